@@ -1,1 +1,29 @@
+//! # gameye-core
+//!
+//! The Rust core of the Gameye Session API SDK: the API's request, response
+//! and error types, their validation, and the HTTP client (reqwest on rustls).
+//! It knows nothing of C or Python; `gameye-ffi` and the Python binding wrap it.
+//!
+//! ```no_run
+//! use gameye_core::{Client, ClientConfig, SessionRun};
+//!
+//! let client = Client::new(ClientConfig::new("my-token"))?;
+//! let session = client.create_session(SessionRun::new("europe", "nginx"))?;
+//! println!("{} at {}:{:?}", session.id, session.host, session.ports);
+//! # Ok::<(), gameye_core::Error>(())
+//! ```
 
+mod client;
+mod config;
+mod error;
+mod request;
+mod response;
+
+pub use client::Client;
+pub use config::{
+    ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL, SANDBOX_URL, USER_AGENT,
+};
+pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};
+pub use request::{parse_ttl, SessionRun};
+pub use response::{Port, Protocol, Session};

@@ -1,0 +1,305 @@
+//! Client configuration: token, endpoint, timeouts, and the checks that keep
+//! the bearer token off plain-text connections.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The sandbox environment, the default endpoint.
+pub const SANDBOX_URL: &str = "https://api.sandbox-gameye.gameye.net";
+/// The production environment.
+pub const PRODUCTION_URL: &str = "https://api.production-gameye.gameye.net";
+/// Default time allowed to establish a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for a whole request, from send to the last body byte.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a JSON response body; a larger body fails with a decode error.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// The `User-Agent` the client sends.
+pub const USER_AGENT: &str = concat!("gameye-rs/", env!("CARGO_PKG_VERSION"));
+
+/// A Gameye environment preset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// `https://api.sandbox-gameye.gameye.net`
+    Sandbox,
+    /// `https://api.production-gameye.gameye.net`
+    Production,
+}
+
+impl Environment {
+    /// The base URL of this environment.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Environment::Sandbox => SANDBOX_URL,
+            Environment::Production => PRODUCTION_URL,
+        }
+    }
+}
+
+/// The API bearer token. Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken(String);
+
+impl ApiToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        ApiToken(token.into())
+    }
+
+    /// The secret value, for the `Authorization` header only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiToken(<redacted>)")
+    }
+}
+
+impl fmt::Display for ApiToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Everything a [`Client`](crate::Client) needs. Build with [`ClientConfig::new`]
+/// and the setters, or parse JSON with [`ClientConfig::from_json`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The bearer token (required).
+    pub token: ApiToken,
+    /// The API base URL; [`SANDBOX_URL`] by default. A path prefix is kept.
+    pub base_url: String,
+    /// Time allowed to connect.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole request.
+    pub request_timeout: Duration,
+    /// Allow plain `http://` to a host that is not loopback. Off by default,
+    /// because the bearer token would travel in clear.
+    pub allow_insecure_http: bool,
+    /// Cap on a JSON response body.
+    pub max_response_bytes: usize,
+}
+
+/// The JSON form of the configuration, as C callers and config files give it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigJson {
+    token: Option<String>,
+    base_url: Option<String>,
+    environment: Option<Environment>,
+    connect_timeout_ms: Option<u64>,
+    request_timeout_ms: Option<u64>,
+    allow_insecure_http: Option<bool>,
+    max_response_bytes: Option<usize>,
+}
+
+impl ClientConfig {
+    /// A configuration with `token` and every default: sandbox, 10 s connect,
+    /// 30 s request timeout, 1 MiB response cap.
+    pub fn new(token: impl Into<String>) -> Self {
+        ClientConfig {
+            token: ApiToken::new(token),
+            base_url: SANDBOX_URL.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// Sets the base URL (any URL; see [`SANDBOX_URL`], [`PRODUCTION_URL`]).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Sets the base URL to a preset environment.
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.base_url = env.base_url().to_owned();
+        self
+    }
+
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+
+    /// Sets the whole-request timeout.
+    pub fn request_timeout(mut self, t: Duration) -> Self {
+        self.request_timeout = t;
+        self
+    }
+
+    /// Allows plain `http://` to non-loopback hosts.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Parses the JSON configuration:
+    /// `{"token": "...", "base_url": "...", "environment": "sandbox"|"production",
+    /// "connect_timeout_ms": N, "request_timeout_ms": N, "allow_insecure_http": bool,
+    /// "max_response_bytes": N}`. Only `token` is required; `base_url` and
+    /// `environment` are exclusive. Unknown fields are errors.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let raw: ConfigJson = serde_json::from_str(json)
+            .map_err(|e| Error::invalid_config("(config)", format!("not a valid configuration: {e}")))?;
+        let token = raw
+            .token
+            .ok_or_else(|| Error::invalid_config("token", "is required"))?;
+        let mut config = ClientConfig::new(token);
+        match (raw.base_url, raw.environment) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_config(
+                    "base_url",
+                    "give either base_url or environment, not both",
+                ))
+            }
+            (Some(url), None) => config.base_url = url,
+            (None, Some(env)) => config.base_url = env.base_url().to_owned(),
+            (None, None) => {}
+        }
+        if let Some(ms) = raw.connect_timeout_ms {
+            config.connect_timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = raw.request_timeout_ms {
+            config.request_timeout = Duration::from_millis(ms);
+        }
+        if let Some(allow) = raw.allow_insecure_http {
+            config.allow_insecure_http = allow;
+        }
+        if let Some(max) = raw.max_response_bytes {
+            config.max_response_bytes = max;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every option; errors name the option and never show the token.
+    pub fn validate(&self) -> Result<()> {
+        let token = self.token.expose();
+        if token.trim().is_empty() {
+            return Err(Error::invalid_config("token", "is required and must not be empty"));
+        }
+        if !token.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+            return Err(Error::invalid_config(
+                "token",
+                "must be printable ASCII without spaces",
+            ));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::invalid_config("connect_timeout", "must be greater than zero"));
+        }
+        if self.request_timeout.is_zero() {
+            return Err(Error::invalid_config("request_timeout", "must be greater than zero"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid_config("max_response_bytes", "must be greater than zero"));
+        }
+        self.parsed_base_url().map(|_| ())
+    }
+
+    /// The base URL, parsed and checked: http(s) with a host, no credentials,
+    /// and plain http only to loopback unless explicitly allowed.
+    pub(crate) fn parsed_base_url(&self) -> Result<url::Url> {
+        let url = url::Url::parse(&self.base_url)
+            .map_err(|e| Error::invalid_config("base_url", format!("{e}: {:?}", self.base_url)))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid_config("base_url", "must not contain credentials"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::invalid_config("base_url", "must not have a query or fragment"));
+        }
+        let host = url
+            .host()
+            .ok_or_else(|| Error::invalid_config("base_url", "must have a host"))?;
+        match url.scheme() {
+            "https" => Ok(url),
+            "http" if self.allow_insecure_http || is_loopback(&host) => Ok(url),
+            "http" => Err(Error::invalid_config(
+                "base_url",
+                format!(
+                    "plain http to {host} would send the bearer token in clear; use https, \
+                     a loopback host, or set allow_insecure_http"
+                ),
+            )),
+            other => Err(Error::invalid_config(
+                "base_url",
+                format!("scheme must be https or http, not {other:?}"),
+            )),
+        }
+    }
+}
+
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn field_of(r: Result<ClientConfig>) -> String {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidConfig);
+        e.violations()[0].field.clone()
+    }
+
+    #[test]
+    fn defaults_and_presets() {
+        let c = ClientConfig::from_json(r#"{"token":"t"}"#).unwrap();
+        assert_eq!(c.base_url, SANDBOX_URL);
+        assert_eq!(c.request_timeout, DEFAULT_REQUEST_TIMEOUT);
+        let c = ClientConfig::from_json(r#"{"token":"t","environment":"production"}"#).unwrap();
+        assert_eq!(c.base_url, PRODUCTION_URL);
+        assert_eq!(USER_AGENT, format!("gameye-rs/{}", env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn insecure_http_only_to_loopback_or_when_allowed() {
+        for ok in ["http://127.0.0.1:8080", "http://localhost", "http://[::1]:1/prefix", "https://example.com"] {
+            ClientConfig::new("t").base_url(ok).validate().unwrap();
+        }
+        let remote = ClientConfig::new("t").base_url("http://example.com");
+        assert_eq!(field_of(remote.validate().map(|_| remote.clone())), "base_url");
+        remote.allow_insecure_http(true).validate().unwrap();
+    }
+
+    #[test]
+    fn bad_options_name_the_field() {
+        assert_eq!(field_of(ClientConfig::from_json("{}")), "token");
+        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":""}"#)), "token");
+        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"a b"}"#)), "token");
+        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","base_url":"ftp://x"}"#)), "base_url");
+        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","base_url":"https://u:p@x"}"#)), "base_url");
+        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","request_timeout_ms":0}"#)), "request_timeout");
+        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","colour":1}"#)), "(config)");
+        assert_eq!(field_of(ClientConfig::from_json("[")), "(config)");
+    }
+
+    #[test]
+    fn token_is_never_shown() {
+        let c = ClientConfig::new("s3cr3t-token");
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        assert!(!c.token.to_string().contains("s3cr3t"));
+        let e = ClientConfig::from_json(r#"{"token":"s3cr3t token"}"#).unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("s3cr3t"));
+        let e = ClientConfig::from_json(r#"{"token":"s3cr3t","nope":1}"#).unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("s3cr3t"));
+    }
+}

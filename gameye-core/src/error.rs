@@ -1,0 +1,391 @@
+//! The one error type of the SDK: every failure, client-side or server-side,
+//! is an [`Error`] whose [`ErrorKind`] says which case it is.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// How many bytes of an unexpected response body an error keeps, so that a
+/// proxy's HTML page or a truncated body can be diagnosed without holding it all.
+pub const BODY_EXCERPT_LIMIT: usize = 512;
+
+/// Which case an [`Error`] is. Stable: bindings map each kind to a status or
+/// an exception class, so new kinds are only ever added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request failed client-side validation and was not sent.
+    InvalidRequest,
+    /// The client configuration is invalid (missing token, bad URL, insecure URL).
+    InvalidConfig,
+    /// 401: the bearer token is missing or wrong.
+    Unauthorized,
+    /// 402: the organization's quota is exhausted.
+    QuotaExhausted,
+    /// 403: the token lacks the scope this endpoint needs.
+    Forbidden,
+    /// 404: the location, image, tag, organization or session does not exist.
+    NotFound,
+    /// 409: the session id is taken (create) or the session already stopped (stop).
+    Conflict,
+    /// 420: no capacity in the location, or too many sessions started too fast. Retry later.
+    NoCapacity,
+    /// 422: the server rejected the request syntax; see [`Error::violations`].
+    InvalidSyntax,
+    /// Any other 4xx status.
+    ClientError,
+    /// Any 5xx status.
+    ServerError,
+    /// The connection could not be established (refused, DNS, unreachable).
+    Connect,
+    /// The TLS handshake failed (certificate, protocol).
+    Tls,
+    /// The connect or request timeout ran out before a full response arrived.
+    Timeout,
+    /// Any other transport failure (connection reset, broken body stream).
+    Transport,
+    /// The response did not have the shape the spec gives (HTML from a proxy,
+    /// malformed JSON, a body over the size limit).
+    Decode,
+}
+
+impl ErrorKind {
+    /// The kind an HTTP error status maps to, or `None` for a non-error status.
+    pub fn from_http_status(status: u16) -> Option<ErrorKind> {
+        Some(match status {
+            401 => ErrorKind::Unauthorized,
+            402 => ErrorKind::QuotaExhausted,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            420 => ErrorKind::NoCapacity,
+            422 => ErrorKind::InvalidSyntax,
+            400..=499 => ErrorKind::ClientError,
+            500..=599 => ErrorKind::ServerError,
+            _ => return None,
+        })
+    }
+
+    /// A short lowercase description, used as the prefix of error messages.
+    pub fn description(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "invalid request",
+            ErrorKind::InvalidConfig => "invalid client configuration",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::QuotaExhausted => "quota exhausted",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::NoCapacity => "no capacity, retry later",
+            ErrorKind::InvalidSyntax => "invalid syntax",
+            ErrorKind::ClientError => "client error",
+            ErrorKind::ServerError => "server error",
+            ErrorKind::Connect => "connection failed",
+            ErrorKind::Tls => "TLS failure",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Transport => "transport failure",
+            ErrorKind::Decode => "unexpected response",
+        }
+    }
+}
+
+/// One problem with one field, as the spec's `FieldViolation`. Client-side
+/// validation produces the same shape, so callers handle both alike.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct Violation {
+    /// The field, as a path such as `location`, `env.PORT` or `args[2]`.
+    pub field: String,
+    /// What is wrong with it.
+    pub description: String,
+}
+
+impl Violation {
+    /// A violation of `field`.
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Violation {
+            field: field.into(),
+            description: description.into(),
+        }
+    }
+}
+
+/// The spec's `ErrorResponse` body, kept field by field as the server sent it.
+/// Every field is optional because a server (or a proxy) may omit any of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiErrorBody {
+    /// `statusCode`: the status the server says it answered with.
+    pub status_code: Option<i64>,
+    /// `code`: the server's machine-readable error code.
+    pub code: Option<String>,
+    /// `message`: the server's human-readable message.
+    pub message: Option<String>,
+    /// `details`: optional further explanation.
+    pub details: Option<String>,
+    /// `path`: the request path the server saw.
+    pub path: Option<String>,
+    /// `timestamp`: when the server answered.
+    pub timestamp: Option<String>,
+    /// `identifier`: the server's id of this request, for support tickets.
+    pub identifier: Option<String>,
+    /// `violations`: per-field problems (422).
+    pub violations: Option<Vec<Violation>>,
+}
+
+/// Any failure of an SDK call. Never contains the API token.
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    http_status: Option<u16>,
+    api: Option<Box<ApiErrorBody>>,
+    violations: Vec<Violation>,
+    body_excerpt: Option<String>,
+    retry_after: Option<std::time::Duration>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    /// An error of `kind` with a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            http_status: None,
+            api: None,
+            violations: Vec::new(),
+            body_excerpt: None,
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    /// A client-side validation failure listing every bad field.
+    pub fn invalid_request(violations: Vec<Violation>) -> Self {
+        let message = violations
+            .iter()
+            .map(|v| format!("{}: {}", v.field, v.description))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut e = Error::new(ErrorKind::InvalidRequest, message);
+        e.violations = violations;
+        e
+    }
+
+    /// An invalid client configuration, naming the option.
+    pub fn invalid_config(field: &str, description: impl fmt::Display) -> Self {
+        let mut e = Error::new(ErrorKind::InvalidConfig, format!("{field}: {description}"));
+        e.violations = vec![Violation::new(field, description.to_string())];
+        e
+    }
+
+    /// A response that does not match the spec, keeping a bounded excerpt of the body.
+    pub fn decode(http_status: u16, message: impl Into<String>, body: &[u8]) -> Self {
+        let mut e = Error::new(ErrorKind::Decode, message);
+        e.http_status = Some(http_status);
+        e.body_excerpt = Some(excerpt(body));
+        e
+    }
+
+    /// The error for a non-success HTTP status, from the response body.
+    /// A body that is not an `ErrorResponse` is kept as an excerpt.
+    pub fn from_response(http_status: u16, body: &[u8]) -> Self {
+        let kind = ErrorKind::from_http_status(http_status).unwrap_or(ErrorKind::Decode);
+        let parsed = serde_json::from_slice::<ApiErrorBody>(body).ok();
+        let message = match parsed.as_ref().and_then(|b| b.message.as_deref()) {
+            Some(m) if !m.is_empty() => m.to_owned(),
+            _ => format!("HTTP {http_status}"),
+        };
+        let mut e = Error::new(kind, message);
+        e.http_status = Some(http_status);
+        match parsed {
+            Some(mut body) => {
+                e.violations = body.violations.take().unwrap_or_default();
+                e.api = Some(Box::new(body));
+            }
+            None if !body.is_empty() => e.body_excerpt = Some(excerpt(body)),
+            None => {}
+        }
+        e
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, after: Option<std::time::Duration>) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    /// Which case this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The readable message, without the kind prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// The server's `ErrorResponse` body, when it sent one.
+    pub fn api(&self) -> Option<&ApiErrorBody> {
+        self.api.as_deref()
+    }
+
+    /// The server's `code`, when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        self.api.as_ref()?.code.as_deref()
+    }
+
+    /// The server's `details`, when it sent them.
+    pub fn details(&self) -> Option<&str> {
+        self.api.as_ref()?.details.as_deref()
+    }
+
+    /// The server's request `identifier`, when it sent one.
+    pub fn identifier(&self) -> Option<&str> {
+        self.api.as_ref()?.identifier.as_deref()
+    }
+
+    /// Per-field problems: the server's (422) or the client-side validation's.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// A bounded excerpt of a body that could not be decoded.
+    pub fn body_excerpt(&self) -> Option<&str> {
+        self.body_excerpt.as_deref()
+    }
+
+    /// The server's `Retry-After`, when it sent one.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+}
+
+/// At most [`BODY_EXCERPT_LIMIT`] bytes, as lossy UTF-8 cut on a char boundary.
+fn excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(BODY_EXCERPT_LIMIT)];
+    let mut s = String::from_utf8_lossy(cut).into_owned();
+    if body.len() > BODY_EXCERPT_LIMIT {
+        s.push('…');
+    }
+    s
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.description())?;
+        if let Some(status) = self.http_status {
+            write!(f, " (HTTP {status})")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(code) = self.code() {
+            write!(f, " [code {code}]")?;
+        }
+        if let Some(details) = self.details().filter(|d| !d.is_empty()) {
+            write!(f, ": {details}")?;
+        }
+        if self.kind != ErrorKind::InvalidRequest {
+            for v in &self.violations {
+                write!(f, "; {}: {}", v.field, v.description)?;
+            }
+        }
+        if let Some(id) = self.identifier() {
+            write!(f, " (request {id})")?;
+        }
+        if let Some(ex) = &self.body_excerpt {
+            write!(f, "; body starts: {ex:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("http_status", &self.http_status)
+            .field("api", &self.api)
+            .field("violations", &self.violations)
+            .field("body_excerpt", &self.body_excerpt)
+            .field("source", &self.source.as_ref().map(|s| s.to_string()))
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The SDK's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_maps_to_kind() {
+        let cases = [
+            (401, ErrorKind::Unauthorized),
+            (402, ErrorKind::QuotaExhausted),
+            (403, ErrorKind::Forbidden),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (420, ErrorKind::NoCapacity),
+            (422, ErrorKind::InvalidSyntax),
+            (400, ErrorKind::ClientError),
+            (429, ErrorKind::ClientError),
+            (500, ErrorKind::ServerError),
+            (503, ErrorKind::ServerError),
+        ];
+        for (status, kind) in cases {
+            assert_eq!(ErrorKind::from_http_status(status), Some(kind), "{status}");
+        }
+        assert_eq!(ErrorKind::from_http_status(201), None);
+    }
+
+    #[test]
+    fn api_error_keeps_every_field() {
+        let body = br#"{"statusCode":422,"code":"INVALID","message":"bad","details":"d",
+            "path":"/session","timestamp":"t","identifier":"req-1",
+            "violations":[{"field":"ttl","description":"too long"}]}"#;
+        let e = Error::from_response(422, body);
+        assert_eq!(e.kind(), ErrorKind::InvalidSyntax);
+        assert_eq!(e.http_status(), Some(422));
+        assert_eq!(e.code(), Some("INVALID"));
+        assert_eq!(e.details(), Some("d"));
+        assert_eq!(e.identifier(), Some("req-1"));
+        let api = e.api().unwrap();
+        assert_eq!(api.status_code, Some(422));
+        assert_eq!(api.path.as_deref(), Some("/session"));
+        assert_eq!(api.timestamp.as_deref(), Some("t"));
+        assert_eq!(e.violations(), &[Violation::new("ttl", "too long")]);
+        let shown = e.to_string();
+        assert!(shown.contains("ttl: too long") && shown.contains("req-1"), "{shown}");
+    }
+
+    #[test]
+    fn html_error_body_keeps_bounded_excerpt() {
+        let html = format!("<html>{}</html>", "x".repeat(5000));
+        let e = Error::from_response(502, html.as_bytes());
+        assert_eq!(e.kind(), ErrorKind::ServerError);
+        let ex = e.body_excerpt().unwrap();
+        assert!(ex.starts_with("<html>") && ex.len() <= BODY_EXCERPT_LIMIT + 4);
+    }
+}

@@ -1,0 +1,330 @@
+//! What the emulator serves: tokens, locations, images, and injected faults.
+//!
+//! The configuration is plain data so that it can come from a JSON file (for the
+//! binary) or be built in code (for in-process tests). Every field has a default,
+//! and a JSON file only replaces the fields it names, so a test config can say
+//! `{"locations": [{"id": "tiny", "capacity": 1}]}` and keep everything else.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::{FaultAction, FaultRule};
+
+/// The bearer token the default configuration accepts.
+///
+/// Fixed and public on purpose: the emulator is for local tests and offline
+/// development, where a well-known token saves every caller from configuring one.
+pub const DEFAULT_TOKEN: &str = "gameye-emulator-token";
+
+/// Every scope the Session API defines; the default token holds all of them.
+pub const ALL_SCOPES: &[&str] = &[
+    "session:start",
+    "session:read",
+    "session:stop",
+    "logs:read",
+    "artifact:read",
+    "regions:read",
+];
+
+/// The full emulator configuration.
+///
+/// `Default` gives the documented defaults (see the crate docs). When read from
+/// JSON, unknown fields are rejected (typos should fail loudly, not silently fall
+/// back to a default), and each field the file omits keeps its default; a list
+/// the file names replaces the default list as a whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmulatorConfig {
+    /// Bearer tokens that are accepted, with their scopes and quotas.
+    pub tokens: Vec<TokenConfig>,
+    /// Locations (regions) sessions can be started in.
+    pub locations: Vec<LocationConfig>,
+    /// Images (applications) that can be started, with their tags and ports.
+    pub images: Vec<ImageConfig>,
+    /// The host IP reported for every session (`host` in responses).
+    pub host: String,
+    /// The longest `ttl` accepted, in minutes; a longer one is answered with 422.
+    pub max_ttl_minutes: u32,
+    /// Faults to inject from the start; see [`FaultRule`].
+    pub faults: Vec<FaultRule>,
+}
+
+/// One accepted bearer token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    /// The token string, as sent in `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Scopes the token holds; omitted in JSON means every scope in [`ALL_SCOPES`].
+    #[serde(default = "all_scopes")]
+    pub scopes: Vec<String>,
+    /// How many sessions this token may ever start (stopped ones still count,
+    /// like a billing quota); `None` means unlimited. Exhausted → 402.
+    #[serde(default)]
+    pub quota: Option<u32>,
+}
+
+/// One location (region).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationConfig {
+    /// The location id used in `location` of `POST /session`.
+    pub id: String,
+    /// How many sessions may be running here at once; more → 420. Default 100.
+    #[serde(default = "default_capacity")]
+    pub capacity: u32,
+    /// IPs reported by `GET /available-location/{image}` for latency pings.
+    /// Default empty.
+    #[serde(default)]
+    pub ips: Vec<String>,
+}
+
+/// One image (application).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageConfig {
+    /// The image name used in `image` of `POST /session`.
+    pub name: String,
+    /// Available version tags; the first is used when a request names none.
+    /// Default `["latest"]`; must not be empty.
+    #[serde(default = "default_tags")]
+    pub tags: Vec<String>,
+    /// Container ports each session of this image exposes. Default none.
+    #[serde(default)]
+    pub ports: Vec<PortConfig>,
+}
+
+/// One container port of an image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortConfig {
+    /// `"tcp"` or `"udp"`.
+    pub r#type: String,
+    /// The port inside the container (1..=65535).
+    pub container: u16,
+}
+
+fn all_scopes() -> Vec<String> {
+    ALL_SCOPES.iter().map(|s| s.to_string()).collect()
+}
+
+fn default_capacity() -> u32 {
+    100
+}
+
+fn default_tags() -> Vec<String> {
+    vec!["latest".to_string()]
+}
+
+impl TokenConfig {
+    /// A token with every scope and no quota.
+    pub fn new(token: impl Into<String>) -> Self {
+        TokenConfig {
+            token: token.into(),
+            scopes: all_scopes(),
+            quota: None,
+        }
+    }
+}
+
+impl LocationConfig {
+    /// A location with the given capacity and no ping IPs.
+    pub fn new(id: impl Into<String>, capacity: u32) -> Self {
+        LocationConfig {
+            id: id.into(),
+            capacity,
+            ips: Vec::new(),
+        }
+    }
+}
+
+impl PortConfig {
+    /// A TCP container port.
+    pub fn tcp(container: u16) -> Self {
+        PortConfig {
+            r#type: "tcp".to_string(),
+            container,
+        }
+    }
+
+    /// A UDP container port.
+    pub fn udp(container: u16) -> Self {
+        PortConfig {
+            r#type: "udp".to_string(),
+            container,
+        }
+    }
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        let loc = |id: &str| LocationConfig {
+            id: id.to_string(),
+            capacity: 100,
+            ips: vec!["127.0.0.1".to_string()],
+        };
+        let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        EmulatorConfig {
+            tokens: vec![TokenConfig::new(DEFAULT_TOKEN)],
+            locations: vec![loc("europe"), loc("north-america"), loc("asia")],
+            images: vec![
+                ImageConfig {
+                    name: "nginx".to_string(),
+                    tags: tags(&["latest", "1.25"]),
+                    ports: vec![PortConfig::tcp(80)],
+                },
+                ImageConfig {
+                    name: "my-game".to_string(),
+                    tags: tags(&["latest", "1.0.0"]),
+                    ports: vec![PortConfig::udp(7777), PortConfig::tcp(7778)],
+                },
+            ],
+            host: "127.0.0.1".to_string(),
+            max_ttl_minutes: 1440,
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// Reads and validates a JSON config file.
+    ///
+    /// Errors are human-readable strings (they end up on the binary's stderr).
+    pub fn from_json_file(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+        Self::from_json_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+    }
+
+    /// Parses and validates a JSON config.
+    pub fn from_json_str(s: &str) -> Result<Self, String> {
+        let config: EmulatorConfig =
+            serde_json::from_str(s).map_err(|e| format!("invalid config: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: duplicates, port types, empty tag lists, fault
+    /// statuses. [`crate::Emulator::start`] and [`crate::serve`] call it too, so a
+    /// config built in code gets the same checks.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut seen = HashSet::new();
+        for t in &self.tokens {
+            if t.token.is_empty() {
+                return Err("tokens: a token must not be empty".to_string());
+            }
+            if !seen.insert(t.token.as_str()) {
+                return Err(format!("tokens: duplicate token {:?}", t.token));
+            }
+        }
+        seen.clear();
+        for l in &self.locations {
+            if l.id.is_empty() {
+                return Err("locations: an id must not be empty".to_string());
+            }
+            if !seen.insert(l.id.as_str()) {
+                return Err(format!("locations: duplicate id {:?}", l.id));
+            }
+        }
+        seen.clear();
+        for i in &self.images {
+            if i.name.is_empty() {
+                return Err("images: a name must not be empty".to_string());
+            }
+            if !seen.insert(i.name.as_str()) {
+                return Err(format!("images: duplicate name {:?}", i.name));
+            }
+            if i.tags.is_empty() {
+                return Err(format!("images: {:?} has no tags", i.name));
+            }
+            for p in &i.ports {
+                if p.r#type != "tcp" && p.r#type != "udp" {
+                    return Err(format!(
+                        "images: {:?} has port type {:?}; expected \"tcp\" or \"udp\"",
+                        i.name, p.r#type
+                    ));
+                }
+                if p.container == 0 {
+                    return Err(format!("images: {:?} has container port 0", i.name));
+                }
+            }
+        }
+        for (n, f) in self.faults.iter().enumerate() {
+            let status = match &f.action {
+                FaultAction::Status { status, .. }
+                | FaultAction::HtmlBody { status }
+                | FaultAction::MalformedJson { status } => Some(*status),
+                _ => None,
+            };
+            if let Some(s) = status {
+                if !(100..=999).contains(&s) {
+                    return Err(format!("faults[{n}]: status {s} is not an HTTP status"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_file_keeps_other_defaults() {
+        let c = EmulatorConfig::from_json_str(r#"{"locations":[{"id":"tiny","capacity":1}]}"#)
+            .unwrap();
+        assert_eq!(c.locations, vec![LocationConfig::new("tiny", 1)]);
+        assert_eq!(c.images, EmulatorConfig::default().images);
+        assert_eq!(c.tokens[0].token, DEFAULT_TOKEN);
+        assert_eq!(c.max_ttl_minutes, 1440);
+    }
+
+    #[test]
+    fn token_scopes_default_to_all() {
+        let c = EmulatorConfig::from_json_str(r#"{"tokens":[{"token":"t","quota":2}]}"#).unwrap();
+        assert_eq!(c.tokens[0].scopes.len(), ALL_SCOPES.len());
+        assert_eq!(c.tokens[0].quota, Some(2));
+    }
+
+    #[test]
+    fn rejects_unknown_fields_and_bad_values() {
+        assert!(EmulatorConfig::from_json_str(r#"{"hots":"1.2.3.4"}"#).is_err());
+        assert!(EmulatorConfig::from_json_str(
+            r#"{"images":[{"name":"x","ports":[{"type":"sctp","container":1}]}]}"#
+        )
+        .is_err());
+        assert!(EmulatorConfig::from_json_str(r#"{"images":[{"name":"x","tags":[]}]}"#).is_err());
+        assert!(EmulatorConfig::from_json_str(r#"{"locations":[{"id":"a"},{"id":"a"}]}"#).is_err());
+    }
+
+    #[test]
+    fn parses_faults() {
+        let c = EmulatorConfig::from_json_str(
+            r#"{"faults":[
+                {"method":"POST","path":"/session","times":1,"action":{"kind":"status","status":503,"retry_after":2}},
+                {"path":"/session/*","action":{"kind":"latency","ms":10}},
+                {"image":"nginx","action":{"kind":"omit_id"}},
+                {"action":{"kind":"html_body","status":502}},
+                {"action":{"kind":"malformed_json","status":200}},
+                {"action":{"kind":"stall"}}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.faults.len(), 6);
+        assert_eq!(
+            c.faults[0].action,
+            FaultAction::Status {
+                status: 503,
+                retry_after: Some(2)
+            }
+        );
+        assert_eq!(c.faults[5].action, FaultAction::Stall);
+        assert!(EmulatorConfig::from_json_str(
+            r#"{"faults":[{"action":{"kind":"status","status":5000}}]}"#
+        )
+        .is_err());
+    }
+}
