@@ -12,7 +12,7 @@ use reqwest::Method;
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::SessionRun;
-use crate::response::Session;
+use crate::response::{Response, Session};
 
 /// A Gameye API client. Cheap to clone (one `Arc`), `Send + Sync`: share one
 /// per process so every call reuses its connections.
@@ -46,6 +46,20 @@ pub(crate) struct RawResponse {
     pub status: u16,
     pub body: Vec<u8>,
     pub retry_after: Option<Duration>,
+}
+
+impl RawResponse {
+    /// A 2xx response decoded by `decode`, or the API error the status and body give.
+    fn into_result<T>(self, decode: impl FnOnce(u16, &[u8]) -> Result<T>) -> Result<Response<T>> {
+        match self.status {
+            200..=299 => Ok(Response {
+                value: decode(self.status, &self.body)?,
+                http_status: self.status,
+                body: self.body,
+            }),
+            status => Err(Error::from_response(status, &self.body).with_retry_after(self.retry_after)),
+        }
+    }
 }
 
 impl Client {
@@ -93,17 +107,17 @@ impl Client {
     /// The request is validated first. When it has no `id`, a UUIDv4 is
     /// generated before sending, so the returned [`Session::id`] is known even
     /// if the server's answer omits it.
-    pub fn create_session(&self, request: SessionRun) -> Result<Session> {
+    pub fn create_session(&self, request: SessionRun) -> Result<Response<Session>> {
         self.block_on(self.clone().create_session_owned(request))
     }
 
     /// Starts a session (`POST /session`) from async code. The I/O runs on the
     /// client's own runtime, so any executor may await it.
-    pub async fn create_session_async(&self, request: SessionRun) -> Result<Session> {
+    pub async fn create_session_async(&self, request: SessionRun) -> Result<Response<Session>> {
         self.spawn(self.clone().create_session_owned(request)).await
     }
 
-    async fn create_session_owned(self, mut request: SessionRun) -> Result<Session> {
+    async fn create_session_owned(self, mut request: SessionRun) -> Result<Response<Session>> {
         request.validate()?;
         let id = request
             .id
@@ -112,10 +126,7 @@ impl Client {
         let body = serde_json::to_vec(&request)
             .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("cannot encode request: {e}")))?;
         let resp = self.send(Method::POST, "/session", Some(body)).await?;
-        match resp.status {
-            200..=299 => Session::decode_created(resp.status, &resp.body, &id),
-            status => Err(Error::from_response(status, &resp.body).with_retry_after(resp.retry_after)),
-        }
+        resp.into_result(|status, body| Session::decode_created(status, body, &id))
     }
 
     /// The one HTTP path: sends a request with the bearer token and reads the

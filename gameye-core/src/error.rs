@@ -140,6 +140,7 @@ pub struct Error {
     api: Option<Box<ApiErrorBody>>,
     violations: Vec<Violation>,
     body_excerpt: Option<String>,
+    body: Option<Vec<u8>>,
     retry_after: Option<std::time::Duration>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -154,6 +155,7 @@ impl Error {
             api: None,
             violations: Vec::new(),
             body_excerpt: None,
+            body: None,
             retry_after: None,
             source: None,
         }
@@ -183,6 +185,7 @@ impl Error {
         let mut e = Error::new(ErrorKind::Decode, message);
         e.http_status = Some(http_status);
         e.body_excerpt = Some(excerpt(body));
+        e.body = Some(body.to_vec());
         e
     }
 
@@ -197,6 +200,7 @@ impl Error {
         };
         let mut e = Error::new(kind, message);
         e.http_status = Some(http_status);
+        e.body = Some(body.to_vec());
         match parsed {
             Some(mut body) => {
                 e.violations = body.violations.take().unwrap_or_default();
@@ -264,6 +268,12 @@ impl Error {
     /// A bounded excerpt of a body that could not be decoded.
     pub fn body_excerpt(&self) -> Option<&str> {
         self.body_excerpt.as_deref()
+    }
+
+    /// The response body exactly as received, when a response arrived
+    /// (bounded by the client's response size cap).
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
     }
 
     /// The server's `Retry-After`, when it sent one.

@@ -26,4 +26,4 @@ pub use config::{
 };
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};
 pub use request::{parse_ttl, SessionRun};
-pub use response::{Port, Protocol, Session};
+pub use response::{Port, Protocol, Response, Session};

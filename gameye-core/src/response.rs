@@ -7,6 +7,33 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// A decoded success response with what arrived on the wire: the HTTP status
+/// and the raw body, for callers (the C ABI, logs) that want them. Derefs to
+/// the decoded value, so `client.create_session(r)?.id` reads naturally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response<T> {
+    /// The decoded value.
+    pub value: T,
+    /// The HTTP status the server answered with.
+    pub http_status: u16,
+    /// The body exactly as received.
+    pub body: Vec<u8>,
+}
+
+impl<T> Response<T> {
+    /// The decoded value, dropping the wire details.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
 /// The transport protocol of a port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

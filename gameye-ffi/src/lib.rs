@@ -1,1 +1,74 @@
+//! # libgameye: the C ABI of the Gameye Session API SDK
+//!
+//! Every exported function:
+//! - checks each pointer for NULL and each string for UTF-8, and says which
+//!   argument was wrong (`GAMEYE_STATUS_NULL_ARGUMENT`, `GAMEYE_STATUS_INVALID_UTF8`);
+//! - catches panics, which become `GAMEYE_STATUS_PANIC` (never an unwind into C);
+//! - documents who owns what it returns and which function frees it.
+//!
+//! The library must not be unloaded (`dlclose`) while the process runs: Rust
+//! thread-local destructors of its I/O threads would run unmapped code.
 
+use std::ffi::c_char;
+
+mod client;
+mod ffi;
+mod panic;
+mod result;
+mod session;
+mod status;
+
+pub use client::{gameye_client_free, gameye_client_new, GameyeClient};
+pub use result::{
+    gameye_result_free, gameye_result_status, gameye_status_name, GameyePort, GameyeResult,
+    GameyeSession, GameyeViolation,
+};
+pub use session::gameye_session_create;
+pub use status::GameyeStatus;
+
+/// The major version of this header. Equal to the crate's (checked by a test).
+pub const GAMEYE_VERSION_MAJOR: u32 = 0;
+/// The minor version of this header.
+pub const GAMEYE_VERSION_MINOR: u32 = 1;
+/// The patch version of this header.
+pub const GAMEYE_VERSION_PATCH: u32 = 0;
+
+/// The library's version, such as `"0.1.0"`: compare with the
+/// `GAMEYE_VERSION_*` macros to detect a header/library mismatch.
+/// The string is static: never free it. Thread safety: any thread.
+#[no_mangle]
+pub extern "C" fn gameye_version() -> *const c_char {
+    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+    VERSION.as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_macros_match_crate_version() {
+        let expected = [
+            env!("CARGO_PKG_VERSION_MAJOR"),
+            env!("CARGO_PKG_VERSION_MINOR"),
+            env!("CARGO_PKG_VERSION_PATCH"),
+        ];
+        let actual = [GAMEYE_VERSION_MAJOR, GAMEYE_VERSION_MINOR, GAMEYE_VERSION_PATCH].map(|n| n.to_string());
+        assert_eq!(actual, expected);
+        // SAFETY: a static NUL-terminated string.
+        let v = unsafe { std::ffi::CStr::from_ptr(gameye_version()) };
+        assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
+    fn header_is_up_to_date() {
+        let fresh = include_str!(concat!(env!("OUT_DIR"), "/gameye.h"));
+        let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/gameye.h"))
+            .expect("include/gameye.h is missing");
+        assert!(
+            fresh == checked_in,
+            "include/gameye.h differs from what cbindgen generates: \
+             regenerate it with `GAMEYE_WRITE_HEADER=1 cargo build -p gameye-ffi` and commit it"
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! Argument checks shared by every exported function: NULL pointers and
+//! UTF-8, each turned into a result that names the argument.
+
+use std::ffi::{c_char, CStr};
+
+use crate::result::{failure, GameyeResult};
+use crate::status::GameyeStatus;
+
+/// Borrows `*const T` as `&T`, or returns a `GAMEYE_STATUS_NULL_ARGUMENT`
+/// result naming `name`.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to a live `T` for the returned lifetime.
+pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, *mut GameyeResult> {
+    // SAFETY: the caller's contract.
+    unsafe { ptr.as_ref() }.ok_or_else(|| null_argument(name))
+}
+
+/// Borrows a NUL-terminated C string as UTF-8 `&str`, or returns a result
+/// naming `name` (NULL argument or invalid UTF-8 with the byte offset).
+///
+/// # Safety
+/// A non-NULL `ptr` must point to a NUL-terminated string live for the returned lifetime.
+pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, *mut GameyeResult> {
+    if ptr.is_null() {
+        return Err(null_argument(name));
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    let bytes = unsafe { CStr::from_ptr(ptr) };
+    bytes.to_str().map_err(|e| {
+        failure(
+            GameyeStatus::InvalidUtf8,
+            &format!(
+                "invalid UTF-8: argument `{name}` is not valid UTF-8 (at byte {})",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+fn null_argument(name: &str) -> *mut GameyeResult {
+    failure(
+        GameyeStatus::NullArgument,
+        &format!("NULL argument: `{name}` must not be NULL"),
+    )
+}
+
+/// Unwraps an argument check, returning its error result from the function.
+macro_rules! try_arg {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(result) => return result,
+        }
+    };
+}
+
+pub(crate) use try_arg;
