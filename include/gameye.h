@@ -282,6 +282,10 @@ const char *gameye_version(void);
  * option; the token is never shown.
  *
  * Thread safety: any thread.
+ *
+ * # Safety
+ * `config_json` is NULL or a NUL-terminated string; `client_out` is NULL or
+ * points to writable storage for one pointer.
  */
 struct GameyeResult *gameye_client_new(const char *config_json, struct GameyeClient **client_out);
 
@@ -291,6 +295,9 @@ struct GameyeResult *gameye_client_new(const char *config_json, struct GameyeCli
  * Calling with NULL is fine. Must not be called twice, nor while another
  * thread is still inside a call that uses this client. Results obtained
  * from the client stay valid: they are independent allocations.
+ *
+ * # Safety
+ * `client` is NULL or a client from `gameye_client_new` not yet freed.
  */
 void gameye_client_free(struct GameyeClient *client);
 
@@ -301,6 +308,9 @@ void gameye_client_free(struct GameyeClient *client);
  * and no pointer read from the result may be used afterwards.
  * Thread safety: a result may be freed on any thread, but not while another
  * thread still reads it.
+ *
+ * # Safety
+ * `result` is NULL or a result returned by libgameye and not yet freed.
  */
 void gameye_result_free(struct GameyeResult *result);
 
@@ -308,6 +318,9 @@ void gameye_result_free(struct GameyeResult *result);
  * The status of a result, or `GAMEYE_STATUS_NULL_ARGUMENT` when `result` is NULL.
  * A convenience for languages that cannot read struct fields easily.
  * Thread safety: any thread.
+ *
+ * # Safety
+ * `result` is NULL or a result returned by libgameye and not yet freed.
  */
 GameyeStatus gameye_result_status(const struct GameyeResult *result);
 
@@ -333,6 +346,10 @@ const char *gameye_status_name(uint32_t status);
  * On `GAMEYE_STATUS_OK` its `session` holds the id, host and ports.
  *
  * Thread safety: any thread; many threads may share one client.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `request_json` is NULL or a
+ * NUL-terminated string. Both are only borrowed during the call.
  */
 struct GameyeResult *gameye_session_create(const struct GameyeClient *client,
                                            const char *request_json);

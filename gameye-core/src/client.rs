@@ -33,10 +33,16 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        // The last handle may be dropped inside some async context, where a
-        // blocking runtime shutdown would panic; worker threads exit on their own.
-        if let Some(rt) = self.runtime.take() {
+        let Some(rt) = self.runtime.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // Inside an async context (possibly on one of our own workers) a
+            // blocking shutdown would panic; the workers exit on their own.
             rt.shutdown_background();
+        } else {
+            // Join the I/O threads so that freeing a client releases everything.
+            rt.shutdown_timeout(Duration::from_secs(1));
         }
     }
 }
@@ -57,7 +63,9 @@ impl RawResponse {
                 http_status: self.status,
                 body: self.body,
             }),
-            status => Err(Error::from_response(status, &self.body).with_retry_after(self.retry_after)),
+            status => {
+                Err(Error::from_response(status, &self.body).with_retry_after(self.retry_after))
+            }
         }
     }
 }
@@ -66,9 +74,15 @@ impl Client {
     /// Creates a client after checking the configuration.
     pub fn new(config: ClientConfig) -> Result<Client> {
         config.validate()?;
-        let base = config.parsed_base_url()?.as_str().trim_end_matches('/').to_owned();
+        let base = config
+            .parsed_base_url()?
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.expose()))
-            .map_err(|_| Error::invalid_config("token", "must be printable ASCII without spaces"))?;
+            .map_err(|_| {
+                Error::invalid_config("token", "must be printable ASCII without spaces")
+            })?;
         // Marks the header as secret for reqwest and hyper (kept out of their logs).
         auth.set_sensitive(true);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -76,7 +90,12 @@ impl Client {
             .thread_name("gameye-io")
             .enable_all()
             .build()
-            .map_err(|e| Error::new(ErrorKind::Transport, format!("cannot start I/O threads: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Transport,
+                    format!("cannot start I/O threads: {e}"),
+                )
+            })?;
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(config.connect_timeout)
@@ -84,7 +103,12 @@ impl Client {
             .https_only(false)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| Error::new(ErrorKind::InvalidConfig, format!("cannot build HTTP client: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidConfig,
+                    format!("cannot build HTTP client: {e}"),
+                )
+            })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -123,15 +147,24 @@ impl Client {
             .id
             .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
             .clone();
-        let body = serde_json::to_vec(&request)
-            .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("cannot encode request: {e}")))?;
+        let body = serde_json::to_vec(&request).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidRequest,
+                format!("cannot encode request: {e}"),
+            )
+        })?;
         let resp = self.send(Method::POST, "/session", Some(body)).await?;
         resp.into_result(|status, body| Session::decode_created(status, body, &id))
     }
 
     /// The one HTTP path: sends a request with the bearer token and reads the
     /// response body up to the configured cap.
-    pub(crate) async fn send(&self, method: Method, path: &str, json: Option<Vec<u8>>) -> Result<RawResponse> {
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        json: Option<Vec<u8>>,
+    ) -> Result<RawResponse> {
         let inner = &self.inner;
         let mut req = inner
             .http
@@ -183,7 +216,8 @@ impl Client {
         self.inner.handle.spawn(async move {
             let _ = tx.send(fut.await);
         });
-        rx.recv().expect("the client's runtime dropped a running call")
+        rx.recv()
+            .expect("the client's runtime dropped a running call")
     }
 
     /// Runs `fut` on the client's runtime and awaits it from any executor.
@@ -211,7 +245,11 @@ impl std::fmt::Debug for Client {
 }
 
 fn too_large(status: u16, limit: usize) -> Error {
-    Error::decode(status, format!("response body exceeds the {limit}-byte limit"), b"")
+    Error::decode(
+        status,
+        format!("response body exceeds the {limit}-byte limit"),
+        b"",
+    )
 }
 
 /// Classifies a reqwest failure: timeout, TLS, connect, or other transport.
@@ -243,17 +281,29 @@ fn transport_error(e: reqwest::Error) -> Error {
 fn is_tls(e: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     while let Some(s) = source {
-        if s.is::<rustls::Error>() {
+        if is_rustls(s) {
             return true;
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
-                return true;
-            }
         }
         source = s.source();
     }
     false
+}
+
+/// Whether `e` is a rustls error, possibly wrapped in (nested) `io::Error`s,
+/// whose `source()` skips the wrapped error.
+fn is_rustls(mut e: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => e = inner,
+            None => return false,
+        }
+    }
 }
 
 #[cfg(test)]

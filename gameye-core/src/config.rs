@@ -152,8 +152,9 @@ impl ClientConfig {
     /// "max_response_bytes": N}`. Only `token` is required; `base_url` and
     /// `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
-        let raw: ConfigJson = serde_json::from_str(json)
-            .map_err(|e| Error::invalid_config("(config)", format!("not a valid configuration: {e}")))?;
+        let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
+            Error::invalid_config("(config)", format!("not a valid configuration: {e}"))
+        })?;
         let token = raw
             .token
             .ok_or_else(|| Error::invalid_config("token", "is required"))?;
@@ -189,7 +190,10 @@ impl ClientConfig {
     pub fn validate(&self) -> Result<()> {
         let token = self.token.expose();
         if token.trim().is_empty() {
-            return Err(Error::invalid_config("token", "is required and must not be empty"));
+            return Err(Error::invalid_config(
+                "token",
+                "is required and must not be empty",
+            ));
         }
         if !token.bytes().all(|b| (0x21..0x7f).contains(&b)) {
             return Err(Error::invalid_config(
@@ -198,13 +202,22 @@ impl ClientConfig {
             ));
         }
         if self.connect_timeout.is_zero() {
-            return Err(Error::invalid_config("connect_timeout", "must be greater than zero"));
+            return Err(Error::invalid_config(
+                "connect_timeout",
+                "must be greater than zero",
+            ));
         }
         if self.request_timeout.is_zero() {
-            return Err(Error::invalid_config("request_timeout", "must be greater than zero"));
+            return Err(Error::invalid_config(
+                "request_timeout",
+                "must be greater than zero",
+            ));
         }
         if self.max_response_bytes == 0 {
-            return Err(Error::invalid_config("max_response_bytes", "must be greater than zero"));
+            return Err(Error::invalid_config(
+                "max_response_bytes",
+                "must be greater than zero",
+            ));
         }
         self.parsed_base_url().map(|_| ())
     }
@@ -215,10 +228,16 @@ impl ClientConfig {
         let url = url::Url::parse(&self.base_url)
             .map_err(|e| Error::invalid_config("base_url", format!("{e}: {:?}", self.base_url)))?;
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::invalid_config("base_url", "must not contain credentials"));
+            return Err(Error::invalid_config(
+                "base_url",
+                "must not contain credentials",
+            ));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::invalid_config("base_url", "must not have a query or fragment"));
+            return Err(Error::invalid_config(
+                "base_url",
+                "must not have a query or fragment",
+            ));
         }
         let host = url
             .host()
@@ -267,28 +286,63 @@ mod tests {
         assert_eq!(c.request_timeout, DEFAULT_REQUEST_TIMEOUT);
         let c = ClientConfig::from_json(r#"{"token":"t","environment":"production"}"#).unwrap();
         assert_eq!(c.base_url, PRODUCTION_URL);
-        assert_eq!(USER_AGENT, format!("gameye-rs/{}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            USER_AGENT,
+            format!("gameye-rs/{}", env!("CARGO_PKG_VERSION"))
+        );
     }
 
     #[test]
     fn insecure_http_only_to_loopback_or_when_allowed() {
-        for ok in ["http://127.0.0.1:8080", "http://localhost", "http://[::1]:1/prefix", "https://example.com"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost",
+            "http://[::1]:1/prefix",
+            "https://example.com",
+        ] {
             ClientConfig::new("t").base_url(ok).validate().unwrap();
         }
         let remote = ClientConfig::new("t").base_url("http://example.com");
-        assert_eq!(field_of(remote.validate().map(|_| remote.clone())), "base_url");
+        assert_eq!(
+            field_of(remote.validate().map(|_| remote.clone())),
+            "base_url"
+        );
         remote.allow_insecure_http(true).validate().unwrap();
     }
 
     #[test]
     fn bad_options_name_the_field() {
         assert_eq!(field_of(ClientConfig::from_json("{}")), "token");
-        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":""}"#)), "token");
-        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"a b"}"#)), "token");
-        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","base_url":"ftp://x"}"#)), "base_url");
-        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","base_url":"https://u:p@x"}"#)), "base_url");
-        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","request_timeout_ms":0}"#)), "request_timeout");
-        assert_eq!(field_of(ClientConfig::from_json(r#"{"token":"t","colour":1}"#)), "(config)");
+        assert_eq!(
+            field_of(ClientConfig::from_json(r#"{"token":""}"#)),
+            "token"
+        );
+        assert_eq!(
+            field_of(ClientConfig::from_json(r#"{"token":"a b"}"#)),
+            "token"
+        );
+        assert_eq!(
+            field_of(ClientConfig::from_json(
+                r#"{"token":"t","base_url":"ftp://x"}"#
+            )),
+            "base_url"
+        );
+        assert_eq!(
+            field_of(ClientConfig::from_json(
+                r#"{"token":"t","base_url":"https://u:p@x"}"#
+            )),
+            "base_url"
+        );
+        assert_eq!(
+            field_of(ClientConfig::from_json(
+                r#"{"token":"t","request_timeout_ms":0}"#
+            )),
+            "request_timeout"
+        );
+        assert_eq!(
+            field_of(ClientConfig::from_json(r#"{"token":"t","colour":1}"#)),
+            "(config)"
+        );
         assert_eq!(field_of(ClientConfig::from_json("[")), "(config)");
     }
 

@@ -133,7 +133,12 @@ pub struct ApiErrorBody {
 }
 
 /// Any failure of an SDK call. Never contains the API token.
+/// One pointer wide, so `Result`s stay small on the success path.
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
     kind: ErrorKind,
     message: String,
     http_status: Option<u16>,
@@ -149,15 +154,17 @@ impl Error {
     /// An error of `kind` with a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
-            kind,
-            message: message.into(),
-            http_status: None,
-            api: None,
-            violations: Vec::new(),
-            body_excerpt: None,
-            body: None,
-            retry_after: None,
-            source: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                http_status: None,
+                api: None,
+                violations: Vec::new(),
+                body_excerpt: None,
+                body: None,
+                retry_after: None,
+                source: None,
+            }),
         }
     }
 
@@ -169,23 +176,23 @@ impl Error {
             .collect::<Vec<_>>()
             .join("; ");
         let mut e = Error::new(ErrorKind::InvalidRequest, message);
-        e.violations = violations;
+        e.inner.violations = violations;
         e
     }
 
     /// An invalid client configuration, naming the option.
     pub fn invalid_config(field: &str, description: impl fmt::Display) -> Self {
         let mut e = Error::new(ErrorKind::InvalidConfig, format!("{field}: {description}"));
-        e.violations = vec![Violation::new(field, description.to_string())];
+        e.inner.violations = vec![Violation::new(field, description.to_string())];
         e
     }
 
     /// A response that does not match the spec, keeping a bounded excerpt of the body.
     pub fn decode(http_status: u16, message: impl Into<String>, body: &[u8]) -> Self {
         let mut e = Error::new(ErrorKind::Decode, message);
-        e.http_status = Some(http_status);
-        e.body_excerpt = Some(excerpt(body));
-        e.body = Some(body.to_vec());
+        e.inner.http_status = Some(http_status);
+        e.inner.body_excerpt = Some(excerpt(body));
+        e.inner.body = Some(body.to_vec());
         e
     }
 
@@ -199,14 +206,14 @@ impl Error {
             _ => format!("HTTP {http_status}"),
         };
         let mut e = Error::new(kind, message);
-        e.http_status = Some(http_status);
-        e.body = Some(body.to_vec());
+        e.inner.http_status = Some(http_status);
+        e.inner.body = Some(body.to_vec());
         match parsed {
             Some(mut body) => {
-                e.violations = body.violations.take().unwrap_or_default();
-                e.api = Some(Box::new(body));
+                e.inner.violations = body.violations.take().unwrap_or_default();
+                e.inner.api = Some(Box::new(body));
             }
-            None if !body.is_empty() => e.body_excerpt = Some(excerpt(body)),
+            None if !body.is_empty() => e.inner.body_excerpt = Some(excerpt(body)),
             None => {}
         }
         e
@@ -216,69 +223,69 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     pub(crate) fn with_retry_after(mut self, after: Option<std::time::Duration>) -> Self {
-        self.retry_after = after;
+        self.inner.retry_after = after;
         self
     }
 
     /// Which case this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The readable message, without the kind prefix.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The HTTP status, when a response arrived.
     pub fn http_status(&self) -> Option<u16> {
-        self.http_status
+        self.inner.http_status
     }
 
     /// The server's `ErrorResponse` body, when it sent one.
     pub fn api(&self) -> Option<&ApiErrorBody> {
-        self.api.as_deref()
+        self.inner.api.as_deref()
     }
 
     /// The server's `code`, when it sent one.
     pub fn code(&self) -> Option<&str> {
-        self.api.as_ref()?.code.as_deref()
+        self.inner.api.as_ref()?.code.as_deref()
     }
 
     /// The server's `details`, when it sent them.
     pub fn details(&self) -> Option<&str> {
-        self.api.as_ref()?.details.as_deref()
+        self.inner.api.as_ref()?.details.as_deref()
     }
 
     /// The server's request `identifier`, when it sent one.
     pub fn identifier(&self) -> Option<&str> {
-        self.api.as_ref()?.identifier.as_deref()
+        self.inner.api.as_ref()?.identifier.as_deref()
     }
 
     /// Per-field problems: the server's (422) or the client-side validation's.
     pub fn violations(&self) -> &[Violation] {
-        &self.violations
+        &self.inner.violations
     }
 
     /// A bounded excerpt of a body that could not be decoded.
     pub fn body_excerpt(&self) -> Option<&str> {
-        self.body_excerpt.as_deref()
+        self.inner.body_excerpt.as_deref()
     }
 
     /// The response body exactly as received, when a response arrived
     /// (bounded by the client's response size cap).
     pub fn body(&self) -> Option<&[u8]> {
-        self.body.as_deref()
+        self.inner.body.as_deref()
     }
 
     /// The server's `Retry-After`, when it sent one.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
 }
 
@@ -294,26 +301,27 @@ fn excerpt(body: &[u8]) -> String {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind.description())?;
-        if let Some(status) = self.http_status {
+        f.write_str(self.inner.kind.description())?;
+        if let Some(status) = self.inner.http_status {
             write!(f, " (HTTP {status})")?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", self.inner.message)?;
         if let Some(code) = self.code() {
             write!(f, " [code {code}]")?;
         }
         if let Some(details) = self.details().filter(|d| !d.is_empty()) {
             write!(f, ": {details}")?;
         }
-        if self.kind != ErrorKind::InvalidRequest {
-            for v in &self.violations {
+        // Client-side violations are the message already; the server's are extra.
+        if self.inner.api.is_some() {
+            for v in &self.inner.violations {
                 write!(f, "; {}: {}", v.field, v.description)?;
             }
         }
         if let Some(id) = self.identifier() {
             write!(f, " (request {id})")?;
         }
-        if let Some(ex) = &self.body_excerpt {
+        if let Some(ex) = &self.inner.body_excerpt {
             write!(f, "; body starts: {ex:?}")?;
         }
         Ok(())
@@ -323,20 +331,21 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Error")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .field("http_status", &self.http_status)
-            .field("api", &self.api)
-            .field("violations", &self.violations)
-            .field("body_excerpt", &self.body_excerpt)
-            .field("source", &self.source.as_ref().map(|s| s.to_string()))
+            .field("kind", &self.inner.kind)
+            .field("message", &self.inner.message)
+            .field("http_status", &self.inner.http_status)
+            .field("api", &self.inner.api)
+            .field("violations", &self.inner.violations)
+            .field("body_excerpt", &self.inner.body_excerpt)
+            .field("source", &self.inner.source.as_ref().map(|s| s.to_string()))
             .finish()
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.inner
+            .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
@@ -387,7 +396,10 @@ mod tests {
         assert_eq!(api.timestamp.as_deref(), Some("t"));
         assert_eq!(e.violations(), &[Violation::new("ttl", "too long")]);
         let shown = e.to_string();
-        assert!(shown.contains("ttl: too long") && shown.contains("req-1"), "{shown}");
+        assert!(
+            shown.contains("ttl: too long") && shown.contains("req-1"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -169,7 +169,10 @@ impl SessionRun {
 
     fn collect_violations(&self, v: &mut Vec<Violation>) {
         if self.location.is_empty() {
-            v.push(Violation::new("location", "is required and must not be empty"));
+            v.push(Violation::new(
+                "location",
+                "is required and must not be empty",
+            ));
         }
         if self.image.is_empty() {
             v.push(Violation::new("image", "is required and must not be empty"));
@@ -254,10 +257,11 @@ fn string_map(
 impl fmt::Debug for SessionRun {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // env values often hold secrets: show the names only.
-        let env = self
-            .env
-            .as_ref()
-            .map(|e| e.keys().map(|k| (k, "<redacted>")).collect::<BTreeMap<_, _>>());
+        let env = self.env.as_ref().map(|e| {
+            e.keys()
+                .map(|k| (k, "<redacted>"))
+                .collect::<BTreeMap<_, _>>()
+        });
         f.debug_struct("SessionRun")
             .field("id", &self.id)
             .field("location", &self.location)
@@ -326,7 +330,19 @@ mod tests {
         assert_eq!(parse_ttl("1m"), Ok(1));
         assert_eq!(parse_ttl("1h"), Ok(60));
         assert_eq!(parse_ttl("2h30m"), Ok(150));
-        for bad in ["", "h", "m", "1", "1s", "1m1h", "-1m", "1h 2m", "hm", "1.5h", "99999999999999999999h"] {
+        for bad in [
+            "",
+            "h",
+            "m",
+            "1",
+            "1s",
+            "1m1h",
+            "-1m",
+            "1h 2m",
+            "hm",
+            "1.5h",
+            "99999999999999999999h",
+        ] {
             assert!(parse_ttl(bad).is_err(), "{bad}");
         }
     }
@@ -336,6 +352,9 @@ mod tests {
         let mut run = SessionRun::new("europe", "nginx");
         run.env = Some(BTreeMap::from([("SECRET".into(), "hunter2".into())]));
         let shown = format!("{run:?}");
-        assert!(shown.contains("SECRET") && !shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("SECRET") && !shown.contains("hunter2"),
+            "{shown}"
+        );
     }
 }

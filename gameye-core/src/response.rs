@@ -102,7 +102,10 @@ impl Session {
     pub fn decode_created(http_status: u16, body: &[u8], sent_id: &str) -> Result<Session> {
         let ok: SessionRunOk = decode_json(http_status, body)?;
         Ok(Session {
-            id: ok.id.filter(|id| !id.is_empty()).unwrap_or_else(|| sent_id.to_owned()),
+            id: ok
+                .id
+                .filter(|id| !id.is_empty())
+                .unwrap_or_else(|| sent_id.to_owned()),
             host: ok.host,
             ports: ok.ports,
         })
@@ -111,7 +114,10 @@ impl Session {
 
 /// Decodes a success body, turning any mismatch into a [`ErrorKind::Decode`](crate::ErrorKind::Decode)
 /// error that names the problem and keeps an excerpt of the body.
-pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(http_status: u16, body: &[u8]) -> Result<T> {
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(
+    http_status: u16,
+    body: &[u8],
+) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| {
         Error::decode(
             http_status,

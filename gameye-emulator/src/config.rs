@@ -274,8 +274,8 @@ mod tests {
 
     #[test]
     fn partial_file_keeps_other_defaults() {
-        let c = EmulatorConfig::from_json_str(r#"{"locations":[{"id":"tiny","capacity":1}]}"#)
-            .unwrap();
+        let c =
+            EmulatorConfig::from_json_str(r#"{"locations":[{"id":"tiny","capacity":1}]}"#).unwrap();
         assert_eq!(c.locations, vec![LocationConfig::new("tiny", 1)]);
         assert_eq!(c.images, EmulatorConfig::default().images);
         assert_eq!(c.tokens[0].token, DEFAULT_TOKEN);

@@ -1,1 +1,124 @@
-fn main(){}
+//! `gameye-emulator`: run the Gameye Session API emulator as a process, for C
+//! and Python tests and offline development.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use gameye_emulator::EmulatorConfig;
+
+/// A local HTTP server implementing the Gameye Session API, for tests and
+/// offline development. Default token: gameye-emulator-token.
+#[derive(Parser, Debug)]
+#[command(name = "gameye-emulator", version)]
+struct Args {
+    /// Port to listen on; 0 picks a free one (see --port-file).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Address to bind. Only loopback addresses unless --allow-non-loopback.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+    /// Allow binding a non-loopback address. The emulator accepts a publicly
+    /// known token, so exposing it beyond this machine must be deliberate.
+    #[arg(long)]
+    allow_non_loopback: bool,
+    /// JSON config file; the fields it names replace the defaults.
+    #[arg(long, value_name = "FILE.json")]
+    config: Option<PathBuf>,
+    /// Write the bound port number to this file once listening (written to a
+    /// temporary name and renamed, so readers never see a partial file).
+    #[arg(long, value_name = "PATH")]
+    port_file: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gameye-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    if !args.bind.is_loopback() && !args.allow_non_loopback {
+        return Err(format!(
+            "refusing to bind non-loopback address {}; pass --allow-non-loopback to do it anyway",
+            args.bind
+        ));
+    }
+    let config = match &args.config {
+        Some(path) => EmulatorConfig::from_json_file(path)?,
+        None => EmulatorConfig::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(args.bind, args.port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the bound address: {e}"))?;
+        let shutdown = install_shutdown_signal()
+            .map_err(|e| format!("cannot install signal handlers: {e}"))?;
+        if let Some(path) = &args.port_file {
+            write_port_file(path, local.port())
+                .map_err(|e| format!("cannot write port file {}: {e}", path.display()))?;
+        }
+        {
+            // Tests wait for this line, so it must not sit in a buffer.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "gameye-emulator listening on http://{local}");
+            let _ = out.flush();
+        }
+        gameye_emulator::serve(listener, config, shutdown)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Writes atomically: a reader polling for the file sees either nothing or
+/// the whole number.
+fn write_port_file(path: &Path, port: u16) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, format!("{port}\n"))?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Installs the SIGINT/SIGTERM handlers now (before the port is announced, so
+/// a test that signals as soon as it sees the port cannot kill the process
+/// uncleanly) and returns a future that resolves on the first signal.
+#[cfg(unix)]
+fn install_shutdown_signal(
+) -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
+}
+
+/// Elsewhere only Ctrl-C exists.
+#[cfg(not(unix))]
+fn install_shutdown_signal(
+) -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}

@@ -252,6 +252,56 @@ impl Shared {
 mod tests {
     use super::*;
 
+    fn session(id: &str, expires_at: Option<i64>, port: u16) -> Session {
+        Session {
+            id: id.to_string(),
+            image: "nginx".to_string(),
+            tag: "latest".to_string(),
+            location: 0,
+            created: 0,
+            ports: vec![MappedPort {
+                proto: "tcp",
+                container: 80,
+                host: port,
+            }],
+            labels: BTreeMap::new(),
+            env: BTreeMap::new(),
+            args: Vec::new(),
+            restart: false,
+            ttl: None,
+            expires_at,
+            external_id: None,
+            status: Status::Running,
+            players: Vec::new(),
+            token: 0,
+            seq: 0,
+        }
+    }
+
+    #[test]
+    fn ttl_expiry_exits_sessions_and_frees_resources() {
+        let mut state = State::new(&EmulatorConfig::default());
+        let ports = state.alloc_ports(2).unwrap();
+        state.insert(session("short", Some(1_000), ports[0]));
+        state.insert(session("long", Some(5_000), ports[1]));
+        state.insert(session("forever", None, 1));
+        assert_eq!(state.running_per_location[0], 3);
+        state.expire(999);
+        assert_eq!(state.running_per_location[0], 3);
+        state.expire(1_000);
+        assert_eq!(state.sessions["short"].status, Status::Exited);
+        assert_eq!(state.sessions["long"].status, Status::Running);
+        assert!(!state.ports.is_used(ports[0]));
+        assert!(state.ports.is_used(ports[1]));
+        assert_eq!(state.running_per_location[0], 2);
+        assert_eq!(state.next_expiry, 5_000);
+        state.expire(i64::MAX - 1);
+        assert_eq!(state.sessions["long"].status, Status::Exited);
+        assert_eq!(state.sessions["forever"].status, Status::Running);
+        assert_eq!(state.next_expiry, i64::MAX);
+        assert_eq!(state.started_per_token[0], 3);
+    }
+
     #[test]
     fn ports_are_distinct_and_wrap() {
         let mut pool = PortPool::new();

@@ -99,7 +99,12 @@ fn string_map(
 }
 
 /// Takes an array of strings (`args`, `players`).
-fn string_list(field: &str, v: Value, non_empty_items: bool, out: &mut Vec<Violation>) -> Vec<String> {
+fn string_list(
+    field: &str,
+    v: Value,
+    non_empty_items: bool,
+    out: &mut Vec<Violation>,
+) -> Vec<String> {
     let mut result = Vec::new();
     match v {
         Value::Array(items) => {
@@ -136,22 +141,14 @@ pub(crate) fn parse_ttl(s: &str) -> Option<u64> {
         return None;
     }
     let mut i = 0;
-    let mut total: u64 = 0;
-    let mut saw_hours = false;
     // First group: either "<n>h" or "<n>m".
     let n = number(b, &mut i)?;
-    match b.get(i) {
-        Some(b'h') => {
-            total = n.saturating_mul(60);
-            saw_hours = true;
-            i += 1;
-        }
-        Some(b'm') => {
-            total = n;
-            i += 1;
-        }
+    let (mut total, saw_hours) = match b.get(i) {
+        Some(b'h') => (n.saturating_mul(60), true),
+        Some(b'm') => (n, false),
         _ => return None,
-    }
+    };
+    i += 1;
     if saw_hours && i < b.len() {
         let m = number(b, &mut i)?;
         if b.get(i) != Some(&b'm') {
@@ -280,7 +277,9 @@ mod tests {
         assert_eq!(parse_ttl("2h30m"), Some(150));
         assert_eq!(parse_ttl("45m"), Some(45));
         assert_eq!(parse_ttl("0m"), Some(0));
-        for bad in ["", "h", "m", "1", "1m2h", "1h2", "1hm", "1d", "1h30m5", " 1h", "-1m"] {
+        for bad in [
+            "", "h", "m", "1", "1m2h", "1h2", "1hm", "1d", "1h30m5", " 1h", "-1m",
+        ] {
             assert_eq!(parse_ttl(bad), None, "{bad:?}");
         }
         assert_eq!(parse_ttl("99999999999999999999999h"), Some(u64::MAX));
@@ -289,12 +288,7 @@ mod tests {
     fn fields(body: &str) -> Vec<String> {
         match run_request(body.as_bytes(), 1440) {
             Ok(_) => vec![],
-            Err(e) => e
-                .violations
-                .unwrap()
-                .into_iter()
-                .map(|v| v.field)
-                .collect(),
+            Err(e) => e.violations.unwrap().into_iter().map(|v| v.field).collect(),
         }
     }
 

@@ -35,6 +35,10 @@ pub struct GameyeClient {
 /// option; the token is never shown.
 ///
 /// Thread safety: any thread.
+///
+/// # Safety
+/// `config_json` is NULL or a NUL-terminated string; `client_out` is NULL or
+/// points to writable storage for one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_client_new(
     config_json: *const c_char,
@@ -69,6 +73,9 @@ pub unsafe extern "C" fn gameye_client_new(
 /// Calling with NULL is fine. Must not be called twice, nor while another
 /// thread is still inside a call that uses this client. Results obtained
 /// from the client stay valid: they are independent allocations.
+///
+/// # Safety
+/// `client` is NULL or a client from `gameye_client_new` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_client_free(client: *mut GameyeClient) {
     ffi_boundary!(|_| (), {

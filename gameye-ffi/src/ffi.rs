@@ -21,7 +21,10 @@ pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, 
 ///
 /// # Safety
 /// A non-NULL `ptr` must point to a NUL-terminated string live for the returned lifetime.
-pub(crate) unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, *mut GameyeResult> {
+pub(crate) unsafe fn arg_str<'a>(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<&'a str, *mut GameyeResult> {
     if ptr.is_null() {
         return Err(null_argument(name));
     }

@@ -53,7 +53,12 @@ mod tests {
             env!("CARGO_PKG_VERSION_MINOR"),
             env!("CARGO_PKG_VERSION_PATCH"),
         ];
-        let actual = [GAMEYE_VERSION_MAJOR, GAMEYE_VERSION_MINOR, GAMEYE_VERSION_PATCH].map(|n| n.to_string());
+        let actual = [
+            GAMEYE_VERSION_MAJOR,
+            GAMEYE_VERSION_MINOR,
+            GAMEYE_VERSION_PATCH,
+        ]
+        .map(|n| n.to_string());
         assert_eq!(actual, expected);
         // SAFETY: a static NUL-terminated string.
         let v = unsafe { std::ffi::CStr::from_ptr(gameye_version()) };
@@ -63,8 +68,9 @@ mod tests {
     #[test]
     fn header_is_up_to_date() {
         let fresh = include_str!(concat!(env!("OUT_DIR"), "/gameye.h"));
-        let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/gameye.h"))
-            .expect("include/gameye.h is missing");
+        let checked_in =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../include/gameye.h"))
+                .expect("include/gameye.h is missing");
         assert!(
             fresh == checked_in,
             "include/gameye.h differs from what cbindgen generates: \

@@ -25,3 +25,27 @@ pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or("unknown panic payload");
     format!("internal error (panic) in libgameye: {what}")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::result::{gameye_result_free, panicked};
+    use crate::status::GameyeStatus;
+
+    #[test]
+    fn a_panic_becomes_the_panic_status() {
+        let r = ffi_boundary!(panicked, {
+            if std::hint::black_box(true) {
+                panic!("deliberate");
+            }
+            crate::result::ok()
+        });
+        // SAFETY: a fresh result from the boundary, freed once below.
+        let result = unsafe { &*r };
+        assert_eq!(result.status, GameyeStatus::Panic);
+        // SAFETY: the message is a NUL-terminated string owned by the result.
+        let msg = unsafe { std::ffi::CStr::from_ptr(result.message) };
+        assert!(msg.to_str().unwrap().contains("deliberate"));
+        // SAFETY: freed once.
+        unsafe { gameye_result_free(r) };
+    }
+}

@@ -202,7 +202,11 @@ pub(crate) fn session(resp: &gameye_core::Response<Session>) -> *mut GameyeResul
     let session = Box::new(GameyeSession {
         id: r.string(&resp.id),
         host: r.string(&resp.host),
-        ports: if r.ports.is_empty() { ptr::null() } else { r.ports.as_ptr() },
+        ports: if r.ports.is_empty() {
+            ptr::null()
+        } else {
+            r.ports.as_ptr()
+        },
         ports_len: r.ports.len(),
     });
     r.public.session = &*session;
@@ -216,6 +220,9 @@ pub(crate) fn session(resp: &gameye_core::Response<Session>) -> *mut GameyeResul
 /// and no pointer read from the result may be used afterwards.
 /// Thread safety: a result may be freed on any thread, but not while another
 /// thread still reads it.
+///
+/// # Safety
+/// `result` is NULL or a result returned by libgameye and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_result_free(result: *mut GameyeResult) {
     ffi_boundary!(|_| (), {
@@ -230,6 +237,9 @@ pub unsafe extern "C" fn gameye_result_free(result: *mut GameyeResult) {
 /// The status of a result, or `GAMEYE_STATUS_NULL_ARGUMENT` when `result` is NULL.
 /// A convenience for languages that cannot read struct fields easily.
 /// Thread safety: any thread.
+///
+/// # Safety
+/// `result` is NULL or a result returned by libgameye and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_result_status(result: *const GameyeResult) -> GameyeStatus {
     // SAFETY: non-NULL results are valid until freed, per the ownership rule above.

@@ -23,6 +23,10 @@ use crate::result::{self, GameyeResult};
 /// On `GAMEYE_STATUS_OK` its `session` holds the id, host and ports.
 ///
 /// Thread safety: any thread; many threads may share one client.
+///
+/// # Safety
+/// `client` is NULL or a live client; `request_json` is NULL or a
+/// NUL-terminated string. Both are only borrowed during the call.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_session_create(
     client: *const GameyeClient,

@@ -1,0 +1,344 @@
+//! The remaining endpoints of the spec: players, locations, tags, logs and
+//! artifacts. They are simple, but present, so a client can exercise every
+//! operation offline.
+
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::errors::{json_response, now_ms, raw_response, ApiError, Violation};
+use crate::routes::{authorize, Req};
+use crate::state::{Shared, Status};
+use crate::validate;
+
+fn image_not_found(image: &str) -> ApiError {
+    ApiError::new(
+        404,
+        "IMAGE_NOT_FOUND",
+        "Image not found or you are not authorized to use this image.",
+        format!("no image {image:?}"),
+    )
+}
+
+#[derive(Serialize)]
+struct PlayersOk<'a> {
+    count: usize,
+    players: &'a [String],
+}
+
+/// `PUT /session/player/join`. The spec names no scope, so any valid token
+/// may call it. Joining an exited session is a 404 (it no longer "exists" as
+/// far as players are concerned); a player already in the session is not
+/// added twice.
+pub(crate) fn join(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+    authorize(shared, req, "")?;
+    let (id, players) = validate::join_request(req.body)?;
+    let mut state = shared.lock();
+    let session = state
+        .sessions
+        .get_mut(&id)
+        .filter(|s| s.status == Status::Running)
+        .ok_or_else(|| ApiError::session_not_found(&id))?;
+    for p in &players {
+        if !session.players.contains(p) {
+            session.players.push(p.clone());
+        }
+    }
+    Ok(json_response(
+        200,
+        &PlayersOk {
+            count: session.players.len(),
+            players: &players,
+        },
+    ))
+}
+
+/// `DELETE /session/player/leave`. The body names only players, so they are
+/// removed from whichever running sessions hold them; `count` is the number of
+/// players left in the first session touched. 404 when no session holds any.
+pub(crate) fn leave(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+    authorize(shared, req, "")?;
+    let players = validate::leave_request(req.body)?;
+    let mut state = shared.lock();
+    let mut removed = Vec::new();
+    let mut first: Option<(u64, usize)> = None;
+    for s in state.sessions.values_mut() {
+        if s.status != Status::Running {
+            continue;
+        }
+        let before = s.players.len();
+        s.players.retain(|p| {
+            let leaving = players.contains(p);
+            if leaving {
+                removed.push(p.clone());
+            }
+            !leaving
+        });
+        if s.players.len() != before && first.is_none_or_older(s.seq) {
+            first = Some((s.seq, s.players.len()));
+        }
+    }
+    let Some((_, count)) = first else {
+        return Err(ApiError::new(
+            404,
+            "SESSION_NOT_FOUND",
+            "The provided session does not exist.",
+            "no running session holds any of these players",
+        ));
+    };
+    Ok(json_response(
+        200,
+        &PlayersOk {
+            count,
+            players: &removed,
+        },
+    ))
+}
+
+/// Small helper so "first" means the oldest session, not hash-map order.
+trait OlderThan {
+    fn is_none_or_older(&self, seq: u64) -> bool;
+}
+
+impl OlderThan for Option<(u64, usize)> {
+    fn is_none_or_older(&self, seq: u64) -> bool {
+        self.map_or(true, |(s, _)| seq < s)
+    }
+}
+
+#[derive(Serialize)]
+struct LocationEntry<'a> {
+    id: &'a str,
+    ips: &'a [String],
+}
+
+#[derive(Serialize)]
+struct LocationsOk<'a> {
+    locations: Vec<LocationEntry<'a>>,
+}
+
+/// `GET /available-location/{image}`: locations with free capacity.
+pub(crate) fn available_locations(
+    shared: &Shared,
+    req: &Req<'_>,
+    image: &str,
+) -> Result<Response, ApiError> {
+    authorize(shared, req, "regions:read")?;
+    let cfg = &shared.config;
+    if !cfg.images.iter().any(|i| i.name == image) {
+        return Err(image_not_found(image));
+    }
+    let state = shared.lock();
+    let locations = cfg
+        .locations
+        .iter()
+        .enumerate()
+        .filter(|(n, l)| state.running_per_location[*n] < l.capacity)
+        .map(|(_, l)| LocationEntry {
+            id: &l.id,
+            ips: &l.ips,
+        })
+        .collect();
+    Ok(json_response(200, &LocationsOk { locations }))
+}
+
+#[derive(Serialize)]
+struct TagOk {
+    exists: bool,
+}
+
+/// `GET /tag/{region}/{image}/{version}`.
+pub(crate) fn tag_exists(
+    shared: &Shared,
+    req: &Req<'_>,
+    region: &str,
+    image: &str,
+    version: &str,
+) -> Result<Response, ApiError> {
+    authorize(shared, req, "regions:read")?;
+    let cfg = &shared.config;
+    let img = cfg
+        .images
+        .iter()
+        .find(|i| i.name == image)
+        .ok_or_else(|| image_not_found(image))?;
+    if !cfg.locations.iter().any(|l| l.id == region) {
+        return Err(ApiError::new(
+            404,
+            "LOCATION_NOT_FOUND",
+            "The requested location does not exist.",
+            format!("no location {region:?}"),
+        ));
+    }
+    Ok(json_response(
+        200,
+        &TagOk {
+            exists: img.tags.iter().any(|t| t == version),
+        },
+    ))
+}
+
+/// Reads required, non-empty query parameters, in the given order.
+fn required_params<const N: usize>(
+    query: &str,
+    names: [&'static str; N],
+) -> Result<[String; N], ApiError> {
+    let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if let Some(i) = names.iter().position(|n| *n == k) {
+            if !v.is_empty() {
+                values[i] = Some(v.into_owned());
+            }
+        }
+    }
+    let missing: Vec<Violation> = names
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| Violation::new(*n, "is required and must not be empty"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::validation(missing));
+    }
+    Ok(values.map(Option::unwrap_or_default))
+}
+
+/// `GET /logs?id=..`: a short synthetic log, since no container runs. With
+/// `follow=true` the real API keeps streaming; the emulator returns what it
+/// has and ends the body, which a following client sees as the session ending.
+pub(crate) fn logs(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+    authorize(shared, req, "logs:read")?;
+    let [id] = required_params(req.query, ["id"])?;
+    let state = shared.lock();
+    let s = state
+        .sessions
+        .get(&id)
+        .ok_or_else(|| ApiError::session_not_found(&id))?;
+    let mut text = format!(
+        "[gameye-emulator] session {} started: image {}:{} in {}\n\
+         [gameye-emulator] this is a synthetic log; the emulator runs no container\n",
+        s.id, s.image, s.tag, shared.config.locations[s.location].id
+    );
+    if s.status == Status::Exited {
+        text.push_str(&format!("[gameye-emulator] session {} exited\n", s.id));
+    }
+    Ok(raw_response(
+        200,
+        "text/plain; charset=utf-8",
+        text.into_bytes(),
+    ))
+}
+
+/// `GET /artifacts?session=..&path=..`: a real `.tar.gz` holding one small
+/// text file named after `path`, so download code can be tested end to end.
+pub(crate) fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+    authorize(shared, req, "artifact:read")?;
+    let [session, path] = required_params(req.query, ["session", "path"])?;
+    {
+        let state = shared.lock();
+        if !state.sessions.contains_key(&session) {
+            return Err(ApiError::session_not_found(&session));
+        }
+    }
+    let content = format!("gameye-emulator artifact of session {session} at {path}\n");
+    let name = path.trim_start_matches('/');
+    let name = if name.is_empty() { "artifact" } else { name };
+    let tar = tar_one_file(name, content.as_bytes(), now_ms() / 1000);
+    Ok(raw_response(200, "application/x-tar", gzip_stored(&tar)))
+}
+
+/// A ustar archive with one regular file. Names longer than the 100-byte
+/// field keep their tail, which holds the file name.
+fn tar_one_file(name: &str, data: &[u8], mtime: i64) -> Vec<u8> {
+    let mut h = [0u8; 512];
+    let name = name.as_bytes();
+    let name = &name[name.len().saturating_sub(99)..];
+    h[..name.len()].copy_from_slice(name);
+    let mut field = |at: usize, len: usize, value: u64| {
+        let s = format!("{value:0width$o}\0", width = len - 1);
+        h[at..at + len].copy_from_slice(s.as_bytes());
+    };
+    field(100, 8, 0o644); // mode
+    field(108, 8, 0); // uid
+    field(116, 8, 0); // gid
+    field(124, 12, data.len() as u64); // size
+    field(136, 12, mtime.max(0) as u64); // mtime
+    h[156] = b'0'; // regular file
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    // The checksum is computed with its own field as spaces.
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+
+    let mut out = Vec::with_capacity(512 + data.len() + 512 + 1024);
+    out.extend_from_slice(&h);
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out.resize(out.len() + 1024, 0); // end-of-archive marker
+    out
+}
+
+/// Gzip with uncompressed ("stored") deflate blocks: valid for every gunzip,
+/// and it spares a compression dependency for a test fixture.
+fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    let mut chunks = data.chunks(65_535).peekable();
+    if chunks.peek().is_none() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(chunk) = chunks.next() {
+        out.push(u8::from(chunks.peek().is_none()));
+        let len = chunk.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn archive_unpacks_with_system_tar() {
+        let tgz = gzip_stored(&tar_one_file("logs/crash.log", b"hello\n", 0));
+        let dir = std::env::temp_dir().join(format!("gameye-emu-tar-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.tar.gz");
+        std::fs::write(&file, &tgz).unwrap();
+        let status = std::process::Command::new("tar")
+            .arg("-xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(&dir)
+            .status();
+        if let Ok(status) = status {
+            assert!(status.success());
+            assert_eq!(
+                std::fs::read(dir.join("logs/crash.log")).unwrap(),
+                b"hello\n"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,301 @@
+//! The request pipeline: read the body, apply faults, route, authorize.
+//!
+//! There is a single axum fallback handler rather than an axum route table, for
+//! three reasons: fault rules must see every request (including unknown routes)
+//! before anything else; unknown routes and wrong methods must still answer
+//! with the spec's `ErrorResponse` (axum's built-in 404/405 have empty bodies);
+//! and the bracketed query keys (`filter[KEY]`) are parsed by hand anyway.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::response::Response;
+use axum::Router;
+use tokio::sync::watch;
+
+use crate::errors::{raw_response, status_code, ApiError};
+use crate::faults::FaultAction;
+use crate::state::Shared;
+use crate::{other, sessions};
+
+/// Largest request body read; real bodies are a few hundred bytes.
+const MAX_BODY: usize = 1 << 20;
+
+/// Per-server context: the shared emulator plus the shutdown signal that
+/// wakes stalled and delayed requests, so a graceful stop never waits on them.
+pub(crate) struct App {
+    pub shared: Arc<Shared>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// One request as the endpoint handlers see it (body already read).
+pub(crate) struct Req<'a> {
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a Bytes,
+    /// Set by the `omit_id` fault: drop `id` from a 201 body.
+    pub omit_id: bool,
+}
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    Router::new().fallback(handle).with_state(app)
+}
+
+async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path();
+    let body = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::new(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                "The request body is too large or could not be read.",
+                format!("bodies are limited to {MAX_BODY} bytes"),
+            )
+            .into_response(path)
+        }
+    };
+
+    let mut omit_id = false;
+    if let Some(action) = app.shared.faults.fire(parts.method.as_str(), path, &body) {
+        match action {
+            FaultAction::Status {
+                status,
+                retry_after,
+            } => return fault_status(status, retry_after, path),
+            FaultAction::Latency { ms } => {
+                let mut shutdown = app.shutdown.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(ms)) => {}
+                    _ = shutdown.wait_for(|s| *s) => return shutting_down(path),
+                }
+            }
+            FaultAction::OmitId => omit_id = true,
+            FaultAction::HtmlBody { status } => return html_page(status),
+            FaultAction::MalformedJson { status } => {
+                return raw_response(
+                    status,
+                    "application/json",
+                    br#"{"statusCode": 500, "code": "INTERNAL_SERV"#.to_vec(),
+                )
+            }
+            FaultAction::Stall => {
+                // Wait for shutdown only; the client giving up closes the
+                // connection, and hyper then drops this future.
+                let mut shutdown = app.shutdown.clone();
+                let _ = shutdown.wait_for(|s| *s).await;
+                return shutting_down(path);
+            }
+        }
+    }
+
+    let req = Req {
+        method: &parts.method,
+        path,
+        query: parts.uri.query().unwrap_or(""),
+        headers: &parts.headers,
+        body: &body,
+        omit_id,
+    };
+    match dispatch(&app.shared, &req) {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(path),
+    }
+}
+
+/// Picks the endpoint by path and method.
+fn dispatch(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+    let path = req.path;
+    let m = req.method;
+    if path == "/session" {
+        return match *m {
+            Method::POST => sessions::run(shared, req),
+            Method::GET => sessions::list(shared, req),
+            _ => Err(method_not_allowed("GET, POST")),
+        };
+    }
+    if path == "/session/player/join" {
+        return match *m {
+            Method::PUT => other::join(shared, req),
+            _ => Err(method_not_allowed("PUT")),
+        };
+    }
+    if path == "/session/player/leave" {
+        return match *m {
+            Method::DELETE => other::leave(shared, req),
+            _ => Err(method_not_allowed("DELETE")),
+        };
+    }
+    if let Some(id) = single_segment(path, "/session/") {
+        let id = decode(id);
+        return match *m {
+            Method::GET => sessions::describe(shared, req, &id),
+            Method::DELETE => sessions::stop(shared, req, &id),
+            _ => Err(method_not_allowed("GET, DELETE")),
+        };
+    }
+    if let Some(image) = single_segment(path, "/available-location/") {
+        return match *m {
+            Method::GET => other::available_locations(shared, req, &decode(image)),
+            _ => Err(method_not_allowed("GET")),
+        };
+    }
+    if let Some(rest) = path.strip_prefix("/tag/") {
+        let mut parts = rest.split('/');
+        if let (Some(r), Some(i), Some(v), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        {
+            if !r.is_empty() && !i.is_empty() && !v.is_empty() {
+                return match *m {
+                    Method::GET => {
+                        other::tag_exists(shared, req, &decode(r), &decode(i), &decode(v))
+                    }
+                    _ => Err(method_not_allowed("GET")),
+                };
+            }
+        }
+    }
+    if path == "/logs" {
+        return match *m {
+            Method::GET => other::logs(shared, req),
+            _ => Err(method_not_allowed("GET")),
+        };
+    }
+    if path == "/artifacts" {
+        return match *m {
+            Method::GET => other::artifacts(shared, req),
+            _ => Err(method_not_allowed("GET")),
+        };
+    }
+    Err(ApiError::new(
+        404,
+        "ROUTE_NOT_FOUND",
+        "The requested endpoint does not exist.",
+        format!("no endpoint for {m} {path}"),
+    ))
+}
+
+/// `prefix` + one non-empty segment without further slashes.
+fn single_segment<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(prefix)?;
+    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
+}
+
+fn decode(segment: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
+}
+
+fn method_not_allowed(allow: &'static str) -> ApiError {
+    ApiError::new(
+        405,
+        "METHOD_NOT_ALLOWED",
+        "The endpoint does not support this method.",
+        format!("allowed: {allow}"),
+    )
+}
+
+/// Checks the bearer token and, if `scope` is non-empty, that the token holds
+/// it. Returns the token's index in the config.
+pub(crate) fn authorize(shared: &Shared, req: &Req<'_>, scope: &str) -> Result<usize, ApiError> {
+    let value = req
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header is missing"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not valid text"))?;
+    // The scheme name is case-insensitive (RFC 7235).
+    let token = match value.get(..7) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
+        _ => {
+            return Err(ApiError::unauthorized(
+                "the Authorization header must be \"Bearer <token>\"",
+            ))
+        }
+    };
+    let idx = shared
+        .config
+        .tokens
+        .iter()
+        .position(|t| t.token == token)
+        .ok_or_else(|| ApiError::unauthorized("the bearer token is not known"))?;
+    if !scope.is_empty() && !shared.config.tokens[idx].scopes.iter().any(|s| s == scope) {
+        return Err(ApiError::forbidden(scope));
+    }
+    Ok(idx)
+}
+
+/// A canonical machine-readable code for an injected status.
+fn code_for(status: u16) -> &'static str {
+    match status {
+        400 => "BAD_REQUEST",
+        401 => "UNAUTHORIZED",
+        402 => "QUOTA_EXHAUSTED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        409 => "CONFLICT",
+        420 => "NO_CAPACITY",
+        422 => "VALIDATION_FAILED",
+        429 => "TOO_MANY_REQUESTS",
+        500 => "INTERNAL_SERVER_ERROR",
+        502 => "BAD_GATEWAY",
+        503 => "SERVICE_UNAVAILABLE",
+        504 => "GATEWAY_TIMEOUT",
+        _ => "INJECTED_FAULT",
+    }
+}
+
+fn fault_status(status: u16, retry_after: Option<u64>, path: &str) -> Response {
+    let mut resp = if matches!(status, 100..=199 | 204 | 304) {
+        // These statuses must not carry a body.
+        crate::errors::empty_response(status)
+    } else {
+        let reason = status_code(status)
+            .canonical_reason()
+            .unwrap_or("Injected fault");
+        let mut err = ApiError::new(
+            status,
+            code_for(status),
+            reason,
+            "injected by a gameye-emulator fault rule",
+        );
+        if status == 422 {
+            err.violations = Some(Vec::new());
+        }
+        err.into_response(path)
+    };
+    if let Some(secs) = retry_after {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}
+
+fn html_page(status: u16) -> Response {
+    let code = status_code(status);
+    let title = format!(
+        "{} {}",
+        code.as_u16(),
+        code.canonical_reason().unwrap_or("")
+    );
+    let page = format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    );
+    raw_response(status, "text/html", page.into_bytes())
+}
+
+fn shutting_down(path: &str) -> Response {
+    ApiError::new(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "The emulator is shutting down.",
+        "the request was delayed by a fault rule when the emulator stopped",
+    )
+    .into_response(path)
+}

@@ -1,0 +1,364 @@
+//! `/session` endpoints: run, list, describe, stop.
+
+use std::collections::BTreeMap;
+
+use axum::response::Response;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::errors::{empty_response, json_response, now_ms, ApiError, Violation};
+use crate::routes::{authorize, Req};
+use crate::state::{MappedPort, Session, Shared, Status};
+use crate::validate;
+
+/// `POST /session`. The order of checks is part of the contract (clients and
+/// their tests rely on which error wins): auth, scope, body, location, image,
+/// tag, id conflict, quota, capacity.
+pub(crate) fn run(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+    let token = authorize(shared, req, "session:start")?;
+    let cfg = &shared.config;
+    let body = validate::run_request(req.body, cfg.max_ttl_minutes)?;
+
+    // Config look-ups need no lock: the config never changes.
+    let location = cfg
+        .locations
+        .iter()
+        .position(|l| l.id == body.location)
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                "LOCATION_NOT_FOUND",
+                "The requested location does not exist.",
+                format!("no location {:?}", body.location),
+            )
+        })?;
+    let image = cfg
+        .images
+        .iter()
+        .find(|i| i.name == body.image)
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                "IMAGE_NOT_FOUND",
+                "The requested image does not exist.",
+                format!("no image {:?}", body.image),
+            )
+        })?;
+    let tag = match &body.version {
+        None => image.tags[0].clone(),
+        Some(v) if image.tags.contains(v) => v.clone(),
+        Some(v) => {
+            return Err(ApiError::new(
+                404,
+                "TAG_NOT_FOUND",
+                "The requested version of the image does not exist.",
+                format!("image {:?} has no tag {:?}", image.name, v),
+            ))
+        }
+    };
+    let id = body.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+
+    let mut state = shared.lock();
+    if state.sessions.contains_key(&id) {
+        return Err(ApiError::new(
+            409,
+            "SESSION_ID_CONFLICT",
+            "A session with this id already exists. Please use a unique id; a UUID is recommended.",
+            format!("session id {id:?} is taken"),
+        ));
+    }
+    if let Some(quota) = cfg.tokens[token].quota {
+        if state.started_per_token[token] >= quota {
+            return Err(ApiError::new(
+                402,
+                "QUOTA_EXHAUSTED",
+                "You have exhausted your quota.",
+                format!("this token may start {quota} sessions and has started them all"),
+            ));
+        }
+    }
+    let capacity = cfg.locations[location].capacity;
+    let no_capacity = |details: String| {
+        ApiError::new(
+            420,
+            "NO_CAPACITY",
+            "This session can currently not be started in the provided location. Please try again later!",
+            details,
+        )
+    };
+    if state.running_per_location[location] >= capacity {
+        return Err(no_capacity(format!(
+            "location {:?} is at its capacity of {capacity} running sessions",
+            body.location
+        )));
+    }
+    let host_ports = state
+        .alloc_ports(image.ports.len())
+        .ok_or_else(|| no_capacity("no free host ports left".to_string()))?;
+    let ports = image
+        .ports
+        .iter()
+        .zip(host_ports)
+        .map(|(p, host)| MappedPort {
+            proto: if p.r#type == "udp" { "udp" } else { "tcp" },
+            container: p.container,
+            host,
+        })
+        .collect();
+    let created = now_ms();
+    let session = state.insert(Session {
+        id,
+        image: body.image,
+        tag,
+        location,
+        created,
+        ports,
+        labels: body.labels,
+        env: body.env,
+        args: body.args,
+        restart: body.restart,
+        ttl: body.ttl,
+        expires_at: body
+            .ttl_minutes
+            .map(|m| created.saturating_add((m as i64).saturating_mul(60_000))),
+        external_id: body.external_id,
+        status: Status::Running,
+        players: Vec::new(),
+        token,
+        seq: 0,
+    });
+    Ok(json_response(
+        201,
+        &RunOk {
+            id: (!req.omit_id).then_some(session.id.as_str()),
+            host: &cfg.host,
+            ports: &session.ports,
+        },
+    ))
+}
+
+/// The spec's `SessionRunOk`.
+#[derive(Serialize)]
+struct RunOk<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    host: &'a str,
+    ports: &'a [MappedPort],
+}
+
+impl Serialize for MappedPort {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("type", self.proto)?;
+        m.serialize_entry("container", &self.container)?;
+        m.serialize_entry("host", &self.host)?;
+        m.end()
+    }
+}
+
+/// The spec's `port` record: `{"80/tcp": 49160}`.
+struct PortMap<'a>(&'a [MappedPort]);
+
+impl Serialize for PortMap<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for p in self.0 {
+            m.serialize_entry(&format_args!("{}/{}", p.container, p.proto), &p.host)?;
+        }
+        m.end()
+    }
+}
+
+/// The spec's `SessionListEntry`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListEntry<'a> {
+    id: &'a str,
+    image: &'a str,
+    tag: &'a str,
+    location: &'a str,
+    host: &'a str,
+    created: i64,
+    port: PortMap<'a>,
+    status: &'static str,
+    labels: &'a BTreeMap<String, String>,
+    player_count: usize,
+}
+
+/// The spec's `DescribedSession`.
+#[derive(Serialize)]
+struct Described<'a> {
+    id: &'a str,
+    image: &'a str,
+    tag: &'a str,
+    location: &'a str,
+    host: &'a str,
+    created: i64,
+    port: PortMap<'a>,
+    status: &'static str,
+    labels: &'a BTreeMap<String, String>,
+    players: Players<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Players<'a> {
+    joined: &'a [String],
+    joined_count: usize,
+}
+
+/// Filters of `GET /session`, read from the raw query string.
+#[derive(Default)]
+struct ListQuery {
+    all: bool,
+    location: Option<String>,
+    image: Option<String>,
+    tag: Option<String>,
+    host: Option<String>,
+    players_lt: Option<i64>,
+    players_gt: Option<i64>,
+    labels: Vec<(String, String)>,
+}
+
+fn parse_list_query(query: &str) -> Result<ListQuery, ApiError> {
+    let mut q = ListQuery::default();
+    let mut violations = Vec::new();
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            "all" => match v.as_ref() {
+                "true" | "1" => q.all = true,
+                "false" | "0" | "" => q.all = false,
+                _ => violations.push(Violation::new("all", "must be true or false")),
+            },
+            "location" => q.location = Some(v.into_owned()),
+            "image" => q.image = Some(v.into_owned()),
+            "tag" => q.tag = Some(v.into_owned()),
+            "host" => q.host = Some(v.into_owned()),
+            "playerCount[lt]" | "playerCount[gt]" => match v.parse::<i64>() {
+                Ok(n) if k.ends_with("[lt]") => q.players_lt = Some(n),
+                Ok(n) => q.players_gt = Some(n),
+                Err(_) => violations.push(Violation::new(k.as_ref(), "must be an integer")),
+            },
+            key => {
+                if let Some(label) = key
+                    .strip_prefix("filter[")
+                    .and_then(|r| r.strip_suffix(']'))
+                {
+                    q.labels.push((label.to_string(), v.into_owned()));
+                }
+                // Other parameters are ignored, as HTTP APIs usually do.
+            }
+        }
+    }
+    if violations.is_empty() {
+        Ok(q)
+    } else {
+        Err(ApiError::validation(violations))
+    }
+}
+
+/// `GET /session`: running sessions (or all with `all=true`) matching every
+/// given filter, oldest first. Sessions of every token are visible.
+pub(crate) fn list(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+    authorize(shared, req, "session:read")?;
+    let q = parse_list_query(req.query)?;
+    let cfg = &shared.config;
+    if q.host.as_ref().is_some_and(|h| *h != cfg.host) {
+        return Ok(json_response(
+            200,
+            &ListOk {
+                sessions: Vec::new(),
+            },
+        ));
+    }
+    let state = shared.lock();
+    let mut matching: Vec<&Session> = state
+        .sessions
+        .values()
+        .filter(|s| {
+            let players = s.players.len() as i64;
+            (q.all || s.status == Status::Running)
+                && q.location
+                    .as_ref()
+                    .map_or(true, |l| *l == cfg.locations[s.location].id)
+                && q.image.as_ref().map_or(true, |i| *i == s.image)
+                && q.tag.as_ref().map_or(true, |t| *t == s.tag)
+                && q.players_lt.map_or(true, |n| players < n)
+                && q.players_gt.map_or(true, |n| players > n)
+                && q.labels
+                    .iter()
+                    .all(|(k, v)| s.labels.get(k).is_some_and(|x| x == v))
+        })
+        .collect();
+    matching.sort_unstable_by_key(|s| s.seq);
+    let sessions = matching
+        .into_iter()
+        .map(|s| ListEntry {
+            id: &s.id,
+            image: &s.image,
+            tag: &s.tag,
+            location: &cfg.locations[s.location].id,
+            host: &cfg.host,
+            created: s.created,
+            port: PortMap(&s.ports),
+            status: s.status.as_str(),
+            labels: &s.labels,
+            player_count: s.players.len(),
+        })
+        .collect();
+    Ok(json_response(200, &ListOk { sessions }))
+}
+
+#[derive(Serialize)]
+struct ListOk<'a> {
+    sessions: Vec<ListEntry<'a>>,
+}
+
+/// `GET /session/{id}`.
+pub(crate) fn describe(shared: &Shared, req: &Req<'_>, id: &str) -> Result<Response, ApiError> {
+    authorize(shared, req, "session:read")?;
+    let cfg = &shared.config;
+    let state = shared.lock();
+    let s = state
+        .sessions
+        .get(id)
+        .ok_or_else(|| ApiError::session_not_found(id))?;
+    Ok(json_response(
+        200,
+        &Described {
+            id: &s.id,
+            image: &s.image,
+            tag: &s.tag,
+            location: &cfg.locations[s.location].id,
+            host: &cfg.host,
+            created: s.created,
+            port: PortMap(&s.ports),
+            status: s.status.as_str(),
+            labels: &s.labels,
+            players: Players {
+                joined: &s.players,
+                joined_count: s.players.len(),
+            },
+        },
+    ))
+}
+
+/// `DELETE /session/{id}`: 204 and the session becomes `exited`; its ports
+/// and its location's capacity are freed.
+pub(crate) fn stop(shared: &Shared, req: &Req<'_>, id: &str) -> Result<Response, ApiError> {
+    authorize(shared, req, "session:stop")?;
+    let mut state = shared.lock();
+    match state.sessions.get(id).map(|s| s.status) {
+        None => Err(ApiError::session_not_found(id)),
+        Some(Status::Exited) => Err(ApiError::new(
+            409,
+            "SESSION_ALREADY_TERMINATED",
+            "This session has already been terminated.",
+            format!("session {id:?} has exited"),
+        )),
+        Some(Status::Running) => {
+            state.stop(id);
+            Ok(empty_response(204))
+        }
+    }
+}

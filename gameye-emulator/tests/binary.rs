@@ -1,0 +1,168 @@
+//! The `gameye-emulator` binary: port file, listening line, signals, flags.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Client;
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_gameye-emulator");
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "gameye-emulator-test-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Kills the child if a test fails half-way, so no process outlives the run.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_file(path: &std::path::Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path) {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "port file never appeared");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "process did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+fn sigterm(child: &Child) {
+    let ok = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+#[test]
+fn port_file_listening_line_and_clean_stop() {
+    let dir = temp_dir("portfile");
+    let port_file = dir.join("port");
+    let child = Command::new(BIN)
+        .args(["--port", "0", "--port-file"])
+        .arg(&port_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut guard = Guard(child);
+    let port: u16 = wait_for_file(&port_file).trim().parse().unwrap();
+    assert_ne!(port, 0);
+    // No temporary file is left beside it.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+
+    let mut line = String::new();
+    BufReader::new(guard.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(
+        line.trim_end(),
+        format!("gameye-emulator listening on http://127.0.0.1:{port}")
+    );
+
+    let c = Client::new(SocketAddr::from(([127, 0, 0, 1], port)));
+    let r = c.run(json!({"location": "europe", "image": "nginx"}));
+    assert_eq!(r.status, 201, "{}", r.text());
+
+    #[cfg(unix)]
+    {
+        sigterm(&guard.0);
+        let status = wait_exit(&mut guard.0);
+        assert!(status.success(), "{status:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn config_file_is_used() {
+    let dir = temp_dir("config");
+    let config = dir.join("emu.json");
+    std::fs::write(
+        &config,
+        r#"{"tokens":[{"token":"custom"}],"host":"10.1.2.3","locations":[{"id":"lab","capacity":1}]}"#,
+    )
+    .unwrap();
+    let port_file = dir.join("port");
+    let child = Command::new(BIN)
+        .args(["--port", "0", "--config"])
+        .arg(&config)
+        .arg("--port-file")
+        .arg(&port_file)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut guard = Guard(child);
+    let port: u16 = wait_for_file(&port_file).trim().parse().unwrap();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let c = Client::with_token(addr, Some("custom"));
+    let r = c.run(json!({"location": "lab", "image": "nginx"}));
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["host"], "10.1.2.3");
+    assert_eq!(Client::new(addr).get("/session").status, 401);
+    #[cfg(unix)]
+    {
+        sigterm(&guard.0);
+        assert!(wait_exit(&mut guard.0).success());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_config_file_fails_with_message() {
+    let dir = temp_dir("badconfig");
+    let config = dir.join("emu.json");
+    std::fs::write(&config, r#"{"tokenz":[]}"#).unwrap();
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tokenz"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn non_loopback_bind_is_refused_without_flag() {
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--bind", "0.0.0.0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--allow-non-loopback"), "{err}");
+    assert!(out.stdout.is_empty());
+}
