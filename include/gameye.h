@@ -122,6 +122,14 @@ enum GameyeStatus
    */
   GAMEYE_STATUS_DECODE = 610,
   /**
+   * Writing a download to the caller's file or callback failed.
+   */
+  GAMEYE_STATUS_IO = 620,
+  /**
+   * The call was cancelled by the caller.
+   */
+  GAMEYE_STATUS_CANCELLED = 630,
+  /**
    * A bug in libgameye panicked; the call failed but the process is intact.
    */
   GAMEYE_STATUS_PANIC = 900,

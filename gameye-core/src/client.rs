@@ -1,21 +1,26 @@
 //! The HTTP client: one reqwest connection pool driven by a tokio runtime the
-//! client owns. Every endpoint goes through [`Client::send`], the one HTTP path;
-//! the blocking calls drive the same futures as the async ones.
+//! client owns. Every endpoint goes through [`Client::send`] or
+//! [`Client::open_stream`], the one HTTP path; the blocking calls drive the
+//! same futures as the async ones.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::error::{Error, ErrorKind, Result};
-use crate::request::SessionRun;
-use crate::response::{Response, Session};
+use crate::response::Response;
+use crate::stream::{park_on, ByteStream};
 
 /// A Gameye API client. Cheap to clone (one `Arc`), `Send + Sync`: share one
 /// per process so every call reuses its connections.
+///
+/// Each endpoint has a blocking method (`create_session`) and an async twin
+/// (`create_session_async`); both run the same code.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -25,10 +30,10 @@ struct Inner {
     http: reqwest::Client,
     runtime: Option<tokio::runtime::Runtime>,
     handle: tokio::runtime::Handle,
-    /// The base URL without a trailing slash; endpoint paths are appended.
-    base: String,
+    /// The base URL; endpoint paths are appended to its path.
+    base: url::Url,
     auth: HeaderValue,
-    max_response_bytes: usize,
+    config: ClientConfig,
 }
 
 impl Drop for Inner {
@@ -47,6 +52,45 @@ impl Drop for Inner {
     }
 }
 
+/// One HTTP call an endpoint wants made.
+pub(crate) struct Call {
+    pub method: Method,
+    /// Path segments after the base URL, each percent-encoded as needed.
+    pub segments: Vec<String>,
+    pub query: Vec<(String, String)>,
+    pub json: Option<Bytes>,
+}
+
+impl Call {
+    /// A call without query or body.
+    pub fn new(method: Method, segments: &[&str]) -> Self {
+        Call {
+            method,
+            segments: segments.iter().map(|s| (*s).to_owned()).collect(),
+            query: Vec::new(),
+            json: None,
+        }
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json(mut self, body: &impl serde::Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidRequest,
+                format!("cannot encode request: {e}"),
+            )
+        })?;
+        self.json = Some(Bytes::from(bytes));
+        Ok(self)
+    }
+}
+
 /// A response as received: status, body (bounded), and the retry hint.
 pub(crate) struct RawResponse {
     pub status: u16,
@@ -56,17 +100,23 @@ pub(crate) struct RawResponse {
 
 impl RawResponse {
     /// A 2xx response decoded by `decode`, or the API error the status and body give.
-    fn into_result<T>(self, decode: impl FnOnce(u16, &[u8]) -> Result<T>) -> Result<Response<T>> {
+    pub fn into_result<T>(
+        self,
+        decode: impl FnOnce(u16, &[u8]) -> Result<T>,
+    ) -> Result<Response<T>> {
         match self.status {
             200..=299 => Ok(Response {
                 value: decode(self.status, &self.body)?,
                 http_status: self.status,
                 body: self.body,
             }),
-            status => {
-                Err(Error::from_response(status, &self.body).with_retry_after(self.retry_after))
-            }
+            _ => Err(self.into_error()),
         }
+    }
+
+    /// The API error this (non-2xx) response is.
+    pub fn into_error(self) -> Error {
+        Error::from_response(self.status, &self.body).with_retry_after(self.retry_after)
     }
 }
 
@@ -74,11 +124,7 @@ impl Client {
     /// Creates a client after checking the configuration.
     pub fn new(config: ClientConfig) -> Result<Client> {
         config.validate()?;
-        let base = config
-            .parsed_base_url()?
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned();
+        let base = config.parsed_base_url()?;
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.expose()))
             .map_err(|_| {
                 Error::invalid_config("token", "must be printable ASCII without spaces")
@@ -99,8 +145,6 @@ impl Client {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .https_only(false)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| {
@@ -116,113 +160,98 @@ impl Client {
                 runtime: Some(runtime),
                 base,
                 auth,
-                max_response_bytes: config.max_response_bytes,
+                config,
             }),
         })
     }
 
-    /// The base URL requests go to (no trailing slash).
+    /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base
+        self.inner.base.as_str().trim_end_matches('/')
     }
 
-    /// Starts a session (`POST /session`), blocking the calling thread.
-    ///
-    /// The request is validated first. When it has no `id`, a UUIDv4 is
-    /// generated before sending, so the returned [`Session::id`] is known even
-    /// if the server's answer omits it.
-    pub fn create_session(&self, request: SessionRun) -> Result<Response<Session>> {
-        self.block_on(self.clone().create_session_owned(request))
+    /// The configuration this client was built with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
     }
 
-    /// Starts a session (`POST /session`) from async code. The I/O runs on the
-    /// client's own runtime, so any executor may await it.
-    pub async fn create_session_async(&self, request: SessionRun) -> Result<Response<Session>> {
-        self.spawn(self.clone().create_session_owned(request)).await
-    }
-
-    async fn create_session_owned(self, mut request: SessionRun) -> Result<Response<Session>> {
-        request.validate()?;
-        let id = request
-            .id
-            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
-            .clone();
-        let body = serde_json::to_vec(&request).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidRequest,
-                format!("cannot encode request: {e}"),
-            )
-        })?;
-        let resp = self.send(Method::POST, "/session", Some(body)).await?;
-        resp.into_result(|status, body| Session::decode_created(status, body, &id))
-    }
-
-    /// The one HTTP path: sends a request with the bearer token and reads the
-    /// response body up to the configured cap.
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        json: Option<Vec<u8>>,
-    ) -> Result<RawResponse> {
+    fn request(&self, call: &Call, timeout: Duration) -> reqwest::RequestBuilder {
         let inner = &self.inner;
+        let mut url = inner.base.clone();
+        {
+            let mut path = url
+                .path_segments_mut()
+                .expect("base URLs are checked to be http(s) with a host");
+            path.pop_if_empty();
+            for segment in &call.segments {
+                path.push(segment);
+            }
+        }
+        if !call.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&call.query);
+        }
         let mut req = inner
             .http
-            .request(method, format!("{}{}", inner.base, path))
-            .header(AUTHORIZATION, inner.auth.clone());
-        if let Some(body) = json {
+            .request(call.method.clone(), url)
+            .header(AUTHORIZATION, inner.auth.clone())
+            .timeout(timeout);
+        if let Some(body) = &call.json {
             req = req
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body);
+                .body(body.clone());
         }
-        let mut resp = req.send().await.map_err(transport_error)?;
-        let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let limit = inner.max_response_bytes;
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(too_large(status, limit));
-        }
-        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
-        while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
-            if body.len() + chunk.len() > limit {
-                return Err(too_large(status, limit));
+        req
+    }
+
+    /// The one HTTP path for JSON endpoints: sends `call` with the bearer
+    /// token and reads the response body up to the configured cap.
+    pub(crate) async fn send(&self, call: Call) -> Result<RawResponse> {
+        let timeout = self.inner.config.request_timeout;
+        let resp = self
+            .request(&call, timeout)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        read_bounded(resp, self.inner.config.max_response_bytes).await
+    }
+
+    /// Sends `call` and, on a 2xx, hands back the body as a stream that is
+    /// read as it arrives (logs, artifacts). The request timeout covers the
+    /// response head only: a followed log may stay quiet for hours. A non-2xx
+    /// answer is read (bounded) and returned as the API error.
+    pub(crate) async fn open_stream(&self, call: Call) -> Result<(u16, ByteStream)> {
+        // Effectively no limit for the body; the head is bounded below.
+        const BODY_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+        let head_timeout = self.inner.config.request_timeout;
+        let send = self.request(&call, BODY_TIMEOUT).send();
+        let resp = match tokio::time::timeout(head_timeout, send).await {
+            Ok(r) => r.map_err(transport_error)?,
+            Err(_) => {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("no response within {head_timeout:?}"),
+                ))
             }
-            body.extend_from_slice(&chunk);
+        };
+        let status = resp.status().as_u16();
+        if !(200..=299).contains(&status) {
+            let raw = read_bounded(resp, self.inner.config.max_response_bytes).await?;
+            return Err(raw.into_error());
         }
-        Ok(RawResponse {
-            status,
-            body,
-            retry_after,
-        })
+        Ok((status, ByteStream::spawn(&self.inner.handle, resp)))
     }
 
     /// Runs `fut` to completion on the calling thread, with the client's
-    /// runtime providing I/O. Inside another runtime (where `block_on` would
-    /// panic) the future runs on the client's runtime and this thread waits.
-    fn block_on<F>(&self, fut: F) -> F::Output
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return self.inner.handle.block_on(fut);
-        }
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.inner.handle.spawn(async move {
-            let _ = tx.send(fut.await);
-        });
-        rx.recv()
-            .expect("the client's runtime dropped a running call")
+    /// runtime providing I/O. Works from any thread, also one inside another
+    /// async runtime (where tokio's own `block_on` would panic).
+    pub(crate) fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        let _context = self.inner.handle.enter();
+        park_on(fut)
     }
 
     /// Runs `fut` on the client's runtime and awaits it from any executor.
     /// A panic inside it resumes in the caller, where the FFI boundary catches it.
-    async fn spawn<F>(&self, fut: F) -> F::Output
+    pub(crate) async fn spawn<F>(&self, fut: F) -> F::Output
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -238,10 +267,36 @@ impl Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base)
+            .field("base_url", &self.base_url())
             .field("token", &"<redacted>")
             .finish()
     }
+}
+
+/// Reads a whole response body, failing once it passes `limit` bytes.
+async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<RawResponse> {
+    let status = resp.status().as_u16();
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large(status, limit));
+    }
+    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(status, limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse {
+        status,
+        body,
+        retry_after,
+    })
 }
 
 fn too_large(status: u16, limit: usize) -> Error {
@@ -253,7 +308,7 @@ fn too_large(status: u16, limit: usize) -> Error {
 }
 
 /// Classifies a reqwest failure: timeout, TLS, connect, or other transport.
-fn transport_error(e: reqwest::Error) -> Error {
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
     let kind = if e.is_timeout() {
         ErrorKind::Timeout
     } else if is_tls(&e) {

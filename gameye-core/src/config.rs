@@ -19,6 +19,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default cap on a JSON response body; a larger body fails with a decode error.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// Default cap on the text of `GET /logs` without follow.
+pub const DEFAULT_MAX_LOG_BYTES: usize = 16 * 1024 * 1024;
 /// The `User-Agent` the client sends.
 pub const USER_AGENT: &str = concat!("gameye-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -87,6 +89,8 @@ pub struct ClientConfig {
     pub allow_insecure_http: bool,
     /// Cap on a JSON response body.
     pub max_response_bytes: usize,
+    /// Cap on the logs text fetched without follow.
+    pub max_log_bytes: usize,
 }
 
 /// The JSON form of the configuration, as C callers and config files give it.
@@ -100,6 +104,7 @@ struct ConfigJson {
     request_timeout_ms: Option<u64>,
     allow_insecure_http: Option<bool>,
     max_response_bytes: Option<usize>,
+    max_log_bytes: Option<usize>,
 }
 
 impl ClientConfig {
@@ -113,6 +118,7 @@ impl ClientConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_log_bytes: DEFAULT_MAX_LOG_BYTES,
         }
     }
 
@@ -149,7 +155,7 @@ impl ClientConfig {
     /// Parses the JSON configuration:
     /// `{"token": "...", "base_url": "...", "environment": "sandbox"|"production",
     /// "connect_timeout_ms": N, "request_timeout_ms": N, "allow_insecure_http": bool,
-    /// "max_response_bytes": N}`. Only `token` is required; `base_url` and
+    /// "max_response_bytes": N, "max_log_bytes": N}`. Only `token` is required; `base_url` and
     /// `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
         let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
@@ -182,6 +188,9 @@ impl ClientConfig {
         if let Some(max) = raw.max_response_bytes {
             config.max_response_bytes = max;
         }
+        if let Some(max) = raw.max_log_bytes {
+            config.max_log_bytes = max;
+        }
         config.validate()?;
         Ok(config)
     }
@@ -210,6 +219,12 @@ impl ClientConfig {
         if self.request_timeout.is_zero() {
             return Err(Error::invalid_config(
                 "request_timeout",
+                "must be greater than zero",
+            ));
+        }
+        if self.max_log_bytes == 0 {
+            return Err(Error::invalid_config(
+                "max_log_bytes",
                 "must be greater than zero",
             ));
         }

@@ -47,6 +47,10 @@ pub enum ErrorKind {
     /// The response did not have the shape the spec gives (HTML from a proxy,
     /// malformed JSON, a body over the size limit).
     Decode,
+    /// Writing a download to the caller's file or writer failed.
+    Io,
+    /// The caller cancelled the call before it finished.
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -85,6 +89,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "transport failure",
             ErrorKind::Decode => "unexpected response",
+            ErrorKind::Io => "local I/O failure",
+            ErrorKind::Cancelled => "cancelled",
         }
     }
 }

@@ -13,17 +13,32 @@
 //! # Ok::<(), gameye_core::Error>(())
 //! ```
 
+mod artifacts;
 mod client;
 mod config;
 mod error;
+mod locations;
+mod logs;
+mod players;
 mod request;
 mod response;
+mod sessions;
+mod stream;
+mod validate;
 
 pub use client::Client;
 pub use config::{
-    ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL, SANDBOX_URL, USER_AGENT,
+    ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_LOG_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL, SANDBOX_URL, USER_AGENT,
 };
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};
+pub use locations::Location;
+pub use logs::{LogStream, MAX_LOG_LINE_BYTES};
+pub use players::PlayerCount;
 pub use request::{parse_ttl, SessionRun};
 pub use response::{Port, Protocol, Response, Session};
+pub use sessions::{
+    ports_from_map, ListFilter, Players, SessionDetails, SessionStatus, SessionSummary,
+    StopOptions, StopOutcome,
+};
+pub use stream::ByteStream;

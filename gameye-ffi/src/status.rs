@@ -45,6 +45,10 @@ pub enum GameyeStatus {
     Transport = 603,
     /// The response did not match the API spec; `body` holds what arrived.
     Decode = 610,
+    /// Writing a download to the caller's file or callback failed.
+    Io = 620,
+    /// The call was cancelled by the caller.
+    Cancelled = 630,
     /// A bug in libgameye panicked; the call failed but the process is intact.
     Panic = 900,
 }
@@ -68,6 +72,8 @@ impl From<ErrorKind> for GameyeStatus {
             ErrorKind::Timeout => GameyeStatus::Timeout,
             ErrorKind::Transport => GameyeStatus::Transport,
             ErrorKind::Decode => GameyeStatus::Decode,
+            ErrorKind::Io => GameyeStatus::Io,
+            ErrorKind::Cancelled => GameyeStatus::Cancelled,
             // A kind added to the core later: still an error, never OK.
             _ => GameyeStatus::Transport,
         }
@@ -97,13 +103,15 @@ impl GameyeStatus {
             GameyeStatus::Timeout => c"GAMEYE_STATUS_TIMEOUT",
             GameyeStatus::Transport => c"GAMEYE_STATUS_TRANSPORT",
             GameyeStatus::Decode => c"GAMEYE_STATUS_DECODE",
+            GameyeStatus::Io => c"GAMEYE_STATUS_IO",
+            GameyeStatus::Cancelled => c"GAMEYE_STATUS_CANCELLED",
             GameyeStatus::Panic => c"GAMEYE_STATUS_PANIC",
         }
     }
 }
 
 /// Every status, for lookups by number.
-const ALL: [GameyeStatus; 20] = [
+const ALL: [GameyeStatus; 22] = [
     GameyeStatus::Ok,
     GameyeStatus::InvalidRequest,
     GameyeStatus::InvalidConfig,
@@ -123,6 +131,8 @@ const ALL: [GameyeStatus; 20] = [
     GameyeStatus::Timeout,
     GameyeStatus::Transport,
     GameyeStatus::Decode,
+    GameyeStatus::Io,
+    GameyeStatus::Cancelled,
     GameyeStatus::Panic,
 ];
 
@@ -141,7 +151,7 @@ mod tests {
         // These numbers are ABI: this test is the record that they never change.
         let expected = [
             0, 100, 101, 102, 103, 401, 402, 403, 404, 409, 420, 422, 499, 500, 600, 601, 602, 603,
-            610, 900,
+            610, 620, 630, 900,
         ];
         assert_eq!(ALL.map(|s| s as u32), expected);
         for s in ALL {

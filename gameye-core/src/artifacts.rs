@@ -1,0 +1,105 @@
+//! Artifacts: `GET /artifacts?session=…&path=…`, a tar.gz of a file or folder
+//! of a terminated session, streamed to a writer or a file, never held whole.
+
+use std::io::Write;
+use std::path::Path;
+
+use reqwest::Method;
+
+use crate::client::{Call, Client};
+use crate::error::{Error, ErrorKind, Result};
+use crate::response::Response;
+use crate::stream::ByteStream;
+use crate::validate::require_non_empty;
+
+fn artifact_call(session: &str, path: &str) -> Result<Call> {
+    require_non_empty("session", session)?;
+    require_non_empty("path", path)?;
+    Ok(Call::new(Method::GET, &["artifacts"])
+        .query("session", session)
+        .query("path", path))
+}
+
+fn io_error(what: &str, e: std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("{what}: {e}"))
+}
+
+impl Client {
+    /// Opens the artifact's tar.gz as a stream of chunks.
+    pub fn open_artifact(&self, session: &str, path: &str) -> Result<(u16, ByteStream)> {
+        let call = artifact_call(session, path)?;
+        self.block_on(self.open_stream(call))
+    }
+
+    /// Opens the artifact's tar.gz as a stream of chunks, from async code.
+    pub async fn open_artifact_async(
+        &self,
+        session: &str,
+        path: &str,
+    ) -> Result<(u16, ByteStream)> {
+        let (this, call) = (self.clone(), artifact_call(session, path)?);
+        self.spawn(async move { this.open_stream(call).await })
+            .await
+    }
+
+    /// Streams the artifact's tar.gz into `out`, chunk by chunk; returns the
+    /// number of bytes written (the response's `body` is left empty).
+    pub fn download_artifact(
+        &self,
+        session: &str,
+        path: &str,
+        out: &mut dyn Write,
+    ) -> Result<Response<u64>> {
+        let (status, mut stream) = self.open_artifact(session, path)?;
+        let mut written = 0u64;
+        while let Some(chunk) = stream.blocking_next_chunk() {
+            let chunk = chunk?;
+            out.write_all(&chunk)
+                .map_err(|e| io_error("cannot write the artifact", e))?;
+            written += chunk.len() as u64;
+        }
+        out.flush()
+            .map_err(|e| io_error("cannot write the artifact", e))?;
+        Ok(Response {
+            value: written,
+            http_status: status,
+            body: Vec::new(),
+        })
+    }
+
+    /// Downloads the artifact's tar.gz to `dest`. It is written to a
+    /// temporary file beside `dest` and renamed into place only when complete,
+    /// so a failed download never leaves a truncated file at `dest`.
+    pub fn download_artifact_to_file(
+        &self,
+        session: &str,
+        path: &str,
+        dest: &Path,
+    ) -> Result<Response<u64>> {
+        let file_name = dest.file_name().ok_or_else(|| {
+            Error::invalid_request(vec![crate::Violation::new("dest", "must name a file")])
+        })?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(file_name);
+        tmp_name.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
+        let tmp = dest.with_file_name(tmp_name);
+        let result = (|| {
+            let file = std::fs::File::create(&tmp)
+                .map_err(|e| io_error(&format!("cannot create {}", tmp.display()), e))?;
+            let mut out = std::io::BufWriter::new(file);
+            let resp = self.download_artifact(session, path, &mut out)?;
+            let file = out
+                .into_inner()
+                .map_err(|e| io_error("cannot write the artifact", e.into_error()))?;
+            file.sync_all()
+                .map_err(|e| io_error("cannot write the artifact", e))?;
+            std::fs::rename(&tmp, dest)
+                .map_err(|e| io_error(&format!("cannot move into {}", dest.display()), e))?;
+            Ok(resp)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}

@@ -1,0 +1,80 @@
+//! Fleet queries: `GET /available-location/{image}` and `GET /tag/{region}/{image}/{version}`.
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+
+use crate::client::{Call, Client};
+use crate::error::Result;
+use crate::response::{decode_json, Response};
+use crate::validate::require_non_empty;
+
+/// A location that can host an image (the spec's `AvailableLocationsEntry`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// The location id, as used in [`SessionRun::location`](crate::SessionRun::location).
+    pub id: String,
+    /// IPv4 addresses to ping to measure latency to this location.
+    pub ips: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct AvailableLocationsOk {
+    locations: Vec<Location>,
+}
+
+#[derive(Deserialize)]
+struct TagOk {
+    exists: bool,
+}
+
+impl Client {
+    /// The locations that can currently host `image`. Do not cache: it changes.
+    pub fn available_locations(&self, image: &str) -> Result<Response<Vec<Location>>> {
+        self.block_on(self.available_locations_impl(image.to_owned()))
+    }
+
+    /// The locations that can currently host `image`, from async code.
+    pub async fn available_locations_async(&self, image: &str) -> Result<Response<Vec<Location>>> {
+        let (this, image) = (self.clone(), image.to_owned());
+        self.spawn(async move { this.available_locations_impl(image).await })
+            .await
+    }
+
+    async fn available_locations_impl(&self, image: String) -> Result<Response<Vec<Location>>> {
+        require_non_empty("image", &image)?;
+        let call = Call::new(Method::GET, &["available-location", &image]);
+        self.send(call).await?.into_result(|status, body| {
+            decode_json::<AvailableLocationsOk>(status, body).map(|ok| ok.locations)
+        })
+    }
+
+    /// Whether the image tag `version` exists in `region`.
+    pub fn tag_exists(&self, region: &str, image: &str, version: &str) -> Result<Response<bool>> {
+        self.block_on(self.tag_exists_impl([region, image, version].map(str::to_owned)))
+    }
+
+    /// Whether the image tag exists, from async code.
+    pub async fn tag_exists_async(
+        &self,
+        region: &str,
+        image: &str,
+        version: &str,
+    ) -> Result<Response<bool>> {
+        let (this, args) = (self.clone(), [region, image, version].map(str::to_owned));
+        self.spawn(async move { this.tag_exists_impl(args).await })
+            .await
+    }
+
+    async fn tag_exists_impl(
+        &self,
+        [region, image, version]: [String; 3],
+    ) -> Result<Response<bool>> {
+        require_non_empty("region", &region)?;
+        require_non_empty("image", &image)?;
+        require_non_empty("version", &version)?;
+        let call = Call::new(Method::GET, &["tag", &region, &image, &version]);
+        self.send(call)
+            .await?
+            .into_result(|status, body| decode_json::<TagOk>(status, body).map(|ok| ok.exists))
+    }
+}

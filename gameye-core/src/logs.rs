@@ -1,0 +1,150 @@
+//! Session logs: `GET /logs?id=…` as text, or followed line by line.
+
+use reqwest::Method;
+
+use crate::client::{Call, Client};
+use crate::error::{Error, Result};
+use crate::response::Response;
+use crate::stream::ByteStream;
+use crate::validate::require_non_empty;
+
+/// A line longer than this is delivered in pieces of this size, so a stream
+/// without newlines cannot grow memory without bound.
+pub const MAX_LOG_LINE_BYTES: usize = 1024 * 1024;
+
+/// A followed log: lines as the game server writes them, until the session
+/// ends. Iterate it (blocking) or call [`LogStream::next_line`] (async).
+/// Dropping it stops following and closes the connection.
+#[derive(Debug)]
+pub struct LogStream {
+    bytes: ByteStream,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl LogStream {
+    /// The next line without its line ending, `None` when the log ended.
+    pub async fn next_line(&mut self) -> Option<Result<String>> {
+        loop {
+            if let Some(line) = self.take_line() {
+                return Some(Ok(line));
+            }
+            if self.done {
+                return None;
+            }
+            match self.bytes.next_chunk().await {
+                Some(Ok(chunk)) => self.buf.extend_from_slice(&chunk),
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                None => self.done = true,
+            }
+        }
+    }
+
+    /// The next line, blocking the calling thread.
+    pub fn blocking_next_line(&mut self) -> Option<Result<String>> {
+        crate::stream::park_on(self.next_line())
+    }
+
+    /// A complete line from the buffer; at the end, whatever is left.
+    fn take_line(&mut self) -> Option<String> {
+        let end = match self.buf.iter().position(|&b| b == b'\n') {
+            Some(i) => i + 1,
+            None if self.buf.len() >= MAX_LOG_LINE_BYTES => MAX_LOG_LINE_BYTES,
+            None if self.done && !self.buf.is_empty() => self.buf.len(),
+            None => return None,
+        };
+        let rest = self.buf.split_off(end);
+        let mut line = std::mem::replace(&mut self.buf, rest);
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+        }
+        Some(
+            String::from_utf8(line)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        )
+    }
+}
+
+impl Iterator for LogStream {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.blocking_next_line()
+    }
+}
+
+fn logs_call(id: &str, follow: bool) -> Result<Call> {
+    require_non_empty("id", id)?;
+    let call = Call::new(Method::GET, &["logs"]).query("id", id);
+    Ok(if follow {
+        call.query("follow", "true")
+    } else {
+        call
+    })
+}
+
+impl Client {
+    /// The session's logs so far (`GET /logs?id=…`), as text. Fails with a
+    /// decode error past the configured `max_log_bytes`; follow the log
+    /// ([`Client::follow_logs`]) to stream a long one.
+    pub fn logs(&self, id: &str) -> Result<Response<String>> {
+        self.block_on(self.logs_impl(id.to_owned()))
+    }
+
+    /// The session's logs so far, from async code.
+    pub async fn logs_async(&self, id: &str) -> Result<Response<String>> {
+        let (this, id) = (self.clone(), id.to_owned());
+        self.spawn(async move { this.logs_impl(id).await }).await
+    }
+
+    async fn logs_impl(&self, id: String) -> Result<Response<String>> {
+        let (status, mut stream) = self.open_stream(logs_call(&id, false)?).await?;
+        let limit = self.config().max_log_bytes;
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.next_chunk().await {
+            let chunk = chunk?;
+            if body.len() + chunk.len() > limit {
+                return Err(Error::decode(
+                    status,
+                    format!("logs exceed the {limit}-byte limit; follow them to stream instead"),
+                    &body,
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8_lossy(&body).into_owned();
+        Ok(Response {
+            value: text,
+            http_status: status,
+            body,
+        })
+    }
+
+    /// Follows the session's logs (`GET /logs?id=…&follow=true`): the lines so
+    /// far, then new lines as they arrive, until the session ends.
+    pub fn follow_logs(&self, id: &str) -> Result<LogStream> {
+        self.block_on(self.follow_logs_impl(id.to_owned()))
+    }
+
+    /// Follows the session's logs, from async code.
+    pub async fn follow_logs_async(&self, id: &str) -> Result<LogStream> {
+        let (this, id) = (self.clone(), id.to_owned());
+        self.spawn(async move { this.follow_logs_impl(id).await })
+            .await
+    }
+
+    async fn follow_logs_impl(&self, id: String) -> Result<LogStream> {
+        let (_, bytes) = self.open_stream(logs_call(&id, true)?).await?;
+        Ok(LogStream {
+            bytes,
+            buf: Vec::new(),
+            done: false,
+        })
+    }
+}

@@ -1,0 +1,460 @@
+//! Session endpoints: start (`POST /session`), list (`GET /session`),
+//! describe (`GET /session/{id}`) and stop (`DELETE /session/{id}`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use reqwest::Method;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::client::{Call, Client};
+use crate::error::Result;
+use crate::request::SessionRun;
+use crate::response::{decode_json, Port, Protocol, Response, Session};
+use crate::validate::require_non_empty;
+
+/// The runtime status of a session's container (the spec's `SessionStatus`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SessionStatus {
+    /// `created`
+    Created,
+    /// `running`
+    Running,
+    /// `restarting`
+    Restarting,
+    /// `exited`
+    Exited,
+    /// `dead`
+    Dead,
+    /// `draining`
+    Draining,
+    /// `shuttingdown`
+    ShuttingDown,
+    /// `server_unreachable`
+    ServerUnreachable,
+    /// A status a newer server sends that this version does not know.
+    Other(String),
+}
+
+impl SessionStatus {
+    /// The status as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SessionStatus::Created => "created",
+            SessionStatus::Running => "running",
+            SessionStatus::Restarting => "restarting",
+            SessionStatus::Exited => "exited",
+            SessionStatus::Dead => "dead",
+            SessionStatus::Draining => "draining",
+            SessionStatus::ShuttingDown => "shuttingdown",
+            SessionStatus::ServerUnreachable => "server_unreachable",
+            SessionStatus::Other(s) => s,
+        }
+    }
+
+    fn parse(s: String) -> Self {
+        match s.as_str() {
+            "created" => SessionStatus::Created,
+            "running" => SessionStatus::Running,
+            "restarting" => SessionStatus::Restarting,
+            "exited" => SessionStatus::Exited,
+            "dead" => SessionStatus::Dead,
+            "draining" => SessionStatus::Draining,
+            "shuttingdown" => SessionStatus::ShuttingDown,
+            "server_unreachable" => SessionStatus::ServerUnreachable,
+            _ => SessionStatus::Other(s),
+        }
+    }
+}
+
+impl fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d).map(SessionStatus::parse)
+    }
+}
+
+impl Serialize for SessionStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One entry of `GET /session` (the spec's `SessionListEntry`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSummary {
+    /// The session id.
+    pub id: String,
+    /// The image name.
+    pub image: String,
+    /// The image tag, when the server says.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// The location.
+    pub location: String,
+    /// The host IP address.
+    pub host: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    #[serde(deserialize_with = "millis")]
+    pub created: i64,
+    /// Exposed ports as the API gives them: `{"80/tcp": 49160}`.
+    pub port: BTreeMap<String, u16>,
+    /// The status, when the server says.
+    #[serde(default)]
+    pub status: Option<SessionStatus>,
+    /// User-defined labels.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// The number of players, when known (missing or null otherwise).
+    #[serde(default)]
+    pub player_count: Option<i64>,
+}
+
+/// The players of a described session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Players {
+    /// The ids of the players who joined.
+    #[serde(default)]
+    pub joined: Vec<String>,
+    /// How many players joined.
+    #[serde(default)]
+    pub joined_count: i64,
+}
+
+/// `GET /session/{id}` (the spec's `DescribedSession`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDetails {
+    /// The session id.
+    pub id: String,
+    /// The image name.
+    pub image: String,
+    /// The image tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// The location.
+    pub location: String,
+    /// The host IP address.
+    pub host: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    #[serde(deserialize_with = "millis")]
+    pub created: i64,
+    /// Exposed ports as the API gives them: `{"80/tcp": 49160}`.
+    pub port: BTreeMap<String, u16>,
+    /// The status.
+    pub status: SessionStatus,
+    /// User-defined labels.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// The players who joined.
+    #[serde(default)]
+    pub players: Players,
+}
+
+/// Typed ports from the API's `{"80/tcp": 49160}` map. A key without a
+/// protocol is TCP (Docker's default); a key that is not a port is skipped.
+pub fn ports_from_map(map: &BTreeMap<String, u16>) -> Vec<Port> {
+    map.iter()
+        .filter_map(|(key, &host)| {
+            let (port, proto) = key.split_once('/').unwrap_or((key.as_str(), "tcp"));
+            let container = port.parse::<u16>().ok()?;
+            let protocol = match proto.to_ascii_lowercase().as_str() {
+                "tcp" => Protocol::Tcp,
+                "udp" => Protocol::Udp,
+                other => Protocol::Other(other.to_owned()),
+            };
+            Some(Port {
+                protocol,
+                container,
+                host,
+            })
+        })
+        .collect()
+}
+
+impl SessionSummary {
+    /// The ports as typed [`Port`]s.
+    pub fn ports(&self) -> Vec<Port> {
+        ports_from_map(&self.port)
+    }
+}
+
+impl SessionDetails {
+    /// The ports as typed [`Port`]s.
+    pub fn ports(&self) -> Vec<Port> {
+        ports_from_map(&self.port)
+    }
+}
+
+/// The spec types `created` as a number; servers send integer milliseconds,
+/// but a float must not fail the whole list.
+fn millis<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_i64()
+        .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+        .ok_or_else(|| serde::de::Error::custom(format!("created is not a timestamp: {n}")))
+}
+
+#[derive(Deserialize)]
+struct SessionListOk {
+    sessions: Vec<SessionSummary>,
+}
+
+/// Filters of `GET /session`. The default lists every running session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Include sessions in every status, not only running ones (`all=true`).
+    pub all: bool,
+    /// Only this location.
+    pub location: Option<String>,
+    /// Only this image.
+    pub image: Option<String>,
+    /// Only this tag.
+    pub tag: Option<String>,
+    /// Only this host IP.
+    pub host: Option<String>,
+    /// Only sessions with fewer players than this (`playerCount[lt]`).
+    pub player_count_lt: Option<i64>,
+    /// Only sessions with more players than this (`playerCount[gt]`).
+    pub player_count_gt: Option<i64>,
+    /// Only sessions with all these labels (`filter[KEY]=VALUE`).
+    pub labels: BTreeMap<String, String>,
+}
+
+impl ListFilter {
+    fn apply(&self, mut call: Call) -> Call {
+        if self.all {
+            call = call.query("all", "true");
+        }
+        for (key, value) in [
+            ("location", &self.location),
+            ("image", &self.image),
+            ("tag", &self.tag),
+            ("host", &self.host),
+        ] {
+            if let Some(v) = value {
+                call = call.query(key, v.as_str());
+            }
+        }
+        if let Some(n) = self.player_count_lt {
+            call = call.query("playerCount[lt]", n.to_string());
+        }
+        if let Some(n) = self.player_count_gt {
+            call = call.query("playerCount[gt]", n.to_string());
+        }
+        for (k, v) in &self.labels {
+            call = call.query(format!("filter[{k}]"), v.as_str());
+        }
+        call
+    }
+}
+
+/// How [`Client::stop_session`] treats a session that is already gone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StopOptions {
+    /// Count 404 (no such session) and 409 (already terminated) as stopped,
+    /// so a retried or repeated stop succeeds.
+    pub idempotent: bool,
+}
+
+/// What a stop did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopOutcome {
+    /// 204: the session was running and is now terminated.
+    Stopped,
+    /// 409 with `idempotent`: the session had already terminated.
+    AlreadyStopped,
+    /// 404 with `idempotent`: no such session (never existed or expired).
+    NotFound,
+}
+
+impl Client {
+    /// Starts a session (`POST /session`), blocking the calling thread.
+    ///
+    /// The request is validated first. When it has no `id`, a UUIDv4 is
+    /// generated before sending, so the returned [`Session::id`] is known even
+    /// if the server's answer omits it.
+    pub fn create_session(&self, request: SessionRun) -> Result<Response<Session>> {
+        self.block_on(self.create_session_impl(request))
+    }
+
+    /// Starts a session (`POST /session`) from async code.
+    pub async fn create_session_async(&self, request: SessionRun) -> Result<Response<Session>> {
+        let this = self.clone();
+        self.spawn(async move { this.create_session_impl(request).await })
+            .await
+    }
+
+    async fn create_session_impl(&self, mut request: SessionRun) -> Result<Response<Session>> {
+        request.validate()?;
+        let id = request
+            .id
+            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+            .clone();
+        let call = Call::new(Method::POST, &["session"]).json(&request)?;
+        self.send(call)
+            .await?
+            .into_result(|status, body| Session::decode_created(status, body, &id))
+    }
+
+    /// Lists sessions (`GET /session`): running ones, or all with `filter.all`.
+    pub fn list_sessions(&self, filter: &ListFilter) -> Result<Response<Vec<SessionSummary>>> {
+        self.block_on(self.list_sessions_impl(filter.clone()))
+    }
+
+    /// Lists sessions (`GET /session`) from async code.
+    pub async fn list_sessions_async(
+        &self,
+        filter: &ListFilter,
+    ) -> Result<Response<Vec<SessionSummary>>> {
+        let (this, filter) = (self.clone(), filter.clone());
+        self.spawn(async move { this.list_sessions_impl(filter).await })
+            .await
+    }
+
+    async fn list_sessions_impl(
+        &self,
+        filter: ListFilter,
+    ) -> Result<Response<Vec<SessionSummary>>> {
+        let call = filter.apply(Call::new(Method::GET, &["session"]));
+        self.send(call).await?.into_result(|status, body| {
+            decode_json::<SessionListOk>(status, body).map(|ok| ok.sessions)
+        })
+    }
+
+    /// Describes one session (`GET /session/{id}`), with its players.
+    pub fn get_session(&self, id: &str) -> Result<Response<SessionDetails>> {
+        self.block_on(self.get_session_impl(id.to_owned()))
+    }
+
+    /// Describes one session (`GET /session/{id}`) from async code.
+    pub async fn get_session_async(&self, id: &str) -> Result<Response<SessionDetails>> {
+        let (this, id) = (self.clone(), id.to_owned());
+        self.spawn(async move { this.get_session_impl(id).await })
+            .await
+    }
+
+    pub(crate) async fn get_session_impl(&self, id: String) -> Result<Response<SessionDetails>> {
+        require_non_empty("id", &id)?;
+        let call = Call::new(Method::GET, &["session", &id]);
+        self.send(call).await?.into_result(decode_json)
+    }
+
+    /// Stops a session (`DELETE /session/{id}`); the container gets SIGTERM.
+    /// 404 and 409 are errors unless `options.idempotent` is set.
+    pub fn stop_session(&self, id: &str, options: StopOptions) -> Result<Response<StopOutcome>> {
+        self.block_on(self.stop_session_impl(id.to_owned(), options))
+    }
+
+    /// Stops a session (`DELETE /session/{id}`) from async code.
+    pub async fn stop_session_async(
+        &self,
+        id: &str,
+        options: StopOptions,
+    ) -> Result<Response<StopOutcome>> {
+        let (this, id) = (self.clone(), id.to_owned());
+        self.spawn(async move { this.stop_session_impl(id, options).await })
+            .await
+    }
+
+    async fn stop_session_impl(
+        &self,
+        id: String,
+        options: StopOptions,
+    ) -> Result<Response<StopOutcome>> {
+        require_non_empty("id", &id)?;
+        let raw = self
+            .send(Call::new(Method::DELETE, &["session", &id]))
+            .await?;
+        let outcome = match (raw.status, options.idempotent) {
+            (200..=299, _) => StopOutcome::Stopped,
+            (409, true) => StopOutcome::AlreadyStopped,
+            (404, true) => StopOutcome::NotFound,
+            _ => return Err(raw.into_error()),
+        };
+        Ok(Response {
+            value: outcome,
+            http_status: raw.status,
+            body: raw.body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_entries_decode_as_the_spec_gives_them() {
+        let body = br#"{"sessions":[
+            {"id":"a","image":"nginx","location":"europe","host":"1.2.3.4","created":1648472895000,
+             "port":{"80/tcp":49160,"7777/udp":49161,"bogus":1},"labels":{"k":"v"},"playerCount":null,
+             "status":"warming_up"},
+            {"id":"b","image":"nginx","location":"europe","host":"h","created":1.5e12,"port":{},"playerCount":3,"extra":1}
+        ]}"#;
+        let list: SessionListOk = serde_json::from_slice(body).unwrap();
+        let a = &list.sessions[0];
+        assert_eq!(a.created, 1_648_472_895_000);
+        assert_eq!(a.player_count, None);
+        assert_eq!(a.status, Some(SessionStatus::Other("warming_up".into())));
+        let ports = a.ports();
+        assert_eq!(ports.len(), 2, "unparsable keys are skipped");
+        assert!(ports.contains(&Port {
+            protocol: Protocol::Udp,
+            container: 7777,
+            host: 49161
+        }));
+        assert_eq!(list.sessions[1].player_count, Some(3));
+        assert_eq!(list.sessions[1].created, 1_500_000_000_000);
+    }
+
+    #[test]
+    fn filters_become_the_spec_query() {
+        let f = ListFilter {
+            all: true,
+            location: Some("europe".into()),
+            player_count_lt: Some(8),
+            player_count_gt: Some(0),
+            labels: [("mode".to_string(), "duel & co".to_string())].into(),
+            ..ListFilter::default()
+        };
+        let call = f.apply(Call::new(Method::GET, &["session"]));
+        let q: Vec<_> = call.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            q,
+            [
+                "all=true",
+                "location=europe",
+                "playerCount[lt]=8",
+                "playerCount[gt]=0",
+                "filter[mode]=duel & co"
+            ]
+        );
+    }
+
+    #[test]
+    fn status_round_trips() {
+        for s in [
+            "created",
+            "running",
+            "restarting",
+            "exited",
+            "dead",
+            "draining",
+            "shuttingdown",
+            "server_unreachable",
+            "new",
+        ] {
+            let st: SessionStatus = serde_json::from_value(serde_json::json!(s)).unwrap();
+            assert_eq!(st.as_str(), s);
+        }
+    }
+}
