@@ -37,6 +37,12 @@
 #define GAMEYE_VERSION_PATCH 0
 
 /**
+ * `gameye_session_stop` flag: count "no such session" (404) and "already
+ * terminated" (409) as stopped, so a repeated or retried stop succeeds.
+ */
+#define GAMEYE_STOP_IDEMPOTENT 1
+
+/**
  * The outcome of a call. Numbers are stable across versions; new statuses
  * only ever get new numbers. API errors reuse their HTTP status as number.
  */
@@ -143,6 +149,96 @@ typedef uint32_t GameyeStatus;
 #endif // __cplusplus
 
 /**
+ * A session's status as a number; `status` strings carry the exact text.
+ */
+enum GameyeSessionState
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The server did not say.
+   */
+  GAMEYE_SESSION_STATE_UNKNOWN = 0,
+  /**
+   * `created`
+   */
+  GAMEYE_SESSION_STATE_CREATED = 1,
+  /**
+   * `running`
+   */
+  GAMEYE_SESSION_STATE_RUNNING = 2,
+  /**
+   * `restarting`
+   */
+  GAMEYE_SESSION_STATE_RESTARTING = 3,
+  /**
+   * `exited`
+   */
+  GAMEYE_SESSION_STATE_EXITED = 4,
+  /**
+   * `dead`
+   */
+  GAMEYE_SESSION_STATE_DEAD = 5,
+  /**
+   * `draining`
+   */
+  GAMEYE_SESSION_STATE_DRAINING = 6,
+  /**
+   * `shuttingdown`
+   */
+  GAMEYE_SESSION_STATE_SHUTTING_DOWN = 7,
+  /**
+   * `server_unreachable`
+   */
+  GAMEYE_SESSION_STATE_SERVER_UNREACHABLE = 8,
+  /**
+   * A status newer than this library; read the `status` string.
+   */
+  GAMEYE_SESSION_STATE_OTHER = 255,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum GameyeSessionState GameyeSessionState;
+#else
+typedef uint32_t GameyeSessionState;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What `gameye_session_stop` did.
+ */
+enum GameyeStopOutcome
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Not a stop call, or the stop failed.
+   */
+  GAMEYE_STOP_OUTCOME_NONE = 0,
+  /**
+   * The session was running and is now terminated (204).
+   */
+  GAMEYE_STOP_OUTCOME_STOPPED = 1,
+  /**
+   * With `GAMEYE_STOP_IDEMPOTENT`: it had already terminated (409).
+   */
+  GAMEYE_STOP_OUTCOME_ALREADY_STOPPED = 2,
+  /**
+   * With `GAMEYE_STOP_IDEMPOTENT`: no such session (404).
+   */
+  GAMEYE_STOP_OUTCOME_NOT_FOUND = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum GameyeStopOutcome GameyeStopOutcome;
+#else
+typedef uint32_t GameyeStopOutcome;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A Gameye API client: a connection pool and the I/O threads that drive it.
  *
  * Create one with `gameye_client_new` and share it: every function that
@@ -150,6 +246,13 @@ typedef uint32_t GameyeStatus;
  * Free it with `gameye_client_free` once no call using it is running.
  */
 typedef struct GameyeClient GameyeClient;
+
+/**
+ * A followed log. Read it with `gameye_log_stream_next`, free it with
+ * `gameye_log_stream_free` (at any point: that stops following).
+ * Not thread-safe: use one stream from one thread at a time.
+ */
+typedef struct GameyeLogStream GameyeLogStream;
 
 /**
  * One problem with one field, from client-side validation or the server's 422.
@@ -207,10 +310,109 @@ typedef struct GameyeSession {
 } GameyeSession;
 
 /**
+ * A key and its value (labels).
+ */
+typedef struct GameyeKeyValue {
+  /**
+   * The key. Never NULL.
+   */
+  const char *key;
+  /**
+   * The value. Never NULL.
+   */
+  const char *value;
+} GameyeKeyValue;
+
+/**
+ * A listed or described session (the spec's `SessionListEntry` / `DescribedSession`).
+ */
+typedef struct GameyeSessionInfo {
+  /**
+   * The session id. Never NULL.
+   */
+  const char *id;
+  /**
+   * The image name. Never NULL.
+   */
+  const char *image;
+  /**
+   * The image tag, or NULL when the server did not say.
+   */
+  const char *tag;
+  /**
+   * The location. Never NULL.
+   */
+  const char *location;
+  /**
+   * The host IP address. Never NULL.
+   */
+  const char *host;
+  /**
+   * Creation time in milliseconds since the Unix epoch.
+   */
+  int64_t created_ms;
+  /**
+   * `ports_len` ports, from the API's `{"80/tcp": 49160}` map.
+   */
+  const struct GameyePort *ports;
+  /**
+   * The number of entries in `ports`.
+   */
+  size_t ports_len;
+  /**
+   * The status as the API spells it, or NULL when the server did not say.
+   */
+  const char *status;
+  /**
+   * The status as a number.
+   */
+  GameyeSessionState state;
+  /**
+   * `labels_len` labels.
+   */
+  const struct GameyeKeyValue *labels;
+  /**
+   * The number of entries in `labels`.
+   */
+  size_t labels_len;
+  /**
+   * The number of players, or -1 when the server did not say.
+   */
+  int64_t player_count;
+  /**
+   * The ids of the players who joined (described sessions only).
+   */
+  const char *const *joined;
+  /**
+   * The number of entries in `joined`.
+   */
+  size_t joined_len;
+} GameyeSessionInfo;
+
+/**
+ * A location that can host an image.
+ */
+typedef struct GameyeLocation {
+  /**
+   * The location id. Never NULL.
+   */
+  const char *id;
+  /**
+   * `ips_len` IPv4 addresses to ping.
+   */
+  const char *const *ips;
+  /**
+   * The number of entries in `ips`.
+   */
+  size_t ips_len;
+} GameyeLocation;
+
+/**
  * The outcome of a call. Allocated only by libgameye and freed only with
  * `gameye_result_free`: never allocate, copy by value or free one yourself.
  * Every pointer in it stays valid until that free. Strings are NUL-terminated
- * UTF-8. Future versions only append fields.
+ * UTF-8. Each call fills the fields its documentation names; the others are
+ * NULL or 0. Future versions only append fields.
  */
 typedef struct GameyeResult {
   /**
@@ -248,7 +450,7 @@ typedef struct GameyeResult {
   /**
    * The response body as received (NUL-terminated for convenience, but it
    * may hold other NUL bytes and need not be UTF-8: use `body_len`), or NULL
-   * when no response arrived.
+   * when no response arrived. Streamed downloads leave it NULL.
    */
   const char *body;
   /**
@@ -256,10 +458,73 @@ typedef struct GameyeResult {
    */
   size_t body_len;
   /**
-   * The started session, on success of `gameye_session_create`; otherwise NULL.
+   * `gameye_session_create`: the started session; otherwise NULL.
    */
   const struct GameyeSession *session;
+  /**
+   * `gameye_session_list`: `sessions_len` sessions.
+   */
+  const struct GameyeSessionInfo *sessions;
+  /**
+   * The number of entries in `sessions`.
+   */
+  size_t sessions_len;
+  /**
+   * `gameye_session_get`: the described session; otherwise NULL.
+   */
+  const struct GameyeSessionInfo *session_info;
+  /**
+   * `gameye_players_join` / `gameye_players_leave`: the session's player
+   * count after the call; -1 otherwise.
+   */
+  int64_t player_count;
+  /**
+   * `gameye_players_join` / `gameye_players_leave`: the player ids affected.
+   */
+  const char *const *players;
+  /**
+   * The number of entries in `players`.
+   */
+  size_t players_len;
+  /**
+   * `gameye_logs_get`: the logs; `gameye_log_stream_next`: one line without
+   * its line ending, or NULL at the end of the stream. Lossless UTF-8 (invalid
+   * bytes become U+FFFD); use `text_len`.
+   */
+  const char *text;
+  /**
+   * The number of bytes in `text`, without the terminating NUL.
+   */
+  size_t text_len;
+  /**
+   * `gameye_locations_available`: `locations_len` locations.
+   */
+  const struct GameyeLocation *locations;
+  /**
+   * The number of entries in `locations`.
+   */
+  size_t locations_len;
+  /**
+   * `gameye_tag_exists`: 1 when the tag exists, 0 when not.
+   */
+  uint8_t tag_exists;
+  /**
+   * `gameye_session_stop`: what the stop did.
+   */
+  GameyeStopOutcome stop_outcome;
+  /**
+   * `gameye_artifacts_download` / `gameye_artifacts_save`: bytes written.
+   */
+  uint64_t bytes_written;
 } GameyeResult;
+
+/**
+ * Receives a downloaded chunk: `len` bytes at `data`, valid only during the
+ * call. Return 0 to continue, anything else to stop the download (which
+ * then ends with `GAMEYE_STATUS_CANCELLED`). Called on the thread that
+ * called `gameye_artifacts_download`.
+ */
+typedef int32_t (*GameyeWriteCallback)(void *userdata, const uint8_t *data, size_t len);
 
 #ifdef __cplusplus
 extern "C" {
@@ -271,6 +536,44 @@ extern "C" {
  * The string is static: never free it. Thread safety: any thread.
  */
 const char *gameye_version(void);
+
+/**
+ * Downloads an artifact (`GET /artifacts?session=…&path=…`): the tar.gz of
+ * `path` in the terminated session's container, written to the file
+ * `dest_path`. The file appears only when complete (written beside it under
+ * a temporary name, then renamed), so a failure never leaves a partial file.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `bytes_written` is the file's size. A file that cannot be written gives
+ * `GAMEYE_STATUS_IO`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; the strings are NULL or NUL-terminated.
+ */
+struct GameyeResult *gameye_artifacts_save(const struct GameyeClient *client,
+                                           const char *session,
+                                           const char *path,
+                                           const char *dest_path);
+
+/**
+ * Downloads an artifact (`GET /artifacts?session=…&path=…`), handing the
+ * tar.gz to `write` chunk by chunk as it arrives, on the calling thread.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `bytes_written` is the total handed to `write`. If `write` returns non-zero
+ * the download stops with `GAMEYE_STATUS_CANCELLED`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; the strings are NULL or NUL-terminated;
+ * `write` is NULL or a function safe to call with `userdata`.
+ */
+struct GameyeResult *gameye_artifacts_download(const struct GameyeClient *client,
+                                               const char *session,
+                                               const char *path,
+                                               GameyeWriteCallback write,
+                                               void *userdata);
 
 /**
  * Creates a client from a JSON configuration:
@@ -308,6 +611,124 @@ struct GameyeResult *gameye_client_new(const char *config_json, struct GameyeCli
  * `client` is NULL or a client from `gameye_client_new` not yet freed.
  */
 void gameye_client_free(struct GameyeClient *client);
+
+/**
+ * The locations that can currently host `image`:
+ * `GET /available-location/{image}`, blocking. Do not cache the answer.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `locations`/`locations_len` hold each location's id and ping IPs.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `image` is NULL or NUL-terminated.
+ */
+struct GameyeResult *gameye_locations_available(const struct GameyeClient *client,
+                                                const char *image);
+
+/**
+ * Whether an image tag exists in a region: `GET /tag/{region}/{image}/{version}`, blocking.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `tag_exists` is 1 or 0.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; the strings are NULL or NUL-terminated.
+ */
+struct GameyeResult *gameye_tag_exists(const struct GameyeClient *client,
+                                       const char *region,
+                                       const char *image,
+                                       const char *version);
+
+/**
+ * The session's logs so far: `GET /logs?id=…`, blocking.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `text`/`text_len` hold the logs. Past the client's `max_log_bytes` the
+ * call fails with `GAMEYE_STATUS_DECODE`: follow the log to stream it.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or NUL-terminated.
+ */
+struct GameyeResult *gameye_logs_get(const struct GameyeClient *client, const char *id);
+
+/**
+ * Follows the session's logs: `GET /logs?id=…&follow=true`. Blocks until the
+ * response starts (bounded by the request timeout), then returns.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`. On
+ * `GAMEYE_STATUS_OK`, `*stream_out` receives a stream that the caller reads
+ * with `gameye_log_stream_next` and frees with `gameye_log_stream_free`;
+ * otherwise `*stream_out` is NULL.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or NUL-terminated;
+ * `stream_out` is NULL or writable.
+ */
+struct GameyeResult *gameye_logs_follow(const struct GameyeClient *client,
+                                        const char *id,
+                                        struct GameyeLogStream **stream_out);
+
+/**
+ * The next line of a followed log, blocking until one arrives.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`. On
+ * `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
+ * when the log has ended (the session stopped); after the end, further calls
+ * keep returning the end. A broken connection gives its transport status.
+ * Thread safety: one thread at a time per stream.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream from `gameye_logs_follow`.
+ */
+struct GameyeResult *gameye_log_stream_next(struct GameyeLogStream *stream);
+
+/**
+ * Stops following and frees the stream (closing its connection).
+ *
+ * Calling with NULL is fine. Must not be called twice, nor while another
+ * thread is inside `gameye_log_stream_next` on the same stream.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream from `gameye_logs_follow`.
+ */
+void gameye_log_stream_free(struct GameyeLogStream *stream);
+
+/**
+ * Registers players as joined to a session: `PUT /session/player/join`, blocking.
+ *
+ * `players` points to `players_len` player ids (at least one, none empty).
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `player_count` is the session's total and `players` the ids joined.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `session` is NULL or NUL-terminated;
+ * `players` is NULL or points to `players_len` NUL-terminated strings.
+ */
+struct GameyeResult *gameye_players_join(const struct GameyeClient *client,
+                                         const char *session,
+                                         const char *const *players,
+                                         size_t players_len);
+
+/**
+ * Removes players from their session: `DELETE /session/player/leave`, blocking.
+ * (The spec's request names only the players.)
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `player_count` is the session's total and `players` the ids removed.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `players` is NULL or points to
+ * `players_len` NUL-terminated strings.
+ */
+struct GameyeResult *gameye_players_leave(const struct GameyeClient *client,
+                                          const char *const *players,
+                                          size_t players_len);
 
 /**
  * Frees a result and everything it points to.
@@ -361,6 +782,54 @@ const char *gameye_status_name(uint32_t status);
  */
 struct GameyeResult *gameye_session_create(const struct GameyeClient *client,
                                            const char *request_json);
+
+/**
+ * Lists sessions: `GET /session`, blocking.
+ *
+ * `filter_json` is NULL (every running session) or
+ * `{"all": true, "location": "...", "image": "...", "tag": "...", "host": "...",
+ * "player_count_lt": 8, "player_count_gt": 0, "labels": {"KEY": "VALUE"}}`,
+ * every field optional; unknown fields give `GAMEYE_STATUS_INVALID_REQUEST`.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `sessions`/`sessions_len` hold the sessions.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `filter_json` is NULL or a NUL-terminated string.
+ */
+struct GameyeResult *gameye_session_list(const struct GameyeClient *client,
+                                         const char *filter_json);
+
+/**
+ * Describes one session: `GET /session/{id}`, blocking.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `session_info` holds it, with `joined` players. Unknown id: `GAMEYE_STATUS_NOT_FOUND`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or a NUL-terminated string.
+ */
+struct GameyeResult *gameye_session_get(const struct GameyeClient *client, const char *id);
+
+/**
+ * Stops a session: `DELETE /session/{id}`, blocking. The container gets SIGTERM.
+ *
+ * `flags` is 0 or `GAMEYE_STOP_IDEMPOTENT`. Without it, an unknown session
+ * gives `GAMEYE_STATUS_NOT_FOUND` and an already terminated one
+ * `GAMEYE_STATUS_CONFLICT`; with it both are `GAMEYE_STATUS_OK`, and
+ * `stop_outcome` says which case it was.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or a NUL-terminated string.
+ */
+struct GameyeResult *gameye_session_stop(const struct GameyeClient *client,
+                                         const char *id,
+                                         uint32_t flags);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -228,7 +228,46 @@ pub struct ListFilter {
     pub labels: BTreeMap<String, String>,
 }
 
+/// The JSON form of [`ListFilter`], as C callers give it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListFilterJson {
+    #[serde(default)]
+    all: bool,
+    location: Option<String>,
+    image: Option<String>,
+    tag: Option<String>,
+    host: Option<String>,
+    player_count_lt: Option<i64>,
+    player_count_gt: Option<i64>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
 impl ListFilter {
+    /// Parses `{"all": true, "location": "...", "image": "...", "tag": "...",
+    /// "host": "...", "player_count_lt": N, "player_count_gt": N,
+    /// "labels": {"KEY": "VALUE"}}`; every field is optional, unknown fields
+    /// are errors.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let f: ListFilterJson = serde_json::from_str(json).map_err(|e| {
+            crate::Error::invalid_request(vec![crate::Violation::new(
+                "(filter)",
+                format!("not a valid list filter: {e}"),
+            )])
+        })?;
+        Ok(ListFilter {
+            all: f.all,
+            location: f.location,
+            image: f.image,
+            tag: f.tag,
+            host: f.host,
+            player_count_lt: f.player_count_lt,
+            player_count_gt: f.player_count_gt,
+            labels: f.labels,
+        })
+    }
+
     fn apply(&self, mut call: Call) -> Call {
         if self.all {
             call = call.query("all", "true");

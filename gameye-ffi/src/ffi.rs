@@ -41,6 +41,33 @@ pub(crate) unsafe fn arg_str<'a>(
     })
 }
 
+/// Copies an array of `len` C strings into owned strings, naming the bad
+/// element (`players[2]`) when one is NULL or not UTF-8. NULL with `len == 0`
+/// is an empty array.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `len` pointers, each NULL or NUL-terminated.
+pub(crate) unsafe fn arg_str_array(
+    ptr: *const *const c_char,
+    len: usize,
+    name: &str,
+) -> Result<Vec<String>, *mut GameyeResult> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    if ptr.is_null() {
+        return Err(null_argument(name));
+    }
+    // SAFETY: the caller's contract: `len` readable pointers.
+    let items = unsafe { std::slice::from_raw_parts(ptr, len) };
+    items
+        .iter()
+        .enumerate()
+        // SAFETY: each element is NULL or NUL-terminated, per the contract.
+        .map(|(i, &p)| unsafe { arg_str(p, &format!("{name}[{i}]")) }.map(str::to_owned))
+        .collect()
+}
+
 fn null_argument(name: &str) -> *mut GameyeResult {
     failure(
         GameyeStatus::NullArgument,

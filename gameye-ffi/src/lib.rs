@@ -11,19 +11,34 @@
 
 use std::ffi::c_char;
 
+mod artifacts;
 mod client;
 mod ffi;
+mod locations;
+mod logs;
 mod panic;
+mod players;
 mod result;
 mod session;
 mod status;
 
+pub use artifacts::{gameye_artifacts_download, gameye_artifacts_save, GameyeWriteCallback};
 pub use client::{gameye_client_free, gameye_client_new, GameyeClient};
-pub use result::{
-    gameye_result_free, gameye_result_status, gameye_status_name, GameyePort, GameyeResult,
-    GameyeSession, GameyeViolation,
+pub use locations::{gameye_locations_available, gameye_tag_exists};
+pub use logs::{
+    gameye_log_stream_free, gameye_log_stream_next, gameye_logs_follow, gameye_logs_get,
+    GameyeLogStream,
 };
-pub use session::gameye_session_create;
+pub use players::{gameye_players_join, gameye_players_leave};
+pub use result::{
+    gameye_result_free, gameye_result_status, gameye_status_name, GameyeKeyValue, GameyeLocation,
+    GameyePort, GameyeResult, GameyeSession, GameyeSessionInfo, GameyeSessionState,
+    GameyeStopOutcome, GameyeViolation,
+};
+pub use session::{
+    gameye_session_create, gameye_session_get, gameye_session_list, gameye_session_stop,
+    GAMEYE_STOP_IDEMPOTENT,
+};
 pub use status::GameyeStatus;
 
 /// The major version of this header. Equal to the crate's (checked by a test).

@@ -1,10 +1,14 @@
 //! `GameyeResult`: the owned outcome of every call, and the builder that
 //! lays out its memory so that one `gameye_result_free` releases all of it.
 
+use std::any::Any;
 use std::ffi::{c_char, CString};
 use std::ptr;
 
-use gameye_core::{Error, Session};
+use gameye_core::{
+    Error, Location, PlayerCount, Port, Response, Session, SessionDetails, SessionStatus,
+    SessionSummary, StopOutcome,
+};
 
 use crate::panic::ffi_boundary;
 use crate::status::GameyeStatus;
@@ -43,10 +47,122 @@ pub struct GameyeViolation {
     pub description: *const c_char,
 }
 
+/// A key and its value (labels).
+#[repr(C)]
+pub struct GameyeKeyValue {
+    /// The key. Never NULL.
+    pub key: *const c_char,
+    /// The value. Never NULL.
+    pub value: *const c_char,
+}
+
+/// A session's status as a number; `status` strings carry the exact text.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GameyeSessionState {
+    /// The server did not say.
+    Unknown = 0,
+    /// `created`
+    Created = 1,
+    /// `running`
+    Running = 2,
+    /// `restarting`
+    Restarting = 3,
+    /// `exited`
+    Exited = 4,
+    /// `dead`
+    Dead = 5,
+    /// `draining`
+    Draining = 6,
+    /// `shuttingdown`
+    ShuttingDown = 7,
+    /// `server_unreachable`
+    ServerUnreachable = 8,
+    /// A status newer than this library; read the `status` string.
+    Other = 255,
+}
+
+impl From<&SessionStatus> for GameyeSessionState {
+    fn from(s: &SessionStatus) -> Self {
+        match s {
+            SessionStatus::Created => GameyeSessionState::Created,
+            SessionStatus::Running => GameyeSessionState::Running,
+            SessionStatus::Restarting => GameyeSessionState::Restarting,
+            SessionStatus::Exited => GameyeSessionState::Exited,
+            SessionStatus::Dead => GameyeSessionState::Dead,
+            SessionStatus::Draining => GameyeSessionState::Draining,
+            SessionStatus::ShuttingDown => GameyeSessionState::ShuttingDown,
+            SessionStatus::ServerUnreachable => GameyeSessionState::ServerUnreachable,
+            SessionStatus::Other(_) => GameyeSessionState::Other,
+        }
+    }
+}
+
+/// A listed or described session (the spec's `SessionListEntry` / `DescribedSession`).
+#[repr(C)]
+pub struct GameyeSessionInfo {
+    /// The session id. Never NULL.
+    pub id: *const c_char,
+    /// The image name. Never NULL.
+    pub image: *const c_char,
+    /// The image tag, or NULL when the server did not say.
+    pub tag: *const c_char,
+    /// The location. Never NULL.
+    pub location: *const c_char,
+    /// The host IP address. Never NULL.
+    pub host: *const c_char,
+    /// Creation time in milliseconds since the Unix epoch.
+    pub created_ms: i64,
+    /// `ports_len` ports, from the API's `{"80/tcp": 49160}` map.
+    pub ports: *const GameyePort,
+    /// The number of entries in `ports`.
+    pub ports_len: usize,
+    /// The status as the API spells it, or NULL when the server did not say.
+    pub status: *const c_char,
+    /// The status as a number.
+    pub state: GameyeSessionState,
+    /// `labels_len` labels.
+    pub labels: *const GameyeKeyValue,
+    /// The number of entries in `labels`.
+    pub labels_len: usize,
+    /// The number of players, or -1 when the server did not say.
+    pub player_count: i64,
+    /// The ids of the players who joined (described sessions only).
+    pub joined: *const *const c_char,
+    /// The number of entries in `joined`.
+    pub joined_len: usize,
+}
+
+/// A location that can host an image.
+#[repr(C)]
+pub struct GameyeLocation {
+    /// The location id. Never NULL.
+    pub id: *const c_char,
+    /// `ips_len` IPv4 addresses to ping.
+    pub ips: *const *const c_char,
+    /// The number of entries in `ips`.
+    pub ips_len: usize,
+}
+
+/// What `gameye_session_stop` did.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GameyeStopOutcome {
+    /// Not a stop call, or the stop failed.
+    None = 0,
+    /// The session was running and is now terminated (204).
+    Stopped = 1,
+    /// With `GAMEYE_STOP_IDEMPOTENT`: it had already terminated (409).
+    AlreadyStopped = 2,
+    /// With `GAMEYE_STOP_IDEMPOTENT`: no such session (404).
+    NotFound = 3,
+}
+
 /// The outcome of a call. Allocated only by libgameye and freed only with
 /// `gameye_result_free`: never allocate, copy by value or free one yourself.
 /// Every pointer in it stays valid until that free. Strings are NUL-terminated
-/// UTF-8. Future versions only append fields.
+/// UTF-8. Each call fills the fields its documentation names; the others are
+/// NULL or 0. Future versions only append fields.
 #[repr(C)]
 pub struct GameyeResult {
     /// `GAMEYE_STATUS_OK` or what went wrong.
@@ -67,25 +183,52 @@ pub struct GameyeResult {
     pub violations_len: usize,
     /// The response body as received (NUL-terminated for convenience, but it
     /// may hold other NUL bytes and need not be UTF-8: use `body_len`), or NULL
-    /// when no response arrived.
+    /// when no response arrived. Streamed downloads leave it NULL.
     pub body: *const c_char,
     /// The number of bytes in `body`, without the terminating NUL.
     pub body_len: usize,
-    /// The started session, on success of `gameye_session_create`; otherwise NULL.
+    /// `gameye_session_create`: the started session; otherwise NULL.
     pub session: *const GameyeSession,
+    /// `gameye_session_list`: `sessions_len` sessions.
+    pub sessions: *const GameyeSessionInfo,
+    /// The number of entries in `sessions`.
+    pub sessions_len: usize,
+    /// `gameye_session_get`: the described session; otherwise NULL.
+    pub session_info: *const GameyeSessionInfo,
+    /// `gameye_players_join` / `gameye_players_leave`: the session's player
+    /// count after the call; -1 otherwise.
+    pub player_count: i64,
+    /// `gameye_players_join` / `gameye_players_leave`: the player ids affected.
+    pub players: *const *const c_char,
+    /// The number of entries in `players`.
+    pub players_len: usize,
+    /// `gameye_logs_get`: the logs; `gameye_log_stream_next`: one line without
+    /// its line ending, or NULL at the end of the stream. Lossless UTF-8 (invalid
+    /// bytes become U+FFFD); use `text_len`.
+    pub text: *const c_char,
+    /// The number of bytes in `text`, without the terminating NUL.
+    pub text_len: usize,
+    /// `gameye_locations_available`: `locations_len` locations.
+    pub locations: *const GameyeLocation,
+    /// The number of entries in `locations`.
+    pub locations_len: usize,
+    /// `gameye_tag_exists`: 1 when the tag exists, 0 when not.
+    pub tag_exists: u8,
+    /// `gameye_session_stop`: what the stop did.
+    pub stop_outcome: GameyeStopOutcome,
+    /// `gameye_artifacts_download` / `gameye_artifacts_save`: bytes written.
+    pub bytes_written: u64,
 }
 
 /// The allocation behind a `*mut GameyeResult`: the public struct first (so
 /// the pointers are interchangeable), then the storage its pointers point into.
-/// Heap buffers do not move when this struct moves, so the pointers stay valid.
+/// Heap buffers do not move when their owners move, so the pointers stay valid.
 #[repr(C)]
 pub(crate) struct ResultAlloc {
     public: GameyeResult,
     strings: Vec<CString>,
-    violations: Vec<GameyeViolation>,
-    body: Vec<u8>,
-    ports: Vec<GameyePort>,
-    session: Option<Box<GameyeSession>>,
+    /// Boxed slices and boxes of the public structs, type-erased.
+    kept: Vec<Box<dyn Any>>,
 }
 
 impl ResultAlloc {
@@ -103,13 +246,35 @@ impl ResultAlloc {
                 body: ptr::null(),
                 body_len: 0,
                 session: ptr::null(),
+                sessions: ptr::null(),
+                sessions_len: 0,
+                session_info: ptr::null(),
+                player_count: -1,
+                players: ptr::null(),
+                players_len: 0,
+                text: ptr::null(),
+                text_len: 0,
+                locations: ptr::null(),
+                locations_len: 0,
+                tag_exists: 0,
+                stop_outcome: GameyeStopOutcome::None,
+                bytes_written: 0,
             },
             strings: Vec::new(),
-            violations: Vec::new(),
-            body: Vec::new(),
-            ports: Vec::new(),
-            session: None,
+            kept: Vec::new(),
         })
+    }
+
+    /// A success with the wire details of `resp`.
+    fn ok<T>(resp: &Response<T>) -> Box<Self> {
+        let mut r = ResultAlloc::new(GameyeStatus::Ok);
+        r.public.http_status = resp.http_status;
+        if !resp.body.is_empty() {
+            let (body, len) = r.bytes(&resp.body);
+            r.public.body = body;
+            r.public.body_len = len;
+        }
+        r
     }
 
     /// Stores a string and returns a pointer valid for the result's lifetime.
@@ -126,12 +291,87 @@ impl ResultAlloc {
         s.map_or(ptr::null(), |s| self.string(s))
     }
 
-    fn set_body(&mut self, body: &[u8]) {
-        self.body = Vec::with_capacity(body.len() + 1);
-        self.body.extend_from_slice(body);
-        self.body.push(0);
-        self.public.body = self.body.as_ptr().cast();
-        self.public.body_len = body.len();
+    /// Stores bytes with a terminating NUL (they may hold NULs themselves).
+    fn bytes(&mut self, b: &[u8]) -> (*const c_char, usize) {
+        let mut v = Vec::with_capacity(b.len() + 1);
+        v.extend_from_slice(b);
+        v.push(0);
+        let (p, _) = self.slice(v);
+        (p.cast(), b.len())
+    }
+
+    /// Keeps `items` and returns a pointer to them and their count
+    /// (NULL for none).
+    fn slice<T: 'static>(&mut self, items: Vec<T>) -> (*const T, usize) {
+        if items.is_empty() {
+            return (ptr::null(), 0);
+        }
+        let boxed = items.into_boxed_slice();
+        let out = (boxed.as_ptr(), boxed.len());
+        self.kept.push(Box::new(boxed));
+        out
+    }
+
+    fn one<T: 'static>(&mut self, item: T) -> *const T {
+        let boxed = Box::new(item);
+        let p: *const T = &*boxed;
+        self.kept.push(boxed);
+        p
+    }
+
+    fn strings_array(&mut self, items: &[String]) -> (*const *const c_char, usize) {
+        let ptrs: Vec<*const c_char> = items.iter().map(|s| self.string(s)).collect();
+        self.slice(ptrs)
+    }
+
+    fn ports(&mut self, ports: &[Port]) -> (*const GameyePort, usize) {
+        let ports: Vec<GameyePort> = ports
+            .iter()
+            .map(|p| GameyePort {
+                protocol: self.string(p.protocol.as_str()),
+                container: p.container,
+                host: p.host,
+            })
+            .collect();
+        self.slice(ports)
+    }
+
+    fn labels<'a>(
+        &mut self,
+        labels: impl Iterator<Item = (&'a String, &'a String)>,
+    ) -> (*const GameyeKeyValue, usize) {
+        let kvs: Vec<GameyeKeyValue> = labels
+            .map(|(k, v)| GameyeKeyValue {
+                key: self.string(k),
+                value: self.string(v),
+            })
+            .collect();
+        self.slice(kvs)
+    }
+
+    fn summary(&mut self, s: &SessionSummary) -> GameyeSessionInfo {
+        let (ports, ports_len) = self.ports(&s.ports());
+        let (labels, labels_len) = self.labels(s.labels.iter());
+        GameyeSessionInfo {
+            id: self.string(&s.id),
+            image: self.string(&s.image),
+            tag: self.opt_string(s.tag.as_deref()),
+            location: self.string(&s.location),
+            host: self.string(&s.host),
+            created_ms: s.created,
+            ports,
+            ports_len,
+            status: self.opt_string(s.status.as_ref().map(SessionStatus::as_str)),
+            state: s
+                .status
+                .as_ref()
+                .map_or(GameyeSessionState::Unknown, Into::into),
+            labels,
+            labels_len,
+            player_count: s.player_count.unwrap_or(-1),
+            joined: ptr::null(),
+            joined_len: 0,
+        }
     }
 
     fn into_raw(self: Box<Self>) -> *mut GameyeResult {
@@ -155,15 +395,26 @@ pub(crate) fn from_error(e: &Error) -> *mut GameyeResult {
             description: r.string(&v.description),
         })
         .collect();
-    r.violations = violations;
-    if !r.violations.is_empty() {
-        r.public.violations = r.violations.as_ptr();
-        r.public.violations_len = r.violations.len();
-    }
+    (r.public.violations, r.public.violations_len) = r.slice(violations);
     if let Some(body) = e.body() {
-        r.set_body(body);
+        (r.public.body, r.public.body_len) = r.bytes(body);
     }
     r.into_raw()
+}
+
+/// A result for `Ok(value)` built by `fill`, or for the error.
+pub(crate) fn from_core<T>(
+    outcome: gameye_core::Result<Response<T>>,
+    fill: impl FnOnce(&mut ResultAlloc, &T),
+) -> *mut GameyeResult {
+    match outcome {
+        Ok(resp) => {
+            let mut r = ResultAlloc::ok(&resp);
+            fill(&mut r, &resp.value);
+            r.into_raw()
+        }
+        Err(e) => from_error(&e),
+    }
 }
 
 /// A result for a failure detected in the FFI layer itself (NULL pointer,
@@ -184,34 +435,87 @@ pub(crate) fn ok() -> *mut GameyeResult {
     ResultAlloc::new(GameyeStatus::Ok).into_raw()
 }
 
-/// A success carrying a started session.
-pub(crate) fn session(resp: &gameye_core::Response<Session>) -> *mut GameyeResult {
-    let mut r = ResultAlloc::new(GameyeStatus::Ok);
-    r.public.http_status = resp.http_status;
-    r.set_body(&resp.body);
-    let ports: Vec<GameyePort> = resp
-        .ports
+/// Fills `session` from a started session.
+pub(crate) fn fill_session(r: &mut ResultAlloc, s: &Session) {
+    let (ports, ports_len) = r.ports(&s.ports);
+    let session = GameyeSession {
+        id: r.string(&s.id),
+        host: r.string(&s.host),
+        ports,
+        ports_len,
+    };
+    r.public.session = r.one(session);
+}
+
+/// Fills `sessions` from a list.
+pub(crate) fn fill_sessions(r: &mut ResultAlloc, list: &[SessionSummary]) {
+    let infos: Vec<GameyeSessionInfo> = list.iter().map(|s| r.summary(s)).collect();
+    (r.public.sessions, r.public.sessions_len) = r.slice(infos);
+}
+
+/// Fills `session_info` from a described session.
+pub(crate) fn fill_details(r: &mut ResultAlloc, d: &SessionDetails) {
+    let summary = SessionSummary {
+        id: d.id.clone(),
+        image: d.image.clone(),
+        tag: d.tag.clone(),
+        location: d.location.clone(),
+        host: d.host.clone(),
+        created: d.created,
+        port: d.port.clone(),
+        status: Some(d.status.clone()),
+        labels: d.labels.clone(),
+        player_count: Some(d.players.joined_count),
+    };
+    let mut info = r.summary(&summary);
+    (info.joined, info.joined_len) = r.strings_array(&d.players.joined);
+    r.public.session_info = r.one(info);
+}
+
+/// Fills `player_count` and `players`.
+pub(crate) fn fill_players(r: &mut ResultAlloc, p: &PlayerCount) {
+    r.public.player_count = p.count;
+    (r.public.players, r.public.players_len) = r.strings_array(&p.players);
+}
+
+/// Fills `text`.
+pub(crate) fn fill_text(r: &mut ResultAlloc, text: &str) {
+    (r.public.text, r.public.text_len) = r.bytes(text.as_bytes());
+}
+
+/// Fills `locations`.
+pub(crate) fn fill_locations(r: &mut ResultAlloc, locations: &[Location]) {
+    let locs: Vec<GameyeLocation> = locations
         .iter()
-        .map(|p| GameyePort {
-            protocol: r.string(p.protocol.as_str()),
-            container: p.container,
-            host: p.host,
+        .map(|l| {
+            let (ips, ips_len) = r.strings_array(&l.ips);
+            GameyeLocation {
+                id: r.string(&l.id),
+                ips,
+                ips_len,
+            }
         })
         .collect();
-    r.ports = ports;
-    let session = Box::new(GameyeSession {
-        id: r.string(&resp.id),
-        host: r.string(&resp.host),
-        ports: if r.ports.is_empty() {
-            ptr::null()
-        } else {
-            r.ports.as_ptr()
-        },
-        ports_len: r.ports.len(),
-    });
-    r.public.session = &*session;
-    r.session = Some(session);
-    r.into_raw()
+    (r.public.locations, r.public.locations_len) = r.slice(locs);
+}
+
+/// Fills `tag_exists`.
+pub(crate) fn fill_tag(r: &mut ResultAlloc, exists: &bool) {
+    r.public.tag_exists = u8::from(*exists);
+}
+
+/// Fills `stop_outcome`.
+pub(crate) fn fill_stop(r: &mut ResultAlloc, outcome: &StopOutcome) {
+    r.public.stop_outcome = match outcome {
+        StopOutcome::Stopped => GameyeStopOutcome::Stopped,
+        StopOutcome::AlreadyStopped => GameyeStopOutcome::AlreadyStopped,
+        StopOutcome::NotFound => GameyeStopOutcome::NotFound,
+    };
+}
+
+/// Fills `bytes_written`.
+pub(crate) fn fill_bytes_written(r: &mut ResultAlloc, n: &u64) {
+    r.public.bytes_written = *n;
 }
 
 /// Frees a result and everything it points to.

@@ -1,13 +1,17 @@
-//! Session endpoints.
+//! Session endpoints: create, list, get, stop.
 
 use std::ffi::c_char;
 
-use gameye_core::SessionRun;
+use gameye_core::{ListFilter, SessionRun, StopOptions};
 
 use crate::client::GameyeClient;
 use crate::ffi::{arg_ref, arg_str, try_arg};
 use crate::panic::ffi_boundary;
-use crate::result::{self, GameyeResult};
+use crate::result::{self, from_core, GameyeResult};
+
+/// `gameye_session_stop` flag: count "no such session" (404) and "already
+/// terminated" (409) as stopped, so a repeated or retried stop succeeds.
+pub const GAMEYE_STOP_IDEMPOTENT: u32 = 1;
 
 /// Starts a session: `POST /session`, blocking the calling thread until the
 /// answer (or the client's request timeout).
@@ -40,9 +44,93 @@ pub unsafe extern "C" fn gameye_session_create(
             Ok(r) => r,
             Err(e) => return result::from_error(&e),
         };
-        match client.client.create_session(request) {
-            Ok(resp) => result::session(&resp),
-            Err(e) => result::from_error(&e),
-        }
+        from_core(client.client.create_session(request), result::fill_session)
+    })
+}
+
+/// Lists sessions: `GET /session`, blocking.
+///
+/// `filter_json` is NULL (every running session) or
+/// `{"all": true, "location": "...", "image": "...", "tag": "...", "host": "...",
+/// "player_count_lt": 8, "player_count_gt": 0, "labels": {"KEY": "VALUE"}}`,
+/// every field optional; unknown fields give `GAMEYE_STATUS_INVALID_REQUEST`.
+///
+/// Returns a result (never NULL), freed with `gameye_result_free`; on success
+/// `sessions`/`sessions_len` hold the sessions.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `client` is NULL or a live client; `filter_json` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_list(
+    client: *const GameyeClient,
+    filter_json: *const c_char,
+) -> *mut GameyeResult {
+    ffi_boundary!(result::panicked, {
+        // SAFETY: as documented.
+        let client = try_arg!(unsafe { arg_ref(client, "client") });
+        let filter = if filter_json.is_null() {
+            ListFilter::default()
+        } else {
+            // SAFETY: non-NULL and NUL-terminated, as documented.
+            let json = try_arg!(unsafe { arg_str(filter_json, "filter_json") });
+            match ListFilter::from_json(json) {
+                Ok(f) => f,
+                Err(e) => return result::from_error(&e),
+            }
+        };
+        from_core(client.client.list_sessions(&filter), |r, list| {
+            result::fill_sessions(r, list)
+        })
+    })
+}
+
+/// Describes one session: `GET /session/{id}`, blocking.
+///
+/// Returns a result (never NULL), freed with `gameye_result_free`; on success
+/// `session_info` holds it, with `joined` players. Unknown id: `GAMEYE_STATUS_NOT_FOUND`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `client` is NULL or a live client; `id` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_get(
+    client: *const GameyeClient,
+    id: *const c_char,
+) -> *mut GameyeResult {
+    ffi_boundary!(result::panicked, {
+        // SAFETY: as documented.
+        let client = try_arg!(unsafe { arg_ref(client, "client") });
+        let id = try_arg!(unsafe { arg_str(id, "id") });
+        from_core(client.client.get_session(id), result::fill_details)
+    })
+}
+
+/// Stops a session: `DELETE /session/{id}`, blocking. The container gets SIGTERM.
+///
+/// `flags` is 0 or `GAMEYE_STOP_IDEMPOTENT`. Without it, an unknown session
+/// gives `GAMEYE_STATUS_NOT_FOUND` and an already terminated one
+/// `GAMEYE_STATUS_CONFLICT`; with it both are `GAMEYE_STATUS_OK`, and
+/// `stop_outcome` says which case it was.
+///
+/// Returns a result (never NULL), freed with `gameye_result_free`.
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `client` is NULL or a live client; `id` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_stop(
+    client: *const GameyeClient,
+    id: *const c_char,
+    flags: u32,
+) -> *mut GameyeResult {
+    ffi_boundary!(result::panicked, {
+        // SAFETY: as documented.
+        let client = try_arg!(unsafe { arg_ref(client, "client") });
+        let id = try_arg!(unsafe { arg_str(id, "id") });
+        let options = StopOptions {
+            idempotent: flags & GAMEYE_STOP_IDEMPOTENT != 0,
+        };
+        from_core(client.client.stop_session(id, options), result::fill_stop)
     })
 }
