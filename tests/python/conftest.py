@@ -16,12 +16,12 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable, Iterator
-
-import pytest
+from typing import Callable
 
 import gameye
+import pytest
 
 #: The emulator binary.
 EMULATOR_BIN = Path(os.environ.get("GAMEYE_EMULATOR_BIN", "/work/main/target/debug/gameye-emulator"))

@@ -6,10 +6,8 @@ import time
 import uuid
 from typing import Callable
 
-import pytest
-
 import gameye
-
+import pytest
 from conftest import TOKEN
 
 MakeClient = Callable[..., gameye.Client]
@@ -151,9 +149,7 @@ def test_tls_to_plain_http_server_is_transport_error(emulator: str) -> None:
     with pytest.raises(gameye.TransportError) as info:
         client.create_session("europe", "nginx")
     assert not isinstance(info.value, gameye.TimeoutError)
-    # The core currently classifies this rustls failure ("received corrupt
-    # message") as "connect"; "tls" is the intended kind.
-    assert info.value.kind in ("tls", "connect")
+    assert info.value.kind == "tls"
     assert info.value.status is None
 
 

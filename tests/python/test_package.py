@@ -1,13 +1,17 @@
 """The installed package: exports, type stubs and typing marker."""
 
 from __future__ import annotations
+import __future__
 
 import ast
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import gameye
 import gameye._gameye
+import pytest
 
 PACKAGE_DIR = Path(gameye.__file__).parent
 
@@ -31,11 +35,15 @@ def stub_source() -> str:
 
 
 def test_extension_stub_is_importable() -> None:
+    # Stubs are never executed, so annotations in them are not evaluated
+    # (a class may name itself); compile them as such.
     namespace: dict[str, object] = {}
-    exec(compile(stub_source(), "_gameye.pyi", "exec"), namespace)  # noqa: S102
+    flags = __future__.annotations.compiler_flag
+    exec(compile(stub_source(), "_gameye.pyi", "exec", flags=flags, dont_inherit=True), namespace)  # noqa: S102
     for name in ("Client", "Session", "Port"):
         assert inspect.isclass(namespace[name]), name
-    assert namespace["__annotations__"]["__version__"] is str
+    assert namespace["__annotations__"]["__version__"] == "str"
+    assert sorted(namespace["__all__"]) == sorted(gameye._gameye.__all__)
 
 
 def test_extension_stub_matches_the_extension() -> None:
@@ -69,3 +77,42 @@ def test_stub_signatures_match_runtime() -> None:
 def test_errors_module_is_typed_python() -> None:
     assert (PACKAGE_DIR / "_errors.py").is_file()
     assert gameye.GameyeError.__module__ == "gameye._errors"
+
+
+USAGE = """
+import gameye
+
+client = gameye.Client("token", environment="sandbox", timeout=1.5)
+session: gameye.Session = client.create_session("europe", "nginx", env={"K": "v"}, args=["-x"])
+ports: list[gameye.Port] = session.ports
+kind: str = ports[0].type
+try:
+    client.create_session("europe", "nginx")
+except gameye.InvalidRequestError as e:
+    fields: list[str] = [v.field for v in e.violations]
+    status: int | None = e.status
+"""
+
+
+def run_mypy(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs a mypy tool (skipping the test when mypy is not installed) in
+    ``tmp_path``, where it keeps its cache."""
+    pytest.importorskip("mypy")
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_stubtest_finds_the_stub_consistent(tmp_path: Path) -> None:
+    result = run_mypy(tmp_path, "-m", "mypy.stubtest", "gameye")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_accepts_typical_usage(tmp_path: Path) -> None:
+    (tmp_path / "usage.py").write_text(USAGE)
+    result = run_mypy(tmp_path, "-m", "mypy", "--strict", "--python-version", "3.10", "usage.py")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -6,9 +6,8 @@ import copy
 import pickle
 import uuid
 
-import pytest
-
 import gameye
+import pytest
 
 
 def is_uuid4(value: str) -> bool:
@@ -70,8 +69,16 @@ def test_every_option_is_accepted(client: gameye.Client) -> None:
 
 def test_none_options_are_omitted(client: gameye.Client) -> None:
     session = client.create_session(
-        "europe", "nginx", id=None, env=None, args=None, restart=None, labels=None,
-        version=None, ttl=None, external_id=None,
+        "europe",
+        "nginx",
+        id=None,
+        env=None,
+        args=None,
+        restart=None,
+        labels=None,
+        version=None,
+        ttl=None,
+        external_id=None,
     )
     assert is_uuid4(session.id)
 
@@ -112,9 +119,7 @@ def test_reprs_read_like_constructors() -> None:
     port = gameye.Port("udp", 7777, 20000)
     session = gameye.Session("abc", "10.0.0.1", [port])
     assert repr(port) == "Port(type='udp', container=7777, host=20000)"
-    assert repr(session) == (
-        "Session(id='abc', host='10.0.0.1', ports=[Port(type='udp', container=7777, host=20000)])"
-    )
+    assert repr(session) == ("Session(id='abc', host='10.0.0.1', ports=[Port(type='udp', container=7777, host=20000)])")
 
 
 def test_session_pickles_and_copies(client: gameye.Client) -> None:

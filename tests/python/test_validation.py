@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import gameye
+import pytest
 
 SECRET = "s3cr3t-t0ken-value"
 
