@@ -26,7 +26,17 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+thread_local! {
+    /// The id of the client runtime this thread is a worker of, 0 for none.
+    static RUNTIME_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Ids for client runtimes, so a worker knows which client's runtime it serves.
+static NEXT_RUNTIME_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 struct Inner {
+    /// Unique per client; equal to `RUNTIME_ID` on this client's workers.
+    runtime_id: u64,
     http: reqwest::Client,
     runtime: Option<tokio::runtime::Runtime>,
     handle: tokio::runtime::Handle,
@@ -131,9 +141,11 @@ impl Client {
             })?;
         // Marks the header as secret for reqwest and hyper (kept out of their logs).
         auth.set_sensitive(true);
+        let runtime_id = NEXT_RUNTIME_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("gameye-io")
+            .on_thread_start(move || RUNTIME_ID.with(|id| id.set(runtime_id)))
             .enable_all()
             .build()
             .map_err(|e| {
@@ -155,6 +167,7 @@ impl Client {
             })?;
         Ok(Client {
             inner: Arc::new(Inner {
+                runtime_id,
                 http,
                 handle: runtime.handle().clone(),
                 runtime: Some(runtime),
@@ -249,13 +262,33 @@ impl Client {
         park_on(fut)
     }
 
-    /// Runs `fut` on the client's runtime and awaits it from any executor.
-    /// A panic inside it resumes in the caller, where the FFI boundary catches it.
+    /// Runs `fut` on the client's I/O runtime in the background, for bindings
+    /// that complete work elsewhere (an asyncio loop, a C completion queue).
+    /// Dropping the handle does not cancel the task; `abort()` does.
+    pub fn spawn_background<F>(&self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.handle.spawn(fut)
+    }
+
+    /// Whether the current thread is one of this client's I/O workers.
+    fn on_own_runtime(&self) -> bool {
+        RUNTIME_ID.with(|id| id.get()) == self.inner.runtime_id
+    }
+
+    /// Runs `fut` on the client's runtime and awaits it from any executor
+    /// (directly, when already there). A panic inside it resumes in the
+    /// caller, where the FFI boundary catches it.
     pub(crate) async fn spawn<F>(&self, fut: F) -> F::Output
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        if self.on_own_runtime() {
+            return fut.await;
+        }
         match self.inner.handle.spawn(fut).await {
             Ok(out) => out,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
