@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
-use gameye_core::{Client, ClientConfig, Error, ErrorKind, SessionRun};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gameye_core::{
+    Client, ClientConfig, Error, ErrorKind, ListFilter, SessionRun, SessionSummary, StopOptions,
+};
 
 /// Command-line client for the Gameye Session API.
 #[derive(Parser)]
@@ -44,12 +46,134 @@ enum Command {
     /// Manage game sessions.
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Track players of sessions.
+    #[command(subcommand)]
+    Players(PlayersCommand),
+    /// Print a session's logs (GET /logs).
+    Logs {
+        /// The session id.
+        id: String,
+        /// Keep printing new lines until the session ends.
+        #[arg(long)]
+        follow: bool,
+    },
+    /// Download files of terminated sessions.
+    #[command(subcommand)]
+    Artifacts(ArtifactsCommand),
+    /// List the locations that can host an image, with their ping IPs.
+    Locations {
+        /// The image name.
+        image: String,
+    },
+    /// Query image tags.
+    #[command(subcommand)]
+    Tag(TagCommand),
 }
 
 #[derive(Subcommand)]
 enum SessionCommand {
     /// Start a session (POST /session) and print it as JSON.
     Create(CreateArgs),
+    /// List sessions (GET /session).
+    List(ListArgs),
+    /// Describe a session with its players (GET /session/{id}).
+    Get {
+        /// The session id.
+        id: String,
+    },
+    /// Stop a session (DELETE /session/{id}).
+    Stop {
+        /// The session id.
+        id: String,
+        /// Succeed also when the session is already stopped or unknown.
+        #[arg(long)]
+        idempotent: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlayersCommand {
+    /// Register players as joined to a session.
+    Join {
+        /// The session id.
+        #[arg(long)]
+        session: String,
+        /// Player ids.
+        #[arg(required = true)]
+        players: Vec<String>,
+    },
+    /// Remove players from their session.
+    Leave {
+        /// Player ids.
+        #[arg(required = true)]
+        players: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ArtifactsCommand {
+    /// Download a file or folder of a terminated session as tar.gz.
+    Download {
+        /// The session id.
+        #[arg(long)]
+        session: String,
+        /// The absolute path inside the container.
+        #[arg(long)]
+        path: String,
+        /// Where to write the tar.gz; `-` for stdout.
+        #[arg(long, short)]
+        output: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TagCommand {
+    /// Whether an image tag exists in a region; prints {"exists": true|false}.
+    Exists {
+        /// The region (location).
+        region: String,
+        /// The image name.
+        image: String,
+        /// The tag.
+        version: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Json,
+    Table,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Include stopped sessions.
+    #[arg(long)]
+    all: bool,
+    /// Only this location.
+    #[arg(long)]
+    location: Option<String>,
+    /// Only this image.
+    #[arg(long)]
+    image: Option<String>,
+    /// Only this tag.
+    #[arg(long)]
+    tag: Option<String>,
+    /// Only this host IP.
+    #[arg(long)]
+    host: Option<String>,
+    /// Only sessions with fewer players.
+    #[arg(long)]
+    player_count_lt: Option<i64>,
+    /// Only sessions with more players.
+    #[arg(long)]
+    player_count_gt: Option<i64>,
+    /// Only sessions with this label, KEY=VALUE (repeatable).
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = key_value)]
+    labels: Vec<(String, String)>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    output: OutputFormat,
 }
 
 #[derive(Args)]
@@ -95,8 +219,10 @@ fn key_value(s: &str) -> Result<(String, String), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(json) => {
-            println!("{json}");
+        Ok(out) => {
+            if !out.is_empty() {
+                println!("{out}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -144,7 +270,16 @@ fn run(cli: Cli) -> Result<String, Error> {
         config = config.request_timeout(t);
     }
     let client = Client::new(config)?;
-    match cli.command {
+    execute(&client, cli.command)
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("API types always serialize")
+}
+
+/// Runs one command; returns what to print on stdout.
+fn execute(client: &Client, command: Command) -> Result<String, Error> {
+    Ok(match command {
         Command::Session(SessionCommand::Create(a)) => {
             let request = SessionRun {
                 id: a.id,
@@ -158,10 +293,132 @@ fn run(cli: Cli) -> Result<String, Error> {
                 ttl: a.ttl,
                 external_id: a.external_id,
             };
-            let session = client.create_session(request)?.into_inner();
-            Ok(serde_json::to_string_pretty(&session).expect("a session always serializes"))
+            json(&client.create_session(request)?.value)
+        }
+        Command::Session(SessionCommand::List(a)) => {
+            let filter = ListFilter {
+                all: a.all,
+                location: a.location,
+                image: a.image,
+                tag: a.tag,
+                host: a.host,
+                player_count_lt: a.player_count_lt,
+                player_count_gt: a.player_count_gt,
+                labels: a.labels.into_iter().collect(),
+            };
+            let sessions = client.list_sessions(&filter)?.into_inner();
+            match a.output {
+                OutputFormat::Json => json(&sessions),
+                OutputFormat::Table => table(&sessions),
+            }
+        }
+        Command::Session(SessionCommand::Get { id }) => json(&client.get_session(&id)?.value),
+        Command::Session(SessionCommand::Stop { id, idempotent }) => {
+            let outcome = client.stop_session(&id, StopOptions { idempotent })?.value;
+            json(&serde_json::json!({ "id": id, "outcome": outcome }))
+        }
+        Command::Players(PlayersCommand::Join { session, players }) => {
+            json(&client.join_players(&session, &players)?.value)
+        }
+        Command::Players(PlayersCommand::Leave { players }) => {
+            json(&client.leave_players(&players)?.value)
+        }
+        Command::Logs { id, follow: false } => client.logs(&id)?.into_inner(),
+        Command::Logs { id, follow: true } => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            for line in client.follow_logs(&id)? {
+                // A closed stdout (`| head`) ends following quietly.
+                if writeln!(stdout, "{}", line?)
+                    .and_then(|_| stdout.flush())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            String::new()
+        }
+        Command::Artifacts(ArtifactsCommand::Download {
+            session,
+            path,
+            output,
+        }) => {
+            let written = if output == "-" {
+                let mut stdout = std::io::stdout().lock();
+                client
+                    .download_artifact(&session, &path, &mut stdout)?
+                    .value
+            } else {
+                client
+                    .download_artifact_to_file(&session, &path, std::path::Path::new(&output))?
+                    .value
+            };
+            if output == "-" {
+                String::new()
+            } else {
+                json(&serde_json::json!({ "path": output, "bytes": written }))
+            }
+        }
+        Command::Locations { image } => json(&client.available_locations(&image)?.value),
+        Command::Tag(TagCommand::Exists {
+            region,
+            image,
+            version,
+        }) => {
+            let exists = client.tag_exists(&region, &image, &version)?.value;
+            json(&serde_json::json!({ "exists": exists }))
+        }
+    })
+}
+
+/// A readable table of sessions, one per line, columns aligned.
+fn table(sessions: &[SessionSummary]) -> String {
+    let header = [
+        "ID", "IMAGE", "LOCATION", "HOST", "PORTS", "STATUS", "PLAYERS",
+    ]
+    .map(String::from);
+    let rows: Vec<[String; 7]> = sessions
+        .iter()
+        .map(|s| {
+            let ports = s
+                .ports()
+                .iter()
+                .map(|p| format!("{}/{}->{}", p.container, p.protocol, p.host))
+                .collect::<Vec<_>>()
+                .join(",");
+            [
+                s.id.clone(),
+                match &s.tag {
+                    Some(tag) => format!("{}:{tag}", s.image),
+                    None => s.image.clone(),
+                },
+                s.location.clone(),
+                s.host.clone(),
+                ports,
+                s.status.as_ref().map_or("-".into(), |st| st.to_string()),
+                s.player_count.map_or("-".into(), |n| n.to_string()),
+            ]
+        })
+        .collect();
+    let mut widths = header.clone().map(|h| h.len());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
         }
     }
+    std::iter::once(&header)
+        .chain(&rows)
+        .map(|row| {
+            row.iter()
+                .zip(widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The process exit status for each error kind. Stable: scripts rely on it.
@@ -184,6 +441,8 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::Timeout => 23,
         ErrorKind::Transport => 24,
         ErrorKind::Decode => 25,
+        ErrorKind::Io => 26,
+        ErrorKind::Cancelled => 27,
         _ => 1,
     }
 }

@@ -161,3 +161,141 @@ fn token_and_url_come_from_the_environment() {
         "plain http to a remote host is refused"
     );
 }
+
+/// Runs `gameye` against a shared emulator with its token.
+fn against(emu: &gameye_emulator::Emulator, args: &[&str]) -> Output {
+    let url = emu.base_url();
+    gameye(
+        args,
+        &[
+            ("GAMEYE_TOKEN", gameye_emulator::DEFAULT_TOKEN),
+            ("GAMEYE_BASE_URL", &url),
+        ],
+    )
+}
+
+fn ok_json(out: Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
+#[test]
+fn every_subcommand_against_one_emulator() {
+    let emu = gameye_emulator::Emulator::start(gameye_emulator::EmulatorConfig::default()).unwrap();
+    for (id, loc) in [("s1", "europe"), ("s2", "asia")] {
+        ok_json(against(
+            &emu,
+            &[
+                "session",
+                "create",
+                "--location",
+                loc,
+                "--image",
+                "nginx",
+                "--id",
+                id,
+                "--label",
+                "mode=duel",
+            ],
+        ));
+    }
+    let list = ok_json(against(
+        &emu,
+        &[
+            "session",
+            "list",
+            "--label",
+            "mode=duel",
+            "--location",
+            "europe",
+        ],
+    ));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], "s1");
+    assert!(list[0]["created"].as_i64().unwrap() > 1_600_000_000_000);
+    let out = against(&emu, &["session", "list", "--output", "table"]);
+    assert!(out.status.success());
+    let table = text(&out.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("PORTS"),
+        "{table}"
+    );
+    assert!(
+        table.contains("80/tcp->") && table.contains("running"),
+        "{table}"
+    );
+
+    let joined = ok_json(against(
+        &emu,
+        &["players", "join", "--session", "s1", "p1", "p2"],
+    ));
+    assert_eq!(joined["count"], 2);
+    let left = ok_json(against(&emu, &["players", "leave", "p1"]));
+    assert_eq!(left["count"], 1);
+    let got = ok_json(against(&emu, &["session", "get", "s1"]));
+    assert_eq!(got["players"]["joined"], serde_json::json!(["p2"]));
+    assert_eq!(got["status"], "running");
+
+    let logs = against(&emu, &["logs", "s1"]);
+    assert!(logs.status.success() && !logs.stdout.is_empty());
+    let stopped = ok_json(against(&emu, &["session", "stop", "s1"]));
+    assert_eq!(stopped["outcome"], "stopped");
+    let again = against(&emu, &["session", "stop", "s1"]);
+    assert_eq!(again.status.code(), Some(16), "409 has its exit status");
+    let idem = ok_json(against(&emu, &["session", "stop", "s1", "--idempotent"]));
+    assert_eq!(idem["outcome"], "already_stopped");
+    let follow = against(&emu, &["logs", "s1", "--follow"]);
+    assert!(follow.status.success(), "{}", text(&follow.stderr));
+    assert!(text(&follow.stdout).lines().count() >= 2);
+
+    let dir = std::env::temp_dir().join(format!("gameye-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join("s1.tar.gz");
+    let saved = ok_json(against(
+        &emu,
+        &[
+            "artifacts",
+            "download",
+            "--session",
+            "s1",
+            "--path",
+            "/",
+            "--output",
+            dest.to_str().unwrap(),
+        ],
+    ));
+    let bytes = std::fs::read(&dest).unwrap();
+    assert_eq!(saved["bytes"].as_u64(), Some(bytes.len() as u64));
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+    let piped = against(
+        &emu,
+        &[
+            "artifacts",
+            "download",
+            "--session",
+            "s1",
+            "--path",
+            "/",
+            "-o",
+            "-",
+        ],
+    );
+    assert!(piped.status.success());
+    assert_eq!(&piped.stdout[..2], &[0x1f, 0x8b]);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let locs = ok_json(against(&emu, &["locations", "nginx"]));
+    assert!(locs.as_array().unwrap().iter().any(|l| l["id"] == "europe"));
+    assert_eq!(
+        ok_json(against(&emu, &["tag", "exists", "europe", "nginx", "1.25"]))["exists"],
+        true
+    );
+    assert_eq!(
+        ok_json(against(&emu, &["tag", "exists", "europe", "nginx", "0"]))["exists"],
+        false
+    );
+    let missing = against(&emu, &["session", "get", "nope"]);
+    assert_eq!(missing.status.code(), Some(15));
+}
