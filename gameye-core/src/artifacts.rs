@@ -2,7 +2,7 @@
 //! of a terminated session, streamed to a writer or a file, never held whole.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use reqwest::Method;
 
@@ -50,9 +50,30 @@ impl Client {
         path: &str,
         out: &mut dyn Write,
     ) -> Result<Response<u64>> {
-        let (status, mut stream) = self.open_artifact(session, path)?;
+        self.block_on(self.download_into(artifact_call(session, path)?, out))
+    }
+
+    /// As [`Client::download_artifact`], from async code. `out` is written on
+    /// the client's I/O threads, so keep its writes short (a file, a buffer).
+    pub async fn download_artifact_async(
+        &self,
+        session: &str,
+        path: &str,
+        mut out: impl Write + Send + 'static,
+    ) -> Result<Response<u64>> {
+        let (this, call) = (self.clone(), artifact_call(session, path)?);
+        self.spawn(async move { this.download_into(call, &mut out).await })
+            .await
+    }
+
+    async fn download_into<W: Write + ?Sized>(
+        &self,
+        call: Call,
+        out: &mut W,
+    ) -> Result<Response<u64>> {
+        let (status, mut stream) = self.open_stream(call).await?;
         let mut written = 0u64;
-        while let Some(chunk) = stream.blocking_next_chunk() {
+        while let Some(chunk) = stream.next_chunk().await {
             let chunk = chunk?;
             out.write_all(&chunk)
                 .map_err(|e| io_error("cannot write the artifact", e))?;
@@ -76,6 +97,23 @@ impl Client {
         path: &str,
         dest: &Path,
     ) -> Result<Response<u64>> {
+        let call = artifact_call(session, path)?;
+        self.block_on(self.download_to_file(call, dest.to_owned()))
+    }
+
+    /// As [`Client::download_artifact_to_file`], from async code.
+    pub async fn download_artifact_to_file_async(
+        &self,
+        session: &str,
+        path: &str,
+        dest: &Path,
+    ) -> Result<Response<u64>> {
+        let (this, call, dest) = (self.clone(), artifact_call(session, path)?, dest.to_owned());
+        self.spawn(async move { this.download_to_file(call, dest).await })
+            .await
+    }
+
+    async fn download_to_file(&self, call: Call, dest: PathBuf) -> Result<Response<u64>> {
         let file_name = dest.file_name().ok_or_else(|| {
             Error::invalid_request(vec![crate::Violation::new("dest", "must name a file")])
         })?;
@@ -83,20 +121,21 @@ impl Client {
         tmp_name.push(file_name);
         tmp_name.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
         let tmp = dest.with_file_name(tmp_name);
-        let result = (|| {
+        let result = async {
             let file = std::fs::File::create(&tmp)
                 .map_err(|e| io_error(&format!("cannot create {}", tmp.display()), e))?;
             let mut out = std::io::BufWriter::new(file);
-            let resp = self.download_artifact(session, path, &mut out)?;
+            let resp = self.download_into(call, &mut out).await?;
             let file = out
                 .into_inner()
                 .map_err(|e| io_error("cannot write the artifact", e.into_error()))?;
             file.sync_all()
                 .map_err(|e| io_error("cannot write the artifact", e))?;
-            std::fs::rename(&tmp, dest)
+            std::fs::rename(&tmp, &dest)
                 .map_err(|e| io_error(&format!("cannot move into {}", dest.display()), e))?;
             Ok(resp)
-        })();
+        }
+        .await;
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
