@@ -248,11 +248,23 @@ typedef uint32_t GameyeStopOutcome;
 typedef struct GameyeClient GameyeClient;
 
 /**
- * A followed log. Read it with `gameye_log_stream_next`, free it with
- * `gameye_log_stream_free` (at any point: that stops following).
- * Not thread-safe: use one stream from one thread at a time.
+ * A followed log. Read it with `gameye_log_stream_next` (blocking) or
+ * `gameye_log_stream_next_async`; free it with `gameye_log_stream_free` at
+ * any point, which stops following.
  */
 typedef struct GameyeLogStream GameyeLogStream;
+
+/**
+ * An operation in flight or done. Created by the `*_async` functions, freed
+ * with `gameye_operation_free` (at any time, also while pending).
+ */
+typedef struct GameyeOperation GameyeOperation;
+
+/**
+ * A completion queue: callbacks registered with it run only inside
+ * `gameye_queue_drain`, on the thread that calls it (a game loop, once per frame).
+ */
+typedef struct GameyeQueue GameyeQueue;
 
 /**
  * One problem with one field, from client-side validation or the server's 422.
@@ -526,6 +538,13 @@ typedef struct GameyeResult {
  */
 typedef int32_t (*GameyeWriteCallback)(void *userdata, const uint8_t *data, size_t len);
 
+/**
+ * Called when an operation completes, with the `userdata` given at
+ * registration and the operation itself. The callback may take the result
+ * (`gameye_operation_take_result`) and may free the operation.
+ */
+typedef void (*GameyeCompletionCallback)(void *userdata, struct GameyeOperation *operation);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -574,6 +593,32 @@ struct GameyeResult *gameye_artifacts_download(const struct GameyeClient *client
                                                const char *path,
                                                GameyeWriteCallback write,
                                                void *userdata);
+
+/**
+ * Non-blocking `gameye_artifacts_save`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_artifacts_save`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_artifacts_save_async(const struct GameyeClient *client,
+                                                    const char *session,
+                                                    const char *path,
+                                                    const char *dest_path);
+
+/**
+ * Non-blocking `gameye_artifacts_download`: `write` is called on a library
+ * I/O thread as chunks arrive (so it must be thread-safe and quick, such as
+ * appending to a buffer or a file). See `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_artifacts_download`, and `write` with `userdata` must be safe to
+ * call from another thread until the operation completes or is freed.
+ */
+struct GameyeOperation *gameye_artifacts_download_async(const struct GameyeClient *client,
+                                                        const char *session,
+                                                        const char *path,
+                                                        GameyeWriteCallback write,
+                                                        void *userdata);
 
 /**
  * Creates a client from a JSON configuration:
@@ -642,6 +687,26 @@ struct GameyeResult *gameye_tag_exists(const struct GameyeClient *client,
                                        const char *version);
 
 /**
+ * Non-blocking `gameye_locations_available`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_locations_available`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_locations_available_async(const struct GameyeClient *client,
+                                                         const char *image);
+
+/**
+ * Non-blocking `gameye_tag_exists`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_tag_exists`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_tag_exists_async(const struct GameyeClient *client,
+                                                const char *region,
+                                                const char *image,
+                                                const char *version);
+
+/**
  * The session's logs so far: `GET /logs?id=…`, blocking.
  *
  * Returns a result (never NULL), freed with `gameye_result_free`; on success
@@ -653,6 +718,14 @@ struct GameyeResult *gameye_tag_exists(const struct GameyeClient *client,
  * `client` is NULL or a live client; `id` is NULL or NUL-terminated.
  */
 struct GameyeResult *gameye_logs_get(const struct GameyeClient *client, const char *id);
+
+/**
+ * Non-blocking `gameye_logs_get`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_logs_get`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_logs_get_async(const struct GameyeClient *client, const char *id);
 
 /**
  * Follows the session's logs: `GET /logs?id=…&follow=true`. Blocks until the
@@ -673,29 +746,165 @@ struct GameyeResult *gameye_logs_follow(const struct GameyeClient *client,
                                         struct GameyeLogStream **stream_out);
 
 /**
+ * Non-blocking follow: returns a stream at once, without I/O; the first
+ * read (`gameye_log_stream_next_async`) opens the log, and an error opening
+ * it (such as `GAMEYE_STATUS_NOT_FOUND`) is that read's result. Returns NULL
+ * only for a NULL `client` or a NULL / non-UTF-8 `id`. Free the stream with
+ * `gameye_log_stream_free`.
+ * Thread safety: any thread; never blocks.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or NUL-terminated.
+ */
+struct GameyeLogStream *gameye_logs_follow_async(const struct GameyeClient *client, const char *id);
+
+/**
  * The next line of a followed log, blocking until one arrives.
  *
  * Returns a result (never NULL), freed with `gameye_result_free`. On
  * `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
  * when the log has ended (the session stopped); after the end, further calls
  * keep returning the end. A broken connection gives its transport status.
- * Thread safety: one thread at a time per stream.
+ * Thread safety: any thread, one read at a time per stream (a concurrent
+ * read gets `GAMEYE_STATUS_INVALID_REQUEST`). Do not call it from a callback
+ * running on a library thread.
  *
  * # Safety
- * `stream` is NULL or a live stream from `gameye_logs_follow`.
+ * `stream` is NULL or a live stream.
  */
 struct GameyeResult *gameye_log_stream_next(struct GameyeLogStream *stream);
 
 /**
- * Stops following and frees the stream (closing its connection).
- *
- * Calling with NULL is fine. Must not be called twice, nor while another
- * thread is inside `gameye_log_stream_next` on the same stream.
+ * Non-blocking `gameye_log_stream_next`: an operation (never NULL) whose
+ * result is the next line (or the end, or an error), as for the blocking
+ * call. Cancelling or freeing it mid-read ends the stream. The stream must
+ * outlive nothing: freeing the stream while a read is pending is fine.
  *
  * # Safety
- * `stream` is NULL or a live stream from `gameye_logs_follow`.
+ * `stream` is NULL or a live stream.
+ */
+struct GameyeOperation *gameye_log_stream_next_async(struct GameyeLogStream *stream);
+
+/**
+ * Stops following and frees the stream (closing its connection once no read
+ * is in flight). Calling with NULL is fine. Must not be called twice.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream.
  */
 void gameye_log_stream_free(struct GameyeLogStream *stream);
+
+/**
+ * Whether the operation is done. Never blocks. NULL gives 0.
+ *
+ * Thread safety: any thread, concurrently with other operation calls.
+ *
+ * # Safety
+ * `op` is NULL or a live operation.
+ */
+int32_t gameye_operation_poll(const struct GameyeOperation *op);
+
+/**
+ * Takes the result of a done operation: the same owned `GameyeResult` as the
+ * blocking call gives, which the caller frees with `gameye_result_free`.
+ * Returns NULL while the operation is pending, after the result was taken,
+ * or for NULL. Never blocks.
+ *
+ * Thread safety: any thread; exactly one caller gets the result.
+ *
+ * # Safety
+ * `op` is NULL or a live operation.
+ */
+struct GameyeResult *gameye_operation_take_result(struct GameyeOperation *op);
+
+/**
+ * Waits until the operation is done or `timeout_ms` passes; returns 1 when
+ * done, 0 on timeout (or for NULL). This is the one call of the non-blocking
+ * API that blocks: do not call it on a game thread with a long timeout.
+ *
+ * Thread safety: any thread, concurrently with other operation calls.
+ *
+ * # Safety
+ * `op` is NULL or a live operation.
+ */
+int32_t gameye_operation_wait(const struct GameyeOperation *op, uint64_t timeout_ms);
+
+/**
+ * Cancels a pending operation: its I/O stops at once and it completes with
+ * `GAMEYE_STATUS_CANCELLED` (its callback, if any, is delivered as for any
+ * completion). A done operation is left as it is. NULL is fine. Never blocks.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `op` is NULL or a live operation.
+ */
+void gameye_operation_cancel(struct GameyeOperation *op);
+
+/**
+ * Frees an operation, at any time. A pending operation is cancelled first;
+ * its callback will not run, even if already queued. A result not yet taken
+ * is freed with it. NULL is fine. Must not be called twice. Never blocks.
+ *
+ * Thread safety: any thread, but not concurrently with another call on the
+ * same operation.
+ *
+ * # Safety
+ * `op` is NULL or a live operation.
+ */
+void gameye_operation_free(struct GameyeOperation *op);
+
+/**
+ * Registers `callback` to run once when the operation completes (at once if
+ * it already has). With a `queue`, the callback runs inside
+ * `gameye_queue_drain(queue)`, on the thread that drains: never on a library
+ * thread. With `queue` NULL (opt-in), it runs on a library I/O thread as soon
+ * as the operation completes (or on this thread, if already complete): the
+ * callback must then be thread-safe and quick. A later registration replaces
+ * an earlier one that has not run.
+ *
+ * Returns `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_NULL_ARGUMENT` for a NULL
+ * `op` or `callback`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `op` is NULL or a live operation; `queue` is NULL or a live queue that
+ * outlives the operation's delivery; `callback` is safe to call with `userdata`
+ * on the thread the mode above names.
+ */
+GameyeStatus gameye_operation_set_callback(struct GameyeOperation *op,
+                                           const struct GameyeQueue *queue,
+                                           GameyeCompletionCallback callback,
+                                           void *userdata);
+
+/**
+ * Creates a completion queue. Free it with `gameye_queue_free`.
+ * Thread safety: any thread.
+ */
+struct GameyeQueue *gameye_queue_new(void);
+
+/**
+ * Runs the callbacks of completed operations registered with this queue, on
+ * the calling thread, at most `max` of them (0 means all that are ready).
+ * Never blocks on I/O. Returns how many callbacks ran.
+ *
+ * Hazard: calling `gameye_queue_drain` on the same queue from inside one of
+ * its callbacks does nothing and returns 0 (it never deadlocks).
+ * Thread safety: any thread, but drain each queue from one thread at a time.
+ *
+ * # Safety
+ * `queue` is NULL or a live queue.
+ */
+size_t gameye_queue_drain(const struct GameyeQueue *queue, size_t max);
+
+/**
+ * Frees a queue. Callbacks still queued are dropped without running.
+ * NULL is fine. Must not be called twice nor while another thread drains it.
+ *
+ * # Safety
+ * `queue` is NULL or a live queue.
+ */
+void gameye_queue_free(struct GameyeQueue *queue);
 
 /**
  * Registers players as joined to a session: `PUT /session/player/join`, blocking.
@@ -729,6 +938,28 @@ struct GameyeResult *gameye_players_join(const struct GameyeClient *client,
 struct GameyeResult *gameye_players_leave(const struct GameyeClient *client,
                                           const char *const *players,
                                           size_t players_len);
+
+/**
+ * Non-blocking `gameye_players_join`: returns at once with an operation
+ * (never NULL); see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_players_join`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_players_join_async(const struct GameyeClient *client,
+                                                  const char *session,
+                                                  const char *const *players,
+                                                  size_t players_len);
+
+/**
+ * Non-blocking `gameye_players_leave`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_players_leave`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_players_leave_async(const struct GameyeClient *client,
+                                                   const char *const *players,
+                                                   size_t players_len);
 
 /**
  * Frees a result and everything it points to.
@@ -830,6 +1061,46 @@ struct GameyeResult *gameye_session_get(const struct GameyeClient *client, const
 struct GameyeResult *gameye_session_stop(const struct GameyeClient *client,
                                          const char *id,
                                          uint32_t flags);
+
+/**
+ * Non-blocking `gameye_session_create`: returns at once with an operation
+ * (never NULL) whose result is what `gameye_session_create` would return.
+ * Bad arguments give an operation that is already done with the error.
+ * Free the operation with `gameye_operation_free`.
+ * Thread safety: any thread; never blocks on I/O.
+ *
+ * # Safety
+ * As `gameye_session_create`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_session_create_async(const struct GameyeClient *client,
+                                                    const char *request_json);
+
+/**
+ * Non-blocking `gameye_session_list`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_session_list`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_session_list_async(const struct GameyeClient *client,
+                                                  const char *filter_json);
+
+/**
+ * Non-blocking `gameye_session_get`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_session_get`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_session_get_async(const struct GameyeClient *client, const char *id);
+
+/**
+ * Non-blocking `gameye_session_stop`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_session_stop`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_session_stop_async(const struct GameyeClient *client,
+                                                  const char *id,
+                                                  uint32_t flags);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -4,14 +4,32 @@
 use std::ffi::{c_char, c_void};
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use gameye_core::ErrorKind;
 
 use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str, try_arg};
+use crate::ffi::{arg_str, client_and_str, try_arg};
+use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
 use crate::status::GameyeStatus;
+
+type DownloadArgs<'a> = (&'a GameyeClient, String, String);
+
+/// # Safety
+/// `client` is NULL or live; `session` and `path` are NULL or NUL-terminated.
+unsafe fn download_args<'a>(
+    client: *const GameyeClient,
+    session: *const c_char,
+    path: *const c_char,
+) -> Result<DownloadArgs<'a>, *mut GameyeResult> {
+    // SAFETY: the caller's contract.
+    let (client, session) = unsafe { client_and_str(client, session, "session") }?;
+    let path = unsafe { arg_str(path, "path") }?.to_owned();
+    Ok((client, session, path))
+}
 
 /// Receives a downloaded chunk: `len` bytes at `data`, valid only during the
 /// call. Return 0 to continue, anything else to stop the download (which
@@ -41,14 +59,12 @@ pub unsafe extern "C" fn gameye_artifacts_save(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let session = try_arg!(unsafe { arg_str(session, "session") });
-        let path = try_arg!(unsafe { arg_str(path, "path") });
+        let (client, session, path) = try_arg!(unsafe { download_args(client, session, path) });
         let dest = try_arg!(unsafe { arg_str(dest_path, "dest_path") });
         from_core(
             client
                 .client
-                .download_artifact_to_file(session, path, Path::new(dest)),
+                .download_artifact_to_file(&session, &path, Path::new(dest)),
             result::fill_bytes_written,
         )
     })
@@ -58,7 +74,46 @@ pub unsafe extern "C" fn gameye_artifacts_save(
 struct CallbackWriter {
     write: unsafe extern "C" fn(*mut c_void, *const u8, usize) -> i32,
     userdata: *mut c_void,
-    refused: bool,
+    /// Set when the callback refuses a chunk; shared so the outcome can be
+    /// read after the writer moved into an async download.
+    refused: Arc<AtomicBool>,
+}
+
+// SAFETY: the async form documents that the callback runs on a library
+// thread; the host vouches that its callback and userdata allow that.
+unsafe impl Send for CallbackWriter {}
+
+impl CallbackWriter {
+    fn new(write: GameyeWriteCallback, userdata: *mut c_void) -> Result<Self, *mut GameyeResult> {
+        let write = write.ok_or_else(|| {
+            result::failure(
+                GameyeStatus::NullArgument,
+                "NULL argument: `write` must not be NULL",
+            )
+        })?;
+        Ok(CallbackWriter {
+            write,
+            userdata,
+            refused: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The result of a download through this writer: a refusal by the
+    /// callback is a cancellation, not an I/O failure.
+    fn finish(
+        refused: &AtomicBool,
+        outcome: gameye_core::Result<gameye_core::Response<u64>>,
+    ) -> *mut GameyeResult {
+        match outcome {
+            Err(e) if refused.load(Ordering::Acquire) && e.kind() == ErrorKind::Io => {
+                result::failure(
+                    GameyeStatus::Cancelled,
+                    "cancelled: the write callback stopped the download",
+                )
+            }
+            outcome => from_core(outcome, result::fill_bytes_written),
+        }
+    }
 }
 
 impl Write for CallbackWriter {
@@ -66,7 +121,7 @@ impl Write for CallbackWriter {
         // SAFETY: the caller vouches for the callback and its userdata; the
         // slice is valid for the duration of the call.
         if unsafe { (self.write)(self.userdata, buf.as_ptr(), buf.len()) } != 0 {
-            self.refused = true;
+            self.refused.store(true, Ordering::Release);
             return Err(std::io::Error::other(
                 "the write callback stopped the download",
             ));
@@ -100,27 +155,63 @@ pub unsafe extern "C" fn gameye_artifacts_download(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let session = try_arg!(unsafe { arg_str(session, "session") });
-        let path = try_arg!(unsafe { arg_str(path, "path") });
-        let Some(write) = write else {
-            return result::failure(
-                GameyeStatus::NullArgument,
-                "NULL argument: `write` must not be NULL",
-            );
-        };
-        let mut out = CallbackWriter {
-            write,
-            userdata,
-            refused: false,
-        };
-        let outcome = client.client.download_artifact(session, path, &mut out);
-        match outcome {
-            Err(e) if out.refused && e.kind() == ErrorKind::Io => result::failure(
-                GameyeStatus::Cancelled,
-                "cancelled: the write callback stopped the download",
-            ),
-            outcome => from_core(outcome, result::fill_bytes_written),
-        }
+        let (client, session, path) = try_arg!(unsafe { download_args(client, session, path) });
+        let mut out = try_arg!(CallbackWriter::new(write, userdata));
+        let outcome = client.client.download_artifact(&session, &path, &mut out);
+        CallbackWriter::finish(&out.refused, outcome)
+    })
+}
+
+/// Non-blocking `gameye_artifacts_save`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_artifacts_save`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_artifacts_save_async(
+    client: *const GameyeClient,
+    session: *const c_char,
+    path: *const c_char,
+    dest_path: *const c_char,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, session, path) = try_arg_op!(unsafe { download_args(client, session, path) });
+        let dest = try_arg_op!(unsafe { arg_str(dest_path, "dest_path") }).to_owned();
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.download_artifact_to_file_async(&session, &path, Path::new(&dest))
+                    .await,
+                result::fill_bytes_written,
+            ))
+        })
+    })
+}
+
+/// Non-blocking `gameye_artifacts_download`: `write` is called on a library
+/// I/O thread as chunks arrive (so it must be thread-safe and quick, such as
+/// appending to a buffer or a file). See `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_artifacts_download`, and `write` with `userdata` must be safe to
+/// call from another thread until the operation completes or is freed.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_artifacts_download_async(
+    client: *const GameyeClient,
+    session: *const c_char,
+    path: *const c_char,
+    write: GameyeWriteCallback,
+    userdata: *mut c_void,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, session, path) = try_arg_op!(unsafe { download_args(client, session, path) });
+        let out = try_arg_op!(CallbackWriter::new(write, userdata));
+        let refused = Arc::clone(&out.refused);
+        let c = client.client.clone();
+        start(&client.client, async move {
+            let outcome = c.download_artifact_async(&session, &path, out).await;
+            ResultPtr(CallbackWriter::finish(&refused, outcome))
+        })
     })
 }

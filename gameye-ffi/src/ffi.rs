@@ -3,6 +3,7 @@
 
 use std::ffi::{c_char, CStr};
 
+use crate::client::GameyeClient;
 use crate::result::{failure, GameyeResult};
 use crate::status::GameyeStatus;
 
@@ -66,6 +67,21 @@ pub(crate) unsafe fn arg_str_array(
         // SAFETY: each element is NULL or NUL-terminated, per the contract.
         .map(|(i, &p)| unsafe { arg_str(p, &format!("{name}[{i}]")) }.map(str::to_owned))
         .collect()
+}
+
+/// The client and one string argument, owned, as most endpoints take them.
+///
+/// # Safety
+/// `client` is NULL or a live client; `value` is NULL or NUL-terminated.
+pub(crate) unsafe fn client_and_str<'a>(
+    client: *const GameyeClient,
+    value: *const c_char,
+    name: &str,
+) -> Result<(&'a GameyeClient, String), *mut GameyeResult> {
+    // SAFETY: the caller's contract.
+    let client = unsafe { arg_ref(client, "client") }?;
+    let value = unsafe { arg_str(value, name) }?;
+    Ok((client, value.to_owned()))
 }
 
 fn null_argument(name: &str) -> *mut GameyeResult {

@@ -16,28 +16,46 @@ mod client;
 mod ffi;
 mod locations;
 mod logs;
+mod operation;
 mod panic;
 mod players;
 mod result;
 mod session;
 mod status;
 
-pub use artifacts::{gameye_artifacts_download, gameye_artifacts_save, GameyeWriteCallback};
+pub use artifacts::{
+    gameye_artifacts_download, gameye_artifacts_download_async, gameye_artifacts_save,
+    gameye_artifacts_save_async, GameyeWriteCallback,
+};
 pub use client::{gameye_client_free, gameye_client_new, GameyeClient};
-pub use locations::{gameye_locations_available, gameye_tag_exists};
+pub use locations::{
+    gameye_locations_available, gameye_locations_available_async, gameye_tag_exists,
+    gameye_tag_exists_async,
+};
 pub use logs::{
-    gameye_log_stream_free, gameye_log_stream_next, gameye_logs_follow, gameye_logs_get,
+    gameye_log_stream_free, gameye_log_stream_next, gameye_log_stream_next_async,
+    gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get, gameye_logs_get_async,
     GameyeLogStream,
 };
-pub use players::{gameye_players_join, gameye_players_leave};
+pub use operation::{
+    gameye_operation_cancel, gameye_operation_free, gameye_operation_poll,
+    gameye_operation_set_callback, gameye_operation_take_result, gameye_operation_wait,
+    gameye_queue_drain, gameye_queue_free, gameye_queue_new, GameyeCompletionCallback,
+    GameyeOperation, GameyeQueue,
+};
+pub use players::{
+    gameye_players_join, gameye_players_join_async, gameye_players_leave,
+    gameye_players_leave_async,
+};
 pub use result::{
     gameye_result_free, gameye_result_status, gameye_status_name, GameyeKeyValue, GameyeLocation,
     GameyePort, GameyeResult, GameyeSession, GameyeSessionInfo, GameyeSessionState,
     GameyeStopOutcome, GameyeViolation,
 };
 pub use session::{
-    gameye_session_create, gameye_session_get, gameye_session_list, gameye_session_stop,
-    GAMEYE_STOP_IDEMPOTENT,
+    gameye_session_create, gameye_session_create_async, gameye_session_get,
+    gameye_session_get_async, gameye_session_list, gameye_session_list_async, gameye_session_stop,
+    gameye_session_stop_async, GAMEYE_STOP_IDEMPOTENT,
 };
 pub use status::GameyeStatus;
 

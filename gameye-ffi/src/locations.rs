@@ -3,9 +3,27 @@
 use std::ffi::c_char;
 
 use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str, try_arg};
+use crate::ffi::{arg_str, client_and_str, try_arg};
+use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
+
+type TagArgs<'a> = (&'a GameyeClient, [String; 3]);
+
+/// # Safety
+/// As `gameye_tag_exists`.
+unsafe fn tag_args<'a>(
+    client: *const GameyeClient,
+    region: *const c_char,
+    image: *const c_char,
+    version: *const c_char,
+) -> Result<TagArgs<'a>, *mut GameyeResult> {
+    // SAFETY: the caller's contract.
+    let (client, region) = unsafe { client_and_str(client, region, "region") }?;
+    let image = unsafe { arg_str(image, "image") }?.to_owned();
+    let version = unsafe { arg_str(version, "version") }?.to_owned();
+    Ok((client, [region, image, version]))
+}
 
 /// The locations that can currently host `image`:
 /// `GET /available-location/{image}`, blocking. Do not cache the answer.
@@ -23,9 +41,8 @@ pub unsafe extern "C" fn gameye_locations_available(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let image = try_arg!(unsafe { arg_str(image, "image") });
-        from_core(client.client.available_locations(image), |r, locations| {
+        let (client, image) = try_arg!(unsafe { client_and_str(client, image, "image") });
+        from_core(client.client.available_locations(&image), |r, locations| {
             result::fill_locations(r, locations)
         })
     })
@@ -48,13 +65,58 @@ pub unsafe extern "C" fn gameye_tag_exists(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let region = try_arg!(unsafe { arg_str(region, "region") });
-        let image = try_arg!(unsafe { arg_str(image, "image") });
-        let version = try_arg!(unsafe { arg_str(version, "version") });
+        let (client, [region, image, version]) =
+            try_arg!(unsafe { tag_args(client, region, image, version) });
         from_core(
-            client.client.tag_exists(region, image, version),
+            client.client.tag_exists(&region, &image, &version),
             result::fill_tag,
         )
+    })
+}
+
+/// Non-blocking `gameye_locations_available`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_locations_available`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_locations_available_async(
+    client: *const GameyeClient,
+    image: *const c_char,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, image) = try_arg_op!(unsafe { client_and_str(client, image, "image") });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.available_locations_async(&image).await,
+                |r, locations| result::fill_locations(r, locations),
+            ))
+        })
+    })
+}
+
+/// Non-blocking `gameye_tag_exists`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_tag_exists`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_tag_exists_async(
+    client: *const GameyeClient,
+    region: *const c_char,
+    image: *const c_char,
+    version: *const c_char,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, [region, image, version]) =
+            try_arg_op!(unsafe { tag_args(client, region, image, version) });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.tag_exists_async(&region, &image, &version).await,
+                result::fill_tag,
+            ))
+        })
     })
 }

@@ -1,21 +1,105 @@
-//! Session logs: the text so far, or a followed stream read line by line.
+//! Session logs: the text so far, or a followed stream read line by line,
+//! blocking or through operations.
 
 use std::ffi::c_char;
+use std::sync::{Arc, Mutex};
 
-use gameye_core::{LogStream, Response};
+use gameye_core::{Client, Error, LogStream, Response};
 
 use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str, try_arg};
+use crate::ffi::{client_and_str, try_arg};
+use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, failure, from_core, GameyeResult};
 use crate::status::GameyeStatus;
 
-/// A followed log. Read it with `gameye_log_stream_next`, free it with
-/// `gameye_log_stream_free` (at any point: that stops following).
-/// Not thread-safe: use one stream from one thread at a time.
+/// Where a followed log is.
+enum Follow {
+    /// Not opened yet (`gameye_logs_follow_async`): the first read opens it.
+    NotOpened(String),
+    /// Open and idle.
+    Open(LogStream),
+    /// A read is in flight (an operation holds the stream).
+    Reading,
+    /// Ended: the log ended, failed, or a read was cancelled.
+    Ended,
+}
+
+/// A followed log. Read it with `gameye_log_stream_next` (blocking) or
+/// `gameye_log_stream_next_async`; free it with `gameye_log_stream_free` at
+/// any point, which stops following.
 pub struct GameyeLogStream {
-    lines: LogStream,
-    http_status: u16,
+    client: Client,
+    state: Arc<Mutex<Follow>>,
+}
+
+/// Puts the stream back after a read; if the read is dropped midway (a
+/// cancelled operation), marks the log ended instead of leaving it busy.
+struct Lease {
+    state: Arc<Mutex<Follow>>,
+    stream: Option<LogStream>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let next = match self.stream.take() {
+            Some(s) => Follow::Open(s),
+            None => Follow::Ended,
+        };
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = next;
+    }
+}
+
+/// Reads the next line, opening the log first if needed. Never blocks the
+/// caller's thread on a lock: a concurrent read is refused.
+async fn next_line(client: Client, state: Arc<Mutex<Follow>>) -> *mut GameyeResult {
+    let taken = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*st, Follow::Reading) {
+            // Another read owns the stream: leave its state alone.
+            return failure(
+                GameyeStatus::InvalidRequest,
+                "invalid request: another read of this log stream is in progress",
+            );
+        }
+        std::mem::replace(&mut *st, Follow::Reading)
+    };
+    let mut lease = Lease {
+        state: Arc::clone(&state),
+        stream: None,
+    };
+    let stream = match taken {
+        Follow::Open(s) => lease.stream.insert(s),
+        Follow::NotOpened(id) => match client.follow_logs_async(&id).await {
+            Ok(s) => lease.stream.insert(s),
+            Err(e) => return result::from_error(&e),
+        },
+        Follow::Ended | Follow::Reading => return line_result(None),
+    };
+    match stream.next_line().await {
+        Some(Ok(line)) => line_result(Some(&line)),
+        Some(Err(e)) => {
+            lease.stream = None;
+            result::from_error(&e)
+        }
+        None => {
+            lease.stream = None;
+            line_result(None)
+        }
+    }
+}
+
+fn line_result(line: Option<&str>) -> *mut GameyeResult {
+    let resp = Response {
+        value: (),
+        http_status: 200,
+        body: Vec::new(),
+    };
+    from_core(Ok::<_, Error>(resp), |r, _| {
+        if let Some(line) = line {
+            result::fill_text(r, line);
+        }
+    })
 }
 
 /// The session's logs so far: `GET /logs?id=…`, blocking.
@@ -34,9 +118,31 @@ pub unsafe extern "C" fn gameye_logs_get(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let id = try_arg!(unsafe { arg_str(id, "id") });
-        from_core(client.client.logs(id), |r, text| result::fill_text(r, text))
+        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+        from_core(client.client.logs(&id), |r, text| {
+            result::fill_text(r, text)
+        })
+    })
+}
+
+/// Non-blocking `gameye_logs_get`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_logs_get`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_logs_get_async(
+    client: *const GameyeClient,
+    id: *const c_char,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(c.logs_async(&id).await, |r, text| {
+                result::fill_text(r, text)
+            }))
+        })
     })
 }
 
@@ -68,13 +174,12 @@ pub unsafe extern "C" fn gameye_logs_follow(
         // SAFETY: checked non-NULL; writable per the contract.
         unsafe { *stream_out = std::ptr::null_mut() };
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let id = try_arg!(unsafe { arg_str(id, "id") });
-        match client.client.follow_logs(id) {
+        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+        match client.client.follow_logs(&id) {
             Ok(lines) => {
                 let stream = Box::new(GameyeLogStream {
-                    lines,
-                    http_status: 200,
+                    client: client.client.clone(),
+                    state: Arc::new(Mutex::new(Follow::Open(lines))),
                 });
                 // SAFETY: as above.
                 unsafe { *stream_out = Box::into_raw(stream) };
@@ -85,57 +190,107 @@ pub unsafe extern "C" fn gameye_logs_follow(
     })
 }
 
+/// Non-blocking follow: returns a stream at once, without I/O; the first
+/// read (`gameye_log_stream_next_async`) opens the log, and an error opening
+/// it (such as `GAMEYE_STATUS_NOT_FOUND`) is that read's result. Returns NULL
+/// only for a NULL `client` or a NULL / non-UTF-8 `id`. Free the stream with
+/// `gameye_log_stream_free`.
+/// Thread safety: any thread; never blocks.
+///
+/// # Safety
+/// `client` is NULL or a live client; `id` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_logs_follow_async(
+    client: *const GameyeClient,
+    id: *const c_char,
+) -> *mut GameyeLogStream {
+    ffi_boundary!(|_| std::ptr::null_mut(), {
+        // SAFETY: as documented.
+        match unsafe { client_and_str(client, id, "id") } {
+            Ok((client, id)) => Box::into_raw(Box::new(GameyeLogStream {
+                client: client.client.clone(),
+                state: Arc::new(Mutex::new(Follow::NotOpened(id))),
+            })),
+            Err(error_result) => {
+                // SAFETY: an unreturned result of ours.
+                unsafe { result::gameye_result_free(error_result) };
+                std::ptr::null_mut()
+            }
+        }
+    })
+}
+
 /// The next line of a followed log, blocking until one arrives.
 ///
 /// Returns a result (never NULL), freed with `gameye_result_free`. On
 /// `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
 /// when the log has ended (the session stopped); after the end, further calls
 /// keep returning the end. A broken connection gives its transport status.
-/// Thread safety: one thread at a time per stream.
+/// Thread safety: any thread, one read at a time per stream (a concurrent
+/// read gets `GAMEYE_STATUS_INVALID_REQUEST`). Do not call it from a callback
+/// running on a library thread.
 ///
 /// # Safety
-/// `stream` is NULL or a live stream from `gameye_logs_follow`.
+/// `stream` is NULL or a live stream.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_log_stream_next(stream: *mut GameyeLogStream) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
-        // SAFETY: as documented; the caller does not share the stream across threads.
-        let Some(stream) = (unsafe { stream.as_mut() }) else {
+        // SAFETY: as documented.
+        let Some(stream) = (unsafe { stream.as_ref() }) else {
             return failure(
                 GameyeStatus::NullArgument,
                 "NULL argument: `stream` must not be NULL",
             );
         };
-        let line = match stream.lines.blocking_next_line() {
-            Some(Ok(line)) => Some(line),
-            Some(Err(e)) => return result::from_error(&e),
-            None => None,
-        };
-        let resp = Response {
-            value: line,
-            http_status: stream.http_status,
-            body: Vec::new(),
-        };
-        from_core(Ok(resp), |r, line| {
-            if let Some(line) = line {
-                result::fill_text(r, line);
-            }
-        })
+        let work = next_line(stream.client.clone(), Arc::clone(&stream.state));
+        // The read runs on the I/O threads; this thread waits for its result.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        drop(stream.client.spawn_background(async move {
+            let _ = tx.send(ResultPtr(work.await));
+        }));
+        match rx.recv() {
+            Ok(r) => r.0,
+            Err(_) => result::panicked("the log read task failed".into()),
+        }
     })
 }
 
-/// Stops following and frees the stream (closing its connection).
-///
-/// Calling with NULL is fine. Must not be called twice, nor while another
-/// thread is inside `gameye_log_stream_next` on the same stream.
+/// Non-blocking `gameye_log_stream_next`: an operation (never NULL) whose
+/// result is the next line (or the end, or an error), as for the blocking
+/// call. Cancelling or freeing it mid-read ends the stream. The stream must
+/// outlive nothing: freeing the stream while a read is pending is fine.
 ///
 /// # Safety
-/// `stream` is NULL or a live stream from `gameye_logs_follow`.
+/// `stream` is NULL or a live stream.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_log_stream_next_async(
+    stream: *mut GameyeLogStream,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let Some(stream) = (unsafe { stream.as_ref() }) else {
+            return operation::done(failure(
+                GameyeStatus::NullArgument,
+                "NULL argument: `stream` must not be NULL",
+            ));
+        };
+        let work = next_line(stream.client.clone(), Arc::clone(&stream.state));
+        start(&stream.client, async move { ResultPtr(work.await) })
+    })
+}
+
+/// Stops following and frees the stream (closing its connection once no read
+/// is in flight). Calling with NULL is fine. Must not be called twice.
+///
+/// # Safety
+/// `stream` is NULL or a live stream.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_log_stream_free(stream: *mut GameyeLogStream) {
     ffi_boundary!(|_| (), {
         if !stream.is_null() {
-            // SAFETY: from `gameye_logs_follow`, freed once.
-            drop(unsafe { Box::from_raw(stream) });
+            // SAFETY: from `gameye_logs_follow(_async)`, freed once.
+            let stream = unsafe { Box::from_raw(stream) };
+            *stream.state.lock().unwrap_or_else(|e| e.into_inner()) = Follow::Ended;
         }
     })
 }

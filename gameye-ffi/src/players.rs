@@ -3,9 +3,39 @@
 use std::ffi::c_char;
 
 use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str, arg_str_array, try_arg};
+use crate::ffi::{arg_ref, arg_str_array, client_and_str, try_arg};
+use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
+
+type JoinArgs<'a> = (&'a GameyeClient, String, Vec<String>);
+
+/// # Safety
+/// As `gameye_players_join`.
+unsafe fn join_args<'a>(
+    client: *const GameyeClient,
+    session: *const c_char,
+    players: *const *const c_char,
+    players_len: usize,
+) -> Result<JoinArgs<'a>, *mut GameyeResult> {
+    // SAFETY: the caller's contract.
+    let (client, session) = unsafe { client_and_str(client, session, "session") }?;
+    let players = unsafe { arg_str_array(players, players_len, "players") }?;
+    Ok((client, session, players))
+}
+
+/// # Safety
+/// As `gameye_players_leave`.
+unsafe fn leave_args<'a>(
+    client: *const GameyeClient,
+    players: *const *const c_char,
+    players_len: usize,
+) -> Result<(&'a GameyeClient, Vec<String>), *mut GameyeResult> {
+    // SAFETY: the caller's contract.
+    let client = unsafe { arg_ref(client, "client") }?;
+    let players = unsafe { arg_str_array(players, players_len, "players") }?;
+    Ok((client, players))
+}
 
 /// Registers players as joined to a session: `PUT /session/player/join`, blocking.
 ///
@@ -26,11 +56,10 @@ pub unsafe extern "C" fn gameye_players_join(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let session = try_arg!(unsafe { arg_str(session, "session") });
-        let players = try_arg!(unsafe { arg_str_array(players, players_len, "players") });
+        let (client, session, players) =
+            try_arg!(unsafe { join_args(client, session, players, players_len) });
         from_core(
-            client.client.join_players(session, &players),
+            client.client.join_players(&session, &players),
             result::fill_players,
         )
     })
@@ -54,8 +83,56 @@ pub unsafe extern "C" fn gameye_players_leave(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let players = try_arg!(unsafe { arg_str_array(players, players_len, "players") });
+        let (client, players) = try_arg!(unsafe { leave_args(client, players, players_len) });
         from_core(client.client.leave_players(&players), result::fill_players)
+    })
+}
+
+/// Non-blocking `gameye_players_join`: returns at once with an operation
+/// (never NULL); see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_players_join`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_players_join_async(
+    client: *const GameyeClient,
+    session: *const c_char,
+    players: *const *const c_char,
+    players_len: usize,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, session, players) =
+            try_arg_op!(unsafe { join_args(client, session, players, players_len) });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.join_players_async(&session, &players).await,
+                result::fill_players,
+            ))
+        })
+    })
+}
+
+/// Non-blocking `gameye_players_leave`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_players_leave`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_players_leave_async(
+    client: *const GameyeClient,
+    players: *const *const c_char,
+    players_len: usize,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, players) = try_arg_op!(unsafe { leave_args(client, players, players_len) });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.leave_players_async(&players).await,
+                result::fill_players,
+            ))
+        })
     })
 }

@@ -5,9 +5,48 @@ use std::ffi::c_char;
 use gameye_core::{ListFilter, SessionRun, StopOptions};
 
 use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str, try_arg};
+use crate::ffi::{arg_ref, arg_str, client_and_str, try_arg};
+use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
+
+type ArgResult<T> = Result<T, *mut GameyeResult>;
+
+/// # Safety
+/// As `gameye_session_create`.
+unsafe fn create_args<'a>(
+    client: *const GameyeClient,
+    request_json: *const c_char,
+) -> ArgResult<(&'a GameyeClient, SessionRun)> {
+    // SAFETY: the caller passes NULL or a live client / NUL-terminated string.
+    let client = unsafe { arg_ref(client, "client") }?;
+    let json = unsafe { arg_str(request_json, "request_json") }?;
+    let request = SessionRun::from_json(json).map_err(|e| result::from_error(&e))?;
+    Ok((client, request))
+}
+
+/// # Safety
+/// As `gameye_session_list`.
+unsafe fn list_args<'a>(
+    client: *const GameyeClient,
+    filter_json: *const c_char,
+) -> ArgResult<(&'a GameyeClient, ListFilter)> {
+    // SAFETY: as documented.
+    let client = unsafe { arg_ref(client, "client") }?;
+    if filter_json.is_null() {
+        return Ok((client, ListFilter::default()));
+    }
+    // SAFETY: non-NULL and NUL-terminated, as documented.
+    let json = unsafe { arg_str(filter_json, "filter_json") }?;
+    let filter = ListFilter::from_json(json).map_err(|e| result::from_error(&e))?;
+    Ok((client, filter))
+}
+
+fn stop_options(flags: u32) -> StopOptions {
+    StopOptions {
+        idempotent: flags & GAMEYE_STOP_IDEMPOTENT != 0,
+    }
+}
 
 /// `gameye_session_stop` flag: count "no such session" (404) and "already
 /// terminated" (409) as stopped, so a repeated or retried stop succeeds.
@@ -37,13 +76,8 @@ pub unsafe extern "C" fn gameye_session_create(
     request_json: *const c_char,
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
-        // SAFETY: the caller passes NULL or a live client / NUL-terminated string.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let json = try_arg!(unsafe { arg_str(request_json, "request_json") });
-        let request = match SessionRun::from_json(json) {
-            Ok(r) => r,
-            Err(e) => return result::from_error(&e),
-        };
+        // SAFETY: as documented.
+        let (client, request) = try_arg!(unsafe { create_args(client, request_json) });
         from_core(client.client.create_session(request), result::fill_session)
     })
 }
@@ -68,17 +102,7 @@ pub unsafe extern "C" fn gameye_session_list(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let filter = if filter_json.is_null() {
-            ListFilter::default()
-        } else {
-            // SAFETY: non-NULL and NUL-terminated, as documented.
-            let json = try_arg!(unsafe { arg_str(filter_json, "filter_json") });
-            match ListFilter::from_json(json) {
-                Ok(f) => f,
-                Err(e) => return result::from_error(&e),
-            }
-        };
+        let (client, filter) = try_arg!(unsafe { list_args(client, filter_json) });
         from_core(client.client.list_sessions(&filter), |r, list| {
             result::fill_sessions(r, list)
         })
@@ -100,9 +124,8 @@ pub unsafe extern "C" fn gameye_session_get(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let id = try_arg!(unsafe { arg_str(id, "id") });
-        from_core(client.client.get_session(id), result::fill_details)
+        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+        from_core(client.client.get_session(&id), result::fill_details)
     })
 }
 
@@ -126,11 +149,102 @@ pub unsafe extern "C" fn gameye_session_stop(
 ) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
         // SAFETY: as documented.
-        let client = try_arg!(unsafe { arg_ref(client, "client") });
-        let id = try_arg!(unsafe { arg_str(id, "id") });
-        let options = StopOptions {
-            idempotent: flags & GAMEYE_STOP_IDEMPOTENT != 0,
-        };
-        from_core(client.client.stop_session(id, options), result::fill_stop)
+        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+        from_core(
+            client.client.stop_session(&id, stop_options(flags)),
+            result::fill_stop,
+        )
+    })
+}
+
+/// Non-blocking `gameye_session_create`: returns at once with an operation
+/// (never NULL) whose result is what `gameye_session_create` would return.
+/// Bad arguments give an operation that is already done with the error.
+/// Free the operation with `gameye_operation_free`.
+/// Thread safety: any thread; never blocks on I/O.
+///
+/// # Safety
+/// As `gameye_session_create`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_create_async(
+    client: *const GameyeClient,
+    request_json: *const c_char,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, request) = try_arg_op!(unsafe { create_args(client, request_json) });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.create_session_async(request).await,
+                result::fill_session,
+            ))
+        })
+    })
+}
+
+/// Non-blocking `gameye_session_list`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_session_list`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_list_async(
+    client: *const GameyeClient,
+    filter_json: *const c_char,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, filter) = try_arg_op!(unsafe { list_args(client, filter_json) });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(c.list_sessions_async(&filter).await, |r, l| {
+                result::fill_sessions(r, l)
+            }))
+        })
+    })
+}
+
+/// Non-blocking `gameye_session_get`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_session_get`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_get_async(
+    client: *const GameyeClient,
+    id: *const c_char,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.get_session_async(&id).await,
+                result::fill_details,
+            ))
+        })
+    })
+}
+
+/// Non-blocking `gameye_session_stop`; see `gameye_session_create_async`.
+///
+/// # Safety
+/// As `gameye_session_stop`; the arguments are copied before it returns.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_stop_async(
+    client: *const GameyeClient,
+    id: *const c_char,
+    flags: u32,
+) -> *mut GameyeOperation {
+    ffi_boundary!(operation::on_panic, {
+        // SAFETY: as documented.
+        let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
+        let c = client.client.clone();
+        start(&client.client, async move {
+            ResultPtr(from_core(
+                c.stop_session_async(&id, stop_options(flags)).await,
+                result::fill_stop,
+            ))
+        })
     })
 }
