@@ -5,8 +5,8 @@
 //! and a JSON file only replaces the fields it names, so a test config can say
 //! `{"locations": [{"id": "tiny", "capacity": 1}]}` and keep everything else.
 
-use std::collections::HashSet;
-use std::path::Path;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,29 @@ pub struct EmulatorConfig {
     pub max_ttl_minutes: u32,
     /// Faults to inject from the start; see [`FaultRule`].
     pub faults: Vec<FaultRule>,
+    /// Where the working directories of sessions whose image has a
+    /// [`ImageConfig::command`] are created, one fresh directory per session.
+    /// `None` (the default) means a new temporary directory per emulator.
+    /// A relative path is taken relative to the current directory (or, in a
+    /// config file, to the file's directory).
+    pub sessions_dir: Option<PathBuf>,
+    /// Keep the session working directories (and the temporary directory
+    /// holding them) when the emulator stops. Default `false`: they are
+    /// removed on shutdown, after every process has been stopped.
+    pub keep_sessions_dir: bool,
+    /// How long `DELETE /session/{id}`, a `ttl` running out, or the emulator
+    /// shutting down waits after SIGTERM before it sends SIGKILL to a
+    /// session's process, in milliseconds. Default 5000.
+    pub stop_grace_ms: u64,
+    /// How long one minute of a session's `ttl` lasts, in milliseconds.
+    /// Default 60000 (a real minute). **For tests only**: a small value lets a
+    /// test watch `ttl: "1m"` run out in a fraction of a second. Must be at
+    /// least 1.
+    pub ttl_unit_ms: u64,
+    /// How much of a running session's output (stdout and stderr together)
+    /// is kept for `GET /logs`, in bytes; older output is dropped, whole lines
+    /// at a time. Default 1 MiB. Must be at least 1.
+    pub log_limit_bytes: usize,
 }
 
 /// One accepted bearer token.
@@ -94,6 +117,27 @@ pub struct ImageConfig {
     /// Container ports each session of this image exposes. Default none.
     #[serde(default)]
     pub ports: Vec<PortConfig>,
+    /// A local program to run for each session of this image, as an argv
+    /// (`["python3", "/path/to/server.py", "--flag"]`); the session's `args`
+    /// are appended to it. `None` (the default) runs nothing: sessions only
+    /// get allocated ports and a synthetic log.
+    ///
+    /// The program (`command[0]`) is looked up on `PATH` when it is a bare
+    /// name; when it is a relative path (it contains a `/`), it is resolved
+    /// against the config file's directory when the config was loaded with
+    /// [`EmulatorConfig::from_json_file`], and against the current directory
+    /// at start otherwise. Later elements are passed unchanged, and the
+    /// process runs in the session's own working directory, so give an
+    /// interpreter's script as an absolute path (or make the script the
+    /// program). See the crate docs for what the process gets and how it is
+    /// stopped.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// Environment variables set for every session's process of this image
+    /// (only used with `command`); a session's own `env` overrides them.
+    /// Default none.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
 }
 
 /// One container port of an image.
@@ -105,6 +149,12 @@ pub struct PortConfig {
     /// The port inside the container (1..=65535).
     pub container: u16,
 }
+
+/// Default of [`EmulatorConfig::stop_grace_ms`].
+pub const DEFAULT_STOP_GRACE_MS: u64 = 5_000;
+
+/// Default of [`EmulatorConfig::log_limit_bytes`]: 1 MiB.
+pub const DEFAULT_LOG_LIMIT_BYTES: usize = 1 << 20;
 
 fn all_scopes() -> Vec<String> {
     ALL_SCOPES.iter().map(|s| s.to_string()).collect()
@@ -125,6 +175,19 @@ impl TokenConfig {
             token: token.into(),
             scopes: all_scopes(),
             quota: None,
+        }
+    }
+}
+
+impl ImageConfig {
+    /// An image with the tag `latest`, no ports and no command.
+    pub fn new(name: impl Into<String>) -> Self {
+        ImageConfig {
+            name: name.into(),
+            tags: default_tags(),
+            ports: Vec::new(),
+            command: None,
+            env: BTreeMap::new(),
         }
     }
 }
@@ -171,19 +234,24 @@ impl Default for EmulatorConfig {
             locations: vec![loc("europe"), loc("north-america"), loc("asia")],
             images: vec![
                 ImageConfig {
-                    name: "nginx".to_string(),
                     tags: tags(&["latest", "1.25"]),
                     ports: vec![PortConfig::tcp(80)],
+                    ..ImageConfig::new("nginx")
                 },
                 ImageConfig {
-                    name: "my-game".to_string(),
                     tags: tags(&["latest", "1.0.0"]),
                     ports: vec![PortConfig::udp(7777), PortConfig::tcp(7778)],
+                    ..ImageConfig::new("my-game")
                 },
             ],
             host: "127.0.0.1".to_string(),
             max_ttl_minutes: 1440,
             faults: Vec::new(),
+            sessions_dir: None,
+            keep_sessions_dir: false,
+            stop_grace_ms: DEFAULT_STOP_GRACE_MS,
+            ttl_unit_ms: 60_000,
+            log_limit_bytes: DEFAULT_LOG_LIMIT_BYTES,
         }
     }
 }
@@ -191,11 +259,42 @@ impl Default for EmulatorConfig {
 impl EmulatorConfig {
     /// Reads and validates a JSON config file.
     ///
+    /// Relative paths in it are taken relative to the file's directory: a
+    /// program path in an image's `command` (when it contains a `/`) and
+    /// `sessions_dir`.
+    ///
     /// Errors are human-readable strings (they end up on the binary's stderr).
     pub fn from_json_file(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-        Self::from_json_str(&text).map_err(|e| format!("config file {}: {e}", path.display()))
+        let mut config = Self::from_json_str(&text)
+            .map_err(|e| format!("config file {}: {e}", path.display()))?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Absolute, so a later change of the current directory cannot matter.
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        config.resolve_paths(&dir);
+        Ok(config)
+    }
+
+    /// Makes relative program paths (`command[0]` containing a `/`) and a
+    /// relative `sessions_dir` absolute against `base`. Bare program names
+    /// are left for the `PATH` look-up.
+    pub(crate) fn resolve_paths(&mut self, base: &Path) {
+        for image in &mut self.images {
+            if let Some(program) = image.command.as_mut().and_then(|c| c.first_mut()) {
+                if program.contains('/') && Path::new(program.as_str()).is_relative() {
+                    *program = base.join(program.as_str()).to_string_lossy().into_owned();
+                }
+            }
+        }
+        if let Some(dir) = &mut self.sessions_dir {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
     }
 
     /// Parses and validates a JSON config.
@@ -239,7 +338,38 @@ impl EmulatorConfig {
             if i.tags.is_empty() {
                 return Err(format!("images: {:?} has no tags", i.name));
             }
+            if let Some(command) = &i.command {
+                match command.first() {
+                    None => return Err(format!("images: {:?} has an empty command", i.name)),
+                    Some(p) if p.is_empty() => {
+                        return Err(format!("images: {:?} has an empty program name", i.name))
+                    }
+                    Some(_) => {}
+                }
+                if command.iter().any(|a| a.contains('\0')) {
+                    return Err(format!(
+                        "images: {:?} has a NUL byte in its command",
+                        i.name
+                    ));
+                }
+            }
+            for (k, v) in &i.env {
+                if k.is_empty() || k.contains('=') || k.contains('\0') || v.contains('\0') {
+                    return Err(format!(
+                        "images: {:?} has an invalid env variable {k:?}",
+                        i.name
+                    ));
+                }
+            }
+            let mut seen_ports = HashSet::new();
             for p in &i.ports {
+                // Each port becomes one GAMEYE_PORT_* variable of the process.
+                if i.command.is_some() && !seen_ports.insert((p.r#type.as_str(), p.container)) {
+                    return Err(format!(
+                        "images: {:?} lists port {}/{} twice",
+                        i.name, p.container, p.r#type
+                    ));
+                }
                 if p.r#type != "tcp" && p.r#type != "udp" {
                     return Err(format!(
                         "images: {:?} has port type {:?}; expected \"tcp\" or \"udp\"",
@@ -250,6 +380,12 @@ impl EmulatorConfig {
                     return Err(format!("images: {:?} has container port 0", i.name));
                 }
             }
+        }
+        if self.ttl_unit_ms == 0 {
+            return Err("ttl_unit_ms must be at least 1".to_string());
+        }
+        if self.log_limit_bytes == 0 {
+            return Err("log_limit_bytes must be at least 1".to_string());
         }
         for (n, f) in self.faults.iter().enumerate() {
             let status = match &f.action {
@@ -298,6 +434,64 @@ mod tests {
         .is_err());
         assert!(EmulatorConfig::from_json_str(r#"{"images":[{"name":"x","tags":[]}]}"#).is_err());
         assert!(EmulatorConfig::from_json_str(r#"{"locations":[{"id":"a"},{"id":"a"}]}"#).is_err());
+    }
+
+    #[test]
+    fn process_fields_parse_validate_and_resolve() {
+        let c = EmulatorConfig::from_json_str(
+            r#"{"images":[{"name":"game","ports":[{"type":"tcp","container":7778}],
+                "command":["./bin/server","--fast"],"env":{"MODE":"test"}}],
+                "sessions_dir":"runs","keep_sessions_dir":true,"stop_grace_ms":250,
+                "ttl_unit_ms":100,"log_limit_bytes":4096}"#,
+        )
+        .unwrap();
+        assert_eq!(c.images[0].env["MODE"], "test");
+        assert_eq!(c.stop_grace_ms, 250);
+        assert_eq!(c.ttl_unit_ms, 100);
+        assert_eq!(c.log_limit_bytes, 4096);
+        assert!(c.keep_sessions_dir);
+        let d = EmulatorConfig::default();
+        assert_eq!(d.stop_grace_ms, 5_000);
+        assert_eq!(d.ttl_unit_ms, 60_000);
+        assert_eq!(d.log_limit_bytes, 1 << 20);
+        assert_eq!(d.sessions_dir, None);
+        assert!(d.images.iter().all(|i| i.command.is_none()));
+
+        // From a file, relative paths are relative to the file's directory;
+        // bare program names stay for the PATH look-up.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("emulator.json");
+        std::fs::write(
+            &file,
+            r#"{"sessions_dir":"runs","images":[
+                {"name":"a","command":["./bin/server","./not-the-program"]},
+                {"name":"b","command":["python3","x.py"]},
+                {"name":"c","command":["/abs/server"]}]}"#,
+        )
+        .unwrap();
+        let c = EmulatorConfig::from_json_file(&file).unwrap();
+        let base = std::path::absolute(dir.path()).unwrap();
+        let program = |n: usize| c.images[n].command.as_ref().unwrap()[0].clone();
+        assert_eq!(Path::new(&program(0)), base.join("./bin/server").as_path());
+        assert_eq!(
+            c.images[0].command.as_ref().unwrap()[1],
+            "./not-the-program"
+        );
+        assert_eq!(program(1), "python3");
+        assert_eq!(program(2), "/abs/server");
+        assert_eq!(c.sessions_dir, Some(base.join("runs")));
+
+        for bad in [
+            r#"{"images":[{"name":"x","command":[]}]}"#,
+            r#"{"images":[{"name":"x","command":[""]}]}"#,
+            r#"{"images":[{"name":"x","command":["a"],"env":{"A=B":"1"}}]}"#,
+            r#"{"images":[{"name":"x","command":["a"],
+                "ports":[{"type":"tcp","container":1},{"type":"tcp","container":1}]}]}"#,
+            r#"{"ttl_unit_ms":0}"#,
+            r#"{"log_limit_bytes":0}"#,
+        ] {
+            assert!(EmulatorConfig::from_json_str(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

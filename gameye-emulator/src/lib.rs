@@ -23,17 +23,40 @@
 //!   running sessions and ping IP `127.0.0.1`;
 //! - images `nginx` (tags `latest`, `1.25`; port tcp 80) and `my-game` (tags
 //!   `latest`, `1.0.0`; ports udp 7777 and tcp 7778); the first tag is the one
-//!   used when a request names no `version`;
+//!   used when a request names no `version`. Neither has a `command`, so no
+//!   process runs by default;
 //! - host `127.0.0.1` reported for every session;
-//! - the longest `ttl` accepted: 1440 minutes (24h);
+//! - the longest `ttl` accepted: 1440 minutes (24h), a `ttl` minute lasting a
+//!   real minute (`ttl_unit_ms` 60000);
+//! - `stop_grace_ms` 5000 ([`DEFAULT_STOP_GRACE_MS`]): SIGKILL follows SIGTERM
+//!   after 5 s;
+//! - `log_limit_bytes` 1 MiB ([`DEFAULT_LOG_LIMIT_BYTES`]) of output kept per
+//!   session;
+//! - `sessions_dir` unset: a new temporary directory per emulator (only
+//!   created when an image has a command), removed on shutdown
+//!   (`keep_sessions_dir` false);
 //! - no fault rules.
 //!
 //! A JSON config file (see [`EmulatorConfig::from_json_file`]) uses the same
 //! field names; each field it names replaces the default whole (a `locations`
 //! list replaces all three default locations), and the fields it omits keep
 //! their defaults. Within a list entry, `scopes` defaults to all scopes,
-//! `quota` to none, `capacity` to 100, `ips` to none, `tags` to `["latest"]`
-//! and `ports` to none.
+//! `quota` to none, `capacity` to 100, `ips` to none, `tags` to `["latest"]`,
+//! `ports` to none, `command` to none and `env` to none. Relative paths in a
+//! file (`sessions_dir`, and a `command` program containing a `/`) are taken
+//! relative to the file's directory. For example:
+//!
+//! ```json
+//! {
+//!   "images": [{
+//!     "name": "my-game",
+//!     "ports": [{"type": "udp", "container": 7777}, {"type": "tcp", "container": 7778}],
+//!     "command": ["./build/my-game-server", "--headless"],
+//!     "env": {"LOG_LEVEL": "debug"}
+//!   }],
+//!   "stop_grace_ms": 2000
+//! }
+//! ```
 //!
 //! # Behaviour
 //!
@@ -44,11 +67,13 @@
 //!   (409 `SESSION_ID_CONFLICT`), the token's quota of sessions ever started
 //!   (402 `QUOTA_EXHAUSTED`), the location's capacity of running sessions (420
 //!   `NO_CAPACITY`). Without an `id`, a UUIDv4 is generated. Success is 201
-//!   with `{"id", "host", "ports"}`; host ports come from 20000..60000 and are
-//!   distinct across running sessions.
-//! - `GET /session` (scope `session:read`) lists running sessions, or all with
-//!   `all=true`, filtered by `location`, `image`, `tag`, `host`,
-//!   `playerCount[lt]`, `playerCount[gt]` and `filter[LABEL]=VALUE`.
+//!   with `{"id", "host", "ports"}`; host ports come from 20000..60000 (from a
+//!   random starting point per emulator) and are distinct across running
+//!   sessions.
+//! - `GET /session` (scope `session:read`) lists active sessions (`running`
+//!   or `restarting`), or all with `all=true`, filtered by `location`,
+//!   `image`, `tag`, `host`, `playerCount[lt]`, `playerCount[gt]` and
+//!   `filter[LABEL]=VALUE`.
 //! - `GET /session/{id}` (`session:read`) describes one session (404 if
 //!   unknown); `DELETE /session/{id}` (`session:stop`) stops it: 204, and the
 //!   session stays listed as `exited` (404 if unknown, 409 if already exited).
@@ -60,22 +85,87 @@
 //! - Also served: `PUT /session/player/join`, `DELETE /session/player/leave`
 //!   (any valid token), `GET /available-location/{image}` and
 //!   `GET /tag/{region}/{image}/{version}` (`regions:read`), `GET /logs`
-//!   (`logs:read`; a synthetic log, never streamed) and `GET /artifacts`
-//!   (`artifact:read`; a small generated `.tar.gz`).
+//!   (`logs:read`) and `GET /artifacts` (`artifact:read`). For sessions that
+//!   run no process, the log is synthetic (returned whole, even with
+//!   `follow=true`) and an artifact is a small generated `.tar.gz`.
 //! - Every error is the spec's `ErrorResponse` with all required fields,
 //!   including unknown routes (404 `ROUTE_NOT_FOUND`) and wrong methods (405).
 //! - [`FaultRule`]s, checked before anything else, inject errors, latency,
 //!   broken bodies and stalls.
+//!
+//! # Sessions that run a process
+//!
+//! An image with a [`ImageConfig::command`] runs that program for real, one
+//! process per session (Unix only, tested on Linux):
+//!
+//! - **Ports.** The host ports reported are free on 127.0.0.1 for their
+//!   protocol when the session starts (checked by binding and releasing them;
+//!   another program could still take one before the process binds it), and
+//!   never handed to two sessions at once. The process binds them itself:
+//!   there is no container and no port mapping.
+//! - **Command line and environment.** The argv is the image's `command` with
+//!   the session's `args` appended. The environment is the emulator's own,
+//!   then the image's `env`, then the session's `env`, then what Gameye sets
+//!   (which wins): `GAMEYE_SESSION_ID`, `GAMEYE_HOST` (the configured host)
+//!   and, per port, `GAMEYE_PORT_{TCP|UDP}_{container port}` = host port
+//!   (e.g. `GAMEYE_PORT_UDP_7777=20412`). Stdin is empty.
+//! - **Working directory.** Each session gets a fresh directory under
+//!   `sessions_dir` ([`Emulator::session_dir`]), kept across restarts. It
+//!   plays the container's `/` for artifacts.
+//! - **Logs.** Stdout and stderr together, line by line, are the session's
+//!   log; the last `log_limit_bytes` (1 MiB by default) are kept, older lines
+//!   are dropped. `GET /logs?id=X` returns what is kept;
+//!   `GET /logs?id=X&follow=true` streams it (chunked `text/plain`), then
+//!   each line as it is written, and ends when the session has ended for good
+//!   (or the emulator stops). The emulator adds lines of its own, prefixed
+//!   `[gameye-emulator]`, only when the program cannot be started, when it
+//!   exits with a failure, and before a restart.
+//! - **Status.** `running` while the process runs; `restarting` between a
+//!   failed exit and its restart; `exited` once stopped, after its ttl ran
+//!   out, or when it ends on its own without a restart (also with success).
+//!   An exited session no longer holds its location's capacity or its ports,
+//!   and is listed only with `all=true`.
+//! - **Stop.** `DELETE /session/{id}` sends SIGTERM, then SIGKILL after
+//!   `stop_grace_ms`, and answers 204 once the process has been reaped, so
+//!   its logs and artifacts are final by then. Signals go to the process's
+//!   own process group, and when the main process ends anything it left in
+//!   that group is killed, as when a container stops.
+//! - **Restart.** With `restart: true`, a process that exits with a non-zero
+//!   code or is killed by a signal is started again (after 100 ms, doubling
+//!   on each quick failure up to 5 s; a run of 10 s or more resets the
+//!   delay). Never after a stop, a ttl or a successful exit. A program that
+//!   cannot be started at all (not found, not executable) ends the session
+//!   with a log line saying why, without restarts.
+//! - **Ttl.** When the session's `ttl` runs out the process is stopped as by
+//!   `DELETE` (SIGTERM, then SIGKILL), even if nobody sends a request.
+//!   `ttl_unit_ms` (for tests only) shortens the minute.
+//! - **Artifacts.** Only once the process has ended for good (before that,
+//!   404 `ARTIFACT_NOT_AVAILABLE`, as the spec says artifacts are available
+//!   after termination). `GET /artifacts?session=X&path=/logs/crash.log`
+//!   returns a real `.tar.gz` (`content-type: application/x-tar`, as the spec
+//!   names it) of that file or folder under its own name; `path=/` holds the
+//!   whole working directory. A path that leaves the directory (`..` past
+//!   `/`, a symlink pointing outside) is a 422; a missing one is 404
+//!   `ARTIFACT_NOT_FOUND`. Symlinks are archived as links. The archive is
+//!   built in a temporary file and streamed.
+//! - **Shutdown.** When the emulator stops (dropping [`Emulator`], the end of
+//!   [`serve`], SIGINT/SIGTERM to the binary) every process gets SIGTERM, then
+//!   SIGKILL after the grace period, and is reaped; then the working
+//!   directories are removed unless `keep_sessions_dir` is set. On Linux each
+//!   process also gets `PR_SET_PDEATHSIG`, so even an emulator killed with
+//!   SIGKILL leaves no orphan behind.
 //!
 //! Nothing is logged per request: the emulator is meant to be benchmarked
 //! against, and logging would dominate the cost of a request.
 
 #![warn(missing_docs)]
 
+mod artifacts;
 mod config;
 mod errors;
 mod faults;
 mod other;
+mod process;
 mod routes;
 mod sessions;
 mod state;
@@ -83,6 +173,7 @@ mod validate;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -91,7 +182,8 @@ use axum::serve::ListenerExt;
 use tokio::sync::{oneshot, watch};
 
 pub use config::{
-    EmulatorConfig, ImageConfig, LocationConfig, PortConfig, TokenConfig, ALL_SCOPES, DEFAULT_TOKEN,
+    EmulatorConfig, ImageConfig, LocationConfig, PortConfig, TokenConfig, ALL_SCOPES,
+    DEFAULT_LOG_LIMIT_BYTES, DEFAULT_STOP_GRACE_MS, DEFAULT_TOKEN,
 };
 pub use faults::{FaultAction, FaultRule};
 
@@ -147,7 +239,7 @@ impl Emulator {
             let _guard = runtime.enter();
             tokio::net::TcpListener::from_std(std_listener)?
         };
-        let shared = Arc::new(Shared::new(config));
+        let shared = Arc::new(Shared::new(config)?);
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let server_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -179,6 +271,25 @@ impl Emulator {
     /// How many sessions the emulator holds, whatever their status.
     pub fn session_count(&self) -> usize {
         self.shared.lock_raw().sessions.len()
+    }
+
+    /// The directory holding the working directories of sessions that run a
+    /// process (see [`ImageConfig::command`]); `None` when no image has a
+    /// command. It is removed on shutdown unless
+    /// [`EmulatorConfig::keep_sessions_dir`] is set.
+    pub fn sessions_dir(&self) -> Option<PathBuf> {
+        self.shared
+            .sessions_root
+            .as_ref()
+            .map(|r| r.path().to_path_buf())
+    }
+
+    /// The working directory of the session `id`, if it runs (or ran) a
+    /// process: its current directory, and `/` of its artifacts.
+    pub fn session_dir(&self, id: &str) -> Option<PathBuf> {
+        let state = self.shared.lock_raw();
+        let proc = state.sessions.get(id)?.proc.as_ref()?;
+        Some(proc.workdir.clone())
     }
 
     /// Appends a fault rule; it applies to the next request that matches.
@@ -221,8 +332,19 @@ pub async fn serve(
     config
         .validate()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-    serve_shared(listener, Arc::new(Shared::new(config)), shutdown).await;
+    let shared = Arc::new(Shared::new(config)?);
+    serve_shared(listener, shared, shutdown).await;
     Ok(())
+}
+
+/// Stops every session process if [`serve_shared`] is dropped before it
+/// finished (a graceful stop has stopped them already, and this is a no-op).
+struct CloseOnDrop(Arc<Shared>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        process::close(&self.0);
+    }
 }
 
 async fn serve_shared(
@@ -230,9 +352,10 @@ async fn serve_shared(
     shared: Arc<Shared>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
+    let _close = CloseOnDrop(Arc::clone(&shared));
     let (stopping_tx, stopping_rx) = watch::channel(false);
     let app = Arc::new(App {
-        shared,
+        shared: Arc::clone(&shared),
         shutdown: stopping_rx.clone(),
     });
     // Small request/response pairs: don't let Nagle hold back a response.
@@ -252,4 +375,6 @@ async fn serve_shared(
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         } => {}
     }
+    // No more requests: stop the session processes and reap them.
+    process::shutdown(&shared).await;
 }

@@ -24,7 +24,9 @@ struct Args {
     /// known token, so exposing it beyond this machine must be deliberate.
     #[arg(long)]
     allow_non_loopback: bool,
-    /// JSON config file; the fields it names replace the defaults.
+    /// JSON config file; the fields it names replace the defaults. Relative
+    /// paths in it (an image's `command` program, `sessions_dir`) are taken
+    /// relative to the file's directory.
     #[arg(long, value_name = "FILE.json")]
     config: Option<PathBuf>,
     /// Write the bound port number to this file once listening (written to a

@@ -1,11 +1,16 @@
 //! The remaining endpoints of the spec: players, locations, tags, logs and
 //! artifacts. They are simple, but present, so a client can exercise every
-//! operation offline.
+//! operation offline. Logs and artifacts are real for sessions that run a
+//! process, synthetic for the others.
 
+use axum::body::Body;
+use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use serde::Serialize;
+use tokio::sync::watch;
 
-use crate::errors::{json_response, now_ms, raw_response, ApiError, Violation};
+use crate::artifacts::{self, ArchiveError};
+use crate::errors::{json_response, now_ms, raw_response, status_code, ApiError, Violation};
 use crate::routes::{authorize, Req};
 use crate::state::{Shared, Status};
 use crate::validate;
@@ -36,7 +41,7 @@ pub(crate) fn join(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError>
     let session = state
         .sessions
         .get_mut(&id)
-        .filter(|s| s.status == Status::Running)
+        .filter(|s| s.status.is_active())
         .ok_or_else(|| ApiError::session_not_found(&id))?;
     for p in &players {
         if !session.players.contains(p) {
@@ -62,7 +67,7 @@ pub(crate) fn leave(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError
     let mut removed = Vec::new();
     let mut first: Option<(u64, usize)> = None;
     for s in state.sessions.values_mut() {
-        if s.status != Status::Running {
+        if !s.status.is_active() {
             continue;
         }
         let before = s.players.len();
@@ -202,17 +207,61 @@ fn required_params<const N: usize>(
     Ok(values.map(Option::unwrap_or_default))
 }
 
-/// `GET /logs?id=..`: a short synthetic log, since no container runs. With
-/// `follow=true` the real API keeps streaming; the emulator returns what it
-/// has and ends the body, which a following client sees as the session ending.
-pub(crate) fn logs(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+/// Reads an optional boolean query parameter (`true`/`1`, `false`/`0`).
+fn bool_param(query: &str, name: &'static str) -> Result<bool, ApiError> {
+    let mut value = false;
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k == name {
+            value = match v.as_ref() {
+                "true" | "1" => true,
+                "false" | "0" | "" => false,
+                _ => {
+                    return Err(ApiError::validation(vec![Violation::new(
+                        name,
+                        "must be true or false",
+                    )]))
+                }
+            };
+        }
+    }
+    Ok(value)
+}
+
+/// `GET /logs?id=..[&follow=true]`.
+///
+/// For a session running a process: its stdout and stderr so far, or with
+/// `follow=true` a chunked stream of what exists and then each line as it is
+/// written, ending when the process has ended for good (or the emulator
+/// stops). For other sessions: a short synthetic log, returned whole even with
+/// `follow=true`, which a following client sees as the session ending.
+pub(crate) fn logs(
+    shared: &Shared,
+    req: &Req<'_>,
+    shutdown: &watch::Receiver<bool>,
+) -> Result<Response, ApiError> {
     authorize(shared, req, "logs:read")?;
     let [id] = required_params(req.query, ["id"])?;
+    let follow = bool_param(req.query, "follow")?;
     let state = shared.lock();
     let s = state
         .sessions
         .get(&id)
         .ok_or_else(|| ApiError::session_not_found(&id))?;
+    if let Some(proc) = &s.proc {
+        let proc = std::sync::Arc::clone(proc);
+        drop(state);
+        if !follow {
+            return Ok(raw_response(200, LOG_CONTENT_TYPE, proc.log_text()));
+        }
+        let mut resp = Response::new(Body::from_stream(proc.follow(shutdown.clone())));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(LOG_CONTENT_TYPE),
+        );
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        return Ok(resp);
+    }
     let mut text = format!(
         "[gameye-emulator] session {} started: image {}:{} in {}\n\
          [gameye-emulator] this is a synthetic log; the emulator runs no container\n",
@@ -221,29 +270,97 @@ pub(crate) fn logs(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError>
     if s.status == Status::Exited {
         text.push_str(&format!("[gameye-emulator] session {} exited\n", s.id));
     }
-    Ok(raw_response(
-        200,
-        "text/plain; charset=utf-8",
-        text.into_bytes(),
-    ))
+    Ok(raw_response(200, LOG_CONTENT_TYPE, text.into_bytes()))
 }
 
-/// `GET /artifacts?session=..&path=..`: a real `.tar.gz` holding one small
-/// text file named after `path`, so download code can be tested end to end.
-pub(crate) fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+const LOG_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+
+/// The spec's content type for artifacts (the body is gzip-compressed).
+const ARTIFACT_CONTENT_TYPE: &str = "application/x-tar";
+
+/// `GET /artifacts?session=..&path=..`.
+///
+/// For a session that ran a process: once the process has ended (before that
+/// 404, as the spec says artifacts exist only after termination), a
+/// `.tar.gz` of the file or folder at `path`, where `/` is the session's
+/// working directory; a path that leaves it is a 422, a missing one a 404.
+/// The archive is built in a blocking task into a temporary file and
+/// streamed. For other sessions: a real `.tar.gz` holding one small text
+/// file named after `path`, so download code can be tested end to end.
+pub(crate) async fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
     authorize(shared, req, "artifact:read")?;
     let [session, path] = required_params(req.query, ["session", "path"])?;
-    {
+    let proc = {
         let state = shared.lock();
-        if !state.sessions.contains_key(&session) {
-            return Err(ApiError::session_not_found(&session));
-        }
+        let s = state
+            .sessions
+            .get(&session)
+            .ok_or_else(|| ApiError::session_not_found(&session))?;
+        s.proc.clone()
+    };
+    let Some(proc) = proc else {
+        let content = format!("gameye-emulator artifact of session {session} at {path}\n");
+        let name = path.trim_start_matches('/');
+        let name = if name.is_empty() { "artifact" } else { name };
+        let tar = tar_one_file(name, content.as_bytes(), now_ms() / 1000);
+        return Ok(raw_response(200, ARTIFACT_CONTENT_TYPE, gzip_stored(&tar)));
+    };
+    if !proc.has_ended() {
+        return Err(ApiError::new(
+            404,
+            "ARTIFACT_NOT_AVAILABLE",
+            "Artifacts are only available after the session has terminated.",
+            format!(
+                "session {session:?} is still running; stop it (DELETE /session/{session}) \
+                 or wait for it to exit, then download its artifacts"
+            ),
+        ));
     }
-    let content = format!("gameye-emulator artifact of session {session} at {path}\n");
-    let name = path.trim_start_matches('/');
-    let name = if name.is_empty() { "artifact" } else { name };
-    let tar = tar_one_file(name, content.as_bytes(), now_ms() / 1000);
-    Ok(raw_response(200, "application/x-tar", gzip_stored(&tar)))
+    let escapes = || {
+        ApiError::validation(vec![Violation::new(
+            "path",
+            "must stay inside the session's root directory",
+        )])
+    };
+    let rel = artifacts::relative_path(&path).ok_or_else(escapes)?;
+    let root = proc.workdir.clone();
+    let built = tokio::task::spawn_blocking(move || artifacts::build(&root, &rel))
+        .await
+        .unwrap_or_else(|e| Err(ArchiveError::Io(std::io::Error::other(e.to_string()))));
+    let (file, len) = match built {
+        Ok(f) => f,
+        Err(ArchiveError::Escapes) => return Err(escapes()),
+        Err(ArchiveError::NotFound) => {
+            return Err(ApiError::new(
+                404,
+                "ARTIFACT_NOT_FOUND",
+                "The requested file or folder does not exist in the session.",
+                format!("nothing at {path:?} in session {session:?}"),
+            ))
+        }
+        Err(ArchiveError::Io(e)) => {
+            return Err(ApiError::new(
+                500,
+                "INTERNAL_SERVER_ERROR",
+                "The artifact could not be archived.",
+                e.to_string(),
+            ))
+        }
+    };
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    let mut resp = Response::new(Body::from_stream(stream));
+    *resp.status_mut() = status_code(200);
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ARTIFACT_CONTENT_TYPE),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"artifact.tar.gz\""),
+    );
+    Ok(resp)
 }
 
 /// A ustar archive with one regular file. Names longer than the 100-byte

@@ -103,14 +103,15 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         body: &body,
         omit_id,
     };
-    match dispatch(&app.shared, &req) {
+    match dispatch(&app, &req).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(path),
     }
 }
 
 /// Picks the endpoint by path and method.
-fn dispatch(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+async fn dispatch(app: &App, req: &Req<'_>) -> Result<Response, ApiError> {
+    let shared = &app.shared;
     let path = req.path;
     let m = req.method;
     if path == "/session" {
@@ -136,7 +137,7 @@ fn dispatch(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
         let id = decode(id);
         return match *m {
             Method::GET => sessions::describe(shared, req, &id),
-            Method::DELETE => sessions::stop(shared, req, &id),
+            Method::DELETE => sessions::stop(shared, req, &id).await,
             _ => Err(method_not_allowed("GET, DELETE")),
         };
     }
@@ -163,13 +164,13 @@ fn dispatch(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
     }
     if path == "/logs" {
         return match *m {
-            Method::GET => other::logs(shared, req),
+            Method::GET => other::logs(shared, req, &app.shutdown),
             _ => Err(method_not_allowed("GET")),
         };
     }
     if path == "/artifacts" {
         return match *m {
-            Method::GET => other::artifacts(shared, req),
+            Method::GET => other::artifacts(shared, req).await,
             _ => Err(method_not_allowed("GET")),
         };
     }

@@ -1,12 +1,15 @@
 //! `/session` endpoints: run, list, describe, stop.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::response::Response;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::errors::{empty_response, json_response, now_ms, ApiError, Violation};
+use crate::process::{self, ProcSpec, SessionProc, StopReason};
 use crate::routes::{authorize, Req};
 use crate::state::{MappedPort, Session, Shared, Status};
 use crate::validate;
@@ -14,7 +17,12 @@ use crate::validate;
 /// `POST /session`. The order of checks is part of the contract (clients and
 /// their tests rely on which error wins): auth, scope, body, location, image,
 /// tag, id conflict, quota, capacity.
-pub(crate) fn run(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
+///
+/// For an image with a command, the host ports are also checked free on
+/// 127.0.0.1, a working directory is created, and a supervisor task starts
+/// the process (after the 201 is built, so the process may still be starting
+/// when the client reads it).
+pub(crate) fn run(shared: &Arc<Shared>, req: &Req<'_>) -> Result<Response, ApiError> {
     let token = authorize(shared, req, "session:start")?;
     let cfg = &shared.config;
     let body = validate::run_request(req.body, cfg.max_ttl_minutes)?;
@@ -92,20 +100,82 @@ pub(crate) fn run(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> 
             body.location
         )));
     }
-    let host_ports = state
-        .alloc_ports(image.ports.len())
-        .ok_or_else(|| no_capacity("no free host ports left".to_string()))?;
-    let ports = image
+    let protos: Vec<&'static str> = image
         .ports
         .iter()
+        .map(|p| if p.r#type == "udp" { "udp" } else { "tcp" })
+        .collect();
+    let host_ports = match image.command {
+        // The process will bind these itself: hand out only ports free now.
+        Some(_) => state.alloc_free_ports(&protos),
+        None => state.alloc_ports(protos.len()),
+    }
+    .ok_or_else(|| no_capacity("no free host ports left".to_string()))?;
+    let ports: Vec<MappedPort> = image
+        .ports
+        .iter()
+        .zip(protos)
         .zip(host_ports)
-        .map(|(p, host)| MappedPort {
-            proto: if p.r#type == "udp" { "udp" } else { "tcp" },
+        .map(|((p, proto), host)| MappedPort {
+            proto,
             container: p.container,
             host,
         })
         .collect();
     let created = now_ms();
+    let expires_at = body.ttl_minutes.map(|m| {
+        let ms = m.saturating_mul(cfg.ttl_unit_ms);
+        created.saturating_add(i64::try_from(ms).unwrap_or(i64::MAX))
+    });
+    let proc = match &image.command {
+        None => None,
+        Some(command) => {
+            let workdir = shared
+                .sessions_root
+                .as_ref()
+                .ok_or_else(|| std::io::Error::other("no sessions directory"))
+                .and_then(|root| root.new_session_dir(&id));
+            let workdir = match workdir {
+                Ok(d) => d,
+                Err(e) => {
+                    state.free_ports(&ports);
+                    return Err(ApiError::new(
+                        500,
+                        "INTERNAL_SERVER_ERROR",
+                        "The session's working directory could not be created.",
+                        e.to_string(),
+                    ));
+                }
+            };
+            let mut argv = command.clone();
+            argv.extend(body.args.iter().cloned());
+            // Image defaults, then the session's env, then what Gameye sets.
+            let mut env: BTreeMap<String, String> = image.env.clone();
+            env.extend(body.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+            env.insert("GAMEYE_SESSION_ID".to_string(), id.clone());
+            env.insert("GAMEYE_HOST".to_string(), cfg.host.clone());
+            for p in &ports {
+                env.insert(
+                    format!(
+                        "GAMEYE_PORT_{}_{}",
+                        p.proto.to_ascii_uppercase(),
+                        p.container
+                    ),
+                    p.host.to_string(),
+                );
+            }
+            Some(Arc::new(SessionProc::new(ProcSpec {
+                id: id.clone(),
+                workdir,
+                argv,
+                env: env.into_iter().collect(),
+                restart: body.restart,
+                expires_at,
+                grace: Duration::from_millis(cfg.stop_grace_ms),
+                log_limit: cfg.log_limit_bytes,
+            })))
+        }
+    };
     let session = state.insert(Session {
         id,
         image: body.image,
@@ -118,23 +188,27 @@ pub(crate) fn run(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> 
         args: body.args,
         restart: body.restart,
         ttl: body.ttl,
-        expires_at: body
-            .ttl_minutes
-            .map(|m| created.saturating_add((m as i64).saturating_mul(60_000))),
+        expires_at,
         external_id: body.external_id,
         status: Status::Running,
         players: Vec::new(),
         token,
         seq: 0,
+        proc: proc.clone(),
     });
-    Ok(json_response(
+    let resp = json_response(
         201,
         &RunOk {
             id: (!req.omit_id).then_some(session.id.as_str()),
             host: &cfg.host,
             ports: &session.ports,
         },
-    ))
+    );
+    drop(state);
+    if let Some(proc) = proc {
+        tokio::spawn(process::supervise(Arc::clone(shared), proc));
+    }
+    Ok(resp)
 }
 
 /// The spec's `SessionRunOk`.
@@ -277,7 +351,7 @@ pub(crate) fn list(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError>
         .values()
         .filter(|s| {
             let players = s.players.len() as i64;
-            (q.all || s.status == Status::Running)
+            (q.all || s.status.is_active())
                 && q.location
                     .as_ref()
                     .map_or(true, |l| *l == cfg.locations[s.location].id)
@@ -344,21 +418,33 @@ pub(crate) fn describe(shared: &Shared, req: &Req<'_>, id: &str) -> Result<Respo
 }
 
 /// `DELETE /session/{id}`: 204 and the session becomes `exited`; its ports
-/// and its location's capacity are freed.
-pub(crate) fn stop(shared: &Shared, req: &Req<'_>, id: &str) -> Result<Response, ApiError> {
+/// and its location's capacity are freed. A session running a process
+/// answers once the process has ended (SIGTERM, then SIGKILL after the grace
+/// period), so its logs and artifacts are final by the time the 204 arrives.
+pub(crate) async fn stop(shared: &Shared, req: &Req<'_>, id: &str) -> Result<Response, ApiError> {
     authorize(shared, req, "session:stop")?;
-    let mut state = shared.lock();
-    match state.sessions.get(id).map(|s| s.status) {
-        None => Err(ApiError::session_not_found(id)),
-        Some(Status::Exited) => Err(ApiError::new(
-            409,
-            "SESSION_ALREADY_TERMINATED",
-            "This session has already been terminated.",
-            format!("session {id:?} has exited"),
-        )),
-        Some(Status::Running) => {
-            state.stop(id);
-            Ok(empty_response(204))
+    let proc = {
+        let mut state = shared.lock();
+        match state.sessions.get(id).map(|s| (s.status, s.proc.clone())) {
+            None => return Err(ApiError::session_not_found(id)),
+            Some((Status::Exited, _)) => {
+                return Err(ApiError::new(
+                    409,
+                    "SESSION_ALREADY_TERMINATED",
+                    "This session has already been terminated.",
+                    format!("session {id:?} has exited"),
+                ))
+            }
+            Some((_, proc)) => {
+                state.stop(id, StopReason::Manual);
+                proc
+            }
         }
+    };
+    if let Some(proc) = proc {
+        let limit = Duration::from_millis(shared.config.stop_grace_ms)
+            .saturating_add(Duration::from_secs(5));
+        proc.wait_ended(limit).await;
     }
+    Ok(empty_response(204))
 }

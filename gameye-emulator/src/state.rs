@@ -6,11 +6,13 @@
 //! `POST /session` calls can never both take the last unit of capacity.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::config::EmulatorConfig;
 use crate::errors::now_ms;
 use crate::faults::Faults;
+use crate::process::{port_is_free, SessionProc, SessionsRoot, StopReason};
 
 /// First host port handed out; below it sit well-known and ephemeral-ish
 /// ranges a developer may already use locally.
@@ -18,10 +20,12 @@ pub(crate) const PORT_RANGE_START: u16 = 20_000;
 /// One past the last host port handed out.
 pub(crate) const PORT_RANGE_END: u16 = 60_000;
 
-/// Runtime status of a session; the emulator only ever has these two.
+/// Runtime status of a session. `Restarting` only happens to sessions that
+/// run a process with `restart: true`, between a failed exit and the restart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
     Running,
+    Restarting,
     Exited,
 }
 
@@ -29,8 +33,15 @@ impl Status {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Running => "running",
+            Status::Restarting => "restarting",
             Status::Exited => "exited",
         }
+    }
+
+    /// Not stopped yet: holds capacity, is listed without `all=true`, can be
+    /// joined and stopped.
+    pub(crate) fn is_active(self) -> bool {
+        self != Status::Exited
     }
 }
 
@@ -70,11 +81,16 @@ pub(crate) struct Session {
     pub token: usize,
     /// Creation order, so listings are stable (the map itself is unordered).
     pub seq: u64,
+    /// The process run for this session, if its image has a command.
+    pub proc: Option<Arc<SessionProc>>,
 }
 
 /// Host ports in use, as a bitset over the whole u16 space (8 KiB), with a
 /// rotating cursor so a freed port is not reused at once (clients that cache
-/// an old session's port should not hit a new session by accident).
+/// an old session's port should not hit a new session by accident). Each
+/// emulator starts its cursor at a random point of the range, so emulators
+/// running side by side (parallel tests) seldom hand out the same ports to
+/// processes that are about to bind them.
 pub(crate) struct PortPool {
     used: Vec<u64>,
     cursor: u16,
@@ -85,6 +101,15 @@ impl PortPool {
         PortPool {
             used: vec![0; 65_536 / 64],
             cursor: PORT_RANGE_START,
+        }
+    }
+
+    fn with_random_start() -> Self {
+        let span = u128::from(PORT_RANGE_END - PORT_RANGE_START);
+        let offset = (uuid::Uuid::new_v4().as_u128() % span) as u16;
+        PortPool {
+            cursor: PORT_RANGE_START + offset,
+            ..PortPool::new()
         }
     }
 
@@ -134,9 +159,45 @@ impl State {
             sessions: HashMap::new(),
             running_per_location: vec![0; config.locations.len()],
             started_per_token: vec![0; config.tokens.len()],
-            ports: PortPool::new(),
+            ports: PortPool::with_random_start(),
             next_expiry: i64::MAX,
             next_seq: 0,
+        }
+    }
+
+    /// Takes one host port per protocol in `protos` that is also free on
+    /// 127.0.0.1 right now (checked by binding it), or none at all. Ports
+    /// another program holds are skipped; a bounded number of tries keeps a
+    /// machine short of ports from stalling the request.
+    pub(crate) fn alloc_free_ports(&mut self, protos: &[&str]) -> Option<Vec<u16>> {
+        const MAX_TRIES: usize = 4_000;
+        let mut out: Vec<u16> = Vec::with_capacity(protos.len());
+        let mut tries = 0;
+        for proto in protos {
+            loop {
+                tries += 1;
+                let port = (tries <= MAX_TRIES).then(|| self.ports.alloc()).flatten();
+                let Some(port) = port else {
+                    for p in out {
+                        self.ports.free(p);
+                    }
+                    return None;
+                };
+                if port_is_free(proto, port) {
+                    out.push(port);
+                    break;
+                }
+                // Not ours to hand out; the cursor has moved past it anyway.
+                self.ports.free(port);
+            }
+        }
+        Some(out)
+    }
+
+    /// Gives back ports taken for a session that was not created after all.
+    pub(crate) fn free_ports(&mut self, ports: &[MappedPort]) {
+        for p in ports {
+            self.ports.free(p.host);
         }
     }
 
@@ -170,21 +231,53 @@ impl State {
         self.sessions.entry(id).or_insert(session)
     }
 
-    /// Marks a running session exited and gives back its ports and capacity.
-    /// Returns false if it was not running.
-    pub(crate) fn stop(&mut self, id: &str) -> bool {
+    /// Marks an active session exited and gives back its capacity. Without a
+    /// process its ports are freed too; with one, the process is asked to stop
+    /// and its ports are freed once it has ended ([`State::finish`]), so no
+    /// new session is handed a port the old process still holds. Returns
+    /// false if it was not active.
+    pub(crate) fn stop(&mut self, id: &str, reason: StopReason) -> bool {
         let Some(s) = self.sessions.get_mut(id) else {
             return false;
         };
-        if s.status != Status::Running {
+        if !s.status.is_active() {
             return false;
         }
         s.status = Status::Exited;
         self.running_per_location[s.location] -= 1;
+        match &s.proc {
+            Some(proc) => proc.request_stop(reason),
+            None => {
+                for p in &s.ports {
+                    self.ports.free(p.host);
+                }
+            }
+        }
+        true
+    }
+
+    /// Called once when a session's process has ended for good: the session
+    /// becomes exited (if nothing stopped it before) and its ports are freed.
+    pub(crate) fn finish(&mut self, id: &str) {
+        let Some(s) = self.sessions.get_mut(id) else {
+            return;
+        };
+        if s.status.is_active() {
+            s.status = Status::Exited;
+            self.running_per_location[s.location] -= 1;
+        }
         for p in &s.ports {
             self.ports.free(p.host);
         }
-        true
+    }
+
+    /// Moves an active session between `Running` and `Restarting`.
+    pub(crate) fn set_active_status(&mut self, id: &str, status: Status) {
+        if let Some(s) = self.sessions.get_mut(id) {
+            if s.status.is_active() {
+                s.status = status;
+            }
+        }
     }
 
     /// Ends sessions whose ttl ran out. Called at the start of every locked
@@ -197,16 +290,16 @@ impl State {
         let expired: Vec<String> = self
             .sessions
             .values()
-            .filter(|s| s.status == Status::Running && s.expires_at.is_some_and(|e| e <= now))
+            .filter(|s| s.status.is_active() && s.expires_at.is_some_and(|e| e <= now))
             .map(|s| s.id.clone())
             .collect();
         for id in expired {
-            self.stop(&id);
+            self.stop(&id, StopReason::Ttl);
         }
         self.next_expiry = self
             .sessions
             .values()
-            .filter(|s| s.status == Status::Running)
+            .filter(|s| s.status.is_active())
             .filter_map(|s| s.expires_at)
             .min()
             .unwrap_or(i64::MAX);
@@ -220,17 +313,44 @@ pub(crate) struct Shared {
     pub config: EmulatorConfig,
     state: Mutex<State>,
     pub faults: Faults,
+    /// Where session working directories go; `None` when no image has a
+    /// command. Removes what it created when dropped (unless kept).
+    pub sessions_root: Option<SessionsRoot>,
+    /// Set when the emulator shuts down: no new process may start after it.
+    pub closed: AtomicBool,
 }
 
 impl Shared {
-    pub(crate) fn new(mut config: EmulatorConfig) -> Self {
+    /// Creates the shared state; with any image that has a command, this also
+    /// creates the sessions directory (hence the I/O error).
+    pub(crate) fn new(mut config: EmulatorConfig) -> std::io::Result<Self> {
         let faults = Faults::new(std::mem::take(&mut config.faults));
+        // Resolve relative paths now, so a later change of the current
+        // directory does not move them.
+        if let Ok(cwd) = std::env::current_dir() {
+            config.resolve_paths(&cwd);
+        }
+        let sessions_root = if config.images.iter().any(|i| i.command.is_some()) {
+            Some(SessionsRoot::create(
+                config.sessions_dir.as_deref(),
+                config.keep_sessions_dir,
+            )?)
+        } else {
+            None
+        };
         let state = Mutex::new(State::new(&config));
-        Shared {
+        Ok(Shared {
             config,
             state,
             faults,
-        }
+            sessions_root,
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    /// Whether the emulator is shutting down (no new process may start).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 
     /// Locks the state and applies ttl expiry first, so every caller sees
@@ -275,6 +395,7 @@ mod tests {
             players: Vec::new(),
             token: 0,
             seq: 0,
+            proc: None,
         }
     }
 
@@ -300,6 +421,19 @@ mod tests {
         assert_eq!(state.sessions["forever"].status, Status::Running);
         assert_eq!(state.next_expiry, i64::MAX);
         assert_eq!(state.started_per_token[0], 3);
+    }
+
+    #[test]
+    fn process_ports_skip_ports_held_elsewhere() {
+        let mut state = State::new(&EmulatorConfig::default());
+        state.ports = PortPool::new();
+        // Held by us, or already by someone else: either way not free.
+        let _held = std::net::TcpListener::bind(("127.0.0.1", PORT_RANGE_START));
+        let got = state.alloc_free_ports(&["tcp", "udp"]).unwrap();
+        assert!(!got.contains(&PORT_RANGE_START), "{got:?}");
+        assert_ne!(got[0], got[1]);
+        assert!(got.iter().all(|p| state.ports.is_used(*p)));
+        assert!(!state.ports.is_used(PORT_RANGE_START));
     }
 
     #[test]

@@ -539,9 +539,8 @@ fn stop_session() {
 fn stopped_sessions_free_their_ports() {
     let config = EmulatorConfig {
         images: vec![ImageConfig {
-            name: "many".into(),
-            tags: vec!["latest".into()],
             ports: (1..=10_000).map(PortConfig::tcp).collect(),
+            ..ImageConfig::new("many")
         }],
         ..EmulatorConfig::default()
     };

@@ -166,3 +166,76 @@ fn non_loopback_bind_is_refused_without_flag() {
     assert!(err.contains("--allow-non-loopback"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+/// A relative `command` in a config file is found next to the file (not in
+/// the current directory), and SIGTERM to the emulator stops the session's
+/// process and removes its working directory.
+#[cfg(unix)]
+#[test]
+fn config_command_is_relative_to_the_file_and_stopped_with_the_emulator() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("command");
+    std::fs::create_dir(dir.join("bin")).unwrap();
+    let script = dir.join("bin/server.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho \"ready pid=$$ session=$GAMEYE_SESSION_ID args=$*\"\nexec sleep 60\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.join("emu.json");
+    std::fs::write(
+        &config,
+        r#"{"images":[{"name":"game","command":["./bin/server.sh","--from-image"]}],
+            "sessions_dir":"runs","stop_grace_ms":1000}"#,
+    )
+    .unwrap();
+    let port_file = dir.join("port");
+    let child = Command::new(BIN)
+        .args(["--port", "0", "--config"])
+        .arg(&config)
+        .arg("--port-file")
+        .arg(&port_file)
+        .current_dir("/")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut guard = Guard(child);
+    let port: u16 = wait_for_file(&port_file).trim().parse().unwrap();
+    let c = Client::new(SocketAddr::from(([127, 0, 0, 1], port)));
+    let r = c.run(json!({"id": "g-1", "location": "europe", "image": "game", "args": ["--x"]}));
+    assert_eq!(r.status, 201, "{}", r.text());
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = c.get("/logs?id=g-1").text();
+        if log.contains("ready pid=") {
+            break log;
+        }
+        assert!(Instant::now() < deadline, "no output: {log:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(log.contains("session=g-1 args=--from-image --x"), "{log}");
+    let pid: i32 = log
+        .split("ready pid=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    let runs = dir.join("runs");
+    assert_eq!(std::fs::read_dir(&runs).unwrap().count(), 1);
+
+    sigterm(&guard.0);
+    assert!(wait_exit(&mut guard.0).success());
+    // SAFETY: signal 0 only checks whether the process exists.
+    assert!(
+        unsafe { libc::kill(pid, 0) } != 0,
+        "session process survived"
+    );
+    assert_eq!(
+        std::fs::read_dir(&runs).unwrap().count(),
+        0,
+        "session directory left behind"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
