@@ -239,6 +239,47 @@ typedef uint32_t GameyeStopOutcome;
 #endif // __cplusplus
 
 /**
+ * Log levels; a logger set at one level gets it and every level above.
+ */
+enum GameyeLogLevel
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Logging off.
+   */
+  GAMEYE_LOG_LEVEL_OFF = 0,
+  /**
+   * A call failed.
+   */
+  GAMEYE_LOG_LEVEL_ERROR = 1,
+  /**
+   * Something unusual the library handled (a retry).
+   */
+  GAMEYE_LOG_LEVEL_WARN = 2,
+  /**
+   * One line per request: method, path, status, duration.
+   */
+  GAMEYE_LOG_LEVEL_INFO = 3,
+  /**
+   * Request starts and more.
+   */
+  GAMEYE_LOG_LEVEL_DEBUG = 4,
+  /**
+   * Everything.
+   */
+  GAMEYE_LOG_LEVEL_TRACE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum GameyeLogLevel GameyeLogLevel;
+#else
+typedef uint32_t GameyeLogLevel;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A Gameye API client: a connection pool and the I/O threads that drive it.
  *
  * Create one with `gameye_client_new` and share it: every function that
@@ -539,6 +580,14 @@ typedef struct GameyeResult {
 typedef int32_t (*GameyeWriteCallback)(void *userdata, const uint8_t *data, size_t len);
 
 /**
+ * Receives one log event: its level and a NUL-terminated UTF-8 message,
+ * valid only during the call. Called on whichever thread logs (the caller's
+ * or a library I/O thread), possibly concurrently: it must be thread-safe
+ * and quick, and must not call back into libgameye.
+ */
+typedef void (*GameyeLogCallback)(void *userdata, GameyeLogLevel level, const char *message);
+
+/**
  * Called when an operation completes, with the `userdata` given at
  * registration and the operation itself. The callback may take the result
  * (`gameye_operation_take_result`) and may free the operation.
@@ -705,6 +754,22 @@ struct GameyeOperation *gameye_tag_exists_async(const struct GameyeClient *clien
                                                 const char *region,
                                                 const char *image,
                                                 const char *version);
+
+/**
+ * Routes the library's log events at `level` and above (`level` is a
+ * `GameyeLogLevel` number) to `callback`, replacing any earlier logger.
+ * `GAMEYE_LOG_LEVEL_OFF` or a NULL `callback` turns logging off. Messages
+ * never contain the token or `env` values.
+ *
+ * Returns `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_INVALID_CONFIG` for an
+ * unknown level. Process-wide; any thread. A callback may still be running
+ * on another thread when this returns: keep `userdata` valid a little longer
+ * (or for the process's life).
+ *
+ * # Safety
+ * `callback` is NULL or safe to call with `userdata` from any thread.
+ */
+GameyeStatus gameye_set_logger(uint32_t level, GameyeLogCallback callback, void *userdata);
 
 /**
  * The session's logs so far: `GET /logs?id=…`, blocking.

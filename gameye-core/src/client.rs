@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
@@ -13,6 +13,7 @@ use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::error::{Error, ErrorKind, Result};
+use crate::log::{log_event, LogLevel};
 use crate::response::Response;
 use crate::stream::{park_on, ByteStream};
 
@@ -80,6 +81,17 @@ impl Call {
             query: Vec::new(),
             json: None,
         }
+    }
+
+    /// The path for logs: segments only, no query (ids are fine, secrets never
+    /// travel in URLs).
+    pub fn path(&self) -> String {
+        let mut p = String::new();
+        for s in &self.segments {
+            p.push('/');
+            p.push_str(s);
+        }
+        p
     }
 
     /// Adds a query parameter.
@@ -220,12 +232,19 @@ impl Client {
     /// token and reads the response body up to the configured cap.
     pub(crate) async fn send(&self, call: Call) -> Result<RawResponse> {
         let timeout = self.inner.config.request_timeout;
-        let resp = self
-            .request(&call, timeout)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        read_bounded(resp, self.inner.config.max_response_bytes).await
+        let started = Instant::now();
+        log_event!(
+            LogLevel::Debug,
+            "request start: {} {}",
+            call.method,
+            call.path()
+        );
+        let outcome = match self.request(&call, timeout).send().await {
+            Ok(resp) => read_bounded(resp, self.inner.config.max_response_bytes).await,
+            Err(e) => Err(transport_error(e)),
+        };
+        log_outcome(&call, started, outcome.as_ref().map(|r| r.status));
+        outcome
     }
 
     /// Sends `call` and, on a 2xx, hands back the body as a stream that is
@@ -236,17 +255,25 @@ impl Client {
         // Effectively no limit for the body; the head is bounded below.
         const BODY_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
         let head_timeout = self.inner.config.request_timeout;
+        let started = Instant::now();
+        log_event!(
+            LogLevel::Debug,
+            "request start: {} {}",
+            call.method,
+            call.path()
+        );
         let send = self.request(&call, BODY_TIMEOUT).send();
         let resp = match tokio::time::timeout(head_timeout, send).await {
-            Ok(r) => r.map_err(transport_error)?,
-            Err(_) => {
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!("no response within {head_timeout:?}"),
-                ))
-            }
-        };
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(e)) => Err(transport_error(e)),
+            Err(_) => Err(Error::new(
+                ErrorKind::Timeout,
+                format!("no response within {head_timeout:?}"),
+            )),
+        }
+        .inspect_err(|e| log_outcome(&call, started, Err(e)))?;
         let status = resp.status().as_u16();
+        log_outcome(&call, started, Ok(status));
         if !(200..=299).contains(&status) {
             let raw = read_bounded(resp, self.inner.config.max_response_bytes).await?;
             return Err(raw.into_error());
@@ -303,6 +330,25 @@ impl std::fmt::Debug for Client {
             .field("base_url", &self.base_url())
             .field("token", &"<redacted>")
             .finish()
+    }
+}
+
+/// Logs how a request ended: info for any response, error for no response.
+fn log_outcome(call: &Call, started: Instant, outcome: std::result::Result<u16, &Error>) {
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match outcome {
+        Ok(status) => log_event!(
+            LogLevel::Info,
+            "request end: {} {} -> {status} in {ms:.1} ms",
+            call.method,
+            call.path()
+        ),
+        Err(e) => log_event!(
+            LogLevel::Error,
+            "request failed: {} {} after {ms:.1} ms: {e}",
+            call.method,
+            call.path()
+        ),
     }
 }
 

@@ -18,6 +18,7 @@ mod client;
 mod config;
 mod error;
 mod locations;
+mod log;
 mod logs;
 mod players;
 mod request;
@@ -33,6 +34,7 @@ pub use config::{
 };
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};
 pub use locations::Location;
+pub use log::{set_logger, LogLevel, LogSink};
 pub use logs::{LogStream, MAX_LOG_LINE_BYTES};
 pub use players::PlayerCount;
 pub use request::{parse_ttl, SessionRun};

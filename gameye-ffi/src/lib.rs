@@ -15,6 +15,7 @@ mod artifacts;
 mod client;
 mod ffi;
 mod locations;
+mod log;
 mod logs;
 mod operation;
 mod panic;
@@ -32,6 +33,7 @@ pub use locations::{
     gameye_locations_available, gameye_locations_available_async, gameye_tag_exists,
     gameye_tag_exists_async,
 };
+pub use log::{gameye_set_logger, GameyeLogCallback, GameyeLogLevel};
 pub use logs::{
     gameye_log_stream_free, gameye_log_stream_next, gameye_log_stream_next_async,
     gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get, gameye_logs_get_async,
