@@ -569,6 +569,11 @@ typedef struct GameyeResult {
    * `gameye_artifacts_download` / `gameye_artifacts_save`: bytes written.
    */
   uint64_t bytes_written;
+  /**
+   * How many attempts the call made under the client's retry policy: 1
+   * without retries, 0 when nothing was sent (a client-side error).
+   */
+  uint32_t attempts;
 } GameyeResult;
 
 /**

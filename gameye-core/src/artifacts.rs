@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use reqwest::Method;
 
-use crate::client::{Call, Client};
+use crate::client::{Call, Client, Opened};
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
 use crate::stream::ByteStream;
@@ -28,7 +28,8 @@ impl Client {
     /// Opens the artifact's tar.gz as a stream of chunks.
     pub fn open_artifact(&self, session: &str, path: &str) -> Result<(u16, ByteStream)> {
         let call = artifact_call(session, path)?;
-        self.block_on(self.open_stream(call))
+        let opened = self.block_on(self.open_stream(call))?;
+        Ok((opened.status, opened.stream))
     }
 
     /// Opens the artifact's tar.gz as a stream of chunks, from async code.
@@ -38,8 +39,10 @@ impl Client {
         path: &str,
     ) -> Result<(u16, ByteStream)> {
         let (this, call) = (self.clone(), artifact_call(session, path)?);
-        self.spawn(async move { this.open_stream(call).await })
-            .await
+        let opened = self
+            .spawn(async move { this.open_stream(call).await })
+            .await?;
+        Ok((opened.status, opened.stream))
     }
 
     /// Streams the artifact's tar.gz into `out`, chunk by chunk; returns the
@@ -71,7 +74,11 @@ impl Client {
         call: Call,
         out: &mut W,
     ) -> Result<Response<u64>> {
-        let (status, mut stream) = self.open_stream(call).await?;
+        let Opened {
+            status,
+            attempts,
+            mut stream,
+        } = self.open_stream(call).await?;
         let mut written = 0u64;
         while let Some(chunk) = stream.next_chunk().await {
             let chunk = chunk?;
@@ -85,6 +92,7 @@ impl Client {
             value: written,
             http_status: status,
             body: Vec::new(),
+            attempts,
         })
     }
 

@@ -15,6 +15,7 @@ use crate::config::{ClientConfig, USER_AGENT};
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log_event, LogLevel};
 use crate::response::Response;
+use crate::retry::{retryable_error, retryable_status};
 use crate::stream::{park_on, ByteStream};
 
 /// A Gameye API client. Cheap to clone (one `Arc`), `Send + Sync`: share one
@@ -113,11 +114,30 @@ impl Call {
     }
 }
 
-/// A response as received: status, body (bounded), and the retry hint.
+/// A streamed response whose head arrived with a 2xx.
+pub(crate) struct Opened {
+    pub status: u16,
+    pub attempts: u32,
+    pub stream: ByteStream,
+}
+
+/// How a call's attempts went.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Attempts {
+    /// Attempts made, the final one included.
+    pub count: u32,
+    /// An earlier attempt failed in a way that leaves open whether the
+    /// server acted on it (no response, or a 5xx).
+    pub ambiguous: bool,
+}
+
+/// A response as received: status, body (bounded), the retry hint, and the
+/// attempts it took.
 pub(crate) struct RawResponse {
     pub status: u16,
     pub body: Vec<u8>,
     pub retry_after: Option<Duration>,
+    pub attempts: Attempts,
 }
 
 impl RawResponse {
@@ -128,9 +148,11 @@ impl RawResponse {
     ) -> Result<Response<T>> {
         match self.status {
             200..=299 => Ok(Response {
-                value: decode(self.status, &self.body)?,
+                value: decode(self.status, &self.body)
+                    .map_err(|e| e.with_attempts(self.attempts.count))?,
                 http_status: self.status,
                 body: self.body,
+                attempts: self.attempts.count,
             }),
             _ => Err(self.into_error()),
         }
@@ -138,7 +160,9 @@ impl RawResponse {
 
     /// The API error this (non-2xx) response is.
     pub fn into_error(self) -> Error {
-        Error::from_response(self.status, &self.body).with_retry_after(self.retry_after)
+        Error::from_response(self.status, &self.body)
+            .with_retry_after(self.retry_after)
+            .with_attempts(self.attempts.count)
     }
 }
 
@@ -228,57 +252,110 @@ impl Client {
         req
     }
 
-    /// The one HTTP path for JSON endpoints: sends `call` with the bearer
-    /// token and reads the response body up to the configured cap.
-    pub(crate) async fn send(&self, call: Call) -> Result<RawResponse> {
-        let timeout = self.inner.config.request_timeout;
-        let started = Instant::now();
-        log_event!(
-            LogLevel::Debug,
-            "request start: {} {}",
-            call.method,
-            call.path()
-        );
-        let outcome = match self.request(&call, timeout).send().await {
-            Ok(resp) => read_bounded(resp, self.inner.config.max_response_bytes).await,
-            Err(e) => Err(transport_error(e)),
-        };
-        log_outcome(&call, started, outcome.as_ref().map(|r| r.status));
-        outcome
+    /// Sends `call` until a final response head arrives, under the retry
+    /// policy and the call's deadline: the one place requests are sent.
+    /// `body_timeout` is reqwest's whole-request timeout; `head_only` bounds
+    /// just the wait for the head (streams, whose body may last for hours).
+    async fn send_head(
+        &self,
+        call: &Call,
+        body_timeout: Option<Duration>,
+    ) -> std::result::Result<(reqwest::Response, Attempts), (Error, Attempts)> {
+        let policy = self.inner.config.retry;
+        let request_timeout = self.inner.config.request_timeout;
+        let deadline = Instant::now() + policy.deadline;
+        let mut attempts = Attempts::default();
+        loop {
+            attempts.count += 1;
+            let left = deadline.saturating_duration_since(Instant::now());
+            let per_attempt = request_timeout.min(left);
+            let started = Instant::now();
+            log_event!(
+                LogLevel::Debug,
+                "request start: {} {} (attempt {})",
+                call.method,
+                call.path(),
+                attempts.count
+            );
+            let builder = self.request(call, body_timeout.unwrap_or(per_attempt));
+            let outcome = match tokio::time::timeout(per_attempt, builder.send()).await {
+                Ok(Ok(resp)) => Ok(resp),
+                Ok(Err(e)) => Err(transport_error(e)),
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("no response within {per_attempt:?}"),
+                )),
+            };
+            log_outcome(call, started, outcome.as_ref().map(|r| r.status().as_u16()));
+            // What to do next: return this outcome, or wait and try again.
+            let (reason, hint) = match &outcome {
+                Ok(resp) if retryable_status(resp.status().as_u16()) => {
+                    let status = resp.status().as_u16();
+                    (format!("HTTP {status}"), retry_after(resp.headers()))
+                }
+                Ok(_) => break outcome.map(|r| (r, attempts)).map_err(|e| (e, attempts)),
+                Err(e) if retryable_error(e) => (e.kind().description().to_owned(), None),
+                Err(_) => break outcome.map(|r| (r, attempts)).map_err(|e| (e, attempts)),
+            };
+            let wait = policy.backoff(attempts.count, hint);
+            let left = deadline.saturating_duration_since(Instant::now());
+            if attempts.count >= policy.max_attempts || wait >= left {
+                break outcome.map(|r| (r, attempts)).map_err(|e| (e, attempts));
+            }
+            // A 420 answers "not started"; anything else may have acted.
+            if !matches!(&outcome, Ok(r) if r.status().as_u16() == 420) {
+                attempts.ambiguous = true;
+            }
+            log_event!(
+                LogLevel::Warn,
+                "retrying {} {} after {reason} (attempt {} of {}) in {:.0} ms",
+                call.method,
+                call.path(),
+                attempts.count + 1,
+                policy.max_attempts,
+                wait.as_secs_f64() * 1000.0
+            );
+            // Drop the failed response (its connection) before waiting.
+            drop(outcome);
+            tokio::time::sleep(wait).await;
+        }
     }
 
-    /// Sends `call` and, on a 2xx, hands back the body as a stream that is
-    /// read as it arrives (logs, artifacts). The request timeout covers the
-    /// response head only: a followed log may stay quiet for hours. A non-2xx
-    /// answer is read (bounded) and returned as the API error.
-    pub(crate) async fn open_stream(&self, call: Call) -> Result<(u16, ByteStream)> {
-        // Effectively no limit for the body; the head is bounded below.
+    /// The one HTTP path for JSON endpoints: sends `call` (retrying per the
+    /// policy) and reads the final response body up to the configured cap.
+    pub(crate) async fn send(&self, call: Call) -> Result<RawResponse> {
+        let (resp, attempts) = self
+            .send_head(&call, None)
+            .await
+            .map_err(|(e, a)| e.with_attempts(a.count))?;
+        let mut raw = read_bounded(resp, self.inner.config.max_response_bytes)
+            .await
+            .map_err(|e| e.with_attempts(attempts.count))?;
+        raw.attempts = attempts;
+        Ok(raw)
+    }
+
+    /// Sends `call` (retrying per the policy) and, on a 2xx, hands back the
+    /// body as a stream read as it arrives (logs, artifacts). The request
+    /// timeout covers the response head only: a followed log may stay quiet
+    /// for hours. A non-2xx answer is read (bounded) and returned as the API error.
+    pub(crate) async fn open_stream(&self, call: Call) -> Result<Opened> {
+        // Effectively no limit for the body; the head is bounded in send_head.
         const BODY_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
-        let head_timeout = self.inner.config.request_timeout;
-        let started = Instant::now();
-        log_event!(
-            LogLevel::Debug,
-            "request start: {} {}",
-            call.method,
-            call.path()
-        );
-        let send = self.request(&call, BODY_TIMEOUT).send();
-        let resp = match tokio::time::timeout(head_timeout, send).await {
-            Ok(Ok(resp)) => Ok(resp),
-            Ok(Err(e)) => Err(transport_error(e)),
-            Err(_) => Err(Error::new(
-                ErrorKind::Timeout,
-                format!("no response within {head_timeout:?}"),
-            )),
-        }
-        .inspect_err(|e| log_outcome(&call, started, Err(e)))?;
+        let (resp, attempts) = self
+            .send_head(&call, Some(BODY_TIMEOUT))
+            .await
+            .map_err(|(e, a)| e.with_attempts(a.count))?;
         let status = resp.status().as_u16();
-        log_outcome(&call, started, Ok(status));
         if !(200..=299).contains(&status) {
             let raw = read_bounded(resp, self.inner.config.max_response_bytes).await?;
-            return Err(raw.into_error());
+            return Err(raw.into_error().with_attempts(attempts.count));
         }
-        Ok((status, ByteStream::spawn(&self.inner.handle, resp)))
+        Ok(Opened {
+            status,
+            attempts: attempts.count,
+            stream: ByteStream::spawn(&self.inner.handle, resp),
+        })
     }
 
     /// Runs `fut` to completion on the calling thread, with the client's
@@ -355,12 +432,7 @@ fn log_outcome(call: &Call, started: Instant, outcome: std::result::Result<u16, 
 /// Reads a whole response body, failing once it passes `limit` bytes.
 async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<RawResponse> {
     let status = resp.status().as_u16();
-    let retry_after = resp
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(resp.headers());
     if resp.content_length().is_some_and(|n| n > limit as u64) {
         return Err(too_large(status, limit));
     }
@@ -375,7 +447,20 @@ async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<RawRe
         status,
         body,
         retry_after,
+        attempts: Attempts::default(),
     })
+}
+
+/// A `Retry-After` in seconds (the HTTP-date form is not used by the API).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 fn too_large(status: u16, limit: usize) -> Error {

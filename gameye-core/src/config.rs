@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::retry::{RetryJson, RetryPolicy};
 
 /// The sandbox environment, the default endpoint.
 pub const SANDBOX_URL: &str = "https://api.sandbox-gameye.gameye.net";
@@ -91,6 +92,8 @@ pub struct ClientConfig {
     pub max_response_bytes: usize,
     /// Cap on the logs text fetched without follow.
     pub max_log_bytes: usize,
+    /// Which failures are retried, how often, and the deadline of one call.
+    pub retry: RetryPolicy,
 }
 
 /// The JSON form of the configuration, as C callers and config files give it.
@@ -105,6 +108,7 @@ struct ConfigJson {
     allow_insecure_http: Option<bool>,
     max_response_bytes: Option<usize>,
     max_log_bytes: Option<usize>,
+    retry: Option<RetryJson>,
 }
 
 impl ClientConfig {
@@ -119,6 +123,7 @@ impl ClientConfig {
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_log_bytes: DEFAULT_MAX_LOG_BYTES,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -146,6 +151,12 @@ impl ClientConfig {
         self
     }
 
+    /// Sets the retry policy ([`RetryPolicy::never`] turns retries off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Allows plain `http://` to non-loopback hosts.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -155,7 +166,8 @@ impl ClientConfig {
     /// Parses the JSON configuration:
     /// `{"token": "...", "base_url": "...", "environment": "sandbox"|"production",
     /// "connect_timeout_ms": N, "request_timeout_ms": N, "allow_insecure_http": bool,
-    /// "max_response_bytes": N, "max_log_bytes": N}`. Only `token` is required; `base_url` and
+    /// "max_response_bytes": N, "max_log_bytes": N, "retry": {"max_attempts": 4,
+    /// "initial_backoff_ms": 250, "max_backoff_ms": 8000, "deadline_ms": 60000}}`. Only `token` is required; `base_url` and
     /// `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
         let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
@@ -191,6 +203,9 @@ impl ClientConfig {
         if let Some(max) = raw.max_log_bytes {
             config.max_log_bytes = max;
         }
+        if let Some(retry) = raw.retry {
+            config.retry = retry.apply(config.retry);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -219,6 +234,18 @@ impl ClientConfig {
         if self.request_timeout.is_zero() {
             return Err(Error::invalid_config(
                 "request_timeout",
+                "must be greater than zero",
+            ));
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::invalid_config(
+                "retry.max_attempts",
+                "must be at least 1",
+            ));
+        }
+        if self.retry.deadline.is_zero() {
+            return Err(Error::invalid_config(
+                "retry.deadline",
                 "must be greater than zero",
             ));
         }

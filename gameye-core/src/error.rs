@@ -153,6 +153,7 @@ struct Inner {
     body_excerpt: Option<String>,
     body: Option<Vec<u8>>,
     retry_after: Option<std::time::Duration>,
+    attempts: u32,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -169,6 +170,7 @@ impl Error {
                 body_excerpt: None,
                 body: None,
                 retry_after: None,
+                attempts: 0,
                 source: None,
             }),
         }
@@ -236,6 +238,17 @@ impl Error {
     pub(crate) fn with_retry_after(mut self, after: Option<std::time::Duration>) -> Self {
         self.inner.retry_after = after;
         self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    /// How many attempts the call made before failing: 0 when nothing was
+    /// sent (client-side validation), 1 without retries.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
     }
 
     /// Which case this is.

@@ -23,6 +23,7 @@ mod logs;
 mod players;
 mod request;
 mod response;
+mod retry;
 mod sessions;
 mod stream;
 mod validate;
@@ -39,6 +40,10 @@ pub use logs::{LogStream, MAX_LOG_LINE_BYTES};
 pub use players::PlayerCount;
 pub use request::{parse_ttl, SessionRun};
 pub use response::{Port, Protocol, Response, Session};
+pub use retry::{
+    RetryPolicy, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_BACKOFF,
+};
 pub use sessions::{
     ports_from_map, ListFilter, Players, SessionDetails, SessionStatus, SessionSummary,
     StopOptions, StopOutcome,

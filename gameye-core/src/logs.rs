@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use crate::client::{Call, Client};
+use crate::client::{Call, Client, Opened};
 use crate::error::{Error, Result};
 use crate::response::Response;
 use crate::stream::ByteStream;
@@ -104,7 +104,11 @@ impl Client {
     }
 
     async fn logs_impl(&self, id: String) -> Result<Response<String>> {
-        let (status, mut stream) = self.open_stream(logs_call(&id, false)?).await?;
+        let Opened {
+            status,
+            attempts,
+            mut stream,
+        } = self.open_stream(logs_call(&id, false)?).await?;
         let limit = self.config().max_log_bytes;
         let mut body = Vec::new();
         while let Some(chunk) = stream.next_chunk().await {
@@ -123,6 +127,7 @@ impl Client {
             value: text,
             http_status: status,
             body,
+            attempts,
         })
     }
 
@@ -140,7 +145,7 @@ impl Client {
     }
 
     async fn follow_logs_impl(&self, id: String) -> Result<LogStream> {
-        let (_, bytes) = self.open_stream(logs_call(&id, true)?).await?;
+        let bytes = self.open_stream(logs_call(&id, true)?).await?.stream;
         Ok(LogStream {
             bytes,
             buf: Vec::new(),

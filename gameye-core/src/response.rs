@@ -18,6 +18,8 @@ pub struct Response<T> {
     pub http_status: u16,
     /// The body exactly as received.
     pub body: Vec<u8>,
+    /// How many attempts the call took (1 without retries).
+    pub attempts: u32,
 }
 
 impl<T> Response<T> {

@@ -8,7 +8,8 @@ use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::client::{Call, Client};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::{log_event, LogLevel};
 use crate::request::SessionRun;
 use crate::response::{decode_json, Port, Protocol, Response, Session};
 use crate::validate::require_non_empty;
@@ -339,9 +340,52 @@ impl Client {
             .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
             .clone();
         let call = Call::new(Method::POST, &["session"]).json(&request)?;
-        self.send(call)
-            .await?
-            .into_result(|status, body| Session::decode_created(status, body, &id))
+        let raw = self.send(call).await?;
+        if raw.status == 409 && raw.attempts.ambiguous {
+            return self.recover_created(&request, raw.attempts.count).await;
+        }
+        raw.into_result(|status, body| Session::decode_created(status, body, &id))
+    }
+
+    /// A retried create met 409 for its own id: an earlier attempt created
+    /// the session but its answer was lost. Describe it and return it as the
+    /// success it was, provided it is the session this request asked for.
+    async fn recover_created(
+        &self,
+        request: &SessionRun,
+        attempts: u32,
+    ) -> Result<Response<Session>> {
+        let id = request.id.clone().unwrap_or_default();
+        let conflict = |why: &str| {
+            Error::new(
+                ErrorKind::Conflict,
+                format!("session id {id:?} is taken after a retried create: {why}"),
+            )
+            .with_attempts(attempts)
+        };
+        let described = self
+            .get_session_impl(id.clone())
+            .await
+            .map_err(|e| conflict(&format!("describing it failed: {e}")))?;
+        let d = &described.value;
+        if d.image != request.image || d.location != request.location {
+            return Err(conflict("it belongs to another image or location"));
+        }
+        log_event!(
+            LogLevel::Info,
+            "create recovered after a lost response: session {} exists",
+            d.id
+        );
+        Ok(Response {
+            value: Session {
+                id: d.id.clone(),
+                host: d.host.clone(),
+                ports: d.ports(),
+            },
+            http_status: described.http_status,
+            body: described.body,
+            attempts: attempts + described.attempts,
+        })
     }
 
     /// Lists sessions (`GET /session`): running ones, or all with `filter.all`.
@@ -415,6 +459,9 @@ impl Client {
             .await?;
         let outcome = match (raw.status, options.idempotent) {
             (200..=299, _) => StopOutcome::Stopped,
+            // "Already terminated" right after an attempt whose answer was
+            // lost: that attempt is what stopped it.
+            (409, _) if raw.attempts.ambiguous => StopOutcome::Stopped,
             (409, true) => StopOutcome::AlreadyStopped,
             (404, true) => StopOutcome::NotFound,
             _ => return Err(raw.into_error()),
@@ -423,6 +470,7 @@ impl Client {
             value: outcome,
             http_status: raw.status,
             body: raw.body,
+            attempts: raw.attempts.count,
         })
     }
 }

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use gameye_core::{Client, ClientConfig, ErrorKind, Protocol, SessionRun};
+use gameye_core::{Client, ClientConfig, ErrorKind, Protocol, RetryPolicy, SessionRun};
 use gameye_emulator::{
     Emulator, EmulatorConfig, FaultAction, FaultRule, LocationConfig, TokenConfig, DEFAULT_TOKEN,
 };
@@ -29,8 +29,14 @@ fn emulator() -> Emulator {
     Emulator::start(config).expect("emulator starts")
 }
 
+/// A client without retries: these tests check how each answer maps, once.
 fn client(emu: &Emulator, token: &str) -> Client {
-    Client::new(ClientConfig::new(token).base_url(emu.base_url())).unwrap()
+    Client::new(
+        ClientConfig::new(token)
+            .base_url(emu.base_url())
+            .retry(RetryPolicy::never()),
+    )
+    .unwrap()
 }
 
 fn on_image(image: &str, action: FaultAction) -> FaultRule {

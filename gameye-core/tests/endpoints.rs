@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::io::Read;
 
 use gameye_core::{
-    Client, ClientConfig, ErrorKind, ListFilter, Protocol, SessionRun, SessionStatus, StopOptions,
-    StopOutcome,
+    Client, ClientConfig, ErrorKind, ListFilter, Protocol, RetryPolicy, SessionRun, SessionStatus,
+    StopOptions, StopOutcome,
 };
 use gameye_emulator::{
     Emulator, EmulatorConfig, FaultAction, FaultRule, TokenConfig, DEFAULT_TOKEN,
@@ -21,8 +21,14 @@ fn emulator() -> Emulator {
     Emulator::start(config).expect("emulator starts")
 }
 
+/// A client without retries: these tests check how each answer maps, once.
 fn client(emu: &Emulator, token: &str) -> Client {
-    Client::new(ClientConfig::new(token).base_url(emu.base_url())).unwrap()
+    Client::new(
+        ClientConfig::new(token)
+            .base_url(emu.base_url())
+            .retry(RetryPolicy::never()),
+    )
+    .unwrap()
 }
 
 fn start(c: &Client, id: &str, location: &str, labels: &[(&str, &str)]) {

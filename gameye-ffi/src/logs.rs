@@ -94,6 +94,7 @@ fn line_result(line: Option<&str>) -> *mut GameyeResult {
         value: (),
         http_status: 200,
         body: Vec::new(),
+        attempts: 1,
     };
     from_core(Ok::<_, Error>(resp), |r, _| {
         if let Some(line) = line {

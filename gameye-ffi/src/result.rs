@@ -218,6 +218,9 @@ pub struct GameyeResult {
     pub stop_outcome: GameyeStopOutcome,
     /// `gameye_artifacts_download` / `gameye_artifacts_save`: bytes written.
     pub bytes_written: u64,
+    /// How many attempts the call made under the client's retry policy: 1
+    /// without retries, 0 when nothing was sent (a client-side error).
+    pub attempts: u32,
 }
 
 /// The allocation behind a `*mut GameyeResult`: the public struct first (so
@@ -259,6 +262,7 @@ impl ResultAlloc {
                 tag_exists: 0,
                 stop_outcome: GameyeStopOutcome::None,
                 bytes_written: 0,
+                attempts: 0,
             },
             strings: Vec::new(),
             kept: Vec::new(),
@@ -269,6 +273,7 @@ impl ResultAlloc {
     fn ok<T>(resp: &Response<T>) -> Box<Self> {
         let mut r = ResultAlloc::new(GameyeStatus::Ok);
         r.public.http_status = resp.http_status;
+        r.public.attempts = resp.attempts;
         if !resp.body.is_empty() {
             let (body, len) = r.bytes(&resp.body);
             r.public.body = body;
@@ -383,6 +388,7 @@ impl ResultAlloc {
 pub(crate) fn from_error(e: &Error) -> *mut GameyeResult {
     let mut r = ResultAlloc::new(e.kind().into());
     r.public.http_status = e.http_status().unwrap_or(0);
+    r.public.attempts = e.attempts();
     r.public.message = r.string(&e.to_string());
     r.public.code = r.opt_string(e.code());
     r.public.details = r.opt_string(e.details());

@@ -1,0 +1,159 @@
+//! The retry policy over real HTTP against the emulator's faults: what is
+//! retried, how many times, within which deadline, and that a create never
+//! starts two sessions.
+
+use std::time::{Duration, Instant};
+
+use gameye_core::{Client, ClientConfig, ErrorKind, RetryPolicy, SessionRun};
+use gameye_emulator::{Emulator, EmulatorConfig, FaultAction, FaultRule, DEFAULT_TOKEN};
+
+fn policy(max_attempts: u32, deadline_ms: u64) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        initial_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(100),
+        deadline: Duration::from_millis(deadline_ms),
+    }
+}
+
+fn client(emu: &Emulator, retry: RetryPolicy) -> Client {
+    Client::new(
+        ClientConfig::new(DEFAULT_TOKEN)
+            .base_url(emu.base_url())
+            .request_timeout(Duration::from_millis(500))
+            .retry(retry),
+    )
+    .unwrap()
+}
+
+fn create_burst(times: u32, action: FaultAction) -> FaultRule {
+    FaultRule {
+        method: Some("POST".into()),
+        path: Some("/session".into()),
+        times: Some(times),
+        ..FaultRule::always(action)
+    }
+}
+
+fn status(status: u16, retry_after: Option<u64>) -> FaultAction {
+    FaultAction::Status {
+        status,
+        retry_after,
+    }
+}
+
+#[test]
+fn a_5xx_burst_is_retried_to_success() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    emu.add_fault(create_burst(2, status(503, None)));
+    let s = client(&emu, policy(4, 10_000))
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    assert_eq!(s.attempts, 3);
+    assert_eq!(s.http_status, 201);
+    assert_eq!(emu.session_count(), 1);
+}
+
+#[test]
+fn retry_after_is_honoured_within_the_deadline() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    emu.add_fault(create_burst(1, status(420, Some(1))));
+    let started = Instant::now();
+    let s = client(&emu, policy(4, 10_000))
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited for Retry-After"
+    );
+    assert_eq!(s.attempts, 2);
+
+    // A Retry-After past the deadline ends the call at once with the 420.
+    emu.add_fault(create_burst(1, status(420, Some(120))));
+    let started = Instant::now();
+    let e = client(&emu, policy(4, 5_000))
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoCapacity);
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(e.attempts(), 1);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn other_4xx_are_never_retried() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let c = client(&emu, policy(5, 10_000));
+    for (loc, img, kind) in [
+        ("atlantis", "nginx", ErrorKind::NotFound),
+        ("europe", "nope", ErrorKind::NotFound),
+    ] {
+        let e = c.create_session(SessionRun::new(loc, img)).unwrap_err();
+        assert_eq!((e.kind(), e.attempts()), (kind, 1));
+    }
+    emu.add_fault(create_burst(5, status(429, None)));
+    let e = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::ClientError, 1));
+    let e = c.create_session(SessionRun::new("", "nginx")).unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::InvalidRequest, 0));
+}
+
+#[test]
+fn attempts_and_deadline_bound_every_call() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    emu.add_fault(FaultRule::always(status(503, None)));
+    let e = client(&emu, policy(3, 10_000))
+        .get_session("x")
+        .unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::ServerError, 3));
+
+    emu.clear_faults();
+    emu.add_fault(FaultRule::always(FaultAction::Stall));
+    let started = Instant::now();
+    let e = client(&emu, policy(100, 1_200))
+        .list_sessions(&Default::default())
+        .unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.attempts() >= 2, "timeouts before a response are retried");
+    assert!(took < Duration::from_secs(3), "deadline holds: {took:?}");
+}
+
+#[test]
+fn connect_errors_are_retried() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = Client::new(
+        ClientConfig::new("t")
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .retry(policy(3, 10_000)),
+    )
+    .unwrap();
+    let e = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::Connect, 3));
+}
+
+#[test]
+fn the_default_policy_is_documented() {
+    let p = RetryPolicy::default();
+    assert_eq!(p.max_attempts, gameye_core::DEFAULT_MAX_ATTEMPTS);
+    assert_eq!(p.deadline, gameye_core::DEFAULT_DEADLINE);
+    let c =
+        ClientConfig::from_json(r#"{"token":"t","retry":{"max_attempts":2,"deadline_ms":900}}"#)
+            .unwrap();
+    assert_eq!(c.retry.max_attempts, 2);
+    assert_eq!(c.retry.deadline, Duration::from_millis(900));
+    assert_eq!(
+        c.retry.initial_backoff,
+        gameye_core::DEFAULT_INITIAL_BACKOFF
+    );
+    let e = ClientConfig::from_json(r#"{"token":"t","retry":{"max_attempts":0}}"#).unwrap_err();
+    assert_eq!(e.violations()[0].field, "retry.max_attempts");
+}
