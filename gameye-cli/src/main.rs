@@ -33,6 +33,12 @@ struct GlobalArgs {
     /// Request timeout in seconds.
     #[arg(long, global = true, value_name = "SECONDS")]
     timeout: Option<f64>,
+    /// Attempts per call, retries included (1 turns retries off) [default: 4].
+    #[arg(long, global = true, value_name = "N")]
+    max_attempts: Option<u32>,
+    /// Overall time for one call, retries included, in seconds [default: 60].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    deadline: Option<f64>,
     /// Allow plain http:// to a host that is not loopback (sends the token in clear).
     #[arg(long, global = true)]
     allow_insecure_http: bool,
@@ -268,6 +274,14 @@ fn run(cli: Cli) -> Result<String, Error> {
             Error::invalid_config("timeout", "must be a positive number of seconds")
         })?;
         config = config.request_timeout(t);
+    }
+    if let Some(n) = g.max_attempts {
+        config.retry.max_attempts = n;
+    }
+    if let Some(secs) = g.deadline {
+        config.retry.deadline = Duration::try_from_secs_f64(secs).map_err(|_| {
+            Error::invalid_config("deadline", "must be a positive number of seconds")
+        })?;
     }
     let client = Client::new(config)?;
     execute(&client, cli.command)
