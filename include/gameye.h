@@ -1085,6 +1085,21 @@ struct GameyeResult *gameye_session_create(const struct GameyeClient *client,
                                            const char *request_json);
 
 /**
+ * Checks a `SessionRun` request JSON exactly as `gameye_session_create`
+ * would, without sending anything: strict parsing, unknown fields, types,
+ * required and non-empty fields, `ttl` form. No client and no network.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`:
+ * `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_INVALID_REQUEST` with one violation
+ * per bad field (or NULL argument / invalid UTF-8).
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `request_json` is NULL or a NUL-terminated string.
+ */
+struct GameyeResult *gameye_session_validate(const char *request_json);
+
+/**
  * Lists sessions: `GET /session`, blocking.
  *
  * `filter_json` is NULL (every running session) or

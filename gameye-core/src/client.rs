@@ -190,8 +190,16 @@ impl Client {
                     format!("cannot start I/O threads: {e}"),
                 )
             })?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = &config.ca_bundle_path {
+            for cert in read_ca_bundle(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .user_agent(USER_AGENT)
+            .https_only(false)
+            .tls_built_in_root_certs(true)
             .connect_timeout(config.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
@@ -408,6 +416,29 @@ impl std::fmt::Debug for Client {
             .field("token", &"<redacted>")
             .finish()
     }
+}
+
+/// The certificates of a PEM bundle; an error names `ca_bundle_path`.
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::invalid_config(
+            "ca_bundle_path",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Error::invalid_config(
+            "ca_bundle_path",
+            format!("{} is not PEM: {e}", path.display()),
+        )
+    })?;
+    if certs.is_empty() {
+        return Err(Error::invalid_config(
+            "ca_bundle_path",
+            format!("{} holds no certificate", path.display()),
+        ));
+    }
+    Ok(certs)
 }
 
 /// Logs how a request ended: info for any response, error for no response.

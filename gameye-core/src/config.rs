@@ -94,6 +94,10 @@ pub struct ClientConfig {
     pub max_log_bytes: usize,
     /// Which failures are retried, how often, and the deadline of one call.
     pub retry: RetryPolicy,
+    /// Extra trusted root certificates (a PEM file), for a corporate proxy
+    /// that re-signs TLS. Added to the built-in roots; verification itself
+    /// is always on and cannot be turned off.
+    pub ca_bundle_path: Option<std::path::PathBuf>,
 }
 
 /// The JSON form of the configuration, as C callers and config files give it.
@@ -109,6 +113,7 @@ struct ConfigJson {
     max_response_bytes: Option<usize>,
     max_log_bytes: Option<usize>,
     retry: Option<RetryJson>,
+    ca_bundle_path: Option<std::path::PathBuf>,
 }
 
 impl ClientConfig {
@@ -124,6 +129,7 @@ impl ClientConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_log_bytes: DEFAULT_MAX_LOG_BYTES,
             retry: RetryPolicy::default(),
+            ca_bundle_path: None,
         }
     }
 
@@ -157,6 +163,12 @@ impl ClientConfig {
         self
     }
 
+    /// Trusts the root certificates in a PEM file too (see [`ClientConfig::ca_bundle_path`]).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_bundle_path = Some(path.into());
+        self
+    }
+
     /// Allows plain `http://` to non-loopback hosts.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -167,7 +179,8 @@ impl ClientConfig {
     /// `{"token": "...", "base_url": "...", "environment": "sandbox"|"production",
     /// "connect_timeout_ms": N, "request_timeout_ms": N, "allow_insecure_http": bool,
     /// "max_response_bytes": N, "max_log_bytes": N, "retry": {"max_attempts": 4,
-    /// "initial_backoff_ms": 250, "max_backoff_ms": 8000, "deadline_ms": 60000}}`. Only `token` is required; `base_url` and
+    /// "initial_backoff_ms": 250, "max_backoff_ms": 8000, "deadline_ms": 60000},
+    /// "ca_bundle_path": "/path/to/extra-roots.pem"}`. Only `token` is required; `base_url` and
     /// `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
         let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
@@ -206,6 +219,7 @@ impl ClientConfig {
         if let Some(retry) = raw.retry {
             config.retry = retry.apply(config.retry);
         }
+        config.ca_bundle_path = raw.ca_bundle_path;
         config.validate()?;
         Ok(config)
     }

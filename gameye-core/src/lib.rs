@@ -49,3 +49,25 @@ pub use sessions::{
     StopOptions, StopOutcome,
 };
 pub use stream::ByteStream;
+
+/// Entry points for the fuzz targets and property tests (not a stable API).
+#[doc(hidden)]
+pub mod __fuzz {
+    use crate::response::decode_json;
+
+    /// Runs every endpoint's response decoder, and the error decoder, over
+    /// one body; none may panic whatever the bytes.
+    pub fn decode_every_endpoint(status: u16, body: &[u8]) {
+        let _ = crate::Session::decode_created(status, body, "sent-id");
+        if let Ok(list) = decode_json::<crate::sessions::SessionListOk>(status, body) {
+            list.sessions.iter().for_each(|s| drop(s.ports()));
+        }
+        let _ = decode_json::<crate::SessionDetails>(status, body).map(|d| d.ports());
+        let _ = decode_json::<crate::PlayerCount>(status, body);
+        let _ = decode_json::<crate::locations::AvailableLocationsOk>(status, body);
+        let _ = decode_json::<crate::locations::TagOk>(status, body);
+        let e = crate::Error::from_response(status, body);
+        let _ = (e.to_string(), format!("{e:?}"));
+        let _ = crate::logs::split_lines_for_fuzzing(body);
+    }
+}

@@ -18,12 +18,12 @@ pub struct Location {
 }
 
 #[derive(Deserialize)]
-struct AvailableLocationsOk {
+pub(crate) struct AvailableLocationsOk {
     locations: Vec<Location>,
 }
 
 #[derive(Deserialize)]
-struct TagOk {
+pub(crate) struct TagOk {
     exists: bool,
 }
 

@@ -48,26 +48,44 @@ impl LogStream {
         crate::stream::park_on(self.next_line())
     }
 
-    /// A complete line from the buffer; at the end, whatever is left.
     fn take_line(&mut self) -> Option<String> {
-        let end = match self.buf.iter().position(|&b| b == b'\n') {
-            Some(i) => i + 1,
-            None if self.buf.len() >= MAX_LOG_LINE_BYTES => MAX_LOG_LINE_BYTES,
-            None if self.done && !self.buf.is_empty() => self.buf.len(),
-            None => return None,
-        };
-        let rest = self.buf.split_off(end);
-        let mut line = std::mem::replace(&mut self.buf, rest);
-        if line.last() == Some(&b'\n') {
+        take_line(&mut self.buf, self.done)
+    }
+}
+
+/// A complete line from `buf`; once `done`, whatever is left.
+fn take_line(buf: &mut Vec<u8>, done: bool) -> Option<String> {
+    let end = match buf.iter().position(|&b| b == b'\n') {
+        Some(i) => i + 1,
+        None if buf.len() >= MAX_LOG_LINE_BYTES => MAX_LOG_LINE_BYTES,
+        None if done && !buf.is_empty() => buf.len(),
+        None => return None,
+    };
+    let rest = buf.split_off(end);
+    let mut line = std::mem::replace(buf, rest);
+    if line.last() == Some(&b'\n') {
+        line.pop();
+        if line.last() == Some(&b'\r') {
             line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
         }
-        Some(
-            String::from_utf8(line)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        )
+    }
+    Some(
+        String::from_utf8(line)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
+}
+
+/// Splits `body` into lines as [`LogStream`] does, for fuzzing the splitter.
+pub(crate) fn split_lines_for_fuzzing(body: &[u8]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut buf = body.to_vec();
+    let mut done = false;
+    loop {
+        match take_line(&mut buf, done) {
+            Some(line) => lines.push(line),
+            None if done => return lines,
+            None => done = true,
+        }
     }
 }
 

@@ -204,8 +204,8 @@ fn millis<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<i64, D::Error>
 }
 
 #[derive(Deserialize)]
-struct SessionListOk {
-    sessions: Vec<SessionSummary>,
+pub(crate) struct SessionListOk {
+    pub(crate) sessions: Vec<SessionSummary>,
 }
 
 /// Filters of `GET /session`. The default lists every running session.

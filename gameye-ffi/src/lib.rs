@@ -57,7 +57,7 @@ pub use result::{
 pub use session::{
     gameye_session_create, gameye_session_create_async, gameye_session_get,
     gameye_session_get_async, gameye_session_list, gameye_session_list_async, gameye_session_stop,
-    gameye_session_stop_async, GAMEYE_STOP_IDEMPOTENT,
+    gameye_session_stop_async, gameye_session_validate, GAMEYE_STOP_IDEMPOTENT,
 };
 pub use status::GameyeStatus;
 

@@ -82,6 +82,29 @@ pub unsafe extern "C" fn gameye_session_create(
     })
 }
 
+/// Checks a `SessionRun` request JSON exactly as `gameye_session_create`
+/// would, without sending anything: strict parsing, unknown fields, types,
+/// required and non-empty fields, `ttl` form. No client and no network.
+///
+/// Returns a result (never NULL), freed with `gameye_result_free`:
+/// `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_INVALID_REQUEST` with one violation
+/// per bad field (or NULL argument / invalid UTF-8).
+/// Thread safety: any thread.
+///
+/// # Safety
+/// `request_json` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_session_validate(request_json: *const c_char) -> *mut GameyeResult {
+    ffi_boundary!(result::panicked, {
+        // SAFETY: as documented.
+        let json = try_arg!(unsafe { arg_str(request_json, "request_json") });
+        match SessionRun::from_json(json) {
+            Ok(_) => result::ok(),
+            Err(e) => result::from_error(&e),
+        }
+    })
+}
+
 /// Lists sessions: `GET /session`, blocking.
 ///
 /// `filter_json` is NULL (every running session) or
