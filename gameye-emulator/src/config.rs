@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::faults::{FaultAction, FaultRule};
+use crate::faults::FaultRule;
 
 /// The bearer token the default configuration accepts.
 ///
@@ -49,6 +49,10 @@ pub struct EmulatorConfig {
     pub max_ttl_minutes: u32,
     /// Faults to inject from the start; see [`FaultRule`].
     pub faults: Vec<FaultRule>,
+    /// Serve the control endpoints under `/_emulator/` (fault rules, session
+    /// count; see the crate docs) to clients on a loopback address, without
+    /// a token. Default `false`: those paths are unknown routes.
+    pub control: bool,
     /// Where the working directories of sessions whose image has a
     /// [`ImageConfig::command`] are created, one fresh directory per session.
     /// `None` (the default) means a new temporary directory per emulator.
@@ -247,6 +251,7 @@ impl Default for EmulatorConfig {
             host: "127.0.0.1".to_string(),
             max_ttl_minutes: 1440,
             faults: Vec::new(),
+            control: false,
             sessions_dir: None,
             keep_sessions_dir: false,
             stop_grace_ms: DEFAULT_STOP_GRACE_MS,
@@ -388,17 +393,7 @@ impl EmulatorConfig {
             return Err("log_limit_bytes must be at least 1".to_string());
         }
         for (n, f) in self.faults.iter().enumerate() {
-            let status = match &f.action {
-                FaultAction::Status { status, .. }
-                | FaultAction::HtmlBody { status }
-                | FaultAction::MalformedJson { status } => Some(*status),
-                _ => None,
-            };
-            if let Some(s) = status {
-                if !(100..=999).contains(&s) {
-                    return Err(format!("faults[{n}]: status {s} is not an HTTP status"));
-                }
-            }
+            f.validate().map_err(|e| format!("faults[{n}]: {e}"))?;
         }
         Ok(())
     }
@@ -407,6 +402,7 @@ impl EmulatorConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faults::FaultAction;
 
     #[test]
     fn partial_file_keeps_other_defaults() {
@@ -520,5 +516,33 @@ mod tests {
             r#"{"faults":[{"action":{"kind":"status","status":5000}}]}"#
         )
         .is_err());
+        let err = EmulatorConfig::from_json_str(
+            r#"{"faults":[{"action":{"kind":"stall"}},
+                {"action":{"kind":"slow_drip","interval_ms":5,"bytes_per_second":5}}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("faults[1]"), "{err}");
+    }
+
+    #[test]
+    fn parses_new_fault_kinds_and_control() {
+        let c = EmulatorConfig::from_json_str(
+            r#"{"control": true, "faults":[
+                {"action":{"kind":"drop_connection","reset":true}},
+                {"action":{"kind":"lost_response"}},
+                {"action":{"kind":"truncated_body","bytes":3}},
+                {"action":{"kind":"wrong_content_type","content_type":"text/html"}},
+                {"action":{"kind":"oversized_body","status":200,"bytes":1000000}},
+                {"action":{"kind":"slow_drip","status":503,"chunk_bytes":2,"interval_ms":10}}
+            ]}"#,
+        )
+        .unwrap();
+        assert!(c.control);
+        assert!(!EmulatorConfig::default().control);
+        assert_eq!(c.faults.len(), 6);
+        assert_eq!(
+            c.faults[1].action,
+            FaultAction::LostResponse { reset: false }
+        );
     }
 }

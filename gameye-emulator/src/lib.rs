@@ -11,7 +11,8 @@
 //!   sync code and from inside another runtime;
 //! - embedded in async code: [`serve`] on a listener you bound;
 //! - as the `gameye-emulator` binary (`--port`, `--bind`, `--config`,
-//!   `--port-file`), for C and Python tests and offline development.
+//!   `--port-file`, `--fault`, `--control`), for C and Python tests and
+//!   offline development.
 //!
 //! # Defaults
 //!
@@ -35,7 +36,7 @@
 //! - `sessions_dir` unset: a new temporary directory per emulator (only
 //!   created when an image has a command), removed on shutdown
 //!   (`keep_sessions_dir` false);
-//! - no fault rules.
+//! - no fault rules, and no control endpoints (`control` false).
 //!
 //! A JSON config file (see [`EmulatorConfig::from_json_file`]) uses the same
 //! field names; each field it names replaces the default whole (a `locations`
@@ -91,7 +92,85 @@
 //! - Every error is the spec's `ErrorResponse` with all required fields,
 //!   including unknown routes (404 `ROUTE_NOT_FOUND`) and wrong methods (405).
 //! - [`FaultRule`]s, checked before anything else, inject errors, latency,
-//!   broken bodies and stalls.
+//!   broken bodies, stalls and dropped connections (see below).
+//!
+//! # Fault injection
+//!
+//! A [`FaultRule`] says which requests it matches and what it does to them:
+//!
+//! ```json
+//! {"method": "POST", "path": "/session", "image": "nginx", "times": 2,
+//!  "action": {"kind": "status", "status": 503, "retry_after": 1}}
+//! ```
+//!
+//! `method` (case-insensitive), `path` (exact, or a prefix ending in `*` such
+//! as `"/session/*"`; no query string) and `image` (the `"image"` of a JSON
+//! request body) each match anything when omitted. `times` limits how often
+//! the rule fires; omitted, it fires forever. Rules are tried in order and
+//! the first that matches and has `times` left fires, once per request, so a
+//! burst is a rule with `times` followed by normal service (or by the next
+//! rule). Faults apply before authentication and routing, so unknown routes
+//! and bad tokens meet them too, but never to the control endpoints under
+//! `/_emulator/`.
+//!
+//! Rules come from four places, all the same JSON:
+//! - the config file's `faults` list ([`EmulatorConfig::faults`]);
+//! - the binary's `--fault JSON`, repeatable, appended after the file's
+//!   rules, e.g.
+//!   `--fault '{"path":"/session","method":"POST","times":2,"action":{"kind":"status","status":503}}'`;
+//! - in-process: [`Emulator::add_fault`], [`Emulator::clear_faults`], and
+//!   [`Emulator::faults`] / [`Emulator::fault_hits`] to see what fired;
+//! - the control endpoint `POST /_emulator/faults` (below).
+//!
+//! Every `action`, by `kind`, and what a client sees. "Handled" means the
+//! request takes effect (a session is created, stopped, ...) before the
+//! fault acts on the answer; "not handled" means nothing changes.
+//!
+//! | `action` | handled | the client sees |
+//! | --- | --- | --- |
+//! | `{"kind": "status", "status": 503}` | no | that status with a spec `ErrorResponse` (code by status: 500 `INTERNAL_SERVER_ERROR`, 502 `BAD_GATEWAY`, 503 `SERVICE_UNAVAILABLE`, 504 `GATEWAY_TIMEOUT`, 420 `NO_CAPACITY`, 429 `TOO_MANY_REQUESTS`, ...) |
+//! | `{"kind": "status", "status": 420, "retry_after": 5}` | no | the same plus `Retry-After: 5` (seconds) |
+//! | `{"kind": "latency", "ms": 300}` | yes | the normal answer, 300 ms late |
+//! | `{"kind": "omit_id"}` | yes | a 201 without `"id"` |
+//! | `{"kind": "html_body", "status": 502}` | no | an nginx-style `text/html` error page |
+//! | `{"kind": "malformed_json", "status": 500}` | no | `application/json` that does not parse |
+//! | `{"kind": "stall"}` | no | nothing, ever: the client's own timeout must fire (the emulator stopping answers 503 or closes) |
+//! | `{"kind": "drop_connection"}` | no | the connection closed before any byte of a response: end of file where the status line should be (e.g. hyper's "connection closed before message completed") |
+//! | `{"kind": "drop_connection", "reset": true}` | no | the same as a TCP reset ("connection reset by peer") |
+//! | `{"kind": "lost_response"}` | yes | the same as `drop_connection` (`reset` works too), but the request took effect: a client that retries `POST /session` with its own `id` meets 409 `SESSION_ID_CONFLICT`, a retried `DELETE` meets 409 (already exited) |
+//! | `{"kind": "truncated_body"}` | yes | status line and headers with the full `Content-Length`, then half the body, then end of file: a body error ("unexpected end of file"), not a parse error of a short body |
+//! | `{"kind": "truncated_body", "status": 503, "bytes": 10}` | no | the same for a 503 `ErrorResponse`, cut after 10 bytes |
+//! | `{"kind": "wrong_content_type"}` | yes | the normal answer, valid JSON, as `content-type: text/plain`; a client should either parse it anyway or name the content type in its error (`"content_type": "..."` picks another type) |
+//! | `{"kind": "oversized_body", "status": 200, "bytes": 104857600}` | no | a valid `ErrorResponse`-shaped JSON body of exactly 100 MiB (its `details` padded) with that `Content-Length`, streamed: a client should refuse it at its body-size cap, ideally from the header alone |
+//! | `{"kind": "slow_drip", "chunk_bytes": 1, "interval_ms": 100}` | yes | status and headers (full `Content-Length`) at once, then the body one byte per 100 ms; a whole-request timeout fires mid-body. `bytes_per_second` may replace `interval_ms`; defaults 1 byte every 100 ms; with `"status"` it is not handled and an `ErrorResponse` drips |
+//!
+//! Only one rule fires per request. Statuses must be 100..=999; `truncated_body`,
+//! `slow_drip` and `oversized_body` refuse statuses that carry no body (1xx,
+//! 204, 304). A `truncated_body` or `slow_drip` of a response without a body
+//! (a 204) sends it unchanged; of a streamed body of unknown length (a followed log) it sends
+//! `bytes` (default 0) and stops without ending the chunked encoding.
+//! Dropping a connection also drops any other request the client pipelined
+//! on it. A slow or oversized body still being sent when the emulator stops
+//! is cut off rather than waited for.
+//!
+//! # Control endpoints
+//!
+//! With [`EmulatorConfig::control`] (`"control": true` in a config file, or
+//! the binary's `--control`), the emulator also serves, without a token and
+//! only to clients on a loopback address (the binary binds loopback unless
+//! told otherwise):
+//!
+//! - `POST /_emulator/faults` with a rule (or a list of rules) as above:
+//!   appended; 201 with the list as `GET` gives it; 422 `VALIDATION_FAILED`
+//!   for a rule that does not parse or validate (then none is added);
+//! - `GET /_emulator/faults`: `{"faults": [{...rule..., "hits": N}],
+//!   "total_hits": N}`, each rule with the `times` it has left;
+//! - `DELETE /_emulator/faults`: removes every rule; 204;
+//! - `GET /_emulator/sessions/count`: `{"count": N}`, every session the
+//!   emulator holds whatever its status (as [`Emulator::session_count`]); one
+//!   lock and a map length, cheap enough to poll under load.
+//!
+//! Without `control`, these paths are unknown routes (404 `ROUTE_NOT_FOUND`).
 //!
 //! # Sessions that run a process
 //!
@@ -162,8 +241,11 @@
 
 mod artifacts;
 mod config;
+mod conn;
+mod control;
 mod errors;
 mod faults;
+mod inject;
 mod other;
 mod process;
 mod routes;
@@ -178,15 +260,15 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::sync::{oneshot, watch};
 
 pub use config::{
     EmulatorConfig, ImageConfig, LocationConfig, PortConfig, TokenConfig, ALL_SCOPES,
     DEFAULT_LOG_LIMIT_BYTES, DEFAULT_STOP_GRACE_MS, DEFAULT_TOKEN,
 };
-pub use faults::{FaultAction, FaultRule};
+pub use faults::{FaultAction, FaultRule, FaultState};
 
+use conn::{Conn, ConnListener};
 use routes::App;
 use state::Shared;
 
@@ -302,6 +384,18 @@ impl Emulator {
         self.shared.faults.clear();
     }
 
+    /// Every fault rule in order, with its `times` left and how many times
+    /// it has fired.
+    pub fn faults(&self) -> Vec<FaultState> {
+        self.shared.faults.list()
+    }
+
+    /// How many times any fault rule has fired since the emulator started
+    /// (rules removed by [`Emulator::clear_faults`] included).
+    pub fn fault_hits(&self) -> u64 {
+        self.shared.faults.total_hits()
+    }
+
     /// Stops gracefully and waits for the server thread; same as dropping.
     pub fn shutdown(self) {
         drop(self);
@@ -358,11 +452,11 @@ async fn serve_shared(
         shared: Arc::clone(&shared),
         shutdown: stopping_rx.clone(),
     });
-    // Small request/response pairs: don't let Nagle hold back a response.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let server = axum::serve(listener, routes::router(app)).with_graceful_shutdown(async move {
+    // Gives each request a handle on its connection, which the faults that
+    // drop connections need; it also sets TCP_NODELAY.
+    let listener = ConnListener::new(listener);
+    let service = routes::router(app).into_make_service_with_connect_info::<Conn>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown.await;
         // Wakes stalled and delayed requests so they finish.
         let _ = stopping_tx.send(true);

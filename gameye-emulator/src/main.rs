@@ -1,5 +1,10 @@
 //! `gameye-emulator`: run the Gameye Session API emulator as a process, for C
 //! and Python tests and offline development.
+//!
+//! Faults come from the config file and from `--fault JSON` (repeatable, one
+//! rule each, appended after the file's); `--control` serves the loopback
+//! control endpoints under `/_emulator/`. The library's crate docs describe
+//! every fault kind and endpoint.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -7,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use gameye_emulator::EmulatorConfig;
+use gameye_emulator::{EmulatorConfig, FaultRule};
 
 /// A local HTTP server implementing the Gameye Session API, for tests and
 /// offline development. Default token: gameye-emulator-token.
@@ -33,6 +38,16 @@ struct Args {
     /// temporary name and renamed, so readers never see a partial file).
     #[arg(long, value_name = "PATH")]
     port_file: Option<PathBuf>,
+    /// Inject a fault: one fault rule as inline JSON, such as
+    /// '{"path":"/session","method":"POST","times":2,"action":{"kind":"status","status":503}}'.
+    /// Repeatable; the rules apply in the order given, after those of the
+    /// config file.
+    #[arg(long = "fault", value_name = "JSON")]
+    faults: Vec<String>,
+    /// Serve the control endpoints under /_emulator/ (fault rules and the
+    /// session count) to loopback clients, without a token.
+    #[arg(long)]
+    control: bool,
 }
 
 fn main() -> ExitCode {
@@ -53,10 +68,17 @@ fn run(args: Args) -> Result<(), String> {
             args.bind
         ));
     }
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => EmulatorConfig::from_json_file(path)?,
         None => EmulatorConfig::default(),
     };
+    for (n, spec) in args.faults.iter().enumerate() {
+        let rule: FaultRule = serde_json::from_str(spec)
+            .map_err(|e| format!("--fault #{}: invalid fault rule: {e}", n + 1))?;
+        config.faults.push(rule);
+    }
+    config.control |= args.control;
+    config.validate()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -10,16 +10,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::Response;
 use axum::Router;
 use tokio::sync::watch;
 
+use crate::conn::Conn;
 use crate::errors::{raw_response, status_code, ApiError};
 use crate::faults::FaultAction;
 use crate::state::Shared;
-use crate::{other, sessions};
+use crate::{control, inject, other, sessions};
 
 /// Largest request body read; real bodies are a few hundred bytes.
 const MAX_BODY: usize = 1 << 20;
@@ -42,6 +43,9 @@ pub(crate) struct Req<'a> {
     pub omit_id: bool,
 }
 
+/// The prefix of the control endpoints; fault rules never apply under it.
+pub(crate) const CONTROL_PREFIX: &str = "/_emulator/";
+
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new().fallback(handle).with_state(app)
 }
@@ -62,6 +66,13 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         }
     };
 
+    let conn = parts.extensions.get::<ConnectInfo<Conn>>().map(|c| &c.0);
+    if path.starts_with(CONTROL_PREFIX) {
+        return control::handle(&app, &parts, &body, conn).await;
+    }
+
+    // What to do to the response once the request has been handled.
+    let mut after = After::Nothing;
     let mut omit_id = false;
     if let Some(action) = app.shared.faults.fire(parts.method.as_str(), path, &body) {
         match action {
@@ -92,6 +103,34 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
                 let _ = shutdown.wait_for(|s| *s).await;
                 return shutting_down(path);
             }
+            FaultAction::DropConnection { reset } => return drop_connection(conn, reset),
+            FaultAction::LostResponse { reset } => after = After::Lose { reset },
+            FaultAction::TruncatedBody { status, bytes } => match status {
+                Some(s) => return inject::truncate(fault_status(s, None, path), bytes),
+                None => after = After::Truncate { bytes },
+            },
+            FaultAction::WrongContentType { content_type } => {
+                after = After::Retype { content_type }
+            }
+            FaultAction::OversizedBody { status, bytes } => {
+                return inject::oversized(status, bytes, path, app.shutdown.clone())
+            }
+            FaultAction::SlowDrip {
+                status,
+                chunk_bytes,
+                interval_ms,
+                bytes_per_second,
+            } => {
+                let (chunk, interval) =
+                    FaultAction::drip_pace(chunk_bytes, interval_ms, bytes_per_second);
+                match status {
+                    Some(s) => {
+                        let resp = fault_status(s, None, path);
+                        return inject::drip(resp, chunk, interval, app.shutdown.clone());
+                    }
+                    None => after = After::Drip { chunk, interval },
+                }
+            }
         }
     }
 
@@ -103,10 +142,37 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         body: &body,
         omit_id,
     };
-    match dispatch(&app, &req).await {
+    let resp = match dispatch(&app, &req).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(path),
+    };
+    match after {
+        After::Nothing => resp,
+        After::Lose { reset } => drop_connection(conn, reset),
+        After::Truncate { bytes } => inject::truncate(resp, bytes),
+        After::Retype { content_type } => inject::retype(resp, content_type.as_deref()),
+        After::Drip { chunk, interval } => {
+            inject::drip(resp, chunk, interval, app.shutdown.clone())
+        }
     }
+}
+
+/// A fault that acts on the response of a request handled normally.
+enum After {
+    Nothing,
+    Lose { reset: bool },
+    Truncate { bytes: Option<u64> },
+    Retype { content_type: Option<String> },
+    Drip { chunk: usize, interval: Duration },
+}
+
+/// Makes sure no byte of an answer reaches the client, and closes (or
+/// resets) its connection.
+fn drop_connection(conn: Option<&Conn>, reset: bool) -> Response {
+    if let Some(conn) = conn {
+        conn.kill(reset);
+    }
+    inject::aborted()
 }
 
 /// Picks the endpoint by path and method.
@@ -192,7 +258,7 @@ fn decode(segment: &str) -> std::borrow::Cow<'_, str> {
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
-fn method_not_allowed(allow: &'static str) -> ApiError {
+pub(crate) fn method_not_allowed(allow: &'static str) -> ApiError {
     ApiError::new(
         405,
         "METHOD_NOT_ALLOWED",
@@ -233,7 +299,7 @@ pub(crate) fn authorize(shared: &Shared, req: &Req<'_>, scope: &str) -> Result<u
 }
 
 /// A canonical machine-readable code for an injected status.
-fn code_for(status: u16) -> &'static str {
+pub(crate) fn code_for(status: u16) -> &'static str {
     match status {
         400 => "BAD_REQUEST",
         401 => "UNAUTHORIZED",
@@ -252,7 +318,7 @@ fn code_for(status: u16) -> &'static str {
     }
 }
 
-fn fault_status(status: u16, retry_after: Option<u64>, path: &str) -> Response {
+pub(crate) fn fault_status(status: u16, retry_after: Option<u64>, path: &str) -> Response {
     let mut resp = if matches!(status, 100..=199 | 204 | 304) {
         // These statuses must not carry a body.
         crate::errors::empty_response(status)

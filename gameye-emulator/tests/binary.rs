@@ -239,3 +239,121 @@ fn config_command_is_relative_to_the_file_and_stopped_with_the_emulator() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Starts the binary with `args` on a free port and returns it with a client.
+fn spawn_with(name: &str, args: &[&str]) -> (Guard, Client, PathBuf) {
+    let dir = temp_dir(name);
+    let port_file = dir.join("port");
+    let child = Command::new(BIN)
+        .args(["--port", "0", "--port-file"])
+        .arg(&port_file)
+        .args(args)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let guard = Guard(child);
+    let port: u16 = wait_for_file(&port_file).trim().parse().unwrap();
+    let c = Client::new(SocketAddr::from(([127, 0, 0, 1], port)));
+    (guard, c, dir)
+}
+
+#[test]
+fn fault_flags_are_applied_in_order() {
+    let (mut guard, c, dir) = spawn_with(
+        "faultflag",
+        &[
+            "--fault",
+            r#"{"path":"/session","method":"POST","times":2,"action":{"kind":"status","status":503}}"#,
+            "--fault",
+            r#"{"path":"/session","method":"POST","times":1,"action":{"kind":"status","status":420,"retry_after":4}}"#,
+        ],
+    );
+    let body = json!({"location": "europe", "image": "nginx"});
+    assert_eq!(c.run(body.clone()).status, 503);
+    assert_eq!(c.run(body.clone()).status, 503);
+    let r = c.run(body.clone());
+    assert_eq!(r.status, 420);
+    assert_eq!(r.header("retry-after"), Some("4"));
+    assert_eq!(c.run(body).status, 201);
+    // Without --control the control endpoint does not exist.
+    assert_eq!(c.get("/_emulator/sessions/count").status, 404);
+    #[cfg(unix)]
+    {
+        sigterm(&guard.0);
+        assert!(wait_exit(&mut guard.0).success());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn control_flag_serves_the_control_endpoint() {
+    let (mut guard, c, dir) = spawn_with("control", &["--control"]);
+    let anon = Client::with_token(c.addr, None);
+    let r = anon.post(
+        "/_emulator/faults",
+        r#"{"method":"POST","path":"/session","times":1,"action":{"kind":"lost_response"}}"#,
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    let body = json!({"id": "cli-lost", "location": "europe", "image": "nginx"}).to_string();
+    let raw = common::raw_exchange(
+        c.addr,
+        &common::request_text(c.addr, "POST", "/session", Some(&body)),
+        common::TIMEOUT,
+    );
+    assert!(
+        raw.bytes.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&raw.bytes)
+    );
+    assert_eq!(
+        anon.get("/_emulator/sessions/count").json(),
+        json!({"count": 1})
+    );
+    assert_eq!(c.post("/session", &body).status, 409);
+    assert_eq!(anon.get("/_emulator/faults").json()["faults"][0]["hits"], 1);
+    assert_eq!(anon.delete("/_emulator/faults").status, 204);
+    #[cfg(unix)]
+    {
+        sigterm(&guard.0);
+        assert!(wait_exit(&mut guard.0).success());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_fault_flag_fails_with_message() {
+    for (spec, needle) in [
+        (r#"{"action":{"kind":"explode"}}"#, "explode"),
+        (r#"{"action":{"kind":"status","status":5000}}"#, "5000"),
+        ("not json", "--fault #1"),
+    ] {
+        let child = Command::new(BIN)
+            .args(["--port", "0", "--fault", spec])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Bounded: a spec wrongly accepted would start a server for good.
+        let mut guard = Guard(child);
+        assert!(!wait_exit(&mut guard.0).success(), "{spec}");
+        let mut err = String::new();
+        let mut out = String::new();
+        use std::io::Read;
+        guard
+            .0
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        guard
+            .0
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        assert!(err.contains(needle), "{spec}: {err}");
+        assert!(out.is_empty(), "{out}");
+    }
+}

@@ -220,3 +220,71 @@ pub fn violation_fields(v: &Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// The text of a `Connection: close` request with the default token.
+pub fn request_text(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> String {
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {DEFAULT_TOKEN}\r\n"
+    );
+    if let Some(b) = body {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    req
+}
+
+/// Header names (lower case) and values.
+pub type Headers = Vec<(String, String)>;
+
+/// What a raw exchange got: every byte that arrived, and how reading ended
+/// (`Ok` = end of file; an error = reset, or the timeout ran out).
+pub struct Raw {
+    pub bytes: Vec<u8>,
+    pub end: std::io::Result<()>,
+}
+
+impl Raw {
+    /// The status, headers and body so far, if a whole head arrived.
+    pub fn head_and_body(&self) -> Option<(u16, Headers, &[u8])> {
+        let split = self.bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = std::str::from_utf8(&self.bytes[..split]).ok()?;
+        let mut lines = head.split("\r\n");
+        let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Some((status, headers, &self.bytes[split + 4..]))
+    }
+}
+
+/// Sends `request` as is and reads until the server closes the connection,
+/// an error, or `timeout` in all. Never panics on what the server does.
+pub fn raw_exchange(addr: SocketAddr, request: &str, timeout: Duration) -> Raw {
+    let deadline = std::time::Instant::now() + timeout;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout).expect("connect");
+    stream.set_write_timeout(Some(timeout)).unwrap();
+    stream.write_all(request.as_bytes()).expect("send request");
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    let end = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break Err(std::io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buf) {
+            Ok(0) => break Ok(()),
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(e),
+        }
+    };
+    Raw { bytes, end }
+}
