@@ -157,3 +157,70 @@ fn the_default_policy_is_documented() {
     let e = ClientConfig::from_json(r#"{"token":"t","retry":{"max_attempts":0}}"#).unwrap_err();
     assert_eq!(e.violations()[0].field, "retry.max_attempts");
 }
+
+#[test]
+fn a_lost_create_response_never_starts_a_second_session() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    emu.add_fault(create_burst(1, FaultAction::LostResponse { reset: false }));
+    let c = client(&emu, policy(4, 10_000));
+    let s = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    assert_eq!(emu.session_count(), 1, "exactly one session");
+    assert_eq!(
+        s.attempts, 3,
+        "lost, then 409 for its own id, then describe"
+    );
+    let listed = c.list_sessions(&Default::default()).unwrap();
+    assert_eq!(listed[0].id, s.id);
+    assert_eq!(
+        listed[0].port.values().next(),
+        s.ports.first().map(|p| &p.host)
+    );
+
+    // The same with the caller's own id.
+    emu.add_fault(create_burst(1, FaultAction::LostResponse { reset: true }));
+    let mut run = SessionRun::new("europe", "my-game");
+    run.id = Some("mine".into());
+    let s = c.create_session(run.clone()).unwrap();
+    assert_eq!(s.id, "mine");
+    assert_eq!(s.ports.len(), 2);
+    assert_eq!(emu.session_count(), 2);
+
+    // A plain 409 on the first attempt is someone else's id: still a conflict.
+    let e = c.create_session(run).unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::Conflict, 1));
+}
+
+#[test]
+fn a_lost_stop_response_is_still_a_stop() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let c = client(&emu, policy(4, 10_000));
+    let s = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    emu.add_fault(FaultRule {
+        method: Some("DELETE".into()),
+        times: Some(1),
+        ..FaultRule::always(FaultAction::LostResponse { reset: false })
+    });
+    let stopped = c
+        .stop_session(&s.id, gameye_core::StopOptions::default())
+        .unwrap();
+    assert_eq!(stopped.value, gameye_core::StopOutcome::Stopped);
+    assert_eq!(stopped.attempts, 2);
+}
+
+#[test]
+fn a_dropped_connection_before_handling_is_retried() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    emu.add_fault(create_burst(
+        2,
+        FaultAction::DropConnection { reset: false },
+    ));
+    let s = client(&emu, policy(4, 10_000))
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    assert_eq!((s.attempts, s.http_status), (3, 201));
+    assert_eq!(emu.session_count(), 1);
+}
