@@ -114,6 +114,30 @@ impl Call {
     }
 }
 
+/// What an attempt produced: enough to decide on a retry.
+trait Answer {
+    fn status(&self) -> u16;
+    fn retry_after(&self) -> Option<Duration>;
+}
+
+impl Answer for RawResponse {
+    fn status(&self) -> u16 {
+        self.status
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+}
+
+impl Answer for reqwest::Response {
+    fn status(&self) -> u16 {
+        reqwest::Response::status(self).as_u16()
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        retry_after(self.headers())
+    }
+}
+
 /// A streamed response whose head arrived with a 2xx.
 pub(crate) struct Opened {
     pub status: u16,
@@ -260,15 +284,24 @@ impl Client {
         req
     }
 
-    /// Sends `call` until a final response head arrives, under the retry
-    /// policy and the call's deadline: the one place requests are sent.
-    /// `body_timeout` is reqwest's whole-request timeout; `head_only` bounds
-    /// just the wait for the head (streams, whose body may last for hours).
-    async fn send_head(
+    /// Sends `call` under the retry policy and the call's deadline: the one
+    /// place requests are sent. Each attempt sends the request and runs
+    /// `finish` on the response (reading the body, or just taking the head
+    /// for streams). An attempt is retried when the status is retryable or it
+    /// failed in transport (before the head, or while reading the body: the
+    /// server may have acted, which the callers resolve). `body_timeout` is
+    /// reqwest's whole-request timeout, when it must exceed the attempt's.
+    async fn send_with<T, F, Fut>(
         &self,
         call: &Call,
         body_timeout: Option<Duration>,
-    ) -> std::result::Result<(reqwest::Response, Attempts), (Error, Attempts)> {
+        finish: F,
+    ) -> Result<(T, Attempts)>
+    where
+        T: Answer,
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
         let policy = self.inner.config.retry;
         let request_timeout = self.inner.config.request_timeout;
         let deadline = Instant::now() + policy.deadline;
@@ -287,31 +320,28 @@ impl Client {
             );
             let builder = self.request(call, body_timeout.unwrap_or(per_attempt));
             let outcome = match tokio::time::timeout(per_attempt, builder.send()).await {
-                Ok(Ok(resp)) => Ok(resp),
+                Ok(Ok(resp)) => finish(resp).await,
                 Ok(Err(e)) => Err(transport_error(e)),
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
                     format!("no response within {per_attempt:?}"),
                 )),
             };
-            log_outcome(call, started, outcome.as_ref().map(|r| r.status().as_u16()));
-            // What to do next: return this outcome, or wait and try again.
+            log_outcome(call, started, outcome.as_ref().map(Answer::status));
             let (reason, hint) = match &outcome {
-                Ok(resp) if retryable_status(resp.status().as_u16()) => {
-                    let status = resp.status().as_u16();
-                    (format!("HTTP {status}"), retry_after(resp.headers()))
+                Ok(answer) if retryable_status(answer.status()) => {
+                    (format!("HTTP {}", answer.status()), answer.retry_after())
                 }
-                Ok(_) => break outcome.map(|r| (r, attempts)).map_err(|e| (e, attempts)),
                 Err(e) if retryable_error(e) => (e.kind().description().to_owned(), None),
-                Err(_) => break outcome.map(|r| (r, attempts)).map_err(|e| (e, attempts)),
+                _ => break outcome,
             };
             let wait = policy.backoff(attempts.count, hint);
             let left = deadline.saturating_duration_since(Instant::now());
             if attempts.count >= policy.max_attempts || wait >= left {
-                break outcome.map(|r| (r, attempts)).map_err(|e| (e, attempts));
+                break outcome;
             }
             // A 420 answers "not started"; anything else may have acted.
-            if !matches!(&outcome, Ok(r) if r.status().as_u16() == 420) {
+            if !matches!(&outcome, Ok(a) if a.status() == 420) {
                 attempts.ambiguous = true;
             }
             log_event!(
@@ -323,22 +353,21 @@ impl Client {
                 policy.max_attempts,
                 wait.as_secs_f64() * 1000.0
             );
-            // Drop the failed response (its connection) before waiting.
+            // Drop the failed response (and its connection) before waiting.
             drop(outcome);
             tokio::time::sleep(wait).await;
         }
+        .map(|answer| (answer, attempts))
+        .map_err(|e| e.with_attempts(attempts.count))
     }
 
     /// The one HTTP path for JSON endpoints: sends `call` (retrying per the
     /// policy) and reads the final response body up to the configured cap.
     pub(crate) async fn send(&self, call: Call) -> Result<RawResponse> {
-        let (resp, attempts) = self
-            .send_head(&call, None)
-            .await
-            .map_err(|(e, a)| e.with_attempts(a.count))?;
-        let mut raw = read_bounded(resp, self.inner.config.max_response_bytes)
-            .await
-            .map_err(|e| e.with_attempts(attempts.count))?;
+        let limit = self.inner.config.max_response_bytes;
+        let (mut raw, attempts) = self
+            .send_with(&call, None, |resp| read_bounded(resp, limit))
+            .await?;
         raw.attempts = attempts;
         Ok(raw)
     }
@@ -348,12 +377,11 @@ impl Client {
     /// timeout covers the response head only: a followed log may stay quiet
     /// for hours. A non-2xx answer is read (bounded) and returned as the API error.
     pub(crate) async fn open_stream(&self, call: Call) -> Result<Opened> {
-        // Effectively no limit for the body; the head is bounded in send_head.
+        // Effectively no limit for the body; each attempt's head is bounded.
         const BODY_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
         let (resp, attempts) = self
-            .send_head(&call, Some(BODY_TIMEOUT))
-            .await
-            .map_err(|(e, a)| e.with_attempts(a.count))?;
+            .send_with(&call, Some(BODY_TIMEOUT), |resp| async { Ok(resp) })
+            .await?;
         let status = resp.status().as_u16();
         if !(200..=299).contains(&status) {
             let raw = read_bounded(resp, self.inner.config.max_response_bytes).await?;
