@@ -11,7 +11,7 @@ use gameye_core::ErrorKind;
 
 use crate::client::GameyeClient;
 use crate::ffi::{arg_str, client_and_str, try_arg};
-use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
+use crate::operation::{self, start, start_gated, try_arg_op, GameyeOperation, Gate, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
 use crate::status::GameyeStatus;
@@ -77,6 +77,8 @@ struct CallbackWriter {
     /// Set when the callback refuses a chunk; shared so the outcome can be
     /// read after the writer moved into an async download.
     refused: Arc<AtomicBool>,
+    /// For async downloads: closed by cancel/free, after which no write runs.
+    gate: Option<Gate>,
 }
 
 // SAFETY: the async form documents that the callback runs on a library
@@ -95,6 +97,7 @@ impl CallbackWriter {
             write,
             userdata,
             refused: Arc::new(AtomicBool::new(false)),
+            gate: None,
         })
     }
 
@@ -120,7 +123,12 @@ impl Write for CallbackWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         // SAFETY: the caller vouches for the callback and its userdata; the
         // slice is valid for the duration of the call.
-        if unsafe { (self.write)(self.userdata, buf.as_ptr(), buf.len()) } != 0 {
+        let call = || unsafe { (self.write)(self.userdata, buf.as_ptr(), buf.len()) };
+        let code = match &self.gate {
+            Some(gate) => gate.pass(call).unwrap_or(1),
+            None => call(),
+        };
+        if code != 0 {
             self.refused.store(true, Ordering::Release);
             return Err(std::io::Error::other(
                 "the write callback stopped the download",
@@ -190,7 +198,9 @@ pub unsafe extern "C" fn gameye_artifacts_save_async(
 
 /// Non-blocking `gameye_artifacts_download`: `write` is called on a library
 /// I/O thread as chunks arrive (so it must be thread-safe and quick, such as
-/// appending to a buffer or a file). See `gameye_session_create_async`.
+/// appending to a buffer or a file). Once `gameye_operation_cancel` or
+/// `gameye_operation_free` returns, `write` is never called again (they wait
+/// for a call in progress). See `gameye_session_create_async`.
 ///
 /// # Safety
 /// As `gameye_artifacts_download`, and `write` with `userdata` must be safe to
@@ -206,10 +216,12 @@ pub unsafe extern "C" fn gameye_artifacts_download_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, session, path) = try_arg_op!(unsafe { download_args(client, session, path) });
-        let out = try_arg_op!(CallbackWriter::new(write, userdata));
+        let mut out = try_arg_op!(CallbackWriter::new(write, userdata));
+        let gate = Gate::default();
+        out.gate = Some(gate.clone());
         let refused = Arc::clone(&out.refused);
         let c = client.client.clone();
-        start(&client.client, async move {
+        start_gated(&client.client, Some(gate), async move {
             let outcome = c.download_artifact_async(&session, &path, out).await;
             ResultPtr(CallbackWriter::finish(&refused, outcome))
         })

@@ -25,8 +25,17 @@ pub struct GameyeClient {
 ///  "base_url": "https://...",           // or "environment": "sandbox" | "production"
 ///  "connect_timeout_ms": 10000, "request_timeout_ms": 30000,
 ///  "allow_insecure_http": false,        // plain http is allowed to loopback hosts only
-///  "max_response_bytes": 1048576}
+///  "max_response_bytes": 1048576,       // cap on a JSON response body
+///  "max_log_bytes": 16777216,           // cap on gameye_logs_get's text
+///  "retry": {"max_attempts": 4, "initial_backoff_ms": 250,
+///            "max_backoff_ms": 8000, "deadline_ms": 60000},
+///  "ca_bundle_path": "/etc/ssl/extra-roots.pem"}  // extra trusted roots (PEM)
 /// ```
+///
+/// Retries: 420, 5xx and failures before or during a response are retried
+/// with exponential backoff and full jitter (or the server's `Retry-After`),
+/// up to `max_attempts`, all within `deadline_ms`; other 4xx never are.
+/// TLS certificates are always verified.
 ///
 /// Returns a result (never NULL) that the caller frees with `gameye_result_free`.
 /// On `GAMEYE_STATUS_OK`, `*client_out` receives a new client that the caller

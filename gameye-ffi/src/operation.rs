@@ -54,6 +54,31 @@ pub(crate) struct OpShared {
     state: Mutex<OpState>,
     cond: Condvar,
     abort: Mutex<Option<tokio::task::AbortHandle>>,
+    /// Closed by cancel and free, for operations that call back into the
+    /// host while running (write callbacks): once closed, no callback runs.
+    gate: Option<Gate>,
+}
+
+/// A gate the host's data callbacks pass through. Closing it waits for a
+/// callback in progress, so none runs after `gameye_operation_cancel` or
+/// `gameye_operation_free` return.
+#[derive(Clone, Default)]
+pub(crate) struct Gate(Arc<Mutex<bool>>);
+
+impl Gate {
+    /// Runs `f` unless the gate is closed; returns `None` when closed.
+    pub(crate) fn pass<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
+        let closed = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if *closed {
+            None
+        } else {
+            Some(f())
+        }
+    }
+
+    fn close(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    }
 }
 
 impl OpShared {
@@ -151,10 +176,19 @@ pub(crate) fn start<F>(client: &Client, work: F) -> *mut GameyeOperation
 where
     F: Future<Output = ResultPtr> + Send + 'static,
 {
+    start_gated(client, None, work)
+}
+
+/// As [`start`], with a gate that cancel and free close before returning.
+pub(crate) fn start_gated<F>(client: &Client, gate: Option<Gate>, work: F) -> *mut GameyeOperation
+where
+    F: Future<Output = ResultPtr> + Send + 'static,
+{
     let shared = Arc::new(OpShared {
         state: Mutex::new(OpState::default()),
         cond: Condvar::new(),
         abort: Mutex::new(None),
+        gate,
     });
     let handle = Box::into_raw(Box::new(GameyeOperation {
         shared: Arc::clone(&shared),
@@ -175,6 +209,7 @@ pub(crate) fn done(result: *mut GameyeResult) -> *mut GameyeOperation {
         state: Mutex::new(OpState::default()),
         cond: Condvar::new(),
         abort: Mutex::new(None),
+        gate: None,
     });
     let handle = Box::into_raw(Box::new(GameyeOperation {
         shared: Arc::clone(&shared),
@@ -288,6 +323,9 @@ pub unsafe extern "C" fn gameye_operation_cancel(op: *mut GameyeOperation) {
     ffi_boundary!(|_| (), {
         // SAFETY: as documented.
         if let Some(op) = unsafe { op.as_ref() } {
+            if let Some(gate) = &op.shared.gate {
+                gate.close();
+            }
             if let Some(abort) = op
                 .shared
                 .abort
@@ -322,6 +360,9 @@ pub unsafe extern "C" fn gameye_operation_free(op: *mut GameyeOperation) {
         }
         // SAFETY: from an `_async` function, freed once.
         let op = unsafe { Box::from_raw(op) };
+        if let Some(gate) = &op.shared.gate {
+            gate.close();
+        }
         if let Some(abort) = op
             .shared
             .abort

@@ -16,11 +16,11 @@ for src in tests/c/test_*.c; do
         -L "$GAMEYE_LIB_DIR" -Wl,-rpath,"$GAMEYE_LIB_DIR" -lgameye -lpthread -o "$out/$name"
 done
 
-start_emulator
-
 status=0
 for src in tests/c/test_*.c; do
     name=$(basename "$src" .c)
+    # Each program gets a fresh emulator: some arm and clear faults.
+    start_emulator
     echo "== $name${memcheck:+ (under valgrind)}"
     "${memcheck[@]}" "$out/$name" || status=1
 done

@@ -1,0 +1,397 @@
+// The managed face of gameye.h's enums and result structs: plain immutable
+// objects copied out of library memory before the native result is freed.
+
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+
+namespace GameyeSdk
+{
+    /// <summary>GameyeStatus: the outcome of a call. API errors reuse their HTTP status as number.</summary>
+    public enum GameyeStatus : uint
+    {
+        Ok = 0,
+        InvalidRequest = 100,
+        InvalidConfig = 101,
+        NullArgument = 102,
+        InvalidUtf8 = 103,
+        Unauthorized = 401,
+        QuotaExhausted = 402,
+        Forbidden = 403,
+        NotFound = 404,
+        Conflict = 409,
+        NoCapacity = 420,
+        InvalidSyntax = 422,
+        ClientError = 499,
+        ServerError = 500,
+        Connect = 600,
+        Tls = 601,
+        Timeout = 602,
+        Transport = 603,
+        Decode = 610,
+        Io = 620,
+        Cancelled = 630,
+        Panic = 900,
+    }
+
+    /// <summary>GameyeSessionState: a session's status as a number.</summary>
+    public enum SessionState : uint
+    {
+        Unknown = 0,
+        Created = 1,
+        Running = 2,
+        Restarting = 3,
+        Exited = 4,
+        Dead = 5,
+        Draining = 6,
+        ShuttingDown = 7,
+        ServerUnreachable = 8,
+        /// <summary>A status newer than this library; read <see cref="SessionInfo.Status"/>.</summary>
+        Other = 255,
+    }
+
+    /// <summary>GameyeStopOutcome: what <see cref="GameyeClient.StopSession"/> did.</summary>
+    public enum StopOutcome : uint
+    {
+        None = 0,
+        /// <summary>The session was running and is now terminated.</summary>
+        Stopped = 1,
+        /// <summary>Idempotent stop: it had already terminated.</summary>
+        AlreadyStopped = 2,
+        /// <summary>Idempotent stop: no such session.</summary>
+        NotFound = 3,
+    }
+
+    /// <summary>GameyeLogLevel; a logger set at one level gets it and every level above.</summary>
+    public enum LogLevel : uint
+    {
+        Off = 0,
+        Error = 1,
+        Warn = 2,
+        Info = 3,
+        Debug = 4,
+        Trace = 5,
+    }
+
+    /// <summary>One problem with one field, from client-side validation or the server's 422.</summary>
+    public sealed class Violation
+    {
+        public Violation(string field, string description)
+        {
+            Field = field;
+            Description = description;
+        }
+
+        /// <summary>The field, such as "location", "env.PORT" or "args[2]".</summary>
+        public string Field { get; private set; }
+        /// <summary>What is wrong with it.</summary>
+        public string Description { get; private set; }
+
+        public override string ToString() { return Field + ": " + Description; }
+    }
+
+    /// <summary>One mapped port of a session.</summary>
+    public sealed class Port
+    {
+        public Port(string protocol, int container, int host)
+        {
+            Protocol = protocol;
+            Container = container;
+            Host = host;
+        }
+
+        /// <summary>"tcp", "udp", or a newer name as the server sent it.</summary>
+        public string Protocol { get; private set; }
+        /// <summary>The port inside the container.</summary>
+        public int Container { get; private set; }
+        /// <summary>The port on the host that players connect to.</summary>
+        public int Host { get; private set; }
+
+        public override string ToString()
+        {
+            return Container.ToString(CultureInfo.InvariantCulture) + "/" + Protocol + " -> " +
+                   Host.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>A started session: where players connect.</summary>
+    public sealed class Session
+    {
+        public Session(string id, string host, IList<Port> ports)
+        {
+            Id = id;
+            Host = host;
+            Ports = new ReadOnlyCollection<Port>(ports);
+        }
+
+        /// <summary>The session id (the server's, or the one sent when the server omitted it).</summary>
+        public string Id { get; private set; }
+        /// <summary>The IP address players connect to.</summary>
+        public string Host { get; private set; }
+        /// <summary>The mapped ports.</summary>
+        public IReadOnlyList<Port> Ports { get; private set; }
+    }
+
+    /// <summary>A listed or described session.</summary>
+    public sealed class SessionInfo
+    {
+        internal SessionInfo() { }
+
+        public string Id { get; internal set; }
+        public string Image { get; internal set; }
+        /// <summary>The image tag, or null when the server did not say.</summary>
+        public string Tag { get; internal set; }
+        public string Location { get; internal set; }
+        public string Host { get; internal set; }
+        /// <summary>Creation time in milliseconds since the Unix epoch.</summary>
+        public long CreatedMs { get; internal set; }
+        /// <summary>Creation time.</summary>
+        public DateTime CreatedUtc
+        {
+            get { return new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(CreatedMs); }
+        }
+        public IReadOnlyList<Port> Ports { get; internal set; }
+        /// <summary>The status as the API spells it, or null.</summary>
+        public string Status { get; internal set; }
+        public SessionState State { get; internal set; }
+        public IReadOnlyDictionary<string, string> Labels { get; internal set; }
+        /// <summary>The number of players, or null when the server did not say.</summary>
+        public long? PlayerCount { get; internal set; }
+        /// <summary>The ids of the players who joined (described sessions only; empty otherwise).</summary>
+        public IReadOnlyList<string> Joined { get; internal set; }
+    }
+
+    /// <summary>A location that can host an image.</summary>
+    public sealed class Location
+    {
+        public Location(string id, IList<string> ips)
+        {
+            Id = id;
+            Ips = new ReadOnlyCollection<string>(ips);
+        }
+
+        public string Id { get; private set; }
+        /// <summary>IPv4 addresses to ping.</summary>
+        public IReadOnlyList<string> Ips { get; private set; }
+    }
+
+    /// <summary>The answer of <see cref="GameyeClient.JoinPlayers"/> and <see cref="GameyeClient.LeavePlayers"/>.</summary>
+    public sealed class PlayersResult
+    {
+        public PlayersResult(long playerCount, IList<string> players)
+        {
+            PlayerCount = playerCount;
+            Players = new ReadOnlyCollection<string>(players);
+        }
+
+        /// <summary>The session's player count after the call.</summary>
+        public long PlayerCount { get; private set; }
+        /// <summary>The player ids affected.</summary>
+        public IReadOnlyList<string> Players { get; private set; }
+    }
+
+    /// <summary>The client configuration (gameye_client_new's JSON).</summary>
+    public sealed class GameyeConfig
+    {
+        /// <summary>The API token (required).</summary>
+        public string Token { get; set; }
+        /// <summary>The API's base URL; exclusive with <see cref="Environment"/>.</summary>
+        public string BaseUrl { get; set; }
+        /// <summary>"sandbox" (the default) or "production"; exclusive with <see cref="BaseUrl"/>.</summary>
+        public string Environment { get; set; }
+        public TimeSpan? ConnectTimeout { get; set; }
+        /// <summary>Time allowed for one whole request.</summary>
+        public TimeSpan? RequestTimeout { get; set; }
+        /// <summary>Allow plain http:// to a host that is not loopback (the token travels in clear).</summary>
+        public bool? AllowInsecureHttp { get; set; }
+        public long? MaxResponseBytes { get; set; }
+        /// <summary>Cap on the logs text fetched without follow.</summary>
+        public long? MaxLogBytes { get; set; }
+        /// <summary>Which failures are retried and how often; null keeps the library's defaults.</summary>
+        public RetryConfig Retry { get; set; }
+        /// <summary>A PEM file of extra trusted CA certificates, or null.</summary>
+        public string CaBundlePath { get; set; }
+
+        /// <summary>The JSON that gameye_client_new reads.</summary>
+        public string ToJson()
+        {
+            return new JsonObjectWriter()
+                .String("token", Token)
+                .String("base_url", BaseUrl)
+                .String("environment", Environment)
+                .Number("connect_timeout_ms", Millis(ConnectTimeout))
+                .Number("request_timeout_ms", Millis(RequestTimeout))
+                .Bool("allow_insecure_http", AllowInsecureHttp)
+                .Number("max_response_bytes", MaxResponseBytes)
+                .Number("max_log_bytes", MaxLogBytes)
+                .Object("retry", Retry == null ? null : Retry.ToJson())
+                .String("ca_bundle_path", CaBundlePath)
+                .ToString();
+        }
+
+        internal static long? Millis(TimeSpan? t)
+        {
+            return t.HasValue ? (long?)(long)t.Value.TotalMilliseconds : null;
+        }
+    }
+
+    /// <summary>
+    /// The client's retry policy (420, 5xx and lost responses are retried with
+    /// jittered backoff); every field optional. MaxAttempts = 1 turns retries off.
+    /// </summary>
+    public sealed class RetryConfig
+    {
+        /// <summary>Attempts per call, the first included (at least 1).</summary>
+        public int? MaxAttempts { get; set; }
+        public TimeSpan? InitialBackoff { get; set; }
+        public TimeSpan? MaxBackoff { get; set; }
+        /// <summary>The deadline of one call, retries included.</summary>
+        public TimeSpan? Deadline { get; set; }
+
+        /// <summary>The "retry" object of the client configuration.</summary>
+        public string ToJson()
+        {
+            return new JsonObjectWriter()
+                .Number("max_attempts", MaxAttempts)
+                .Number("initial_backoff_ms", GameyeConfig.Millis(InitialBackoff))
+                .Number("max_backoff_ms", GameyeConfig.Millis(MaxBackoff))
+                .Number("deadline_ms", GameyeConfig.Millis(Deadline))
+                .ToString();
+        }
+    }
+
+    /// <summary>The optional fields of a create request (the spec's SessionRun).</summary>
+    public sealed class SessionOptions
+    {
+        /// <summary>The session id; a UUIDv4 is generated when null.</summary>
+        public string Id { get; set; }
+        /// <summary>Environment variables (values must be non-empty).</summary>
+        public IDictionary<string, string> Env { get; set; }
+        /// <summary>Program arguments (each non-empty).</summary>
+        public IList<string> Args { get; set; }
+        /// <summary>Restart the session automatically when it fails.</summary>
+        public bool? Restart { get; set; }
+        /// <summary>Key/value metadata, usable as list filters.</summary>
+        public IDictionary<string, string> Labels { get; set; }
+        /// <summary>The image tag; the highest-priority tag when null.</summary>
+        public string Version { get; set; }
+        /// <summary>Lifetime after which the session is stopped: "1m", "1h", "2h30m".</summary>
+        public string Ttl { get; set; }
+        /// <summary>A caller-provided identifier for this session.</summary>
+        public string ExternalId { get; set; }
+
+        /// <summary>The request JSON for <paramref name="location"/> and <paramref name="image"/>.</summary>
+        public string ToJson(string location, string image)
+        {
+            return new JsonObjectWriter()
+                .String("id", Id)
+                .String("location", location)
+                .String("image", image)
+                .Map("env", Env)
+                .Strings("args", Args)
+                .Bool("restart", Restart)
+                .Map("labels", Labels)
+                .String("version", Version)
+                .String("ttl", Ttl)
+                .String("external_id", ExternalId)
+                .ToString();
+        }
+    }
+
+    /// <summary>Filters for <see cref="GameyeClient.ListSessions"/>; every field optional.</summary>
+    public sealed class SessionFilter
+    {
+        /// <summary>Also list terminated sessions.</summary>
+        public bool? All { get; set; }
+        public string Location { get; set; }
+        public string Image { get; set; }
+        public string Tag { get; set; }
+        public string Host { get; set; }
+        public long? PlayerCountLessThan { get; set; }
+        public long? PlayerCountGreaterThan { get; set; }
+        /// <summary>Sessions carrying every one of these labels.</summary>
+        public IDictionary<string, string> Labels { get; set; }
+
+        /// <summary>The filter JSON that gameye_session_list reads.</summary>
+        public string ToJson()
+        {
+            return new JsonObjectWriter()
+                .Bool("all", All)
+                .String("location", Location)
+                .String("image", Image)
+                .String("tag", Tag)
+                .String("host", Host)
+                .Number("player_count_lt", PlayerCountLessThan)
+                .Number("player_count_gt", PlayerCountGreaterThan)
+                .Map("labels", Labels)
+                .ToString();
+        }
+    }
+
+    /// <summary>What went wrong with a call: every error field of the native result, copied.</summary>
+    public sealed class GameyeError
+    {
+        internal GameyeError() { }
+
+        public GameyeStatus Status { get; internal set; }
+        /// <summary>The status's stable name, such as "GAMEYE_STATUS_NOT_FOUND".</summary>
+        public string StatusName { get { return Gameye.StatusName((uint)Status); } }
+        /// <summary>The HTTP status of the response, 0 when no response arrived.</summary>
+        public int HttpStatus { get; internal set; }
+        /// <summary>A readable description (never contains the token).</summary>
+        public string Message { get; internal set; }
+        /// <summary>The API's error code, or null.</summary>
+        public string Code { get; internal set; }
+        /// <summary>The API's error details, or null.</summary>
+        public string Details { get; internal set; }
+        /// <summary>The API's request identifier (quote it to support), or null.</summary>
+        public string Identifier { get; internal set; }
+        /// <summary>Field violations (empty when none).</summary>
+        public IReadOnlyList<Violation> Violations { get; internal set; }
+        /// <summary>How many attempts the call made under the retry policy (0: nothing was sent).</summary>
+        public int Attempts { get; internal set; }
+        /// <summary>The raw response body, or null when no response arrived.</summary>
+        public byte[] Body { get; internal set; }
+        /// <summary>The raw response body decoded as UTF-8 (invalid bytes as U+FFFD), or null.</summary>
+        public string BodyText
+        {
+            get { return Body == null ? null : new System.Text.UTF8Encoding(false, false).GetString(Body); }
+        }
+
+        public override string ToString()
+        {
+            return StatusName + ": " + Message;
+        }
+
+        /// <summary>This error as an exception.</summary>
+        public GameyeException ToException()
+        {
+            return new GameyeException(this);
+        }
+    }
+
+    /// <summary>A failed call. The fields mirror <see cref="GameyeError"/>.</summary>
+    public class GameyeException : Exception
+    {
+        public GameyeException(GameyeError error)
+            : this(error, null)
+        {
+        }
+
+        public GameyeException(GameyeError error, Exception inner)
+            : base(error.Message ?? error.StatusName, inner)
+        {
+            Error = error;
+        }
+
+        /// <summary>Everything the library said.</summary>
+        public GameyeError Error { get; private set; }
+        public GameyeStatus Status { get { return Error.Status; } }
+        public int HttpStatus { get { return Error.HttpStatus; } }
+        public string Code { get { return Error.Code; } }
+        public string Details { get { return Error.Details; } }
+        public string Identifier { get { return Error.Identifier; } }
+        public IReadOnlyList<Violation> Violations { get { return Error.Violations; } }
+    }
+}
