@@ -11,14 +11,16 @@ loop, and it is killed at the end. Every wait in these tests is bounded.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import gameye
 import pytest
@@ -115,6 +117,160 @@ def fault_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+def check_http_error(exc: gameye.GameyeError, status: int, kind: str) -> None:
+    """Checks what every error built from an API error answer carries."""
+    assert exc.status == status
+    assert exc.kind == kind
+    assert exc.code, "the emulator always sends a code"
+    assert exc.identifier, "the emulator always sends a request identifier"
+    assert exc.identifier in str(exc)
+    assert f"HTTP {status}" in str(exc)
+    assert isinstance(exc.violations, list)
+    assert TOKEN not in str(exc) and TOKEN not in repr(exc)
+
+
+#: Each error status an endpoint can answer, with the exception class and
+#: ``.kind`` it raises.
+ERROR_STATUSES: dict[int, tuple[type[gameye.GameyeError], str]] = {
+    401: (gameye.AuthenticationError, "unauthorized"),
+    402: (gameye.QuotaExceededError, "quota_exhausted"),
+    403: (gameye.PermissionDeniedError, "forbidden"),
+    404: (gameye.NotFoundError, "not_found"),
+    409: (gameye.ConflictError, "conflict"),
+    420: (gameye.NoCapacityError, "no_capacity"),
+    422: (gameye.InvalidRequestError, "invalid_syntax"),
+    429: (gameye.ClientError, "client_error"),
+    500: (gameye.ServerError, "server_error"),
+    503: (gameye.ServerError, "server_error"),
+}
+
+#: A session id for calls that fail before the id is looked at.
+SOME_ID = "no-such-session"
+
+#: One call of every endpoint, for a client (``Client`` or ``AsyncClient``:
+#: the async client's calls return awaitables) and a scratch directory.
+#: ``follow_logs`` of ``AsyncClient`` opens the stream when awaited.
+ENDPOINT_CALLS: dict[str, Callable[[Any, Path], Any]] = {
+    "create_session": lambda c, d: c.create_session("europe", "nginx"),
+    "list_sessions": lambda c, d: c.list_sessions(all=True),
+    "get_session": lambda c, d: c.get_session(SOME_ID),
+    "stop_session": lambda c, d: c.stop_session(SOME_ID),
+    "join_players": lambda c, d: c.join_players(SOME_ID, ["p1"]),
+    "leave_players": lambda c, d: c.leave_players(["p1"]),
+    "logs": lambda c, d: c.logs(SOME_ID),
+    "follow_logs": lambda c, d: c.follow_logs(SOME_ID),
+    "download_to_path": lambda c, d: c.download_artifact(SOME_ID, "/log", d / "artifact.tar.gz"),
+    "download_to_file": lambda c, d: c.download_artifact(SOME_ID, "/log", io.BytesIO()),
+    "available_locations": lambda c, d: c.available_locations("nginx"),
+    "tag_exists": lambda c, d: c.tag_exists("europe", "nginx", "latest"),
+}
+
+
+def fault_config(tmp: Path, faults: list[dict[str, Any]], images: list[dict[str, Any]] | None = None) -> Path:
+    """A copy of the shared configuration with ``faults`` replacing its fault
+    rules and ``images`` added, written to ``tmp``."""
+    config = json.loads(EMULATOR_CONFIG.read_text())
+    config["faults"] = faults
+    config["images"].extend(images or [])
+    path = tmp / "config.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+@pytest.fixture(scope="session")
+def status_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[int | str], str]]:
+    """Gives the base URL of an emulator that answers every request with the
+    given status (or, for ``"stall"``, never answers), started on first use
+    and kept for the session."""
+    urls: dict[int | str, str] = {}
+    with contextlib.ExitStack() as stack:
+
+        def get(status: int | str) -> str:
+            if status not in urls:
+                workdir = tmp_path_factory.mktemp(f"status-{status}")
+                if status == "stall":
+                    action: dict[str, Any] = {"kind": "stall"}
+                else:
+                    action = {"kind": "status", "status": status}
+                config = fault_config(workdir, [{"action": action}])
+                urls[status] = stack.enter_context(run_emulator(config, workdir))
+            return urls[status]
+
+        yield get
+
+
+#: A session's program that writes an artifact file, then prints
+#: ``tick 0``, ``tick 1``, ... every 50 ms until it is stopped.
+TICKER = """
+import pathlib, time
+pathlib.Path("result").mkdir(exist_ok=True)
+pathlib.Path("result/data.txt").write_text("the artifact of a ticker\\n")
+i = 0
+while True:
+    print(f"tick {i}", flush=True)
+    i += 1
+    time.sleep(0.05)
+"""
+
+#: A session's program that prints ``ready`` and then nothing for an hour.
+QUIET = """
+import time
+print("ready", flush=True)
+time.sleep(3600)
+"""
+
+#: A session's program that prints three lines and exits.
+SHORT = """
+for i in range(3):
+    print(f"line {i}")
+"""
+
+
+@pytest.fixture(scope="session")
+def process_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of an emulator with images that run real processes:
+    ``ticker`` (:data:`TICKER`), ``quiet`` (:data:`QUIET`) and ``short``
+    (:data:`SHORT`)."""
+    workdir = tmp_path_factory.mktemp("process-emulator")
+    images = [
+        {"name": name, "tags": ["latest"], "ports": [], "command": [sys.executable, "-u", "-c", script]}
+        for name, script in (("ticker", TICKER), ("quiet", QUIET), ("short", SHORT))
+    ]
+    config = fault_config(workdir, [], images)
+    data = json.loads(config.read_text())
+    data["stop_grace_ms"] = 2000
+    data["sessions_dir"] = str(workdir / "sessions")
+    config.write_text(json.dumps(data))
+    with run_emulator(config, workdir) as url:
+        yield url
+
+
+def established_to(url: str) -> int:
+    """How many TCP connections to the (IPv4 loopback) server of ``url`` are
+    established from this machine; -1 where ``/proc/net/tcp`` is missing."""
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return -1
+    count = 0
+    for line in lines:
+        fields = line.split()
+        remote, state = fields[2], fields[3]
+        if state == "01" and int(remote.split(":")[1], 16) == port:
+            count += 1
+    return count
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
+    """Polls ``predicate`` every 10 ms for at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} not reached within {timeout} s")
+        time.sleep(0.01)
+
+
 @pytest.fixture
 def make_client(emulator: str) -> Callable[..., gameye.Client]:
     """Builds clients of the emulator; keyword arguments override the defaults."""
@@ -132,6 +288,25 @@ def make_client(emulator: str) -> Callable[..., gameye.Client]:
 def client(make_client: Callable[..., gameye.Client]) -> gameye.Client:
     """A client of the emulator with the all-scopes token."""
     return make_client()
+
+
+@pytest.fixture
+def make_async_client(emulator: str) -> Callable[..., gameye.AsyncClient]:
+    """Builds async clients of the emulator; keyword arguments override the defaults."""
+
+    def make(token: str = TOKEN, **options: object) -> gameye.AsyncClient:
+        options.setdefault("base_url", emulator)
+        options.setdefault("timeout", REQUEST_TIMEOUT)
+        options.setdefault("connect_timeout", REQUEST_TIMEOUT)
+        return gameye.AsyncClient(token, **options)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def async_client(make_async_client: Callable[..., gameye.AsyncClient]) -> gameye.AsyncClient:
+    """An async client of the emulator with the all-scopes token."""
+    return make_async_client()
 
 
 @pytest.fixture

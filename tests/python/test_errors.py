@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Callable
 
 import gameye
 import pytest
-from conftest import TOKEN
+from conftest import TOKEN, check_http_error
 
 MakeClient = Callable[..., gameye.Client]
-
-
-def check_http_error(exc: gameye.GameyeError, status: int, kind: str) -> None:
-    """Checks what every error built from an API error answer carries."""
-    assert exc.status == status
-    assert exc.kind == kind
-    assert exc.code, "the emulator always sends a code"
-    assert exc.identifier, "the emulator always sends a request identifier"
-    assert exc.identifier in str(exc)
-    assert f"HTTP {status}" in str(exc)
-    assert isinstance(exc.violations, list)
-    assert TOKEN not in str(exc) and TOKEN not in repr(exc)
 
 
 def test_wrong_token_is_authentication_error(make_client: MakeClient) -> None:
@@ -168,12 +157,16 @@ def test_every_error_class_derives_from_gameye_error() -> None:
         gameye.TimeoutError,
         gameye.DecodeError,
         gameye.ConfigurationError,
+        gameye.DownloadError,
+        gameye.CancelledError,
     ]
     for cls in classes:
         assert issubclass(cls, gameye.GameyeError), cls
         assert cls.__doc__, cls
     assert issubclass(gameye.TimeoutError, gameye.TransportError)
     assert issubclass(gameye.ConfigurationError, ValueError)
+    assert issubclass(gameye.DownloadError, OSError)
+    assert not issubclass(gameye.CancelledError, asyncio.CancelledError)
     assert not issubclass(gameye.GameyeError, ValueError)
 
 
@@ -185,10 +178,29 @@ def test_errors_have_every_attribute_and_pickle() -> None:
         kind="invalid_request",
         violations=[gameye.Violation("ttl", "bad")],
     )
-    for name in ("status", "code", "details", "identifier", "kind", "violations", "body_excerpt", "retry_after"):
+    for name in (
+        "status",
+        "code",
+        "details",
+        "identifier",
+        "kind",
+        "violations",
+        "body_excerpt",
+        "retry_after",
+        "attempts",
+    ):
         assert hasattr(exc, name), name
     again = pickle.loads(pickle.dumps(exc))
     assert type(again) is gameye.InvalidRequestError
     assert str(again) == str(exc) and again.violations == exc.violations
     assert gameye.Violation("ttl", "bad") == gameye.Violation("ttl", "bad")
     assert repr(gameye.Violation("ttl", "bad")) == "Violation(field='ttl', description='bad')"
+
+
+def test_download_error_pickles_as_os_error() -> None:
+    import pickle
+
+    exc = gameye.DownloadError("local I/O failure: cannot write the artifact", kind="io", attempts=1)
+    again = pickle.loads(pickle.dumps(exc))
+    assert type(again) is gameye.DownloadError and isinstance(again, OSError)
+    assert str(again) == str(exc) and again.kind == "io" and again.attempts == 1

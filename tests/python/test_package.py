@@ -40,7 +40,19 @@ def test_extension_stub_is_importable() -> None:
     namespace: dict[str, object] = {}
     flags = __future__.annotations.compiler_flag
     exec(compile(stub_source(), "_gameye.pyi", "exec", flags=flags, dont_inherit=True), namespace)  # noqa: S102
-    for name in ("Client", "Session", "Port"):
+    for name in (
+        "AsyncClient",
+        "AsyncLogStream",
+        "Client",
+        "Location",
+        "LogStream",
+        "PlayerCount",
+        "Players",
+        "Port",
+        "Session",
+        "SessionDetails",
+        "SessionSummary",
+    ):
         assert inspect.isclass(namespace[name]), name
     assert namespace["__annotations__"]["__version__"] == "str"
     assert sorted(namespace["__all__"]) == sorted(gameye._gameye.__all__)
@@ -48,7 +60,10 @@ def test_extension_stub_is_importable() -> None:
 
 def test_extension_stub_matches_the_extension() -> None:
     tree = ast.parse(stub_source())
-    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    # Private classes (the `_Writer` protocol) exist for type checkers only.
+    classes = {
+        node.name: node for node in tree.body if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+    }
     runtime = {name for name in dir(gameye._gameye) if not name.startswith("_")}
     assert set(classes) == runtime
     for name, node in classes.items():
@@ -65,13 +80,30 @@ def test_extension_stub_matches_the_extension() -> None:
         assert public <= members, f"{name}: {public - members} missing from the stub"
 
 
-def test_stub_signatures_match_runtime() -> None:
+@pytest.mark.parametrize("class_name", ["Client", "AsyncClient"])
+def test_stub_signatures_match_runtime(class_name: str) -> None:
     tree = ast.parse(stub_source())
-    client = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Client")
-    create = next(n for n in client.body if isinstance(n, ast.FunctionDef) and n.name == "create_session")
-    stub_params = [a.arg for a in create.args.args[1:]] + [a.arg for a in create.args.kwonlyargs]
-    runtime_params = list(inspect.signature(gameye.Client.create_session).parameters)
-    assert stub_params == [p for p in runtime_params if p != "self"]
+    node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    cls = getattr(gameye, class_name)
+    methods = [n for n in node.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")]
+    assert len(methods) >= 12
+    for method in methods:
+        if any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list):
+            continue
+        stub_params = [a.arg for a in method.args.args[1:]] + [a.arg for a in method.args.kwonlyargs]
+        runtime_params = list(inspect.signature(getattr(cls, method.name)).parameters)
+        assert stub_params == [p for p in runtime_params if p != "self"], method.name
+
+
+def test_sync_and_async_clients_have_the_same_methods() -> None:
+    def public(cls: type) -> dict[str, list[str]]:
+        return {
+            name: list(inspect.signature(getattr(cls, name)).parameters)
+            for name in dir(cls)
+            if not name.startswith("_") and callable(getattr(cls, name))
+        }
+
+    assert public(gameye.Client) == public(gameye.AsyncClient)
 
 
 def test_errors_module_is_typed_python() -> None:
@@ -80,6 +112,8 @@ def test_errors_module_is_typed_python() -> None:
 
 
 USAGE = """
+import asyncio
+
 import gameye
 
 client = gameye.Client("token", environment="sandbox", timeout=1.5)
@@ -91,6 +125,40 @@ try:
 except gameye.InvalidRequestError as e:
     fields: list[str] = [v.field for v in e.violations]
     status: int | None = e.status
+summaries: list[gameye.SessionSummary] = client.list_sessions(all=True, labels={"k": "v"}, player_count_lt=4)
+created: int = summaries[0].created
+port_map: dict[str, int] = summaries[0].port
+maybe_status: str | None = summaries[0].status
+details: gameye.SessionDetails = client.get_session(session.id)
+joined: list[str] = details.players.joined
+count: int = client.join_players(session.id, ["p1"]).count
+outcome: str = client.stop_session(session.id, idempotent=True)
+lines: list[str] = []
+with client.follow_logs(session.id) as stream:
+    for line in stream:
+        lines.append(line)
+text: str = client.logs(session.id)
+size: int = client.download_artifact(session.id, "/logs", "out.tar.gz")
+with open("out.tar.gz", "wb") as f:
+    size = client.download_artifact(session.id, "/logs", f)
+ips: list[str] = client.available_locations("nginx")[0].ips
+exists: bool = client.tag_exists("europe", "nginx", "1.0")
+
+
+async def main() -> None:
+    aclient = gameye.AsyncClient("token", timeout=1.5)
+    started: gameye.Session = await aclient.create_session("europe", "nginx")
+    many: list[gameye.Session] = await asyncio.gather(*(aclient.create_session("europe", "nginx") for _ in range(3)))
+    listed: list[gameye.SessionSummary] = await aclient.list_sessions()
+    stopped: str = await asyncio.wait_for(aclient.stop_session(started.id), 5)
+    async for line in aclient.follow_logs(started.id):
+        print(line)
+    async with aclient.follow_logs(started.id) as logs:
+        first: str = await logs.__anext__()
+    opened: gameye.AsyncLogStream = await aclient.follow_logs(started.id)
+    await opened.aclose()
+    written: int = await aclient.download_artifact(started.id, "/logs", "out.tar.gz")
+    found: bool = await aclient.tag_exists("europe", "nginx", "1.0")
 """
 
 

@@ -1,0 +1,940 @@
+// Tests of the C++ wrapper bindings/cpp/include/gameye.hpp against a running
+// emulator (GAMEYE_TEST_BASE_URL, started by tests/cpp/run.sh with
+// tests/emulator-config.json), under valgrind. Prints "N passed, N failed".
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "gameye.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+int passed = 0;
+int failed = 0;
+std::string base_url;
+std::string run_id;
+
+#define CHECK(cond, ...)                                                        \
+    do {                                                                        \
+        if (cond) {                                                             \
+            passed++;                                                           \
+        } else {                                                                \
+            failed++;                                                           \
+            std::fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            std::fprintf(stderr, __VA_ARGS__);                                  \
+            std::fprintf(stderr, "\n");                                         \
+        }                                                                       \
+    } while (0)
+
+std::string str(std::string_view v) { return std::string(v); }
+
+// Checks a result's status, printing its error when it differs.
+template <class T>
+bool expect(const gameye::Result<T> &r, gameye::Status want, const char *what) {
+    bool ok = r.status() == want;
+    if (r.ok()) {
+        CHECK(ok, "%s: want %s, got a value", what, gameye::status_name(want));
+    } else {
+        CHECK(ok, "%s: want %s, got %s", what, gameye::status_name(want), r.error().to_string().c_str());
+    }
+    return ok;
+}
+
+bool has_violation(const gameye::Error &e, std::string_view field) {
+    for (gameye::Violation v : e.violations()) {
+        if (v.field() == field && !v.description().empty()) return true;
+    }
+    return false;
+}
+
+std::string sid(const char *name) { return run_id + "-" + name; }
+
+gameye::Client new_client(const char *token, std::uint64_t timeout_ms = 20000) {
+    gameye::Config config;
+    config.token = token;
+    config.base_url = base_url;
+    config.request_timeout_ms = timeout_ms;
+    auto r = gameye::Client::create(config);
+    expect(r, gameye::Status::Ok, "Client::create");
+    return r.ok() ? std::move(r).value() : gameye::Client();
+}
+
+std::string create_json(const std::string &id, const char *image = "nginx", const char *location = "europe") {
+    std::string j = "{";
+    if (!id.empty()) j += "\"id\":\"" + id + "\",";
+    j += "\"location\":\"" + std::string(location) + "\",\"image\":\"" + image + "\",\"labels\":{\"run\":\"" +
+         run_id + "\"}}";
+    return j;
+}
+
+// Waits (bounded) for an operation and takes its result.
+template <class T>
+gameye::Result<T> finish(gameye::Operation<T> op) {
+    CHECK(op.wait(20s), "operation completes in time");
+    auto r = op.take();
+    CHECK(r.has_value(), "result available once done");
+    CHECK(!op.take().has_value(), "result taken only once");
+    if (!r) return gameye::Error(gameye::Status::Timeout, "no result");
+    return std::move(*r);
+}
+
+// ---------------------------------------------------------------------------
+
+void test_version_and_basics() {
+    CHECK(gameye::version_matches(), "header %d.%d.%d, library %s", gameye::kVersionMajor,
+          gameye::kVersionMinor, gameye::kVersionPatch, str(gameye::version()).c_str());
+    CHECK(std::strcmp(gameye::status_name(gameye::Status::NotFound), "GAMEYE_STATUS_NOT_FOUND") == 0,
+          "status name");
+    CHECK(static_cast<std::uint32_t>(gameye::Status::Cancelled) == GAMEYE_STATUS_CANCELLED, "same numbers");
+
+    gameye::Config c;
+    c.token = "a\"b\\c\n\x01";
+    c.environment = "sandbox";
+    c.connect_timeout_ms = 5;
+    c.allow_insecure_http = true;
+    CHECK(c.to_json() ==
+              "{\"token\":\"a\\\"b\\\\c\\n\\u0001\",\"environment\":\"sandbox\",\"connect_timeout_ms\":5,"
+              "\"allow_insecure_http\":true}",
+          "config json: %s", c.to_json().c_str());
+
+    gameye::Span<int> empty(nullptr, 5);
+    CHECK(empty.empty() && empty.size() == 0 && empty.begin() == empty.end(), "NULL span is empty");
+    const char *names[] = {"a", "bc"};
+    gameye::Span<std::string_view> s(names, 2);
+    std::string joined;
+    for (std::string_view n : s) joined += n;
+    CHECK(joined == "abc" && s[1] == "bc" && s.front() == "a" && s.back() == "bc", "string span");
+}
+
+void test_client_config_errors() {
+    auto r = gameye::Client::create(nullptr);
+    if (expect(r, gameye::Status::NullArgument, "NULL config")) {
+        CHECK(r.error().message().find("config_json") != std::string_view::npos, "names the argument");
+    }
+
+    struct {
+        const char *json;
+        const char *field;
+    } bad[] = {
+        {"{}", "token"},
+        {"not json", "(config)"},
+        {"{\"token\":\"t\",\"base_url\":\"http://example.com\"}", "base_url"},
+        {"{\"token\":\"t\",\"request_timeout_ms\":0}", "request_timeout"},
+    };
+    for (const auto &b : bad) {
+        auto c = gameye::Client::create(b.json);
+        if (expect(c, gameye::Status::InvalidConfig, b.json)) {
+            CHECK(has_violation(c.error(), b.field), "%s names %s", b.json, b.field);
+        }
+    }
+
+    gameye::Config secret;
+    secret.token = "s3cr3t tok";
+    auto t = gameye::Client::create(secret);
+    if (expect(t, gameye::Status::InvalidConfig, "token with space")) {
+        CHECK(t.error().message().find("s3cr3t") == std::string_view::npos, "token not in message");
+        CHECK(t.error().to_string().find("GAMEYE_STATUS_INVALID_CONFIG") == 0, "to_string: %s",
+              t.error().to_string().c_str());
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+void test_create(const gameye::Client &client) {
+    auto r = client.create_session(
+        "{\"location\":\"europe\",\"image\":\"nginx\",\"env\":{\"MODE\":\"duel\"},\"ttl\":\"2h30m\"}");
+    if (expect(r, gameye::Status::Ok, "create")) {
+        const gameye::Session &s = r.value();
+        CHECK(s.http_status() == 201, "http %u", s.http_status());
+        CHECK(s.id().size() == 36 && s.id()[14] == '4', "uuid v4 id: %s", str(s.id()).c_str());
+        CHECK(s.host() == "127.0.0.1", "host");
+        CHECK(s.ports().size() == 1 && s.ports()[0].protocol() == "tcp" && s.ports()[0].container() == 80 &&
+                  s.ports()[0].host() > 0,
+              "ports");
+        CHECK(s.body().find(s.id()) != std::string_view::npos, "raw body holds the id");
+    }
+
+    std::string id = sid("given");
+    std::string json = "{\"id\":\"" + id + "\",\"location\":\"europe\",\"image\":\"my-game\"}";
+    auto g = client.create_session(json);
+    if (expect(g, gameye::Status::Ok, "create with id")) {
+        CHECK(g->id() == id, "id kept");
+        int udp = 0;
+        for (gameye::Port p : g->ports()) udp += p.protocol() == "udp";
+        CHECK(g->ports().size() == 2 && udp == 1, "two ports, one udp");
+    }
+    auto dup = client.create_session(json);
+    if (expect(dup, gameye::Status::Conflict, "duplicate id")) {
+        const gameye::Error &e = dup.error();
+        CHECK(e.http_status() == 409 && !e.code().empty() && !e.identifier().empty() && !e.details().empty(),
+              "API error fields");
+        CHECK(!e.body().empty() && !e.message().empty(), "body and message");
+    }
+
+    auto noid = client.create_session("{\"id\":\"" + sid("noid") + "\",\"location\":\"europe\",\"image\":\"fault-no-id\"}");
+    if (expect(noid, gameye::Status::Ok, "201 without id")) CHECK(noid->id() == sid("noid"), "sent id used");
+
+    struct {
+        const char *image;
+        const char *location;
+        gameye::Status status;
+        unsigned http;
+    } cases[] = {
+        {"nginx", "atlantis", gameye::Status::NotFound, 404},
+        {"no-such-image", "europe", gameye::Status::NotFound, 404},
+        {"nginx", "full", gameye::Status::NoCapacity, 420},
+        {"fault-500", "europe", gameye::Status::ServerError, 503},
+        {"fault-html", "europe", gameye::Status::ServerError, 502},
+        {"fault-malformed", "europe", gameye::Status::Decode, 201},
+    };
+    for (const auto &c : cases) {
+        auto e = client.create_session(create_json("", c.image, c.location));
+        if (expect(e, c.status, c.image)) {
+            CHECK(e.error().http_status() == c.http, "%s: http %u", c.image, e.error().http_status());
+            CHECK(!e.error().message().empty() && !e.error().body().empty(), "%s: message and body", c.image);
+        }
+    }
+
+    auto ttl = client.create_session("{\"location\":\"europe\",\"image\":\"nginx\",\"ttl\":\"25h\"}");
+    if (expect(ttl, gameye::Status::InvalidSyntax, "server 422")) CHECK(has_violation(ttl.error(), "ttl"), "ttl");
+
+    auto bad = client.create_session("{\"location\":\"\",\"ttl\":\"90s\",\"args\":[\"\"]}");
+    if (expect(bad, gameye::Status::InvalidRequest, "client-side validation")) {
+        CHECK(has_violation(bad.error(), "location") && has_violation(bad.error(), "image") &&
+                  has_violation(bad.error(), "args[0]"),
+              "names every field");
+        CHECK(bad.error().http_status() == 0 && bad.error().body().empty(), "nothing sent");
+    }
+    const char bad_utf8[] = {'{', '"', 'l', '"', ':', '"', static_cast<char>(0xc3), '(', '"', '}', 0};
+    expect(client.create_session(bad_utf8), gameye::Status::InvalidUtf8, "invalid UTF-8");
+    expect(client.create_session(nullptr), gameye::Status::NullArgument, "NULL request");
+
+    struct {
+        const char *token;
+        gameye::Status status;
+    } tokens[] = {
+        {"wrong-token", gameye::Status::Unauthorized},
+        {"quota-token", gameye::Status::QuotaExhausted},
+        {"read-only-token", gameye::Status::Forbidden},
+    };
+    for (const auto &t : tokens) {
+        gameye::Client c = new_client(t.token);
+        auto e = c.create_session(create_json(""));
+        if (expect(e, t.status, t.token)) {
+            CHECK(e.error().message().find(t.token) == std::string_view::npos, "token not in message");
+        }
+    }
+
+    gameye::Client hasty = new_client("gameye-emulator-token", 300);
+    auto stall = hasty.create_session(create_json("", "fault-stall"));
+    if (expect(stall, gameye::Status::Timeout, "stalled server")) CHECK(stall.error().http_status() == 0, "no response");
+
+    auto closed = gameye::Client::create("{\"token\":\"t\",\"base_url\":\"http://127.0.0.1:1\"}");
+    if (expect(closed, gameye::Status::Ok, "client to a closed port")) {
+        expect(closed->create_session(create_json("")), gameye::Status::Connect, "closed port");
+    }
+}
+
+// Four threads share one client.
+void test_shared_client_threads(const gameye::Client &client) {
+    std::mutex mu;
+    std::set<std::string> ids;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; i++) {
+                auto r = client.create_session(create_json(""));
+                if (r.ok()) {
+                    std::lock_guard<std::mutex> lock(mu);
+                    ids.insert(str(r->id()));
+                }
+            }
+        });
+    }
+    for (auto &t : threads) t.join();
+    CHECK(ids.size() == 20, "20 unique ids from 4 threads: %zu", ids.size());
+}
+
+// ---------------------------------------------------------------------------
+
+void test_list_get_stop_players(const gameye::Client &c) {
+    std::string a = sid("a"), b = sid("b"), x = sid("missing");
+    expect(c.create_session(create_json(a, "nginx", "europe")), gameye::Status::Ok, "start a");
+    expect(c.create_session(create_json(b, "nginx", "north-america")), gameye::Status::Ok, "start b");
+
+    std::string filter = "{\"labels\":{\"run\":\"" + run_id + "\"}}";
+    auto list = c.list_sessions(filter);
+    std::size_t mine = 0;
+    if (expect(list, gameye::Status::Ok, "list")) {
+        CHECK(list->http_status() == 200, "http");
+        for (gameye::SessionInfo s : *list) {
+            if (s.id() != a && s.id() != b) continue;
+            mine++;
+            CHECK(s.image() == "nginx" && s.tag() == "latest", "image and tag");
+            CHECK(s.created_ms() > 1600000000000LL, "created in ms");
+            CHECK(s.created() > std::chrono::system_clock::time_point(), "created time point");
+            CHECK(s.ports().size() == 1 && s.ports()[0].container() == 80, "ports");
+            CHECK(s.state() == gameye::SessionState::Running && s.status() == "running", "running");
+            bool run_label = false;
+            for (gameye::Label l : s.labels()) run_label |= l.key() == "run" && l.value() == run_id;
+            CHECK(run_label, "labels");
+            CHECK(s.location() == (s.id() == a ? "europe" : "north-america"), "location");
+            CHECK(!s.host().empty(), "host");
+        }
+    }
+    CHECK(mine == 2, "both listed: %zu", mine);
+    auto eu = c.list_sessions("{\"location\":\"north-america\",\"labels\":{\"run\":\"" + run_id + "\"}}");
+    if (expect(eu, gameye::Status::Ok, "filtered list")) CHECK(eu->size() == 1 && (*eu)[0].id() == b, "filter");
+    expect(c.list_sessions("{\"colour\":1}"), gameye::Status::InvalidRequest, "bad filter");
+    expect(c.list_sessions(), gameye::Status::Ok, "list without filter");
+
+    auto join = c.join_players(a, {"p1", "p2"});
+    if (expect(join, gameye::Status::Ok, "join")) {
+        CHECK(join->player_count() == 2 && join->players().size() == 2 && join->players()[1] == "p2", "joined");
+    }
+    std::vector<std::string> more = {"p3"};
+    auto join3 = c.join_players(a, more);
+    if (expect(join3, gameye::Status::Ok, "join from a vector")) CHECK(join3->player_count() == 3, "three");
+
+    auto got = c.get_session(a);
+    if (expect(got, gameye::Status::Ok, "get")) {
+        CHECK(got->has_info(), "described");
+        gameye::SessionInfo s = got->info();
+        CHECK(s.id() == a && s.player_count() == 3, "id and player count");
+        CHECK(s.joined().size() == 3 && s.joined()[0] == "p1", "joined players");
+    }
+
+    auto left = c.leave_players({"p1", "p3"});
+    if (expect(left, gameye::Status::Ok, "leave")) CHECK(left->player_count() == 1 && left->players().size() == 2, "left");
+    expect(c.leave_players(std::vector<std::string>{}), gameye::Status::InvalidRequest, "no players");
+    const char *with_null[] = {"ok", nullptr};
+    auto nul = c.join_players(a, with_null, 2);
+    if (expect(nul, gameye::Status::NullArgument, "NULL player")) {
+        CHECK(nul.error().message().find("players[1]") != std::string_view::npos, "names players[1]");
+    }
+    expect(c.join_players(x, {"p"}), gameye::Status::NotFound, "join unknown session");
+
+    auto stop = c.stop_session(a);
+    if (expect(stop, gameye::Status::Ok, "stop")) CHECK(*stop == gameye::StopOutcome::Stopped, "stopped");
+    auto exited = c.get_session(a);
+    if (expect(exited, gameye::Status::Ok, "get stopped")) CHECK(exited->info().state() == gameye::SessionState::Exited, "exited");
+    expect(c.stop_session(a), gameye::Status::Conflict, "stop twice");
+    expect(c.stop_session(x), gameye::Status::NotFound, "stop unknown");
+    auto again = c.stop_session(a, gameye::StopFlags::Idempotent);
+    if (expect(again, gameye::Status::Ok, "idempotent stop twice")) {
+        CHECK(again.value() == gameye::StopOutcome::AlreadyStopped, "already stopped");
+    }
+    auto unknown = c.stop_session(x, gameye::StopFlags::Idempotent);
+    if (expect(unknown, gameye::Status::Ok, "idempotent stop unknown")) {
+        CHECK(unknown.value_or(gameye::StopOutcome::None) == gameye::StopOutcome::NotFound, "not found");
+    }
+    auto all = c.list_sessions("{\"all\":true,\"labels\":{\"run\":\"" + run_id + "\"}}");
+    auto running = c.list_sessions(filter);
+    if (all.ok() && running.ok()) CHECK(all->size() == running->size() + 1 || all->size() > running->size(), "all=true");
+
+    auto missing = c.get_session(x);
+    if (expect(missing, gameye::Status::NotFound, "get unknown")) {
+        CHECK(!missing.error().code().empty() && !missing.error().identifier().empty(), "API error fields");
+    }
+    expect(c.get_session(""), gameye::Status::InvalidRequest, "empty id");
+    expect(c.stop_session(b, gameye::StopFlags::Idempotent), gameye::Status::Ok, "cleanup");
+}
+
+void test_logs(const gameye::Client &c) {
+    std::string id = sid("logs"), missing = sid("missing");
+    expect(c.create_session(create_json(id)), gameye::Status::Ok, "start");
+    auto logs = c.get_logs(id);
+    if (expect(logs, gameye::Status::Ok, "logs")) CHECK(!logs->text().empty(), "log text");
+    expect(c.get_logs(missing), gameye::Status::NotFound, "logs of unknown session");
+
+    // A live log: read one line, then stop following.
+    auto live = c.follow_logs(id);
+    if (expect(live, gameye::Status::Ok, "follow running")) {
+        auto line = live->next();
+        if (expect(line, gameye::Status::Ok, "first line")) CHECK(!line->end() && !line->text().empty(), "a line");
+    }
+    live = gameye::Error(gameye::Status::Ok, "");  // drops the stream early
+
+    c.stop_session(id).ok();
+    auto follow = c.follow_logs(id);
+    if (expect(follow, gameye::Status::Ok, "follow")) {
+        gameye::LogStream stream = std::move(follow).value();
+        int lines = 0;
+        bool ended = false;
+        for (int i = 0; i < 10000; i++) {
+            auto l = stream.next();
+            if (!expect(l, gameye::Status::Ok, "next line")) break;
+            if (l->end()) {
+                ended = true;
+                break;
+            }
+            CHECK(l->text().find('\n') == std::string_view::npos, "no line ending");
+            lines++;
+        }
+        CHECK(lines > 0 && ended, "lines %d, ended %d", lines, ended);
+        auto after = stream.next();
+        CHECK(after.ok() && after->end(), "the end stays the end");
+
+        gameye::LogStream moved = std::move(stream);
+        CHECK(!stream.valid() && moved.valid(), "moved stream");
+        expect(stream.next(), gameye::Status::NullArgument, "next on a moved-from stream");
+    }
+    expect(c.follow_logs(missing), gameye::Status::NotFound, "follow unknown");
+}
+
+void test_artifacts(const gameye::Client &c) {
+    std::string id = sid("artifact"), missing = sid("missing");
+    expect(c.create_session(create_json(id)), gameye::Status::Ok, "start");
+    c.stop_session(id).ok();
+
+    std::string data;
+    auto r = c.download_artifact(id, "/", [&](gameye::Span<std::uint8_t> chunk) {
+        data.append(reinterpret_cast<const char *>(chunk.data()), chunk.size());
+    });
+    if (expect(r, gameye::Status::Ok, "download to a callback")) {
+        CHECK(*r == data.size() && data.size() > 20, "bytes %zu", data.size());
+        CHECK(static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b, "gzip");
+    }
+    int calls = 0;
+    auto stopped = c.download_artifact(id, "/", [&](gameye::Span<std::uint8_t>) { return ++calls < 1; });
+    expect(stopped, gameye::Status::Cancelled, "returning false stops the download");
+#if GAMEYE_HPP_EXCEPTIONS
+    auto threw = c.download_artifact(id, "/", [](gameye::Span<std::uint8_t>) -> bool { throw 42; });
+    expect(threw, gameye::Status::Cancelled, "an exception stops the download, never unwinds through C");
+#endif
+
+    std::string path = "target/cpp-tests/" + id + ".tar.gz";
+    auto saved = c.save_artifact(id, "/", path);
+    if (expect(saved, gameye::Status::Ok, "save to a file")) {
+        std::FILE *f = std::fopen(path.c_str(), "rb");
+        CHECK(f != nullptr, "file written");
+        if (f) {
+            std::fseek(f, 0, SEEK_END);
+            CHECK(static_cast<std::uint64_t>(std::ftell(f)) == *saved, "size");
+            std::fclose(f);
+        }
+        std::remove(path.c_str());
+    }
+    expect(c.save_artifact(missing, "/", path), gameye::Status::NotFound, "unknown session");
+    expect(c.save_artifact(id, "/", "/nonexistent-dir/x.tar.gz"), gameye::Status::Io, "unwritable");
+}
+
+void test_locations_tags(const gameye::Client &c) {
+    auto locs = c.available_locations("nginx");
+    if (expect(locs, gameye::Status::Ok, "locations")) {
+        bool europe = false;
+        for (gameye::Location l : *locs) {
+            europe |= l.id() == "europe";
+            CHECK(!l.ips().empty() && l.ips()[0] == "127.0.0.1", "ping ips");
+        }
+        CHECK(europe, "europe listed");
+    }
+    expect(c.available_locations("no-such-image"), gameye::Status::NotFound, "unknown image");
+    auto yes = c.tag_exists("europe", "nginx", "1.25");
+    if (expect(yes, gameye::Status::Ok, "tag")) CHECK(*yes, "exists");
+    auto no = c.tag_exists("europe", "nginx", "9.9");
+    if (expect(no, gameye::Status::Ok, "missing tag")) CHECK(!*no, "does not exist");
+    expect(c.tag_exists("europe", nullptr, "1"), gameye::Status::NullArgument, "NULL image");
+}
+
+void test_auth_errors() {
+    gameye::Client wrong = new_client("wrong-token");
+    gameye::Client ro = new_client("read-only-token");
+    expect(wrong.list_sessions(), gameye::Status::Unauthorized, "list 401");
+    expect(wrong.get_session("x"), gameye::Status::Unauthorized, "get 401");
+    expect(wrong.stop_session("x"), gameye::Status::Unauthorized, "stop 401");
+    expect(wrong.join_players("x", {"p"}), gameye::Status::Unauthorized, "join 401");
+    expect(wrong.leave_players({"p"}), gameye::Status::Unauthorized, "leave 401");
+    expect(wrong.get_logs("x"), gameye::Status::Unauthorized, "logs 401");
+    expect(wrong.follow_logs("x"), gameye::Status::Unauthorized, "follow 401");
+    expect(wrong.save_artifact("x", "/", "target/cpp-tests/never.tar.gz"), gameye::Status::Unauthorized, "save 401");
+    expect(wrong.download_artifact("x", "/", [](gameye::Span<std::uint8_t>) {}), gameye::Status::Unauthorized,
+           "download 401");
+    expect(wrong.available_locations("nginx"), gameye::Status::Unauthorized, "locations 401");
+    expect(wrong.tag_exists("europe", "nginx", "1"), gameye::Status::Unauthorized, "tag 401");
+    expect(ro.stop_session("x"), gameye::Status::Forbidden, "stop 403");
+    expect(ro.get_logs("x"), gameye::Status::Forbidden, "logs 403");
+}
+
+// ---------------------------------------------------------------------------
+
+void test_move_semantics(const gameye::Client &c) {
+    gameye::Client a = new_client("gameye-emulator-token");
+    gameye::Client b = std::move(a);
+    CHECK(!a.valid() && b.valid(), "moved client");
+    expect(a.create_session(create_json("")), gameye::Status::NullArgument, "moved-from client call");
+    expect(a.create_session_async(create_json("")).get(), gameye::Status::NullArgument, "moved-from client async");
+    CHECK(!a.follow_logs_async("x").ok(), "moved-from client follow_async");
+    a = std::move(b);
+    CHECK(a.valid() && !b.valid(), "move-assigned back");
+
+    auto r = c.create_session(create_json(""));
+    if (expect(r, gameye::Status::Ok, "create")) {
+        gameye::Session s = std::move(r).value();
+        std::string id = str(s.id());
+        CHECK(!r->has_value() && r->id().empty() && r->ports().empty() && r->http_status() == 0,
+              "moved-from session is empty");
+        gameye::Session t;
+        t = std::move(s);
+        CHECK(t.id() == id && s.id().empty() && s.body().empty(), "move assignment");
+        GameyeResult *raw = t.release();
+        CHECK(raw != nullptr && !t.has_value(), "release");
+        gameye_result_free(raw);
+    }
+    auto details = c.get_session("no-such");
+    CHECK(!details.ok(), "error");
+    gameye::Error e = std::move(details).error();
+    CHECK(e.status() == gameye::Status::NotFound && !e.message().empty(), "moved error");
+    gameye::Error e2 = std::move(e);
+    CHECK(e.status() == gameye::Status::Ok && e.message().empty() && e.violations().empty() && e.raw() == nullptr,
+          "moved-from error is empty");
+    CHECK(e2.http_status() == 404, "moved-to error");
+
+    gameye::SessionDetails empty_details;
+    CHECK(!empty_details.has_info() && empty_details.info().id().empty() && empty_details.info().player_count() == -1,
+          "empty details");
+    gameye::LogLine line;
+    CHECK(line.end() && line.text().empty(), "empty log line");
+
+    gameye::Operation<gameye::Session> op = c.create_session_async(create_json(""));
+    gameye::Operation<gameye::Session> op2 = std::move(op);
+    CHECK(!op.valid() && !op.done() && !op.take().has_value() && !op.wait(1ms), "moved-from operation");
+    op.cancel();
+    gameye::Queue q;
+    CHECK(op.on_complete(q, [](gameye::Result<gameye::Session>) {}) == gameye::Status::NullArgument,
+          "callback on a moved-from operation");
+    expect(op.get(1ms), gameye::Status::NullArgument, "get on a moved-from operation");
+    expect(op2.get(), gameye::Status::Ok, "moved-to operation");
+    expect(op2.get(), gameye::Status::InvalidRequest, "result already taken");
+
+    gameye::Queue q2 = std::move(q);
+    CHECK(!q.valid() && q.drain() == 0 && q2.valid(), "moved queue");
+    gameye::Operation<gameye::Session> op3 = c.create_session_async(create_json(""));
+    CHECK(op3.on_complete(q, [](gameye::Result<gameye::Session>) {}) == gameye::Status::NullArgument,
+          "moved-from queue refused");
+    op3 = c.create_session_async(create_json(""));  // move-assign frees the first
+    CHECK(op3.valid(), "reassigned");
+}
+
+// ---------------------------------------------------------------------------
+
+// 50 creates completed by a game-loop thread draining the queue: half with
+// retained handles, half detached.
+void test_drain_loop(const gameye::Client &client) {
+    constexpr int kCreates = 50;
+    gameye::Queue queue;
+    std::atomic<bool> stop{false};
+    std::atomic<int> completed{0};
+    std::thread::id loop_id;
+    std::mutex id_mu;
+    std::vector<std::string> ids;  // touched only by the loop thread
+    int wrong_thread = 0;          // loop thread only
+    int nested_drains = 0;         // loop thread only
+    auto token = std::make_shared<int>(0);
+
+    std::promise<void> started;
+    std::thread loop([&] {
+        {
+            std::lock_guard<std::mutex> lock(id_mu);
+            loop_id = std::this_thread::get_id();
+        }
+        started.set_value();
+        for (int frame = 0; frame < 60000 && !stop.load(); frame++) {
+            queue.drain();
+            std::this_thread::sleep_for(1ms);
+        }
+    });
+    started.get_future().wait();
+
+    auto on_done = [&, token](gameye::Result<gameye::Session> r) {
+        if (std::this_thread::get_id() != loop_id) wrong_thread++;
+        if (r.ok()) ids.push_back(str(r->id()));
+        else std::fprintf(stderr, "create failed: %s\n", r.error().to_string().c_str());
+        if (queue.drain() != 0) nested_drains++;
+        completed.fetch_add(1);
+    };
+
+    std::vector<gameye::Operation<gameye::Session>> retained;
+    for (int i = 0; i < kCreates; i++) {
+        auto op = client.create_session_async(create_json(""));
+        if (i % 2 == 0) {
+            CHECK(op.on_complete(queue, on_done) == gameye::Status::Ok, "registered");
+            CHECK(op.on_complete(queue, on_done) == gameye::Status::InvalidRequest, "one registration only");
+            retained.push_back(std::move(op));
+        } else {
+            CHECK(std::move(op).then(queue, on_done) == gameye::Status::Ok, "detached");
+            CHECK(!op.valid(), "handed over");
+        }
+    }
+    for (int i = 0; i < 30000 && completed.load() < kCreates; i++) std::this_thread::sleep_for(1ms);
+    stop = true;
+    loop.join();
+    CHECK(completed.load() == kCreates, "%d of %d completed", completed.load(), kCreates);
+    CHECK(ids.size() == static_cast<std::size_t>(kCreates), "%zu succeeded", ids.size());
+    CHECK(wrong_thread == 0, "callbacks ran only on the loop thread");
+    CHECK(nested_drains == 0, "drain inside a callback runs nothing");
+    std::sort(ids.begin(), ids.end());
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end(), "unique ids");
+    for (auto &op : retained) CHECK(op.done() && !op.take().has_value(), "the callback took the result");
+    retained.clear();
+    // Only `on_done` itself still holds the token: every context was freed.
+    CHECK(token.use_count() == 2, "every callback context freed (%ld refs)", token.use_count());
+    CHECK(queue.drain() == 0, "nothing left");
+}
+
+void test_cancel_and_free_while_pending(const gameye::Client &client) {
+    const std::string stall = create_json("", "fault-stall");
+    gameye::Queue queue;
+
+    // Cancel with take().
+    auto op = client.create_session_async(stall);
+    std::this_thread::sleep_for(50ms);
+    CHECK(!op.done(), "stalled create pending");
+    op.cancel();
+    CHECK(op.done(), "cancel completes at once");
+    expect(finish(std::move(op)), gameye::Status::Cancelled, "cancelled create");
+
+    // Cancel with a retained callback: delivered with Cancelled.
+    auto token = std::make_shared<int>(0);
+    int cancelled_calls = 0;
+    op = client.create_session_async(stall);
+    op.on_complete(queue, [&cancelled_calls, token](gameye::Result<gameye::Session> r) {
+        cancelled_calls += r.status() == gameye::Status::Cancelled;
+    });
+    op.cancel();
+    CHECK(queue.drain() == 1 && cancelled_calls == 1, "cancelled callback delivered once");
+    CHECK(token.use_count() == 1, "the callable is released once it ran");
+    op = {};
+    CHECK(token.use_count() == 1, "context freed with the handle");
+
+    // Freed while pending: the callback never runs, the context is freed.
+    int never = 0;
+    op = client.create_session_async(stall);
+    op.on_complete(queue, [&never, token](gameye::Result<gameye::Session>) { never++; });
+    std::this_thread::sleep_for(50ms);
+    op = {};
+    std::this_thread::sleep_for(50ms);
+    CHECK(queue.drain() == 0 && never == 0, "freed operation's callback never runs");
+    CHECK(token.use_count() == 1, "context freed once");
+
+    // Freed after completion but before draining: the queued callback is dropped.
+    op = client.create_session_async(create_json(""));
+    op.on_complete(queue, [&never, token](gameye::Result<gameye::Session>) { never++; });
+    CHECK(op.wait(20s), "done");
+    op = {};
+    CHECK(queue.drain() == 0 && never == 0, "queued callback dropped");
+    CHECK(token.use_count() == 1, "context freed once");
+
+    // The result taken before the callback ran: the callback says so.
+    int taken_first = 0;
+    op = client.create_session_async(create_json(""));
+    op.on_complete(queue, [&taken_first](gameye::Result<gameye::Session> r) {
+        taken_first += r.status() == gameye::Status::InvalidRequest;
+    });
+    CHECK(op.wait(20s), "done");
+    auto early = op.take();
+    CHECK(early.has_value() && early->ok(), "taken by the handle");
+    CHECK(queue.drain() == 1 && taken_first == 1, "the callback gets 'already taken'");
+    op = {};
+
+    // A callback that destroys its own handle.
+    std::map<int, gameye::Operation<gameye::Session>> ops;
+    int self_freed = 0;
+    for (int i = 0; i < 3; i++) {
+        ops[i] = client.create_session_async(create_json(""));
+        ops[i].on_complete(queue, [&ops, &self_freed, i, token](gameye::Result<gameye::Session> r) {
+            self_freed += r.ok();
+            ops.erase(i);  // destroys this callback's own handle and context
+        });
+    }
+    for (int i = 0; i < 20000 && !ops.empty(); i++) {
+        queue.drain();
+        std::this_thread::sleep_for(1ms);
+    }
+    CHECK(ops.empty() && self_freed == 3, "callbacks freed their own handles (%d)", self_freed);
+    CHECK(token.use_count() == 1, "contexts freed once");
+
+    // A queue destroyed with registrations pending or queued.
+    gameye::Operation<gameye::Session> done_retained;
+    {
+        gameye::Queue doomed;
+        auto detached = client.create_session_async(stall);
+        std::move(detached).then(doomed, [&never, token](gameye::Result<gameye::Session>) { never++; });
+        auto done_detached = client.create_session_async(create_json(""));
+        CHECK(done_detached.wait(20s), "done");
+        std::move(done_detached).then(doomed, [&never, token](gameye::Result<gameye::Session>) { never++; });
+        op = client.create_session_async(stall);
+        op.on_complete(doomed, [&never, token](gameye::Result<gameye::Session>) { never++; });
+        done_retained = client.create_session_async(create_json(""));
+        CHECK(done_retained.wait(20s), "done");
+        done_retained.on_complete(doomed, [&never, token](gameye::Result<gameye::Session>) { never++; });
+        CHECK(token.use_count() == 5, "four contexts");
+    }
+    CHECK(token.use_count() == 3 && never == 0, "detached contexts freed with their queue, no callback ran");
+    auto kept = done_retained.take();
+    CHECK(kept.has_value() && kept->ok(), "a completed retained operation keeps its result");
+    done_retained = {};
+    CHECK(!op.done(), "the retained operation is still pending");
+    op.cancel();
+    expect(finish(std::move(op)), gameye::Status::Cancelled, "retained handle usable after its queue went");
+    CHECK(token.use_count() == 1, "retained context freed with its handle");
+
+    // Timeout through an operation; a client freed while its operation runs.
+    gameye::Client hasty = new_client("gameye-emulator-token", 300);
+    auto r = finish(hasty.create_session_async(stall));
+    if (expect(r, gameye::Status::Timeout, "request timeout")) CHECK(r.error().http_status() == 0, "no response");
+    gameye::Client brief = new_client("gameye-emulator-token");
+    op = brief.create_session_async(create_json("", "fault-slow"));
+    brief = gameye::Client();
+    expect(finish(std::move(op)), gameye::Status::Ok, "completes after its client was freed");
+
+    // Poll only.
+    op = client.create_session_async(create_json("", "fault-slow"));
+    CHECK(!op.done() && !op.take().has_value(), "pending: no result");
+    int polls = 0;
+    while (!op.done() && polls < 20000) {
+        polls++;
+        std::this_thread::sleep_for(1ms);
+    }
+    auto polled = op.take();
+    CHECK(polls > 0 && polled.has_value() && polled->ok() && (*polled)->http_status() == 201, "poll-only create");
+}
+
+void test_library_thread_callbacks(const gameye::Client &client) {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    bool on_caller = true;
+    auto caller = std::this_thread::get_id();
+    auto op = client.create_session_async(create_json("", "fault-slow"));
+    CHECK(std::move(op).then([&](gameye::Result<gameye::Session> r) {
+        std::lock_guard<std::mutex> lock(mu);
+        on_caller = std::this_thread::get_id() == caller;
+        done = r.ok();
+        cv.notify_all();
+    }) == gameye::Status::Ok,
+          "registered");
+    {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, 20s, [&] { return done; });
+        CHECK(done && !on_caller, "ran on a library thread");
+    }
+    // Already done: runs at once on this thread.
+    auto ready = client.tag_exists_async("europe", "nginx", "1.25");
+    CHECK(ready.wait(20s), "done");
+    bool ran_here = false;
+    std::move(ready).then([&](gameye::Result<bool> r) { ran_here = r.ok() && *r; });
+    CHECK(ran_here, "an already-done operation's callback runs at once");
+}
+
+void test_every_endpoint_async(const gameye::Client &c) {
+    std::string id = sid("async");
+    auto created = finish(c.create_session_async(create_json(id)));
+    if (expect(created, gameye::Status::Ok, "create_async")) CHECK(created->id() == id, "id");
+    auto list = finish(c.list_sessions_async("{\"location\":\"europe\"}"));
+    if (expect(list, gameye::Status::Ok, "list_async")) CHECK(!list->empty(), "listed");
+    expect(finish(c.list_sessions_async()), gameye::Status::Ok, "list_async without a filter");
+    auto got = finish(c.get_session_async(id));
+    if (expect(got, gameye::Status::Ok, "get_async")) CHECK(got->info().id() == id, "described");
+    auto join = finish(c.join_players_async(id, {"p1", "p2"}));
+    if (expect(join, gameye::Status::Ok, "join_async")) CHECK(join->player_count() == 2, "joined");
+    auto join_v = finish(c.join_players_async(id, std::vector<std::string>{"p3"}));
+    if (expect(join_v, gameye::Status::Ok, "join_async vector")) CHECK(join_v->player_count() == 3, "joined");
+    auto leave = finish(c.leave_players_async({"p1"}));
+    if (expect(leave, gameye::Status::Ok, "leave_async")) CHECK(leave->player_count() == 2, "left");
+    auto leave_v = finish(c.leave_players_async(std::vector<std::string>{"p2", "p3"}));
+    if (expect(leave_v, gameye::Status::Ok, "leave_async vector")) CHECK(leave_v->player_count() == 0, "left");
+    auto logs = finish(c.get_logs_async(id));
+    if (expect(logs, gameye::Status::Ok, "logs_async")) CHECK(!logs->text().empty(), "text");
+
+    auto follow = c.follow_logs_async(id);
+    if (expect(follow, gameye::Status::Ok, "follow_async")) {
+        auto first = finish(follow->next_async());
+        if (expect(first, gameye::Status::Ok, "first line async")) CHECK(!first->end(), "a line");
+        expect(finish(c.stop_session_async(id)), gameye::Status::Ok, "stop_async");
+        bool ended = false;
+        for (int i = 0; i < 1000 && !ended; i++) {
+            auto l = finish(follow->next_async());
+            if (!expect(l, gameye::Status::Ok, "next line async")) break;
+            ended = l->end();
+        }
+        CHECK(ended, "async follow ends when the session stops");
+    }
+    auto unknown = c.follow_logs_async("no-such-session");
+    if (expect(unknown, gameye::Status::Ok, "follow_async of unknown session")) {
+        expect(finish(unknown->next_async()), gameye::Status::NotFound, "its first read fails");
+        auto pending = unknown->next_async();
+        unknown = gameye::Error(gameye::Status::Ok, "");  // stream freed while a read is pending
+    }
+
+    std::string path = "target/cpp-tests/" + id + ".tar.gz";
+    auto saved = finish(c.save_artifact_async(id, "/", path));
+    if (expect(saved, gameye::Status::Ok, "save_artifact_async")) CHECK(*saved > 0, "saved");
+    std::remove(path.c_str());
+
+    auto bytes = std::make_shared<std::atomic<std::uint64_t>>(0);
+    auto dl = finish(c.download_artifact_async(id, "/", [bytes](gameye::Span<std::uint8_t> chunk) {
+        bytes->fetch_add(chunk.size());
+    }));
+    if (expect(dl, gameye::Status::Ok, "download_artifact_async")) CHECK(*dl == bytes->load(), "every byte");
+    CHECK(bytes.use_count() == 1, "writer freed once the download ended");
+
+    // The callable is destroyed when the operation goes, finished or not.
+    auto pending = c.download_artifact_async(id, "/", [bytes](gameye::Span<std::uint8_t>) { return true; });
+    pending = {};
+    CHECK(bytes.use_count() == 1, "writer callable released on free while pending");
+    auto cancelled = c.download_artifact_async(id, "/", [bytes](gameye::Span<std::uint8_t>) { return true; });
+    cancelled.cancel();
+    auto cr = finish(std::move(cancelled));
+    CHECK(cr.status() == gameye::Status::Cancelled || cr.ok(), "cancelled download");
+    CHECK(bytes.use_count() == 1, "writer callable released after cancel");
+    auto stopped = finish(c.download_artifact_async(id, "/", [](gameye::Span<std::uint8_t>) { return false; }));
+    expect(stopped, gameye::Status::Cancelled, "write returning false stops an async download");
+
+    gameye::Queue q;
+    std::uint64_t via_queue = 0;
+    auto dq = c.download_artifact_async(id, "/", [](gameye::Span<std::uint8_t>) {});
+    std::move(dq).then(q, [&](gameye::Result<std::uint64_t> r) { via_queue = r.ok() ? *r : 0; });
+    for (int i = 0; i < 20000 && via_queue == 0; i++) {
+        q.drain();
+        std::this_thread::sleep_for(1ms);
+    }
+    CHECK(via_queue == *dl, "detached download through a queue");
+
+    auto locs = finish(c.available_locations_async("nginx"));
+    if (expect(locs, gameye::Status::Ok, "locations_async")) CHECK(!locs->empty(), "locations");
+    auto tag = finish(c.tag_exists_async("europe", "nginx", "1.25"));
+    if (expect(tag, gameye::Status::Ok, "tag_exists_async")) CHECK(*tag, "exists");
+    auto stop = finish(c.stop_session_async(id, gameye::StopFlags::Idempotent));
+    if (expect(stop, gameye::Status::Ok, "idempotent stop_async")) CHECK(*stop == gameye::StopOutcome::AlreadyStopped, "already");
+
+    auto invalid = c.create_session_async("{\"location\":\"\"}");
+    CHECK(invalid.done(), "bad arguments: done at once");
+    expect(finish(std::move(invalid)), gameye::Status::InvalidRequest, "validated before start");
+    expect(finish(c.get_session_async(nullptr)), gameye::Status::NullArgument, "NULL id");
+}
+
+// ---------------------------------------------------------------------------
+
+struct LogSink {
+    std::mutex mu;
+    std::string text;
+    int info_debug = 0;
+};
+
+void test_logging() {
+    auto sink = std::make_shared<LogSink>();
+    auto logger = [sink](gameye::LogLevel level, std::string_view message) {
+        std::lock_guard<std::mutex> lock(sink->mu);
+        sink->text += std::to_string(static_cast<unsigned>(level)) + " " + std::string(message) + "\n";
+        if (level == gameye::LogLevel::Info || level == gameye::LogLevel::Debug) sink->info_debug++;
+    };
+    auto text = [&] {
+        std::lock_guard<std::mutex> lock(sink->mu);
+        return sink->text;
+    };
+    auto create = [](const char *token) {
+        gameye::Client c = new_client(token);
+        auto r = c.create_session("{\"location\":\"europe\",\"image\":\"nginx\",\"env\":{\"PASSWORD\":\"hunter2-env\"}}");
+        (void)r.ok();
+    };
+
+    CHECK(gameye::set_logger(gameye::LogLevel::Trace, logger) == gameye::Status::Ok, "set");
+    CHECK(sink.use_count() == 3, "the wrapper keeps the function alive (%ld)", sink.use_count());
+    create("gameye-emulator-token");
+    {
+        gameye::Client wrong_client = [] {
+            gameye::Config cfg;
+            cfg.token = "s3cr3t-wrong-token";
+            cfg.base_url = base_url;
+            auto r = gameye::Client::create(cfg);
+            return r.ok() ? std::move(r).value() : gameye::Client();
+        }();
+        (void)wrong_client.create_session(create_json("")).ok();
+    }
+    std::string t = text();
+    CHECK(t.find("4 request start: POST /session") != std::string::npos, "debug start: %s", t.c_str());
+    CHECK(t.find("3 request end: POST /session -> 201") != std::string::npos, "info end");
+    CHECK(t.find("-> 401") != std::string::npos, "401 logged");
+    CHECK(t.find("s3cr3t") == std::string::npos && t.find("gameye-emulator-token") == std::string::npos,
+          "token not logged");
+    CHECK(t.find("hunter2") == std::string::npos, "env values not logged");
+
+    int before;
+    {
+        std::lock_guard<std::mutex> lock(sink->mu);
+        before = sink->info_debug;
+    }
+    CHECK(gameye::set_logger(gameye::LogLevel::Error, logger) == gameye::Status::Ok, "raise the level");
+    create("gameye-emulator-token");
+    {
+        std::lock_guard<std::mutex> lock(sink->mu);
+        CHECK(sink->info_debug == before, "info and debug filtered out");
+    }
+    CHECK(gameye::set_logger(static_cast<gameye::LogLevel>(42), [](gameye::LogLevel, std::string_view) {}) ==
+              gameye::Status::InvalidConfig,
+          "unknown level");
+    CHECK(sink.use_count() == 3, "the old logger stays after a refused one");
+
+    CHECK(gameye::clear_logger() == gameye::Status::Ok, "off");
+    CHECK(sink.use_count() == 2, "the function is released when cleared");
+    std::size_t len = text().size();
+    create("s3cr3t-wrong-token");
+    CHECK(text().size() == len, "nothing logged when off");
+
+    // An empty function turns logging off too.
+    CHECK(gameye::set_logger(gameye::LogLevel::Trace, logger) == gameye::Status::Ok, "set again");
+    CHECK(gameye::set_logger(gameye::LogLevel::Trace, nullptr) == gameye::Status::Ok, "empty function");
+    CHECK(sink.use_count() == 2, "released");
+}
+
+}  // namespace
+
+int main() {
+    const char *url = std::getenv("GAMEYE_TEST_BASE_URL");
+    if (url == nullptr) {
+        std::fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set\n");
+        return 2;
+    }
+    base_url = url;
+    run_id = "cpp" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
+
+    test_version_and_basics();
+    test_client_config_errors();
+    {
+        gameye::Client client = new_client("gameye-emulator-token");
+        test_create(client);
+        test_shared_client_threads(client);
+        test_list_get_stop_players(client);
+        test_logs(client);
+        test_artifacts(client);
+        test_locations_tags(client);
+        test_auth_errors();
+        test_move_semantics(client);
+        test_drain_loop(client);
+        test_cancel_and_free_while_pending(client);
+        test_library_thread_callbacks(client);
+        test_every_endpoint_async(client);
+    }
+    test_logging();
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
