@@ -2,13 +2,18 @@
 
 use std::time::Duration;
 
-use gameye_core::{Client, ClientConfig, Environment, Error};
+use std::collections::BTreeMap;
+
+use gameye_core::{Client, ClientConfig, Environment, Error, StopOptions, StopOutcome};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::convert;
-use crate::error::{GameyeError, GameyeResult};
+use crate::download::{self, Dest};
+use crate::error::GameyeResult;
+use crate::logs::PyLogStream;
 use crate::session::PySession;
+use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary};
 
 /// A Gameye Session API client.
 ///
@@ -45,17 +50,91 @@ fn environment(name: &str) -> GameyeResult<Environment> {
     })
 }
 
+/// The constructor arguments of `Client` and `AsyncClient`.
+pub(crate) struct Options {
+    pub token: String,
+    pub base_url: Option<String>,
+    pub environment: Option<String>,
+    pub timeout: Option<f64>,
+    pub connect_timeout: Option<f64>,
+    pub allow_insecure_http: bool,
+    pub max_attempts: Option<i64>,
+    pub deadline: Option<f64>,
+}
+
+/// Builds the core client from the constructor arguments of `Client` and
+/// `AsyncClient`; the core checks them.
+pub(crate) fn build(options: Options) -> GameyeResult<Client> {
+    let Options {
+        token,
+        base_url,
+        environment,
+        timeout,
+        connect_timeout,
+        allow_insecure_http,
+        max_attempts,
+        deadline,
+    } = options;
+    let mut config = ClientConfig::new(token).allow_insecure_http(allow_insecure_http);
+    config = match (base_url, environment) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid_config(
+                "base_url",
+                "give either base_url or environment, not both",
+            )
+            .into())
+        }
+        (Some(url), None) => config.base_url(url),
+        (None, Some(env)) => config.environment(self::environment(&env)?),
+        (None, None) => config,
+    };
+    if let Some(t) = seconds("timeout", timeout)? {
+        config = config.request_timeout(t);
+    }
+    if let Some(t) = seconds("connect_timeout", connect_timeout)? {
+        config = config.connect_timeout(t);
+    }
+    let mut retry = config.retry;
+    if let Some(n) = max_attempts {
+        // Zero is passed on for the core to reject; a negative or huge
+        // number has no `u32` form.
+        retry.max_attempts = u32::try_from(n).map_err(|_| {
+            Error::invalid_config(
+                "max_attempts",
+                format!("must be a whole number of at least 1, got {n}"),
+            )
+        })?;
+    }
+    if let Some(d) = seconds("deadline", deadline)? {
+        retry.deadline = d;
+    }
+    config = config.retry(retry);
+    Ok(Client::new(config)?)
+}
+
+/// The Python name of a stop outcome.
+pub(crate) fn stop_outcome(outcome: StopOutcome) -> &'static str {
+    match outcome {
+        StopOutcome::Stopped => "stopped",
+        StopOutcome::AlreadyStopped => "already_stopped",
+        StopOutcome::NotFound => "not_found",
+    }
+}
+
 #[pymethods]
 impl PyClient {
     /// `Client(token, *, base_url=None, environment=None, timeout=None,
-    /// connect_timeout=None, allow_insecure_http=False)`.
+    /// connect_timeout=None, allow_insecure_http=False, max_attempts=None,
+    /// deadline=None)`.
     ///
     /// Raises `ConfigurationError` for a bad option: an empty token, a
     /// malformed base URL, plain `http://` to a non-loopback host without
     /// `allow_insecure_http=True`, an unknown environment, both `base_url`
-    /// and `environment`, or a timeout that is not a positive number.
+    /// and `environment`, a timeout or deadline that is not a positive
+    /// number, or `max_attempts` below 1.
     #[new]
-    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false))]
+    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         token: String,
         base_url: Option<String>,
@@ -63,28 +142,20 @@ impl PyClient {
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         allow_insecure_http: bool,
+        max_attempts: Option<i64>,
+        deadline: Option<f64>,
     ) -> GameyeResult<Self> {
-        let mut config = ClientConfig::new(token).allow_insecure_http(allow_insecure_http);
-        config = match (base_url, environment) {
-            (Some(_), Some(_)) => {
-                return Err(Error::invalid_config(
-                    "base_url",
-                    "give either base_url or environment, not both",
-                )
-                .into())
-            }
-            (Some(url), None) => config.base_url(url),
-            (None, Some(env)) => config.environment(self::environment(&env)?),
-            (None, None) => config,
-        };
-        if let Some(t) = seconds("timeout", timeout)? {
-            config = config.request_timeout(t);
-        }
-        if let Some(t) = seconds("connect_timeout", connect_timeout)? {
-            config = config.connect_timeout(t);
-        }
         Ok(PyClient {
-            inner: Client::new(config)?,
+            inner: build(Options {
+                token,
+                base_url,
+                environment,
+                timeout,
+                connect_timeout,
+                allow_insecure_http,
+                max_attempts,
+                deadline,
+            })?,
         })
     }
 
@@ -130,16 +201,126 @@ impl PyClient {
             ("ttl", ttl),
             ("external_id", external_id),
         ])?;
-        let session = py.detach(|| {
-            self.inner
-                .create_session(run)
-                .map(|r| r.into_inner())
-                .map_err(GameyeError::from)
-        })?;
-        Ok(session.into())
+        let session = py.detach(|| self.inner.create_session(run))?;
+        Ok(session.into_inner().into())
     }
 
-    /// `Client(base_url='…')`: the token is never shown.
+    /// Lists sessions (`GET /session`): the running ones, or every one with
+    /// `all=True`, narrowed by each filter given. Blocks, releasing the GIL.
+    #[pyo3(signature = (*, all=false, location=None, image=None, tag=None, host=None, player_count_lt=None, player_count_gt=None, labels=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn list_sessions(
+        &self,
+        py: Python<'_>,
+        all: bool,
+        location: Option<String>,
+        image: Option<String>,
+        tag: Option<String>,
+        host: Option<String>,
+        player_count_lt: Option<i64>,
+        player_count_gt: Option<i64>,
+        labels: Option<BTreeMap<String, String>>,
+    ) -> GameyeResult<Vec<PySessionSummary>> {
+        let filter = convert::list_filter(
+            all,
+            location,
+            image,
+            tag,
+            host,
+            player_count_lt,
+            player_count_gt,
+            labels,
+        );
+        let list = py.detach(|| self.inner.list_sessions(&filter))?;
+        Ok(list.into_inner().into_iter().map(Into::into).collect())
+    }
+
+    /// Describes one session (`GET /session/{id}`), with its players.
+    fn get_session(&self, py: Python<'_>, id: String) -> GameyeResult<PySessionDetails> {
+        let details = py.detach(|| self.inner.get_session(&id))?;
+        Ok(details.into_inner().into())
+    }
+
+    /// Stops a session (`DELETE /session/{id}`). Returns `"stopped"`, or
+    /// with `idempotent=True` also `"already_stopped"` (409) or
+    /// `"not_found"` (404), which otherwise raise.
+    #[pyo3(signature = (id, *, idempotent=false))]
+    fn stop_session(
+        &self,
+        py: Python<'_>,
+        id: String,
+        idempotent: bool,
+    ) -> GameyeResult<&'static str> {
+        let options = StopOptions { idempotent };
+        let outcome = py.detach(|| self.inner.stop_session(&id, options))?;
+        Ok(stop_outcome(*outcome))
+    }
+
+    /// Registers players as joined to a session (`PUT /session/player/join`).
+    fn join_players(
+        &self,
+        py: Python<'_>,
+        session: String,
+        players: Vec<String>,
+    ) -> GameyeResult<PyPlayerCount> {
+        let count = py.detach(|| self.inner.join_players(&session, &players))?;
+        Ok(count.into_inner().into())
+    }
+
+    /// Removes players from their session (`DELETE /session/player/leave`).
+    fn leave_players(&self, py: Python<'_>, players: Vec<String>) -> GameyeResult<PyPlayerCount> {
+        let count = py.detach(|| self.inner.leave_players(&players))?;
+        Ok(count.into_inner().into())
+    }
+
+    /// The session's logs so far (`GET /logs?id=...`), as text.
+    fn logs(&self, py: Python<'_>, id: String) -> GameyeResult<String> {
+        let text = py.detach(|| self.inner.logs(&id))?;
+        Ok(text.into_inner())
+    }
+
+    /// Follows the session's logs: a `LogStream` of lines, the ones so far
+    /// and then new ones as they are written. The request is made here, so
+    /// its errors raise here.
+    fn follow_logs(&self, py: Python<'_>, id: String) -> GameyeResult<PyLogStream> {
+        let stream = py.detach(|| self.inner.follow_logs(&id))?;
+        Ok(PyLogStream::new(self.inner.clone(), stream))
+    }
+
+    /// Downloads the artifact (a tar.gz of the file or folder `path` of a
+    /// terminated session) into `dest`: a path, written through a temporary
+    /// file renamed into place when complete, or a binary file object, whose
+    /// `write()` gets each chunk. Returns the number of bytes written.
+    fn download_artifact(
+        &self,
+        py: Python<'_>,
+        session: String,
+        path: String,
+        dest: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let dest = Dest::from_py(dest)?;
+        download::download(py, &self.inner, &session, &path, dest)
+    }
+
+    /// The locations that can currently host `image`.
+    fn available_locations(&self, py: Python<'_>, image: String) -> GameyeResult<Vec<PyLocation>> {
+        let list = py.detach(|| self.inner.available_locations(&image))?;
+        Ok(list.into_inner().into_iter().map(Into::into).collect())
+    }
+
+    /// Whether the image tag `version` exists in `region`.
+    fn tag_exists(
+        &self,
+        py: Python<'_>,
+        region: String,
+        image: String,
+        version: String,
+    ) -> GameyeResult<bool> {
+        let exists = py.detach(|| self.inner.tag_exists(&region, &image, &version))?;
+        Ok(*exists)
+    }
+
+    /// `Client(base_url='...')`: the token is never shown.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let url = PyString::new(py, self.inner.base_url()).repr()?;
         Ok(format!("Client(base_url={url})"))

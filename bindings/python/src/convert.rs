@@ -1,4 +1,5 @@
-//! Python values → the JSON form of the core's `SessionRun`.
+//! Python values → core request types: the JSON form of the core's
+//! `SessionRun`, and the `ListFilter` of `list_sessions`.
 //!
 //! The keyword arguments of `Client.create_session` are converted into a JSON
 //! object as they are, and `SessionRun::from_value` in the core does every
@@ -7,7 +8,9 @@
 //! cannot be handed over; it becomes a violation naming the field, in the same
 //! form the core uses, so every bad argument raises `InvalidRequestError`.
 
-use gameye_core::{Error, SessionRun, Violation};
+use std::collections::BTreeMap;
+
+use gameye_core::{Error, ListFilter, SessionRun, Violation};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
@@ -32,6 +35,30 @@ pub(crate) fn session_run(
         return Err(Error::invalid_request(violations).into());
     }
     Ok(SessionRun::from_value(Value::Object(object))?)
+}
+
+/// The core's `ListFilter` from the keyword arguments of `list_sessions`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn list_filter(
+    all: bool,
+    location: Option<String>,
+    image: Option<String>,
+    tag: Option<String>,
+    host: Option<String>,
+    player_count_lt: Option<i64>,
+    player_count_gt: Option<i64>,
+    labels: Option<BTreeMap<String, String>>,
+) -> ListFilter {
+    ListFilter {
+        all,
+        location,
+        image,
+        tag,
+        host,
+        player_count_lt,
+        player_count_gt,
+        labels: labels.unwrap_or_default(),
+    }
 }
 
 /// The JSON form of `value`; a value without one is recorded as a violation

@@ -74,6 +74,8 @@ fn classify(kind: ErrorKind) -> (&'static str, Cow<'static, str>) {
         ErrorKind::Transport => ("TransportError", "transport"),
         ErrorKind::Timeout => ("TimeoutError", "timeout"),
         ErrorKind::Decode => ("DecodeError", "decode"),
+        ErrorKind::Io => ("DownloadError", "io"),
+        ErrorKind::Cancelled => ("CancelledError", "cancelled"),
         other => return ("GameyeError", Cow::Owned(snake_case(&format!("{other:?}")))),
     };
     (class, Cow::Borrowed(name))
@@ -121,6 +123,7 @@ fn build_exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny
     kwargs.set_item("violations", violations)?;
     kwargs.set_item("body_excerpt", e.body_excerpt())?;
     kwargs.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
+    kwargs.set_item("attempts", e.attempts())?;
     module
         .getattr(class_name)?
         .call((e.to_string(),), Some(&kwargs))
@@ -138,6 +141,29 @@ pub(crate) fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
             err
         }
     }
+}
+
+/// A `DownloadError` for a failure of the caller's file object, raised
+/// `from` the exception it raised.
+pub(crate) fn write_failed(py: Python<'_>, cause: PyErr) -> PyErr {
+    let core = Error::new(
+        ErrorKind::Io,
+        format!("cannot write the artifact: {}", cause.value(py)),
+    );
+    caused_by(py, &core, cause)
+}
+
+/// The exception of `e`, with `cause` as its `__cause__`.
+pub(crate) fn caused_by(py: Python<'_>, e: &Error, cause: PyErr) -> PyErr {
+    let err = to_py_err(py, e);
+    err.set_cause(py, Some(cause));
+    err
+}
+
+/// The exception of a call that ended without a result: its task was
+/// stopped (the client's runtime shutting down) or panicked.
+pub(crate) fn cancelled(why: &str) -> Error {
+    Error::new(ErrorKind::Cancelled, why)
 }
 
 #[cfg(test)]
@@ -167,5 +193,13 @@ mod tests {
             let kind = ErrorKind::from_http_status(status).unwrap();
             assert_eq!(classify(kind).0, class, "{status}");
         }
+    }
+
+    #[test]
+    fn local_kinds_have_their_class() {
+        assert_eq!(classify(ErrorKind::Io).0, "DownloadError");
+        assert_eq!(classify(ErrorKind::Io).1, "io");
+        assert_eq!(classify(ErrorKind::Cancelled).0, "CancelledError");
+        assert_eq!(classify(ErrorKind::Cancelled).1, "cancelled");
     }
 }

@@ -10,20 +10,37 @@
 //! Python values to core types and back, releases the GIL while a request is
 //! in flight, and maps each core [`gameye_core::ErrorKind`] to an exception
 //! class in one place (`src/error.rs`).
+//!
+//! `Client` calls the core's blocking methods with the GIL released.
+//! `AsyncClient` runs the core's `_async` methods on the client's own tokio
+//! runtime and resolves asyncio futures from there (`src/bridge.rs`).
 
 use pyo3::prelude::*;
 
+mod aio;
+mod bridge;
 mod client;
 mod convert;
+mod download;
 mod error;
+mod logs;
 mod session;
+mod types;
 
 /// The extension module `gameye._gameye`.
 #[pymodule]
 fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyClient>()?;
+    m.add_class::<aio::PyAsyncClient>()?;
     m.add_class::<session::PySession>()?;
     m.add_class::<session::PyPort>()?;
+    m.add_class::<types::PySessionSummary>()?;
+    m.add_class::<types::PySessionDetails>()?;
+    m.add_class::<types::PyPlayers>()?;
+    m.add_class::<types::PyPlayerCount>()?;
+    m.add_class::<types::PyLocation>()?;
+    m.add_class::<logs::PyLogStream>()?;
+    m.add_class::<logs::PyAsyncLogStream>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 __all__ = [
     "AuthenticationError",
+    "CancelledError",
     "ClientError",
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
+    "DownloadError",
     "GameyeError",
     "InvalidRequestError",
     "NoCapacityError",
@@ -53,8 +55,9 @@ class GameyeError(Exception):
             ``"invalid_config"``, ``"unauthorized"``, ``"quota_exhausted"``,
             ``"forbidden"``, ``"not_found"``, ``"conflict"``, ``"no_capacity"``,
             ``"invalid_syntax"`` (422), ``"client_error"``, ``"server_error"``,
-            ``"connect"``, ``"tls"``, ``"timeout"``, ``"transport"`` or
-            ``"decode"``. Kinds added by newer versions of the core are raised
+            ``"connect"``, ``"tls"``, ``"timeout"``, ``"transport"``,
+            ``"decode"``, ``"io"`` (writing a download failed) or
+            ``"cancelled"``. Kinds added by newer versions of the core are raised
             as a plain ``GameyeError``.
         status: The HTTP status, when a response arrived; else ``None``.
         code: The server's machine-readable error code, when it sent one.
@@ -64,6 +67,10 @@ class GameyeError(Exception):
             client option at fault), as a list of :class:`Violation`.
         body_excerpt: The start of a response body that could not be decoded.
         retry_after: The server's ``Retry-After`` in seconds, when it sent one.
+        attempts: How many attempts the call made before failing: 0 when
+            nothing was sent (client-side validation), 1 without retries.
+            420, 5xx and failures before any response are retried (see the
+            client's ``max_attempts`` and ``deadline``).
     """
 
     kind: str
@@ -74,6 +81,7 @@ class GameyeError(Exception):
     violations: list[Violation]
     body_excerpt: str | None
     retry_after: float | None
+    attempts: int
 
     def __init__(
         self,
@@ -87,6 +95,7 @@ class GameyeError(Exception):
         violations: Iterable[Violation] = (),
         body_excerpt: str | None = None,
         retry_after: float | None = None,
+        attempts: int = 0,
     ) -> None:
         """Creates the error; the SDK raises these, callers rarely build them."""
         super().__init__(message)
@@ -98,6 +107,7 @@ class GameyeError(Exception):
         self.violations = list(violations)
         self.body_excerpt = body_excerpt
         self.retry_after = retry_after
+        self.attempts = attempts
 
 
 class AuthenticationError(GameyeError):
@@ -113,11 +123,13 @@ class PermissionDeniedError(GameyeError):
 
 
 class NotFoundError(GameyeError):
-    """404: the location, image, version (tag) or session does not exist."""
+    """404: the location, image, version (tag), session, log or artifact does
+    not exist (artifacts exist only once a session has terminated)."""
 
 
 class ConflictError(GameyeError):
-    """409: the session id is already taken."""
+    """409: the session id is already taken (create), or the session has
+    already terminated (stop without ``idempotent=True``)."""
 
 
 class NoCapacityError(GameyeError):
@@ -168,3 +180,20 @@ class ConfigurationError(GameyeError, ValueError):
     ``http://`` to a non-loopback host without ``allow_insecure_http``, an
     unknown environment, or a timeout that is not a positive number.
     ``violations`` names the option. Also a :class:`ValueError`."""
+
+
+class DownloadError(GameyeError, OSError):
+    """Writing a downloaded artifact failed (``kind == "io"``, ``status is
+    None``): the destination file could not be created, written or moved into
+    place, or the file object's ``write()`` raised, which is then the
+    ``__cause__``. Also an :class:`OSError` (with ``errno`` ``None``)."""
+
+
+class CancelledError(GameyeError):
+    """The call ended without a result (``kind == "cancelled"``): the SDK's
+    task running it was stopped, for example because a log stream was closed
+    or the client's I/O runtime shut down.
+
+    Not :class:`asyncio.CancelledError`: cancelling an awaitable of
+    :class:`gameye.AsyncClient` raises asyncio's own exception, as usual.
+    """

@@ -1,0 +1,194 @@
+//! The asyncio bridge: a core future runs on the client's own tokio runtime
+//! (`Client::spawn_background`), and its result resolves an asyncio future
+//! through `loop.call_soon_threadsafe`. No thread per request.
+//!
+//! * The asyncio future is created on the calling (event loop) thread and
+//!   returned at once; the call is already running, as with a `Task`.
+//! * On completion the runtime worker attaches to Python only long enough to
+//!   schedule a [`Resolver`] on the loop; the result is converted to Python
+//!   objects there, on the loop's thread.
+//! * Cancelling the asyncio future aborts the tokio task ([`Canceller`]), which
+//!   drops the request and closes its connection.
+//! * A task that ends without a result (its runtime shut down, or it
+//!   panicked) resolves the future with `gameye.CancelledError`, so an awaiting
+//!   coroutine never hangs ([`Pending`]'s `Drop`).
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gameye_core::Client;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyModule;
+use tokio::task::AbortHandle;
+
+use crate::error::{self, GameyeError};
+
+/// Turns what the core future produced into the awaitable's result or
+/// exception; runs on the event loop's thread, attached to Python.
+pub(crate) type Outcome = Box<dyn for<'py> FnOnce(Python<'py>) -> PyResult<Py<PyAny>> + Send>;
+
+/// The `asyncio` module, imported once.
+pub(crate) fn asyncio(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    MODULE
+        .get_or_try_init(py, || Ok::<_, PyErr>(py.import("asyncio")?.unbind()))
+        .map(|m| m.bind(py))
+}
+
+/// The running event loop; a `RuntimeError` outside of one.
+pub(crate) fn running_loop(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    asyncio(py)?.call_method0("get_running_loop")
+}
+
+/// An asyncio future of the running loop, already resolved with `value`.
+pub(crate) fn ready<'py>(py: Python<'py>, value: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let future = running_loop(py)?.call_method0("create_future")?;
+    future.call_method1("set_result", (value,))?;
+    Ok(future)
+}
+
+/// Runs `fut` on the client's runtime and returns an asyncio future of the
+/// running loop that `convert` resolves with its output, with the task's
+/// abort handle. Cancelling the asyncio future aborts the task.
+pub(crate) fn spawn<'py, F, C>(
+    py: Python<'py>,
+    client: &Client,
+    fut: F,
+    convert: C,
+) -> PyResult<(Bound<'py, PyAny>, AbortHandle)>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    C: for<'a> FnOnce(Python<'a>, F::Output) -> PyResult<Py<PyAny>> + Send + 'static,
+{
+    let event_loop = running_loop(py)?;
+    let future = event_loop.call_method0("create_future")?;
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let pending = Pending {
+        event_loop: event_loop.unbind(),
+        future: future.clone().unbind(),
+        cancelled: Arc::clone(&cancelled),
+        delivered: false,
+    };
+    let handle = client.spawn_background(async move {
+        let output = fut.await;
+        pending.deliver(Box::new(move |py| convert(py, output)));
+    });
+    let abort = handle.abort_handle();
+    future.call_method1(
+        "add_done_callback",
+        (Canceller {
+            abort: abort.clone(),
+            cancelled,
+        },),
+    )?;
+    Ok((future, abort))
+}
+
+/// [`spawn`] without the abort handle.
+pub(crate) fn spawn_future<'py, F, C>(
+    py: Python<'py>,
+    client: &Client,
+    fut: F,
+    convert: C,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    C: for<'a> FnOnce(Python<'a>, F::Output) -> PyResult<Py<PyAny>> + Send + 'static,
+{
+    spawn(py, client, fut, convert).map(|(future, _)| future)
+}
+
+/// The asyncio future a running task will resolve.
+struct Pending {
+    event_loop: Py<PyAny>,
+    future: Py<PyAny>,
+    /// Set when the asyncio future was cancelled: nothing to resolve then.
+    cancelled: Arc<AtomicBool>,
+    delivered: bool,
+}
+
+impl Pending {
+    fn deliver(mut self, outcome: Outcome) {
+        self.delivered = true;
+        self.schedule(outcome);
+    }
+
+    /// Schedules the resolver on the loop. A closed loop (or an interpreter
+    /// shutting down) has nobody left to tell.
+    fn schedule(&self, outcome: Outcome) {
+        Python::try_attach(|py| {
+            let resolver = Resolver {
+                future: self.future.clone_ref(py),
+                outcome: Mutex::new(Some(outcome)),
+            };
+            let _ = self
+                .event_loop
+                .call_method1(py, "call_soon_threadsafe", (resolver,));
+        });
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.delivered && !self.cancelled.load(Ordering::Acquire) {
+            // The task was dropped before it finished, and not because the
+            // awaitable was cancelled: its runtime stopped, or it panicked.
+            self.schedule(Box::new(|_| {
+                Err(GameyeError::from(error::cancelled("the call ended without a result")).into())
+            }));
+        }
+    }
+}
+
+/// Sets the result or the exception of an asyncio future, on its loop.
+#[pyclass(frozen)]
+struct Resolver {
+    future: Py<PyAny>,
+    outcome: Mutex<Option<Outcome>>,
+}
+
+#[pymethods]
+impl Resolver {
+    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        let Some(outcome) = self
+            .outcome
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        else {
+            return Ok(());
+        };
+        let future = self.future.bind(py);
+        if future.call_method0("done")?.is_truthy()? {
+            return Ok(()); // cancelled meanwhile
+        }
+        match outcome(py) {
+            Ok(value) => future.call_method1("set_result", (value,))?,
+            Err(e) => future.call_method1("set_exception", (e.into_value(py),))?,
+        };
+        Ok(())
+    }
+}
+
+/// The done-callback of an asyncio future: aborts the task when the future
+/// was cancelled.
+#[pyclass(frozen)]
+struct Canceller {
+    abort: AbortHandle,
+    cancelled: Arc<AtomicBool>,
+}
+
+#[pymethods]
+impl Canceller {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0("cancelled")?.is_truthy()? {
+            self.cancelled.store(true, Ordering::Release);
+            self.abort.abort();
+        }
+        Ok(())
+    }
+}
