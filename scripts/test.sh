@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting and lints, the Rust tests, the
-# C tests under valgrind, and the Python tests (in a virtualenv it makes).
+# Runs every test of the project: formatting and lints, the Rust tests
+# (unit, integration, property, fault matrix), the C tests under valgrind and
+# under ASan+UBSan with the load test, the C++, C# and install tests, the
+# Python tests (in a virtualenv it makes), and a bounded fuzz run.
 # This is the README's test command, and .ci/run calls it.
 #
 # Outside CI a part whose tool is missing is skipped with a loud notice;
 # under CI=true a missing tool is a failure.
+#   FUZZ_SECONDS  seconds per fuzz target (default: 60 under CI, 10 otherwise; 0 skips)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 results=()
 record() { results+=("$1"); }
-missing() {
+section() { printf '\n===== %s =====\n' "$1"; }
+# has TOOL PART: true when TOOL exists; otherwise fails under CI, or records a loud skip.
+has() {
+    if command -v "$1" > /dev/null; then
+        return 0
+    fi
     if [ "${CI:-}" = "true" ]; then
-        echo "error: $1 is required under CI" >&2
+        echo "error: $1 is required under CI ($2)" >&2
         exit 1
     fi
     echo "!!!!!!!! SKIPPED: $1 is not installed; $2 did not run !!!!!!!!" >&2
     record "SKIPPED $2 (no $1)"
+    return 1
 }
-section() { printf '\n===== %s =====\n' "$1"; }
 
 section "format and lints"
 cargo fmt --all --check
@@ -39,12 +47,31 @@ section "Rust tests"
 cargo test --workspace --exclude gameye-python
 record "ok Rust tests"
 
-section "C tests"
-if command -v cc > /dev/null; then
+if has cc "the C tests"; then
+    section "C tests (valgrind)"
     tests/c/run.sh
     record "ok C tests"
-else
-    missing "a C compiler (cc)" "the C tests"
+    section "C tests and load test (ASan + UBSan)"
+    tests/sanitize/run.sh
+    record "ok sanitizers + load"
+fi
+
+if has c++ "the C++ tests"; then
+    section "C++ tests"
+    tests/cpp/run.sh
+    record "ok C++ tests"
+fi
+
+if has mono "the C# tests" && has mcs "the C# tests"; then
+    section "C# tests (mono)"
+    tests/csharp/run.sh
+    record "ok C# tests"
+fi
+
+if has cmake "the install tests" && has pkg-config "the install tests"; then
+    section "install tree (pkg-config, CMake)"
+    tests/install/run.sh
+    record "ok install tests"
 fi
 
 section "Python tests"
@@ -57,6 +84,13 @@ fi
 cargo build --quiet -p gameye-emulator
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
+
+fuzz_seconds=${FUZZ_SECONDS:-$([ "${CI:-}" = "true" ] && echo 60 || echo 10)}
+if [ "$fuzz_seconds" != 0 ]; then
+    section "fuzzing (${fuzz_seconds}s per target)"
+    scripts/fuzz.sh "$fuzz_seconds"
+    record "ok fuzzing ${fuzz_seconds}s per target"
+fi
 
 section "summary"
 printf '%s\n' "${results[@]}"

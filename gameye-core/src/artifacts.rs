@@ -129,24 +129,32 @@ impl Client {
         tmp_name.push(file_name);
         tmp_name.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
         let tmp = dest.with_file_name(tmp_name);
-        let result = async {
-            let file = std::fs::File::create(&tmp)
-                .map_err(|e| io_error(&format!("cannot create {}", tmp.display()), e))?;
-            let mut out = std::io::BufWriter::new(file);
-            let resp = self.download_into(call, &mut out).await?;
-            let file = out
-                .into_inner()
-                .map_err(|e| io_error("cannot write the artifact", e.into_error()))?;
-            file.sync_all()
-                .map_err(|e| io_error("cannot write the artifact", e))?;
-            std::fs::rename(&tmp, &dest)
-                .map_err(|e| io_error(&format!("cannot move into {}", dest.display()), e))?;
-            Ok(resp)
+        // Removes the partial file on every way out but success, including
+        // this future being dropped (a cancelled async download).
+        let mut partial = PartialFile(Some(tmp.clone()));
+        let file = std::fs::File::create(&tmp)
+            .map_err(|e| io_error(&format!("cannot create {}", tmp.display()), e))?;
+        let mut out = std::io::BufWriter::new(file);
+        let resp = self.download_into(call, &mut out).await?;
+        let file = out
+            .into_inner()
+            .map_err(|e| io_error("cannot write the artifact", e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| io_error("cannot write the artifact", e))?;
+        std::fs::rename(&tmp, &dest)
+            .map_err(|e| io_error(&format!("cannot move into {}", dest.display()), e))?;
+        partial.0 = None;
+        Ok(resp)
+    }
+}
+
+/// A temporary download file, removed when dropped unless it was kept.
+struct PartialFile(Option<PathBuf>);
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
         }
-        .await;
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
     }
 }

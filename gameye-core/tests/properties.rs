@@ -52,7 +52,7 @@ fn ttl_oracle(s: &str) -> bool {
             Some(i) => (&s[..i], &s[i + 1..]),
             None => ("", s),
         };
-        let h_ok = s.contains('h') == !h.is_empty() && h.bytes().all(|b| b.is_ascii_digit());
+        let h_ok = s.contains('h') != h.is_empty() && h.bytes().all(|b| b.is_ascii_digit());
         let m_ok = rest.is_empty()
             || (rest.ends_with('m')
                 && rest.len() > 1

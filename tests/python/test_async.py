@@ -308,7 +308,6 @@ def test_loop_thread_writes(make_async_client: MakeAsyncClient) -> None:
     assert threads == {threading.get_ident()}
 
 
-@pytest.mark.xfail(reason="gameye-core leaves its temporary .part file when an async download to a path is dropped")
 async def test_cancelled_download_to_a_path_leaves_no_file(
     status_emulator: Callable[[int | str], str], tmp_path: Path
 ) -> None:

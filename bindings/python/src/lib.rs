@@ -23,6 +23,7 @@ mod client;
 mod convert;
 mod download;
 mod error;
+mod logging;
 mod logs;
 mod session;
 mod types;
@@ -41,6 +42,7 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::PyLocation>()?;
     m.add_class::<logs::PyLogStream>()?;
     m.add_class::<logs::PyAsyncLogStream>()?;
+    m.add_function(wrap_pyfunction!(logging::_route_logs, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

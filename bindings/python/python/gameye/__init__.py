@@ -13,6 +13,8 @@ raises a subclass of :class:`GameyeError`.
 'stopped'
 """
 
+import logging as _logging
+
 from gameye._errors import (
     AuthenticationError,
     CancelledError,
@@ -45,9 +47,11 @@ from gameye._gameye import (
     SessionDetails,
     SessionSummary,
     __version__,
+    _route_logs,
 )
 
 __all__ = [
+    "set_log_level",
     "AsyncClient",
     "AsyncLogStream",
     "AuthenticationError",
@@ -78,3 +82,35 @@ __all__ = [
     "Violation",
     "__version__",
 ]
+
+
+def set_log_level(level: "int | None" = None) -> None:
+    """Choose which of the library's log events reach ``logging.getLogger("gameye")``.
+
+    Events: request start (DEBUG), request end with status and duration
+    (INFO), retries (WARNING), failures (ERROR). They never contain the token
+    or ``env`` values. ``level`` is a :mod:`logging` level; ``None`` takes the
+    ``gameye`` logger's effective level now (WARNING unless configured), which
+    is also what happens at import. Only events at or above the level cost
+    anything: below it they are dropped inside the library. ``logging.CRITICAL
+    + 1`` or higher turns the routing off.
+    """
+    logger = _logging.getLogger("gameye")
+    if level is None:
+        level = logger.getEffectiveLevel()
+    if level > _logging.CRITICAL:
+        core = 0
+    elif level > _logging.WARNING:
+        core = 1
+    elif level > _logging.INFO:
+        core = 2
+    elif level > _logging.DEBUG:
+        core = 3
+    elif level > 5:
+        core = 4
+    else:
+        core = 5
+    _route_logs(core, logger)
+
+
+set_log_level()

@@ -5,6 +5,7 @@ Import these classes from :mod:`gameye`; the exceptions they raise are in
 """
 
 import asyncio
+import logging
 import os
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any, Literal, Protocol, Union, final
@@ -22,6 +23,7 @@ __all__ = [
     "SessionDetails",
     "SessionSummary",
     "__version__",
+    "_route_logs",
 ]
 
 __version__: str
@@ -540,3 +542,6 @@ class AsyncClient:
         """The locations that can currently host ``image``."""
     def tag_exists(self, region: str, image: str, version: str) -> asyncio.Future[bool]:
         """Whether the image tag ``version`` exists in ``region``."""
+
+def _route_logs(level: int, logger: logging.Logger) -> None:
+    """Send the library's log events at a core level (1 error .. 5 trace; 0 off) to ``logger``."""

@@ -1,0 +1,39 @@
+//! Routes the core's log events to Python's `logging.getLogger("gameye")`.
+//! The core filters by level before anything reaches Python, so the GIL is
+//! only taken for events the chosen level lets through.
+
+use std::sync::Arc;
+
+use gameye_core::LogLevel;
+use pyo3::prelude::*;
+
+/// The `logging` level number of a core level (TRACE below DEBUG, as 5).
+fn python_level(level: LogLevel) -> u32 {
+    match level {
+        LogLevel::Error => 40,
+        LogLevel::Warn => 30,
+        LogLevel::Info => 20,
+        LogLevel::Debug => 10,
+        LogLevel::Trace => 5,
+    }
+}
+
+/// Sends core events at `level` (a core level number 1-5; 0 turns routing
+/// off) and above to `logger`, a `logging.Logger`.
+#[pyfunction]
+pub fn _route_logs(level: u32, logger: Py<PyAny>) {
+    let Some(level) = LogLevel::from_number(level) else {
+        gameye_core::set_logger(LogLevel::Error, None);
+        return;
+    };
+    let logger = Arc::new(logger);
+    gameye_core::set_logger(
+        level,
+        Some(Arc::new(move |level, message: &str| {
+            // An event during interpreter shutdown is dropped, not a hang.
+            let _ = Python::try_attach(|py| {
+                let _ = logger.call_method1(py, "log", (python_level(level), message));
+            });
+        })),
+    );
+}
