@@ -949,8 +949,8 @@ void gameye_operation_free(struct GameyeOperation *op);
  * Thread safety: any thread.
  *
  * # Safety
- * `op` is NULL or a live operation; `queue` is NULL or a live queue that
- * outlives the operation's delivery; `callback` is safe to call with `userdata`
+ * `op` is NULL or a live operation; `queue` is NULL or a live queue (freeing
+ * the queue later drops the callback); `callback` is safe to call with `userdata`
  * on the thread the mode above names.
  */
 GameyeStatus gameye_operation_set_callback(struct GameyeOperation *op,
@@ -979,7 +979,9 @@ struct GameyeQueue *gameye_queue_new(void);
 size_t gameye_queue_drain(const struct GameyeQueue *queue, size_t max);
 
 /**
- * Frees a queue. Callbacks still queued are dropped without running.
+ * Frees a queue. Callbacks still queued, and those of operations that
+ * complete later, are dropped without running (the operations themselves
+ * complete normally and can still be polled, waited on and freed).
  * NULL is fine. Must not be called twice nor while another thread drains it.
  *
  * # Safety

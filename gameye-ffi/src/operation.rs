@@ -137,14 +137,18 @@ struct Completion {
 pub(crate) struct QueueShared {
     items: Mutex<VecDeque<Completion>>,
     draining: std::sync::atomic::AtomicBool,
+    /// Set when the queue's handle is freed: later completions are dropped.
+    /// (A queued completion holds the queue through its callback; keeping
+    /// none after the free breaks that cycle, so nothing leaks.)
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl QueueShared {
     fn push(&self, c: Completion) {
-        self.items
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push_back(c);
+        let mut items = self.items.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.closed.load(std::sync::atomic::Ordering::Acquire) {
+            items.push_back(c);
+        }
     }
 }
 
@@ -397,8 +401,8 @@ pub unsafe extern "C" fn gameye_operation_free(op: *mut GameyeOperation) {
 /// Thread safety: any thread.
 ///
 /// # Safety
-/// `op` is NULL or a live operation; `queue` is NULL or a live queue that
-/// outlives the operation's delivery; `callback` is safe to call with `userdata`
+/// `op` is NULL or a live operation; `queue` is NULL or a live queue (freeing
+/// the queue later drops the callback); `callback` is safe to call with `userdata`
 /// on the thread the mode above names.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_operation_set_callback(
@@ -440,6 +444,7 @@ pub extern "C" fn gameye_queue_new() -> *mut GameyeQueue {
             shared: Arc::new(QueueShared {
                 items: Mutex::new(VecDeque::new()),
                 draining: std::sync::atomic::AtomicBool::new(false),
+                closed: std::sync::atomic::AtomicBool::new(false),
             }),
         }))
     })
@@ -488,7 +493,9 @@ pub unsafe extern "C" fn gameye_queue_drain(queue: *const GameyeQueue, max: usiz
     })
 }
 
-/// Frees a queue. Callbacks still queued are dropped without running.
+/// Frees a queue. Callbacks still queued, and those of operations that
+/// complete later, are dropped without running (the operations themselves
+/// complete normally and can still be polled, waited on and freed).
 /// NULL is fine. Must not be called twice nor while another thread drains it.
 ///
 /// # Safety
@@ -498,7 +505,15 @@ pub unsafe extern "C" fn gameye_queue_free(queue: *mut GameyeQueue) {
     ffi_boundary!(|_| (), {
         if !queue.is_null() {
             // SAFETY: from `gameye_queue_new`, freed once.
-            drop(unsafe { Box::from_raw(queue) });
+            let queue = unsafe { Box::from_raw(queue) };
+            let q = &queue.shared;
+            let dropped = {
+                let mut items = q.items.lock().unwrap_or_else(|e| e.into_inner());
+                q.closed.store(true, std::sync::atomic::Ordering::Release);
+                std::mem::take(&mut *items)
+            };
+            // Dropped outside the lock: they hold the queue themselves.
+            drop(dropped);
         }
     })
 }

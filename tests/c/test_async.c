@@ -4,56 +4,15 @@
  * "game loop" thread. Against the emulator (GAMEYE_TEST_BASE_URL), under
  * valgrind via tests/c/run.sh.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "harness.h"
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "gameye.h"
-
-static int passed = 0;
-static int failed = 0;
-static const char *base_url = NULL;
 static char run_id[48];
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-        }                                                                    \
-    } while (0)
 
 static void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-}
-
-static int expect_status(const GameyeResult *r, GameyeStatus want, const char *what) {
-    int ok = r != NULL && r->status == want;
-    CHECK(ok, "%s: want %s, got %s (%s)", what, gameye_status_name(want),
-          r ? gameye_status_name(r->status) : "NULL result",
-          r && r->message ? r->message : "no message");
-    return ok;
-}
-
-static GameyeClient *new_client(unsigned timeout_ms) {
-    char config[512];
-    snprintf(config, sizeof config,
-             "{\"token\":\"gameye-emulator-token\",\"base_url\":\"%s\",\"request_timeout_ms\":%u}",
-             base_url, timeout_ms);
-    GameyeClient *client = NULL;
-    GameyeResult *r = gameye_client_new(config, &client);
-    expect_status(r, GAMEYE_STATUS_OK, "client_new");
-    gameye_result_free(r);
-    return client;
 }
 
 /* Waits for an operation (bounded), takes its result and frees the operation. */
@@ -194,7 +153,7 @@ static void test_cancel_free_timeout(GameyeClient *client) {
     gameye_operation_free(op);
     CHECK(gameye_queue_drain(queue, 0) == 0 && never_called == 0, "queued callback dropped");
 
-    GameyeClient *hasty = new_client(300);
+    GameyeClient *hasty = new_client("gameye-emulator-token", 300);
     op = gameye_session_create_async(hasty, stall);
     r = finish(op);
     expect_status(r, GAMEYE_STATUS_TIMEOUT, "request timeout through an operation");
@@ -203,12 +162,27 @@ static void test_cancel_free_timeout(GameyeClient *client) {
     gameye_client_free(hasty);
 
     /* Free the client while an operation is pending: the operation still completes. */
-    GameyeClient *brief = new_client(10000);
+    GameyeClient *brief = new_client("gameye-emulator-token", 10000);
     op = gameye_session_create_async(brief, "{\"location\":\"europe\",\"image\":\"fault-slow\"}");
     gameye_client_free(brief);
     r = finish(op);
     expect_status(r, GAMEYE_STATUS_OK, "completes after its client was freed");
     gameye_result_free(r);
+
+    /* A queue freed with completions still queued drops them, leaking nothing. */
+    GameyeQueue *abandoned = gameye_queue_new();
+    op = gameye_session_create_async(client, "{\"location\":\"europe\",\"image\":\"nginx\"}");
+    gameye_operation_set_callback(op, abandoned, must_not_run, NULL);
+    CHECK(gameye_operation_wait(op, 20000) == 1, "done");
+    gameye_operation_free(op);
+    gameye_queue_free(abandoned);
+    GameyeQueue *early = gameye_queue_new();
+    op = gameye_session_create_async(client, "{\"location\":\"europe\",\"image\":\"fault-slow\"}");
+    gameye_operation_set_callback(op, early, must_not_run, NULL);
+    gameye_queue_free(early); /* before the operation completes */
+    CHECK(gameye_operation_wait(op, 20000) == 1, "completes after its queue was freed");
+    gameye_operation_free(op);
+    CHECK(never_called == 0, "no callback of a freed queue ran");
 
     gameye_operation_cancel(NULL);
     gameye_operation_free(NULL);
@@ -377,19 +351,14 @@ static void test_every_endpoint(GameyeClient *client) {
 }
 
 int main(void) {
-    base_url = getenv("GAMEYE_TEST_BASE_URL");
-    if (base_url == NULL) {
-        fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set\n");
-        return 2;
-    }
+    harness_init();
     snprintf(run_id, sizeof run_id, "a%ld-%ld", (long)getpid(), (long)time(NULL));
-    GameyeClient *client = new_client(20000);
+    GameyeClient *client = new_client("gameye-emulator-token", 20000);
     test_game_loop(client);
     test_poll_only(client);
     test_cancel_free_timeout(client);
     test_library_thread_callbacks(client);
     test_every_endpoint(client);
     gameye_client_free(client);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return harness_finish();
 }

@@ -3,49 +3,10 @@
  * emulator (GAMEYE_TEST_BASE_URL, started by tests/c/run.sh with
  * tests/emulator-config.json). Run under valgrind by run.sh.
  */
-#define _POSIX_C_SOURCE 200809L
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "harness.h"
 #include <time.h>
-#include <unistd.h>
 
-#include "gameye.h"
-
-static int passed = 0;
-static int failed = 0;
-static const char *base_url = NULL;
 static char run_id[32];
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-        }                                                                    \
-    } while (0)
-
-static int expect_status(const GameyeResult *r, GameyeStatus want, const char *what) {
-    int ok = r != NULL && r->status == want;
-    CHECK(ok, "%s: want %s, got %s (%s)", what, gameye_status_name(want),
-          r ? gameye_status_name(r->status) : "NULL result",
-          r && r->message ? r->message : "no message");
-    return ok;
-}
-
-static GameyeClient *new_client(const char *token) {
-    char config[512];
-    snprintf(config, sizeof config, "{\"token\":\"%s\",\"base_url\":\"%s\"}", token, base_url);
-    GameyeClient *client = NULL;
-    GameyeResult *r = gameye_client_new(config, &client);
-    expect_status(r, GAMEYE_STATUS_OK, "client_new");
-    gameye_result_free(r);
-    return client;
-}
 
 /* Makes a session id unique to this run, so reruns against one emulator work. */
 static const char *sid(const char *name, char *buf, size_t len) {
@@ -342,8 +303,8 @@ static void test_locations_tags(GameyeClient *c) {
 
 /* Every endpoint maps 401 and 403 the same way. */
 static void test_auth_errors(void) {
-    GameyeClient *wrong = new_client("wrong-token");
-    GameyeClient *readonly = new_client("read-only-token");
+    GameyeClient *wrong = new_client("wrong-token", 30000);
+    GameyeClient *readonly = new_client("read-only-token", 30000);
     const char *players[] = {"p"};
     GameyeResult *rs[] = {
         gameye_session_list(wrong, NULL),
@@ -413,13 +374,9 @@ static void test_bad_arguments(GameyeClient *c) {
 }
 
 int main(void) {
-    base_url = getenv("GAMEYE_TEST_BASE_URL");
-    if (base_url == NULL) {
-        fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set\n");
-        return 2;
-    }
+    harness_init();
     snprintf(run_id, sizeof run_id, "c%ld-%ld", (long)getpid(), (long)time(NULL));
-    GameyeClient *c = new_client("gameye-emulator-token");
+    GameyeClient *c = new_client("gameye-emulator-token", 30000);
     test_list_get_stop(c);
     test_logs(c);
     test_artifacts(c);
@@ -427,6 +384,5 @@ int main(void) {
     test_auth_errors();
     test_bad_arguments(c);
     gameye_client_free(c);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return harness_finish();
 }

@@ -4,62 +4,8 @@
  * loopback control endpoint (it runs with --control). Under valgrind via
  * tests/c/run.sh.
  */
-#define _POSIX_C_SOURCE 200809L
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
+#include "harness.h"
 #include <time.h>
-#include <unistd.h>
-
-#include "gameye.h"
-
-static int passed = 0;
-static int failed = 0;
-static int port = 0;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-        }                                                                    \
-    } while (0)
-
-/* One HTTP/1.1 request to the emulator's control endpoint; returns the status. */
-static int control(const char *method, const char *path, const char *body) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(fd);
-        return -1;
-    }
-    char req[4096];
-    int n = snprintf(req, sizeof req,
-                     "%s %s HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                     "content-length: %zu\r\nconnection: close\r\n\r\n%s",
-                     method, path, body ? strlen(body) : 0, body ? body : "");
-    if (write(fd, req, (size_t)n) != n) {
-        close(fd);
-        return -1;
-    }
-    char resp[256] = {0};
-    ssize_t got = read(fd, resp, sizeof resp - 1);
-    close(fd);
-    int status = -1;
-    if (got > 12) sscanf(resp, "HTTP/1.1 %d", &status);
-    return status;
-}
 
 static const char *kind_name(GameyeStatus s) {
     switch (s) {
@@ -87,7 +33,7 @@ static const char *endpoints[4] = {"create", "get", "list", "stop"};
 
 static void run_cell(GameyeClient *c, int endpoint, const char *name, const char *rule,
                      const char *expected) {
-    CHECK(control("DELETE", "/_emulator/faults", NULL) == 204, "clear faults");
+    CHECK(emulator_control("DELETE", "/_emulator/faults", NULL, NULL, 0) == 204, "clear faults");
     GameyeResult *setup = gameye_session_create(c, "{\"location\":\"europe\",\"image\":\"nginx\"}");
     if (setup->status != GAMEYE_STATUS_OK) {
         CHECK(0, "setup create: %s", setup->message);
@@ -100,7 +46,7 @@ static void run_cell(GameyeClient *c, int endpoint, const char *name, const char
     char armed[1024];
     snprintf(armed, sizeof armed, "{\"method\":\"%s\",\"path\":\"%s\",%s", methods[endpoint],
              paths[endpoint], rule + 1);
-    CHECK(control("POST", "/_emulator/faults", armed) == 201, "arm %s", armed);
+    CHECK(emulator_control("POST", "/_emulator/faults", armed, NULL, 0) == 201, "arm %s", armed);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     GameyeResult *r = NULL;
@@ -121,31 +67,21 @@ static void run_cell(GameyeClient *c, int endpoint, const char *name, const char
     }
     gameye_result_free(r);
     gameye_result_free(setup);
-    control("DELETE", "/_emulator/faults", NULL);
+    emulator_control("DELETE", "/_emulator/faults", NULL, NULL, 0);
 }
 
 int main(int argc, char **argv) {
-    const char *base_url = getenv("GAMEYE_TEST_BASE_URL");
-    if (base_url == NULL || sscanf(base_url, "http://127.0.0.1:%d", &port) != 1) {
-        fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set\n");
-        return 2;
-    }
+    harness_init();
     const char *matrix = argc > 1 ? argv[1] : "tests/fault-matrix.txt";
     FILE *f = fopen(matrix, "r");
     if (f == NULL) {
         fprintf(stderr, "cannot open %s\n", matrix);
         return 2;
     }
-    char config[512];
-    snprintf(config, sizeof config,
-             "{\"token\":\"gameye-emulator-token\",\"base_url\":\"%s\",\"request_timeout_ms\":500,"
-             "\"retry\":{\"max_attempts\":4,\"initial_backoff_ms\":20,\"max_backoff_ms\":100,"
-             "\"deadline_ms\":3000}}",
-             base_url);
-    GameyeClient *c = NULL;
-    GameyeResult *r = gameye_client_new(config, &c);
-    CHECK(r->status == GAMEYE_STATUS_OK, "client: %s", r->message ? r->message : "");
-    gameye_result_free(r);
+    GameyeClient *c = new_client_with(
+        "gameye-emulator-token",
+        "\"request_timeout_ms\":500,\"retry\":{\"max_attempts\":4,\"initial_backoff_ms\":20,"
+        "\"max_backoff_ms\":100,\"deadline_ms\":3000}");
 
     char line[2048];
     int rows = 0;
@@ -172,6 +108,5 @@ int main(int argc, char **argv) {
     fclose(f);
     CHECK(rows >= 15, "matrix rows: %d", rows);
     gameye_client_free(c);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return harness_finish();
 }

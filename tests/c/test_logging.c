@@ -2,28 +2,8 @@
  * C test of gameye_set_logger: events reach the host's callback at the level
  * set, and never contain the token or env values. Against the emulator.
  */
-#define _POSIX_C_SOURCE 200809L
+#include "harness.h"
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gameye.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-        }                                                                    \
-    } while (0)
 
 struct log_buffer {
     pthread_mutex_t mu;
@@ -41,28 +21,21 @@ static void on_log(void *userdata, GameyeLogLevel level, const char *message) {
     pthread_mutex_unlock(&b->mu);
 }
 
-static void create(const char *base_url, const char *token) {
-    char config[512];
-    snprintf(config, sizeof config, "{\"token\":\"%s\",\"base_url\":\"%s\"}", token, base_url);
-    GameyeClient *client = NULL;
-    gameye_result_free(gameye_client_new(config, &client));
+static void create(const char *token) {
+    GameyeClient *client = new_client_with(token, "\"retry\":{\"max_attempts\":1}");
     gameye_result_free(gameye_session_create(
         client, "{\"location\":\"europe\",\"image\":\"nginx\",\"env\":{\"PASSWORD\":\"hunter2-env\"}}"));
     gameye_client_free(client);
 }
 
 int main(void) {
-    const char *base_url = getenv("GAMEYE_TEST_BASE_URL");
-    if (base_url == NULL) {
-        fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set\n");
-        return 2;
-    }
+    harness_init();
     static struct log_buffer buf;
     pthread_mutex_init(&buf.mu, NULL);
 
     CHECK(gameye_set_logger(GAMEYE_LOG_LEVEL_TRACE, on_log, &buf) == GAMEYE_STATUS_OK, "set");
-    create(base_url, "gameye-emulator-token");
-    create(base_url, "s3cr3t-wrong-token");
+    create("gameye-emulator-token");
+    create("s3cr3t-wrong-token");
     CHECK(strstr(buf.text, "4 request start: POST /session") != NULL, "debug start: %s", buf.text);
     CHECK(strstr(buf.text, "3 request end: POST /session -> 201") != NULL, "info end: %s", buf.text);
     CHECK(strstr(buf.text, "-> 401") != NULL, "401 logged: %s", buf.text);
@@ -72,15 +45,14 @@ int main(void) {
 
     int before = buf.events[3] + buf.events[4];
     CHECK(gameye_set_logger(GAMEYE_LOG_LEVEL_ERROR, on_log, &buf) == GAMEYE_STATUS_OK, "raise level");
-    create(base_url, "gameye-emulator-token");
+    create("gameye-emulator-token");
     CHECK(buf.events[3] + buf.events[4] == before, "info and debug filtered out");
 
     CHECK(gameye_set_logger(42, on_log, &buf) == GAMEYE_STATUS_INVALID_CONFIG, "unknown level");
     CHECK(gameye_set_logger(GAMEYE_LOG_LEVEL_OFF, NULL, NULL) == GAMEYE_STATUS_OK, "off");
     size_t len = buf.len;
-    create(base_url, "s3cr3t-wrong-token");
+    create("s3cr3t-wrong-token");
     CHECK(buf.len == len, "nothing logged when off");
     pthread_mutex_destroy(&buf.mu);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return harness_finish();
 }

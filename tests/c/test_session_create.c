@@ -5,38 +5,10 @@
  * `gameye-emulator --config tests/emulator-config.json`. Run by tests/c/run.sh,
  * which starts the emulator and runs this program under valgrind.
  */
+#include "harness.h"
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gameye.h"
-
-static int passed = 0;
-static int failed = 0;
-static const char *base_url = NULL;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-        }                                                                    \
-    } while (0)
 
 /* Checks a result's status, printing its message when it differs. */
-static int expect_status(const GameyeResult *r, GameyeStatus want, const char *what) {
-    int ok = r != NULL && r->status == want;
-    CHECK(ok, "%s: want %s, got %s (%s)", what, gameye_status_name(want),
-          r ? gameye_status_name(r->status) : "NULL result",
-          r && r->message ? r->message : "no message");
-    return ok;
-}
-
 static int has_violation(const GameyeResult *r, const char *field) {
     for (size_t i = 0; i < r->violations_len; i++) {
         if (strcmp(r->violations[i].field, field) == 0 && r->violations[i].description[0] != '\0') {
@@ -44,18 +16,6 @@ static int has_violation(const GameyeResult *r, const char *field) {
         }
     }
     return 0;
-}
-
-static GameyeClient *new_client(const char *token, unsigned timeout_ms) {
-    char config[512];
-    snprintf(config, sizeof config,
-             "{\"token\":\"%s\",\"base_url\":\"%s\",\"request_timeout_ms\":%u}", token,
-             base_url, timeout_ms);
-    GameyeClient *client = NULL;
-    GameyeResult *r = gameye_client_new(config, &client);
-    expect_status(r, GAMEYE_STATUS_OK, "client_new");
-    gameye_result_free(r);
-    return client;
 }
 
 static void test_version(void) {
@@ -359,11 +319,7 @@ static void test_shared_client_threads(GameyeClient *client) {
 }
 
 int main(void) {
-    base_url = getenv("GAMEYE_TEST_BASE_URL");
-    if (base_url == NULL) {
-        fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set\n");
-        return 2;
-    }
+    harness_init();
     test_version();
     test_client_config_errors();
     GameyeClient *client = new_client("gameye-emulator-token", 10000);
@@ -374,6 +330,5 @@ int main(void) {
     test_bad_input(client);
     test_shared_client_threads(client);
     gameye_client_free(client);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return harness_finish();
 }

@@ -110,10 +110,22 @@ void test_version_and_basics() {
     c.environment = "sandbox";
     c.connect_timeout_ms = 5;
     c.allow_insecure_http = true;
+    c.retry.max_attempts = 2;
+    c.retry.deadline_ms = 900;
     CHECK(c.to_json() ==
               "{\"token\":\"a\\\"b\\\\c\\n\\u0001\",\"environment\":\"sandbox\",\"connect_timeout_ms\":5,"
-              "\"allow_insecure_http\":true}",
+              "\"allow_insecure_http\":true,\"retry\":{\"max_attempts\":2,\"deadline_ms\":900}}",
           "config json: %s", c.to_json().c_str());
+    gameye::Config every;
+    every.token = "t";
+    every.base_url = base_url;
+    every.connect_timeout_ms = 1000;
+    every.request_timeout_ms = 2000;
+    every.max_response_bytes = 1 << 20;
+    every.max_log_bytes = 1 << 20;
+    every.retry = {3, 10, 100, 5000};
+    auto accepted = gameye::Client::create(every);
+    CHECK(accepted.ok(), "every option accepted: %s", accepted.ok() ? "" : accepted.error().to_string().c_str());
 
     gameye::Span<int> empty(nullptr, 5);
     CHECK(empty.empty() && empty.size() == 0 && empty.begin() == empty.end(), "NULL span is empty");
@@ -652,7 +664,14 @@ void test_cancel_and_free_while_pending(const gameye::Client &client) {
     CHECK(op.wait(20s), "done");
     auto early = op.take();
     CHECK(early.has_value() && early->ok(), "taken by the handle");
-    CHECK(queue.drain() == 1 && taken_first == 1, "the callback gets 'already taken'");
+    // (wait() returns once the operation is done; its completion reaches the
+    // queue a moment later, from the I/O thread.)
+    std::size_t ran = 0;
+    for (int i = 0; i < 20000 && ran == 0; i++) {
+        ran = queue.drain();
+        if (ran == 0) std::this_thread::sleep_for(1ms);
+    }
+    CHECK(ran == 1 && taken_first == 1, "the callback gets 'already taken'");
     op = {};
 
     // A callback that destroys its own handle.
@@ -806,6 +825,18 @@ void test_every_endpoint_async(const gameye::Client &c) {
     auto cr = finish(std::move(cancelled));
     CHECK(cr.status() == gameye::Status::Cancelled || cr.ok(), "cancelled download");
     CHECK(bytes.use_count() == 1, "writer callable released after cancel");
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    auto racing = c.download_artifact_async(id, "/", [calls](gameye::Span<std::uint8_t>) {
+        calls->fetch_add(1);
+        std::this_thread::sleep_for(1ms);
+    });
+    std::this_thread::sleep_for(2ms);
+    racing.cancel();
+    int at_cancel = calls->load();
+    std::this_thread::sleep_for(100ms);
+    CHECK(calls->load() == at_cancel, "no write after cancel() returned");
+    racing = {};
+    CHECK(calls.use_count() == 1, "writer destroyed with its operation");
     auto stopped = finish(c.download_artifact_async(id, "/", [](gameye::Span<std::uint8_t>) { return false; }));
     expect(stopped, gameye::Status::Cancelled, "write returning false stops an async download");
 

@@ -1,0 +1,86 @@
+#include "Gameye.h"
+
+#include "GameyeSettings.h"
+#include "HAL/PlatformProcess.h"
+#include "Interfaces/IPluginManager.h"
+#include "Misc/Paths.h"
+#include "Modules/ModuleManager.h"
+
+THIRD_PARTY_INCLUDES_START
+#include "gameye.hpp"
+THIRD_PARTY_INCLUDES_END
+
+DEFINE_LOG_CATEGORY(LogGameye);
+
+namespace
+{
+	bool GLibraryLoaded = false;
+
+	/** libgameye's events into LogGameye; called on any thread. */
+	void RouteLibraryLog(gameye::LogLevel Level, std::string_view Message)
+	{
+		FUTF8ToTCHAR Conv(Message.data(), static_cast<int32>(Message.size()));
+		const FString Text(Conv.Length(), Conv.Get());
+		switch (Level)
+		{
+		case gameye::LogLevel::Error: UE_LOG(LogGameye, Error, TEXT("%s"), *Text); break;
+		case gameye::LogLevel::Warn: UE_LOG(LogGameye, Warning, TEXT("%s"), *Text); break;
+		case gameye::LogLevel::Info: UE_LOG(LogGameye, Log, TEXT("%s"), *Text); break;
+		default: UE_LOG(LogGameye, Verbose, TEXT("%s"), *Text); break;
+		}
+	}
+}
+
+void FGameyeModule::StartupModule()
+{
+#if PLATFORM_WINDOWS || PLATFORM_MAC || PLATFORM_LINUX
+	// The library is delay-loaded: load it from the plugin before any call.
+	const FString BinDir = FPaths::Combine(
+		IPluginManager::Get().FindPlugin(TEXT("Gameye"))->GetBaseDir(), TEXT("Binaries/ThirdParty/libgameye"));
+#if PLATFORM_WINDOWS
+	const FString Path = FPaths::Combine(BinDir, TEXT("Win64/gameye.dll"));
+#elif PLATFORM_MAC
+	const FString Path = FPaths::Combine(BinDir, TEXT("Mac/libgameye.dylib"));
+#else
+	const FString Path = FPaths::Combine(BinDir, TEXT("Linux/x86_64-unknown-linux-gnu/libgameye.so"));
+#endif
+	LibraryHandle = FPlatformProcess::GetDllHandle(*Path);
+	GLibraryLoaded = LibraryHandle != nullptr;
+	if (!GLibraryLoaded)
+	{
+		UE_LOG(LogGameye, Error, TEXT("Cannot load %s: Gameye calls are unavailable"), *Path);
+		return;
+	}
+#else
+	GLibraryLoaded = true;  // linked statically (iOS, Android)
+#endif
+
+	if (!gameye::version_matches())
+	{
+		UE_LOG(LogGameye, Warning, TEXT("libgameye %s does not match gameye.h %d.%d.%d"),
+			UTF8_TO_TCHAR(std::string(gameye::version()).c_str()), gameye::kVersionMajor, gameye::kVersionMinor,
+			gameye::kVersionPatch);
+	}
+	const EGameyeLogLevel Level = GetDefault<UGameyeSettings>()->LibraryLogLevel;
+	if (Level != EGameyeLogLevel::Off)
+	{
+		gameye::set_logger(static_cast<gameye::LogLevel>(Level), &RouteLibraryLog);
+	}
+}
+
+void FGameyeModule::ShutdownModule()
+{
+	if (GLibraryLoaded)
+	{
+		gameye::clear_logger();
+	}
+	// Never FreeDllHandle(LibraryHandle): a Rust cdylib must not be unloaded
+	// while the process runs (its threads' thread-local destructors).
+}
+
+bool FGameyeModule::IsLibraryLoaded()
+{
+	return GLibraryLoaded;
+}
+
+IMPLEMENT_MODULE(FGameyeModule, Gameye)

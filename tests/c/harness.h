@@ -1,0 +1,120 @@
+/*
+ * The small test harness shared by the C test programs: check counters, a
+ * CHECK macro, status expectations, clients for the test emulator, and raw
+ * requests to the emulator's loopback control endpoint. Each program is one
+ * translation unit that includes this once.
+ */
+#ifndef GAMEYE_TEST_HARNESS_H
+#define GAMEYE_TEST_HARNESS_H
+
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gameye.h"
+
+static int passed = 0;
+static int failed = 0;
+/* GAMEYE_TEST_BASE_URL, read by harness_init(). */
+static const char *base_url = NULL;
+static int emulator_port = 0;
+
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (cond) {                                                          \
+            passed++;                                                        \
+        } else {                                                             \
+            failed++;                                                        \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);  \
+            fprintf(stderr, __VA_ARGS__);                                    \
+            fprintf(stderr, "\n");                                           \
+        }                                                                    \
+    } while (0)
+
+/* Reads the emulator's address; exits with 2 when it is not set. */
+static inline void harness_init(void) {
+    base_url = getenv("GAMEYE_TEST_BASE_URL");
+    if (base_url == NULL || sscanf(base_url, "http://127.0.0.1:%d", &emulator_port) != 1) {
+        fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set (run through tests/c/run.sh)\n");
+        exit(2);
+    }
+}
+
+/* Prints the closing line test runners read, and gives the exit status. */
+static inline int harness_finish(void) {
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
+
+/* Checks a result's status, printing its message when it differs. */
+static inline int expect_status(const GameyeResult *r, GameyeStatus want, const char *what) {
+    int ok = r != NULL && r->status == want;
+    CHECK(ok, "%s: want %s, got %s (%s)", what, gameye_status_name(want),
+          r ? gameye_status_name(r->status) : "NULL result",
+          r && r->message ? r->message : "no message");
+    return ok;
+}
+
+/* A client for the test emulator; `extra` is more JSON config members or "". */
+static inline GameyeClient *new_client_with(const char *token, const char *extra) {
+    char config[1024];
+    snprintf(config, sizeof config, "{\"token\":\"%s\",\"base_url\":\"%s\"%s%s}", token, base_url,
+             extra[0] ? "," : "", extra);
+    GameyeClient *client = NULL;
+    GameyeResult *r = gameye_client_new(config, &client);
+    expect_status(r, GAMEYE_STATUS_OK, "client_new");
+    gameye_result_free(r);
+    return client;
+}
+
+/* A client with a request timeout. */
+static inline GameyeClient *new_client(const char *token, unsigned timeout_ms) {
+    char extra[64];
+    snprintf(extra, sizeof extra, "\"request_timeout_ms\":%u", timeout_ms);
+    return new_client_with(token, extra);
+}
+
+/* One HTTP/1.1 request to the emulator's control endpoint (it runs with
+ * --control); returns the status and copies the response into `resp`. */
+static inline int emulator_control(const char *method, const char *path, const char *body, char *resp,
+                            size_t resp_len) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)emulator_port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        return -1;
+    }
+    char req[4096];
+    int n = snprintf(req, sizeof req,
+                     "%s %s HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                     "content-length: %zu\r\nconnection: close\r\n\r\n%s",
+                     method, path, body ? strlen(body) : 0, body ? body : "");
+    if (write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return -1;
+    }
+    char scratch[256];
+    if (resp == NULL) {
+        resp = scratch;
+        resp_len = sizeof scratch;
+    }
+    size_t got = 0;
+    ssize_t r;
+    while (got + 1 < resp_len && (r = read(fd, resp + got, resp_len - 1 - got)) > 0) got += (size_t)r;
+    resp[got] = '\0';
+    close(fd);
+    int status = -1;
+    if (got > 12) sscanf(resp, "HTTP/1.1 %d", &status);
+    return status;
+}
+
+#endif
