@@ -913,9 +913,9 @@ private:
                 }
             }
         }
-        // Empty the queue before freeing it: freed operations are skipped and
-        // suppressed ones return at once, so no user callback runs. (Freeing
-        // a queue that still holds completions leaks them in libgameye 0.1.0.)
+        // Empty the queue before freeing it, so every queued registration is
+        // seen and released here: freed operations are skipped and
+        // suppressed ones return at once, so no user callback runs.
         gameye_queue_drain(raw_, 0);
         while (orphans != nullptr) {
             delete std::exchange(orphans, orphans->next);
