@@ -26,26 +26,42 @@ pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> String {
     format!("internal error (panic) in libgameye: {what}")
 }
 
+/// A hidden test hook, compiled only for tests: an exported function whose
+/// body panics, to show the boundary turns it into a status.
+#[cfg(test)]
+#[no_mangle]
+pub extern "C" fn gameye_test_hook_panic() -> *mut crate::GameyeResult {
+    ffi_boundary!(crate::result::panicked, {
+        if std::hint::black_box(true) {
+            panic!("deliberate panic in a test hook");
+        }
+        crate::result::ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::result::{gameye_result_free, panicked};
+    use crate::result::gameye_result_free;
     use crate::status::GameyeStatus;
 
     #[test]
-    fn a_panic_becomes_the_panic_status() {
-        let r = ffi_boundary!(panicked, {
-            if std::hint::black_box(true) {
-                panic!("deliberate");
-            }
-            crate::result::ok()
-        });
+    fn a_panic_in_an_exported_function_becomes_the_panic_status() {
+        let r = super::gameye_test_hook_panic();
         // SAFETY: a fresh result from the boundary, freed once below.
         let result = unsafe { &*r };
         assert_eq!(result.status, GameyeStatus::Panic);
         // SAFETY: the message is a NUL-terminated string owned by the result.
         let msg = unsafe { std::ffi::CStr::from_ptr(result.message) };
-        assert!(msg.to_str().unwrap().contains("deliberate"));
+        assert!(msg.to_str().unwrap().contains("deliberate panic"));
         // SAFETY: freed once.
         unsafe { gameye_result_free(r) };
+        // The process lives on and the library keeps working.
+        let json = c"{\"location\":\"europe\",\"image\":\"nginx\"}";
+        // SAFETY: a NUL-terminated string; the result is freed once.
+        unsafe {
+            let ok = crate::gameye_session_validate(json.as_ptr());
+            assert_eq!((*ok).status, GameyeStatus::Ok);
+            gameye_result_free(ok);
+        }
     }
 }
