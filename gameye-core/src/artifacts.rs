@@ -28,7 +28,7 @@ impl Client {
     /// Opens the artifact's tar.gz as a stream of chunks.
     pub fn open_artifact(&self, session: &str, path: &str) -> Result<(u16, ByteStream)> {
         let call = artifact_call(session, path)?;
-        let opened = self.block_on(self.open_stream(call))?;
+        let opened = self.block_on_shared(self.open_stream(call))?;
         Ok((opened.status, opened.stream))
     }
 
@@ -53,7 +53,7 @@ impl Client {
         path: &str,
         out: &mut dyn Write,
     ) -> Result<Response<u64>> {
-        self.block_on(self.download_into(artifact_call(session, path)?, out))
+        self.block_on_shared(self.download_into(artifact_call(session, path)?, out))
     }
 
     /// As [`Client::download_artifact`], from async code. `out` is written on
@@ -106,7 +106,7 @@ impl Client {
         dest: &Path,
     ) -> Result<Response<u64>> {
         let call = artifact_call(session, path)?;
-        self.block_on(self.download_to_file(call, dest.to_owned()))
+        self.block_on_shared(self.download_to_file(call, dest.to_owned()))
     }
 
     /// As [`Client::download_artifact_to_file`], from async code.

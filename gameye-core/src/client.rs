@@ -50,6 +50,7 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        crate::local::forget(self.runtime_id);
         let Some(rt) = self.runtime.take() else {
             return;
         };
@@ -214,25 +215,7 @@ impl Client {
                     format!("cannot start I/O threads: {e}"),
                 )
             })?;
-        let mut builder = reqwest::Client::builder();
-        if let Some(path) = &config.ca_bundle_path {
-            for cert in read_ca_bundle(path)? {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .user_agent(USER_AGENT)
-            .https_only(false)
-            .tls_built_in_root_certs(true)
-            .connect_timeout(config.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::InvalidConfig,
-                    format!("cannot build HTTP client: {e}"),
-                )
-            })?;
+        let http = build_http(&config)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime_id,
@@ -271,8 +254,11 @@ impl Client {
         if !call.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&call.query);
         }
-        let mut req = inner
-            .http
+        // On the blocking fast path, this thread's own pool.
+        let http = crate::local::active_http(inner.runtime_id);
+        let mut req = http
+            .as_ref()
+            .unwrap_or(&inner.http)
             .request(call.method.clone(), url)
             .header(AUTHORIZATION, inner.auth.clone())
             .timeout(timeout);
@@ -394,10 +380,23 @@ impl Client {
         })
     }
 
-    /// Runs `fut` to completion on the calling thread, with the client's
-    /// runtime providing I/O. Works from any thread, also one inside another
-    /// async runtime (where tokio's own `block_on` would panic).
+    /// Runs a JSON call to completion on the calling thread: on the fast
+    /// path (see [`crate::local`]) when it can, otherwise as [`Client::block_on_shared`].
     pub(crate) fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        let config = &self.inner.config;
+        let build = || build_http(config).ok();
+        let owner = crate::local::owner_of(&self.inner);
+        match crate::local::block_on(self.inner.runtime_id, owner, build, fut) {
+            Ok(out) => out,
+            Err(fut) => self.block_on_shared(fut),
+        }
+    }
+
+    /// Runs `fut` to completion on the calling thread, with the client's
+    /// runtime providing I/O (streams use this: their connections outlive
+    /// the call). Works from any thread, also one inside another async
+    /// runtime (where tokio's own `block_on` would panic).
+    pub(crate) fn block_on_shared<F: Future>(&self, fut: F) -> F::Output {
         let _context = self.inner.handle.enter();
         park_on(fut)
     }
@@ -444,6 +443,28 @@ impl std::fmt::Debug for Client {
             .field("token", &"<redacted>")
             .finish()
     }
+}
+
+/// The HTTP client (connection pool, TLS roots) for `config`.
+fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder();
+    if let Some(path) = &config.ca_bundle_path {
+        for cert in read_ca_bundle(path)? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .user_agent(USER_AGENT)
+        .tls_built_in_root_certs(true)
+        .connect_timeout(config.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidConfig,
+                format!("cannot build HTTP client: {e}"),
+            )
+        })
 }
 
 /// The certificates of a PEM bundle; an error names `ca_bundle_path`.

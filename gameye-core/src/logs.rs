@@ -112,7 +112,7 @@ impl Client {
     /// decode error past the configured `max_log_bytes`; follow the log
     /// ([`Client::follow_logs`]) to stream a long one.
     pub fn logs(&self, id: &str) -> Result<Response<String>> {
-        self.block_on(self.logs_impl(id.to_owned()))
+        self.block_on_shared(self.logs_impl(id.to_owned()))
     }
 
     /// The session's logs so far, from async code.
@@ -152,7 +152,7 @@ impl Client {
     /// Follows the session's logs (`GET /logs?id=…&follow=true`): the lines so
     /// far, then new lines as they arrive, until the session ends.
     pub fn follow_logs(&self, id: &str) -> Result<LogStream> {
-        self.block_on(self.follow_logs_impl(id.to_owned()))
+        self.block_on_shared(self.follow_logs_impl(id.to_owned()))
     }
 
     /// Follows the session's logs, from async code.
