@@ -2,7 +2,8 @@
 # Runs every test of the project: formatting and lints, the Rust tests
 # (unit, integration, property, fault matrix), the C tests under valgrind and
 # under ASan+UBSan with the load test, the C++, C# and install tests, the
-# Python tests (in a virtualenv it makes), and a bounded fuzz run.
+# Python tests (in a virtualenv it makes), every benchmark program on a small
+# count, and a bounded fuzz run.
 # This is the README's test command, and .ci/run calls it.
 #
 # Outside CI a part whose tool is missing is skipped with a loud notice;
@@ -84,6 +85,10 @@ fi
 cargo build --quiet -p gameye-emulator
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
+
+section "benchmarks (smoke: each program on a small count)"
+scripts/bench.sh --smoke
+record "ok benchmark smoke"
 
 fuzz_seconds=${FUZZ_SECONDS:-$([ "${CI:-}" = "true" ] && echo 60 || echo 10)}
 if [ "$fuzz_seconds" != 0 ]; then

@@ -36,7 +36,9 @@ fn request(c: &mut Criterion) {
     g.bench_function("baseline_parse_value", |b| {
         b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(REQUEST)).unwrap())
     });
-    g.bench_function("validate", |b| b.iter(|| black_box(&run).validate().unwrap()));
+    g.bench_function("validate", |b| {
+        b.iter(|| black_box(&run).validate().unwrap())
+    });
     g.bench_function("to_vec", |b| {
         b.iter(|| serde_json::to_vec(black_box(&run)).unwrap())
     });

@@ -1,0 +1,112 @@
+/*
+ * Benchmark 1 (baseline): what a C programmer writes by hand instead of
+ * libgameye. One CURL easy handle reused for N sequential `POST /session`
+ * calls (so one kept-alive connection), with the same bytes the library
+ * sends: a JSON body carrying a fresh UUIDv4 `id` (the library always sends
+ * one) plus location and image, `Authorization: Bearer`, `Content-Type:
+ * application/json`, a User-Agent, an Accept header for any type. It checks the 201 and that
+ * the body names a host, and does no JSON decoding at all, so it is the
+ * cheapest a hand-written client can be.
+ *
+ *     bench_curl BASE_URL [N=2000] [WARMUP=200]
+ */
+#include "bench_common.h"
+
+#include <curl/curl.h>
+
+struct buf {
+    char data[4096];
+    size_t len;
+};
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
+    struct buf *b = userdata;
+    size_t n = size * nmemb;
+    size_t room = sizeof b->data - 1 - b->len;
+    size_t take = n < room ? n : room;
+    memcpy(b->data + b->len, ptr, take);
+    b->len += take;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s BASE_URL [N] [WARMUP]\n", argv[0]);
+        return 2;
+    }
+    long n = arg_count(argc, argv, 2, 2000);
+    long warmup = arg_count(argc, argv, 3, 200);
+    const char *image = getenv("BENCH_IMAGE") ? getenv("BENCH_IMAGE") : "bench";
+    char url[512];
+    snprintf(url, sizeof url, "%s/session", argv[1]);
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    CURL *curl = curl_easy_init();
+    if (curl == NULL) return 1;
+    struct curl_slist *headers = NULL;
+    headers = curl_slist_append(headers, "Authorization: Bearer " BENCH_TOKEN);
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Accept: */*");
+    headers = curl_slist_append(headers, "Expect:");
+    struct buf body;
+    char request[256];
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "bench-curl/1");
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+
+    double *lat = malloc((size_t)n * sizeof *lat);
+    if (lat == NULL) return 1;
+    int failures = 0;
+    long connects = 0;
+    double total_start = 0;
+    for (long i = -warmup; i < n; i++) {
+        if (i == 0) total_start = now_us();
+        double t0 = now_us();
+        char id[37];
+        fake_uuid4(id);
+        int len = snprintf(request, sizeof request,
+                           "{\"id\":\"%s\",\"location\":\"europe\",\"image\":\"%s\"}", id, image);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len);
+        body.len = 0;
+        body.data[0] = '\0';
+        CURLcode rc = curl_easy_perform(curl);
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        int ok = rc == CURLE_OK && status == 201 && strstr(body.data, "\"host\"") != NULL;
+        double t1 = now_us();
+        if (!ok && failures++ < 5)
+            fprintf(stderr, "POST /session: %s, HTTP %ld: %s\n", curl_easy_strerror(rc), status,
+                    body.data);
+        long nc = 0;
+        curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &nc);
+        if (i >= 0) {
+            lat[i] = t1 - t0;
+            connects += nc;
+        }
+    }
+    double total = now_us() - total_start;
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    curl_global_cleanup();
+
+    struct stats s = compute_stats(lat, (size_t)n);
+    fprintf(stderr, "libcurl sequential: n=%ld median=%.1fus p99=%.1fus mean=%.1fus new connections=%ld\n",
+            n, s.median, s.p99, s.mean, connects);
+    result("c.curl.seq.median", s.median, "us");
+    result("c.curl.seq.p99", s.p99, "us");
+    result("c.curl.seq.mean", s.mean, "us");
+    result("c.curl.seq.throughput", (double)n / (total / 1e6), "creates/s");
+    free(lat);
+    if (failures) {
+        fprintf(stderr, "%d failed creates\n", failures);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,216 @@
+"""Turns the figures that scripts/bench.sh collected into the markdown table.
+
+    python3 benches/report.py OUT_DIR
+
+reads OUT_DIR/raw.txt (``key value unit`` lines, from the benchmark programs'
+``RESULT`` lines), OUT_DIR/skips.txt, OUT_DIR/failures.txt, OUT_DIR/steps.txt
+(``name seconds status``), OUT_DIR/meta.txt (``key: value``) and, when
+present, OUT_DIR/bloat.txt and OUT_DIR/sections.txt; prints the report and
+writes it to OUT_DIR/results.md. Standard library only.
+
+Every row is a figure, the baseline it is compared with, and their ratio,
+always figure / baseline, so that ratios can be compared across runs and
+machines while the absolute figures move with the machine.
+"""
+
+import os
+import sys
+
+# (id, benchmark, figure key, baseline label, baseline key, target)
+# A target is (kind, value): "ratio<=" / "ratio>=" on the ratio, "<" / ">="
+# on the figure itself, or a list of both; None when only reported.
+ROWS = [
+    ("1", "C sequential create, median", "c.gameye.seq.median", "libcurl", "c.curl.seq.median",
+     [("ratio<=", 1.2)]),
+    ("1", "C sequential create, p99", "c.gameye.seq.p99", "libcurl", "c.curl.seq.p99", None),
+    ("1", "C sequential create, mean", "c.gameye.seq.mean", "libcurl", "c.curl.seq.mean", None),
+    ("2", "Python sequential create, median", "py.gameye.seq.median", "requests",
+     "py.requests.seq.median", [("ratio<=", 1 / 3)]),
+    ("2", "Python sequential create, p99", "py.gameye.seq.p99", "requests", "py.requests.seq.p99",
+     None),
+    ("2", "Python sequential create, median", "py.gameye.seq.median", "httpx",
+     "py.httpx.seq.median", None),
+    ("2", "Python sequential create, p99", "py.gameye.seq.p99", "httpx", "py.httpx.seq.p99", None),
+    ("3", "C: 1,000 creates, non-blocking API + queue", "c.async.throughput",
+     "1,000 sequential (blocking)", "c.async.seq_throughput", [("ratio>=", 10), (">=", 5000)]),
+    ("3", "Python: 1,000 creates, AsyncClient + gather", "py.async.throughput",
+     "1,000 sequential awaits", "py.async.seq_throughput", [("ratio>=", 10), (">=", 5000)]),
+    ("3", "C: 1,000 creates, non-blocking, 5 ms server latency", "c.async_rtt.throughput",
+     "1,000 sequential (blocking)", "c.async_rtt.seq_throughput", [("ratio>=", 10), (">=", 5000)]),
+    ("3", "Python: 1,000 creates, gather, 5 ms server latency", "py.async_rtt.throughput",
+     "1,000 sequential awaits", "py.async_rtt.seq_throughput", [("ratio>=", 10), (">=", 5000)]),
+    ("4", "Create a client, median", "client.gameye.create_median", "curl_easy_init + setopt",
+     "client.curl.create_median", [("<", 5)]),
+    ("4", "Create a client, p99", "client.gameye.create_p99", "curl_easy_init + setopt",
+     "client.curl.create_p99", None),
+    ("4", "First client in a process (cold)", "client.gameye.first_create",
+     "curl_global_init + first handle", "client.curl.first_create", None),
+    ("4", "Free a client, median (joins its threads)", "client.gameye.free_median",
+     "curl_easy_cleanup", "client.curl.free_median", None),
+    ("4", "Memory of one idle client (RSS)", "client.gameye.rss_idle", "libcurl handle",
+     "client.curl.rss_idle", None),
+    ("4", "Memory after one request (RSS)", "client.gameye.rss_after_request", "libcurl handle",
+     "client.curl.rss_after_request", None),
+    ("4", "Threads a client starts", "client.gameye.threads", "libcurl handle",
+     "client.curl.threads", None),
+    ("5", "libgameye.so, stripped", "size.gameye_so", "libcurl+libssl+libcrypto+libnghttp2",
+     "size.curl_stack", [("<", 6)]),
+    ("5", "Static link adds (stripped, --gc-sections)", "size.static_added",
+     "libgameye.so, stripped", "size.gameye_so", None),
+    ("6", "Emulator POST /session, wrk -t2 -c64", "wrk.post.rps",
+     "emulator floor: GET /_emulator/sessions/count", "wrk.floor.rps", [(">=", 30000)]),
+    ("6", "Emulator POST /session, p99 latency", "wrk.post.p99",
+     "emulator floor: GET /_emulator/sessions/count", "wrk.floor.p99", None),
+    ("7", "SessionRun::from_json", "crit.request.from_json", "serde_json::Value parse",
+     "crit.request.baseline_parse_value", None),
+    ("7", "SessionRun::validate", "crit.request.validate", None, None, None),
+    ("7", "serde_json::to_vec(&SessionRun)", "crit.request.to_vec", "to_vec(&Value)",
+     "crit.request.baseline_to_vec_value", None),
+    ("7", "Session::decode_created (201)", "crit.response.decode_created",
+     "serde_json::Value parse", "crit.response.baseline_parse_value", None),
+    ("7", "Error::from_response (422)", "crit.response.error_422", None, None, None),
+]
+
+
+def read_lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def fmt(value, unit):
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 100:
+        text = f"{value:.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.3g}"
+    return f"{text} {unit}"
+
+
+def describe(target):
+    parts = []
+    for kind, value in target:
+        if kind == "ratio<=":
+            parts.append("ratio ≤ 1/3 (3× faster)" if abs(value - 1 / 3) < 1e-9 else f"ratio ≤ {value:g}")
+        elif kind == "ratio>=":
+            parts.append(f"ratio ≥ {value:g}")
+        elif kind == "<":
+            parts.append(f"< {value:g}")
+        elif kind == ">=":
+            parts.append(f"≥ {value:,g}")
+    return ", ".join(parts)
+
+
+def met(target, figure, ratio):
+    for kind, value in target:
+        if kind == "ratio<=" and not (ratio is not None and ratio <= value):
+            return False
+        if kind == "ratio>=" and not (ratio is not None and ratio >= value):
+            return False
+        if kind == "<" and not figure < value:
+            return False
+        if kind == ">=" and not figure >= value:
+            return False
+    return True
+
+
+def main():
+    out = sys.argv[1]
+    figures = {}
+    for line in read_lines(os.path.join(out, "raw.txt")):
+        key, value, unit = line.split(None, 2)
+        figures[key] = (float(value), unit)
+    skips = read_lines(os.path.join(out, "skips.txt"))
+    failures = read_lines(os.path.join(out, "failures.txt"))
+    steps = [line.split() for line in read_lines(os.path.join(out, "steps.txt"))]
+    meta = {}
+    for line in read_lines(os.path.join(out, "meta.txt")):
+        key, _, value = line.partition(": ")
+        meta[key] = value
+    smoke = meta.get("mode") == "smoke"
+
+    lines = []
+    title = "gameye SDK benchmarks" + (" — SMOKE RUN (tiny counts; figures mean nothing)" if smoke else "")
+    lines.append(f"## {title}")
+    lines.append("")
+    for key in ("date", "commit", "command", "mode", "profile", "machine", "cpu", "memory", "load"):
+        if key in meta:
+            lines.append(f"- {key}: {meta[key]}")
+    lines.append("")
+    lines.append("Ratio = figure / baseline. Targets are from the issue; \"met\" is judged on this run.")
+    lines.append("")
+    lines.append("| # | Benchmark | Figure | Baseline | Baseline figure | Ratio | Target | Met |")
+    lines.append("|---|---|---:|---|---:|---:|---|---|")
+    missed = 0
+    for num, name, key, base_label, base_key, target in ROWS:
+        fig = figures.get(key)
+        base = figures.get(base_key) if base_key else None
+        ratio = fig[0] / base[0] if fig and base and base[0] else None
+        if target is None:
+            verdict = ""
+        elif fig is None:
+            verdict = "not run"
+        elif smoke:
+            verdict = "(smoke)"
+        elif met(target, fig[0], ratio):
+            verdict = "yes"
+        else:
+            verdict = "**NO**"
+            missed += 1
+        lines.append(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                num,
+                name,
+                fmt(*fig) if fig else "not run",
+                base_label or "—",
+                fmt(*base) if base else ("—" if not base_key else "not run"),
+                f"{ratio:.3g}×" if ratio is not None else "—",
+                describe(target) if target else "",
+                verdict,
+            )
+        )
+    lines.append("")
+    if missed:
+        lines.append(f"Targets missed on this run: {missed}.")
+        lines.append("")
+    if skips:
+        lines.append("Skipped:")
+        lines.extend(f"- {s}" for s in skips)
+        lines.append("")
+    if failures:
+        lines.append("FAILED:")
+        lines.extend(f"- {f}" for f in failures)
+        lines.append("")
+    sections = read_lines(os.path.join(out, "sections.txt"))
+    if sections:
+        lines.append("Largest sections of the stripped libgameye.so (`size -A`):")
+        lines.append("")
+        lines.append("```")
+        lines.extend(sections)
+        lines.append("```")
+        lines.append("")
+    bloat = read_lines(os.path.join(out, "bloat.txt"))
+    if bloat:
+        lines.append("What dominates libgameye (`cargo bloat --release --crates -n 15`, through a cdylib shim):")
+        lines.append("")
+        lines.append("```")
+        lines.extend(bloat)
+        lines.append("```")
+        lines.append("")
+    if steps:
+        lines.append("Steps (wall seconds): " + ", ".join(f"{s[0]} {s[1]}s{'' if s[2] == 'ok' else ' ' + s[2]}" for s in steps))
+        lines.append("")
+    report = "\n".join(lines)
+    with open(os.path.join(out, "results.md"), "w", encoding="utf-8") as f:
+        f.write(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
