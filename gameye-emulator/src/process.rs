@@ -706,7 +706,8 @@ mod tests {
         let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = udp.local_addr().unwrap().port();
         assert!(!port_is_free("udp", port));
+        // (That a released port is free again is not asserted: any process
+        // on the machine may take it in between.)
         drop(udp);
-        assert!(port_is_free("udp", port));
     }
 }

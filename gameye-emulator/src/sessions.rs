@@ -349,6 +349,7 @@ pub(crate) fn list(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError>
     let mut matching: Vec<&Session> = state
         .sessions
         .values()
+        .map(|s| &**s)
         .filter(|s| {
             let players = s.players.len() as i64;
             (q.all || s.status.is_active())

@@ -141,7 +141,9 @@ impl PortPool {
 
 /// All mutable data; see the module docs for why it sits behind one lock.
 pub(crate) struct State {
-    pub sessions: HashMap<String, Session>,
+    /// Boxed, so growing the map under the lock moves small entries only:
+    /// with a million sessions an unboxed rehash stalls every request.
+    pub sessions: HashMap<String, Box<Session>>,
     /// Running sessions per location (index as in `config.locations`).
     pub running_per_location: Vec<u32>,
     /// Sessions ever started per token (index as in `config.tokens`), for quotas.
@@ -228,7 +230,7 @@ impl State {
             self.next_expiry = self.next_expiry.min(e);
         }
         let id = session.id.clone();
-        self.sessions.entry(id).or_insert(session)
+        self.sessions.entry(id).or_insert(Box::new(session))
     }
 
     /// Marks an active session exited and gives back its capacity. Without a
