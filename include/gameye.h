@@ -688,6 +688,7 @@ struct GameyeOperation *gameye_artifacts_download_async(const struct GameyeClien
  *  "max_log_bytes": 16777216,           // cap on gameye_logs_get's text
  *  "retry": {"max_attempts": 4, "initial_backoff_ms": 250,
  *            "max_backoff_ms": 8000, "deadline_ms": 60000},
+ *  "max_concurrent_requests": 256,      // more calls wait for a slot
  *  "ca_bundle_path": "/etc/ssl/extra-roots.pem"}  // extra trusted roots (PEM)
  * ```
  *

@@ -46,6 +46,9 @@ struct Inner {
     base: url::Url,
     auth: HeaderValue,
     config: ClientConfig,
+    /// Caps the requests in flight at once, so a burst of calls reuses a few
+    /// warm connections instead of opening one each.
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl Drop for Inner {
@@ -224,6 +227,7 @@ impl Client {
                 runtime: Some(runtime),
                 base,
                 auth,
+                in_flight: tokio::sync::Semaphore::new(config.max_concurrent_requests),
                 config,
             }),
         })
@@ -305,9 +309,16 @@ impl Client {
                 attempts.count
             );
             let builder = self.request(call, body_timeout.unwrap_or(per_attempt));
-            let outcome = match tokio::time::timeout(per_attempt, builder.send()).await {
-                Ok(Ok(resp)) => finish(resp).await,
-                Ok(Err(e)) => Err(transport_error(e)),
+            let attempt = async {
+                // Waiting for a slot counts against the attempt's time too.
+                let _slot = self.inner.in_flight.acquire().await;
+                match builder.send().await {
+                    Ok(resp) => finish(resp).await,
+                    Err(e) => Err(transport_error(e)),
+                }
+            };
+            let outcome = match tokio::time::timeout(per_attempt, attempt).await {
+                Ok(outcome) => outcome,
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
                     format!("no response within {per_attempt:?}"),

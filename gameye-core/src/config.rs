@@ -20,6 +20,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default cap on a JSON response body; a larger body fails with a decode error.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// Default cap on the requests one client has in flight at once.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 /// Default cap on the text of `GET /logs` without follow.
 pub const DEFAULT_MAX_LOG_BYTES: usize = 16 * 1024 * 1024;
 /// The `User-Agent` the client sends.
@@ -94,6 +96,9 @@ pub struct ClientConfig {
     pub max_log_bytes: usize,
     /// Which failures are retried, how often, and the deadline of one call.
     pub retry: RetryPolicy,
+    /// How many requests the client sends at once; more calls wait for a
+    /// slot (within their deadline). Bursts then reuse warm connections.
+    pub max_concurrent_requests: usize,
     /// Extra trusted root certificates (a PEM file), for a corporate proxy
     /// that re-signs TLS. Added to the built-in roots; verification itself
     /// is always on and cannot be turned off.
@@ -113,6 +118,7 @@ struct ConfigJson {
     max_response_bytes: Option<usize>,
     max_log_bytes: Option<usize>,
     retry: Option<RetryJson>,
+    max_concurrent_requests: Option<usize>,
     ca_bundle_path: Option<std::path::PathBuf>,
 }
 
@@ -129,6 +135,7 @@ impl ClientConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_log_bytes: DEFAULT_MAX_LOG_BYTES,
             retry: RetryPolicy::default(),
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             ca_bundle_path: None,
         }
     }
@@ -180,7 +187,7 @@ impl ClientConfig {
     /// "connect_timeout_ms": N, "request_timeout_ms": N, "allow_insecure_http": bool,
     /// "max_response_bytes": N, "max_log_bytes": N, "retry": {"max_attempts": 4,
     /// "initial_backoff_ms": 250, "max_backoff_ms": 8000, "deadline_ms": 60000},
-    /// "ca_bundle_path": "/path/to/extra-roots.pem"}`. Only `token` is required; `base_url` and
+    /// "max_concurrent_requests": 256, "ca_bundle_path": "/path/to/extra-roots.pem"}`. Only `token` is required; `base_url` and
     /// `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
         let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
@@ -220,6 +227,9 @@ impl ClientConfig {
             config.retry = retry.apply(config.retry);
         }
         config.ca_bundle_path = raw.ca_bundle_path;
+        if let Some(n) = raw.max_concurrent_requests {
+            config.max_concurrent_requests = n;
+        }
         config.validate()?;
         Ok(config)
     }
@@ -261,6 +271,12 @@ impl ClientConfig {
             return Err(Error::invalid_config(
                 "retry.deadline",
                 "must be greater than zero",
+            ));
+        }
+        if self.max_concurrent_requests == 0 || self.max_concurrent_requests > 1 << 20 {
+            return Err(Error::invalid_config(
+                "max_concurrent_requests",
+                "must be between 1 and 1048576",
             ));
         }
         if self.max_log_bytes == 0 {
