@@ -11,7 +11,9 @@ use gameye_core::ErrorKind;
 
 use crate::client::GameyeClient;
 use crate::ffi::{arg_str, client_and_str, try_arg};
-use crate::operation::{self, start, start_gated, try_arg_op, GameyeOperation, Gate, ResultPtr};
+use crate::operation::{
+    self, start_call, start_gated, try_arg_op, GameyeOperation, Gate, ResultPtr,
+};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
 use crate::status::GameyeStatus;
@@ -185,14 +187,14 @@ pub unsafe extern "C" fn gameye_artifacts_save_async(
         // SAFETY: as documented.
         let (client, session, path) = try_arg_op!(unsafe { download_args(client, session, path) });
         let dest = try_arg_op!(unsafe { arg_str(dest_path, "dest_path") }).to_owned();
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
+        start_call(
+            client,
+            |c| async move {
                 c.download_artifact_to_file_async(&session, &path, Path::new(&dest))
-                    .await,
-                result::fill_bytes_written,
-            ))
-        })
+                    .await
+            },
+            result::fill_bytes_written,
+        )
     })
 }
 

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use crate::client::GameyeClient;
 use crate::ffi::{arg_str, client_and_str, try_arg};
-use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
+use crate::operation::{self, start_call, try_arg_op, GameyeOperation};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
 
@@ -86,13 +86,11 @@ pub unsafe extern "C" fn gameye_locations_available_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, image) = try_arg_op!(unsafe { client_and_str(client, image, "image") });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
-                c.available_locations_async(&image).await,
-                |r, locations| result::fill_locations(r, locations),
-            ))
-        })
+        start_call(
+            client,
+            |c| async move { c.available_locations_async(&image).await },
+            |r, locations| result::fill_locations(r, locations),
+        )
     })
 }
 
@@ -111,12 +109,10 @@ pub unsafe extern "C" fn gameye_tag_exists_async(
         // SAFETY: as documented.
         let (client, [region, image, version]) =
             try_arg_op!(unsafe { tag_args(client, region, image, version) });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
-                c.tag_exists_async(&region, &image, &version).await,
-                result::fill_tag,
-            ))
-        })
+        start_call(
+            client,
+            |c| async move { c.tag_exists_async(&region, &image, &version).await },
+            result::fill_tag,
+        )
     })
 }

@@ -8,7 +8,7 @@ use gameye_core::{Client, Error, LogStream, Response};
 
 use crate::client::GameyeClient;
 use crate::ffi::{client_and_str, try_arg};
-use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
+use crate::operation::{self, start, start_call, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, failure, from_core, GameyeResult};
 use crate::status::GameyeStatus;
@@ -138,12 +138,11 @@ pub unsafe extern "C" fn gameye_logs_get_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(c.logs_async(&id).await, |r, text| {
-                result::fill_text(r, text)
-            }))
-        })
+        start_call(
+            client,
+            |c| async move { c.logs_async(&id).await },
+            |r, text| result::fill_text(r, text),
+        )
     })
 }
 

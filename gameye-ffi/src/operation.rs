@@ -207,6 +207,25 @@ where
     handle
 }
 
+/// Starts a core call on the client's I/O threads: `call` gets a handle of
+/// the client and returns the core's future; `fill` lays its value out in
+/// the operation's result, as the blocking twin's result would have it.
+pub(crate) fn start_call<T, Fut, Fill>(
+    client: &crate::GameyeClient,
+    call: impl FnOnce(Client) -> Fut,
+    fill: Fill,
+) -> *mut GameyeOperation
+where
+    T: 'static,
+    Fut: Future<Output = gameye_core::Result<gameye_core::Response<T>>> + Send + 'static,
+    Fill: FnOnce(&mut crate::result::ResultAlloc, &T) + Send + 'static,
+{
+    let fut = call(client.client.clone());
+    start(&client.client, async move {
+        ResultPtr(result::from_core(fut.await, fill))
+    })
+}
+
 /// An operation that is already done with `result` (bad arguments).
 pub(crate) fn done(result: *mut GameyeResult) -> *mut GameyeOperation {
     let shared = Arc::new(OpShared {

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use crate::client::GameyeClient;
 use crate::ffi::{arg_ref, arg_str_array, client_and_str, try_arg};
-use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
+use crate::operation::{self, start_call, try_arg_op, GameyeOperation};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
 
@@ -104,13 +104,11 @@ pub unsafe extern "C" fn gameye_players_join_async(
         // SAFETY: as documented.
         let (client, session, players) =
             try_arg_op!(unsafe { join_args(client, session, players, players_len) });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
-                c.join_players_async(&session, &players).await,
-                result::fill_players,
-            ))
-        })
+        start_call(
+            client,
+            |c| async move { c.join_players_async(&session, &players).await },
+            result::fill_players,
+        )
     })
 }
 
@@ -127,12 +125,10 @@ pub unsafe extern "C" fn gameye_players_leave_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, players) = try_arg_op!(unsafe { leave_args(client, players, players_len) });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
-                c.leave_players_async(&players).await,
-                result::fill_players,
-            ))
-        })
+        start_call(
+            client,
+            |c| async move { c.leave_players_async(&players).await },
+            result::fill_players,
+        )
     })
 }

@@ -6,7 +6,7 @@ use gameye_core::{ListFilter, SessionRun, StopOptions};
 
 use crate::client::GameyeClient;
 use crate::ffi::{arg_ref, arg_str, client_and_str, try_arg};
-use crate::operation::{self, start, try_arg_op, GameyeOperation, ResultPtr};
+use crate::operation::{self, start_call, try_arg_op, GameyeOperation};
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
 
@@ -196,13 +196,11 @@ pub unsafe extern "C" fn gameye_session_create_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, request) = try_arg_op!(unsafe { create_args(client, request_json) });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
-                c.create_session_async(request).await,
-                result::fill_session,
-            ))
-        })
+        start_call(
+            client,
+            |c| async move { c.create_session_async(request).await },
+            result::fill_session,
+        )
     })
 }
 
@@ -218,12 +216,11 @@ pub unsafe extern "C" fn gameye_session_list_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, filter) = try_arg_op!(unsafe { list_args(client, filter_json) });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(c.list_sessions_async(&filter).await, |r, l| {
-                result::fill_sessions(r, l)
-            }))
-        })
+        start_call(
+            client,
+            |c| async move { c.list_sessions_async(&filter).await },
+            |r, list| result::fill_sessions(r, list),
+        )
     })
 }
 
@@ -239,13 +236,11 @@ pub unsafe extern "C" fn gameye_session_get_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
-                c.get_session_async(&id).await,
-                result::fill_details,
-            ))
-        })
+        start_call(
+            client,
+            |c| async move { c.get_session_async(&id).await },
+            result::fill_details,
+        )
     })
 }
 
@@ -262,12 +257,10 @@ pub unsafe extern "C" fn gameye_session_stop_async(
     ffi_boundary!(operation::on_panic, {
         // SAFETY: as documented.
         let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
-        let c = client.client.clone();
-        start(&client.client, async move {
-            ResultPtr(from_core(
-                c.stop_session_async(&id, stop_options(flags)).await,
-                result::fill_stop,
-            ))
-        })
+        start_call(
+            client,
+            |c| async move { c.stop_session_async(&id, stop_options(flags)).await },
+            result::fill_stop,
+        )
     })
 }
