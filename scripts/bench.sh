@@ -97,12 +97,26 @@ stop_emulator() {
     fi
 }
 trap stop_emulator EXIT
+# Client benchmarks pin the emulator to CPU 1 and the program under test to
+# CPU 0, as if the server were another machine: unpinned, the scheduler
+# sometimes puts both on one core and sometimes not, and latencies move 4x
+# between runs. wrk runs leave the emulator unpinned (it gets both cores).
+server_pin=()
+client_pin=()
+if [ "$mode" = full ] && command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ]; then
+    server_pin=(taskset -c 1)
+    client_pin=(taskset -c 0)
+fi
+
 # Starts a fresh emulator (stopping the previous one) and sets $base_url.
+# With "unpinned" as argument it may use every core.
 start_emulator() {
     stop_emulator
     local port_file="$out/emulator.port"
+    local pin=("${server_pin[@]}")
+    [ "${1:-}" = unpinned ] && pin=()
     rm -f "$port_file"
-    "$libdir/gameye-emulator" --port 0 --port-file "$port_file" --control \
+    "${pin[@]}" "$libdir/gameye-emulator" --port 0 --port-file "$port_file" --control \
         --config "$root/benches/emulator-bench.json" > "$out/emulator.log" 2>&1 &
     emulator_pid=$!
     for _ in $(seq 100); do
@@ -127,7 +141,7 @@ run() {
     shift
     echo "== $name: $*" >&2
     local start=$SECONDS status=ok
-    if "$@" > "$logs/$name.out" 2> >(tee "$logs/$name.err" >&2); then
+    if "${client_pin[@]}" "$@" > "$logs/$name.out" 2> >(tee "$logs/$name.err" >&2); then
         if ! grep -q '^RESULT \|^SKIP ' "$logs/$name.out"; then
             fail "$name reported no figure"
             status=failed
@@ -358,8 +372,8 @@ wrk_run() {
     run "$name" run_wrk "$@"
 }
 if wants wrk && require_tool wrk "the emulator benchmark under wrk"; then
-    start_emulator && wrk_run wrk-post post -s benches/wrk/post-session.lua "$base_url/session"
-    start_emulator && wrk_run wrk-floor floor "$base_url/_emulator/sessions/count"
+    start_emulator unpinned && wrk_run wrk-post post -s benches/wrk/post-session.lua "$base_url/session"
+    start_emulator unpinned && wrk_run wrk-floor floor "$base_url/_emulator/sessions/count"
 fi
 stop_emulator
 
