@@ -97,10 +97,11 @@ stop_emulator() {
     fi
 }
 trap stop_emulator EXIT
-# Client benchmarks pin the emulator to CPU 1 and the program under test to
-# CPU 0, as if the server were another machine: unpinned, the scheduler
-# sometimes puts both on one core and sometimes not, and latencies move 4x
-# between runs. wrk runs leave the emulator unpinned (it gets both cores).
+# The sequential latency benchmarks pin the emulator to CPU 1 and the
+# program under test to CPU 0, as if the server were another machine:
+# unpinned, the scheduler sometimes puts both on one core and sometimes not,
+# and latencies move 4x between runs. Throughput benchmarks (concurrency,
+# wrk) leave everything unpinned: they are about using both cores.
 server_pin=()
 client_pin=()
 if [ "$mode" = full ] && command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ]; then
@@ -109,12 +110,12 @@ if [ "$mode" = full ] && command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ];
 fi
 
 # Starts a fresh emulator (stopping the previous one) and sets $base_url.
-# With "unpinned" as argument it may use every core.
+# With "pinned" as argument it runs on CPU 1 only (see above).
 start_emulator() {
     stop_emulator
     local port_file="$out/emulator.port"
-    local pin=("${server_pin[@]}")
-    [ "${1:-}" = unpinned ] && pin=()
+    local pin=()
+    [ "${1:-}" = pinned ] && pin=("${server_pin[@]}")
     rm -f "$port_file"
     "${pin[@]}" "$libdir/gameye-emulator" --port 0 --port-file "$port_file" --control \
         --config "$root/benches/emulator-bench.json" > "$out/emulator.log" 2>&1 &
@@ -133,6 +134,16 @@ start_emulator() {
 
 # ---- running one benchmark program --------------------------------------
 
+pin_next=()
+# run_pinned NAME CMD...: as run, with the program on CPU 0 (see above).
+run_pinned() {
+    pin_next=("${client_pin[@]}")
+    run "$@"
+    local status=$?
+    pin_next=()
+    return $status
+}
+
 # run NAME CMD...: runs one benchmark program, keeps its output in
 # target/bench/logs/NAME.*, collects its RESULT and SKIP lines, and records
 # a failure when it exits non-zero or reports nothing.
@@ -141,7 +152,7 @@ run() {
     shift
     echo "== $name: $*" >&2
     local start=$SECONDS status=ok
-    if "${client_pin[@]}" "$@" > "$logs/$name.out" 2> >(tee "$logs/$name.err" >&2); then
+    if "${pin_next[@]}" "$@" > "$logs/$name.out" 2> >(tee "$logs/$name.err" >&2); then
         if ! grep -q '^RESULT \|^SKIP ' "$logs/$name.out"; then
             fail "$name reported no figure"
             status=failed
@@ -217,9 +228,9 @@ echo "build $((SECONDS - build_start)) ok" >> "$out/steps.txt"
 # ---- 1. C sequential: libgameye vs libcurl ----------------------------------
 
 if wants c-seq && [ $have_cc = 1 ]; then
-    start_emulator && run c-gameye-seq "$bin/bench_create" "$base_url" "$SEQ_N" "$SEQ_WARMUP"
+    start_emulator pinned && run_pinned c-gameye-seq "$bin/bench_create" "$base_url" "$SEQ_N" "$SEQ_WARMUP"
     if [ $have_curl = 1 ]; then
-        start_emulator && run c-curl-seq "$bin/bench_curl" "$base_url" "$SEQ_N" "$SEQ_WARMUP"
+        start_emulator pinned && run_pinned c-curl-seq "$bin/bench_curl" "$base_url" "$SEQ_N" "$SEQ_WARMUP"
     fi
 fi
 
@@ -227,7 +238,7 @@ fi
 
 if wants py-seq && [ $have_py = 1 ]; then
     for lib in gameye requests httpx; do
-        start_emulator && run "py-$lib-seq" "$venv/bin/python" benches/python/bench_sequential.py \
+        start_emulator pinned && run_pinned "py-$lib-seq" "$venv/bin/python" benches/python/bench_sequential.py \
             "$base_url" --n "$PY_N" --warmup "$PY_WARMUP" --libs "$lib"
     done
 fi
@@ -372,8 +383,8 @@ wrk_run() {
     run "$name" run_wrk "$@"
 }
 if wants wrk && require_tool wrk "the emulator benchmark under wrk"; then
-    start_emulator unpinned && wrk_run wrk-post post -s benches/wrk/post-session.lua "$base_url/session"
-    start_emulator unpinned && wrk_run wrk-floor floor "$base_url/_emulator/sessions/count"
+    start_emulator && wrk_run wrk-post post -s benches/wrk/post-session.lua "$base_url/session"
+    start_emulator && wrk_run wrk-floor floor "$base_url/_emulator/sessions/count"
 fi
 stop_emulator
 
