@@ -914,7 +914,8 @@ int32_t gameye_operation_wait(const struct GameyeOperation *op, uint64_t timeout
 /**
  * Cancels a pending operation: its I/O stops at once and it completes with
  * `GAMEYE_STATUS_CANCELLED` (its callback, if any, is delivered as for any
- * completion). A done operation is left as it is. NULL is fine. Never blocks.
+ * completion). A done operation is left as it is. NULL is fine. Never
+ * blocks on I/O (it only waits for a download write callback in progress).
  *
  * Thread safety: any thread.
  *
@@ -926,7 +927,8 @@ void gameye_operation_cancel(struct GameyeOperation *op);
 /**
  * Frees an operation, at any time. A pending operation is cancelled first;
  * its callback will not run, even if already queued. A result not yet taken
- * is freed with it. NULL is fine. Must not be called twice. Never blocks.
+ * is freed with it. NULL is fine. Must not be called twice. Never blocks on
+ * I/O (it only waits for a download write callback in progress).
  *
  * Thread safety: any thread, but not concurrently with another call on the
  * same operation.

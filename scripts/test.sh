@@ -16,16 +16,10 @@ cd "$root"
 results=()
 record() { results+=("$1"); }
 section() { printf '\n===== %s =====\n' "$1"; }
-# has TOOL PART: true when TOOL exists; otherwise fails under CI, or records a loud skip.
+source tests/lib/tools.sh
+# has TOOL PART: require_tool, recording a skip in the summary.
 has() {
-    if command -v "$1" > /dev/null; then
-        return 0
-    fi
-    if [ "${CI:-}" = "true" ]; then
-        echo "error: $1 is required under CI ($2)" >&2
-        exit 1
-    fi
-    echo "!!!!!!!! SKIPPED: $1 is not installed; $2 did not run !!!!!!!!" >&2
+    require_tool "$1" "$2" && return 0
     record "SKIPPED $2 (no $1)"
     return 1
 }

@@ -87,6 +87,18 @@ impl OpShared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Stops the running task: closes the gate (waiting for a host callback
+    /// in progress, so none runs afterwards) and aborts the I/O.
+    fn stop_task(&self) {
+        if let Some(gate) = &self.gate {
+            gate.close();
+        }
+        let abort = self.abort.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(abort) = abort {
+            abort.abort();
+        }
+    }
+
     /// Records the outcome once; later outcomes (a cancel racing a finish)
     /// are freed. Then delivers the callback, if one is registered.
     fn complete(self: &Arc<Self>, result: ResultPtr) {
@@ -335,7 +347,8 @@ pub unsafe extern "C" fn gameye_operation_wait(op: *const GameyeOperation, timeo
 
 /// Cancels a pending operation: its I/O stops at once and it completes with
 /// `GAMEYE_STATUS_CANCELLED` (its callback, if any, is delivered as for any
-/// completion). A done operation is left as it is. NULL is fine. Never blocks.
+/// completion). A done operation is left as it is. NULL is fine. Never
+/// blocks on I/O (it only waits for a download write callback in progress).
 ///
 /// Thread safety: any thread.
 ///
@@ -346,18 +359,7 @@ pub unsafe extern "C" fn gameye_operation_cancel(op: *mut GameyeOperation) {
     ffi_boundary!(|_| (), {
         // SAFETY: as documented.
         if let Some(op) = unsafe { op.as_ref() } {
-            if let Some(gate) = &op.shared.gate {
-                gate.close();
-            }
-            if let Some(abort) = op
-                .shared
-                .abort
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-            {
-                abort.abort();
-            }
+            op.shared.stop_task();
             op.shared.complete(ResultPtr(failure(
                 GameyeStatus::Cancelled,
                 "cancelled: the operation was cancelled by the caller",
@@ -368,7 +370,8 @@ pub unsafe extern "C" fn gameye_operation_cancel(op: *mut GameyeOperation) {
 
 /// Frees an operation, at any time. A pending operation is cancelled first;
 /// its callback will not run, even if already queued. A result not yet taken
-/// is freed with it. NULL is fine. Must not be called twice. Never blocks.
+/// is freed with it. NULL is fine. Must not be called twice. Never blocks on
+/// I/O (it only waits for a download write callback in progress).
 ///
 /// Thread safety: any thread, but not concurrently with another call on the
 /// same operation.
@@ -383,18 +386,7 @@ pub unsafe extern "C" fn gameye_operation_free(op: *mut GameyeOperation) {
         }
         // SAFETY: from an `_async` function, freed once.
         let op = unsafe { Box::from_raw(op) };
-        if let Some(gate) = &op.shared.gate {
-            gate.close();
-        }
-        if let Some(abort) = op
-            .shared
-            .abort
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        {
-            abort.abort();
-        }
+        op.shared.stop_task();
         let mut st = op.shared.lock();
         st.freed = true;
         st.callback = None;
