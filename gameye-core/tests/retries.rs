@@ -224,3 +224,109 @@ fn a_dropped_connection_before_handling_is_retried() {
     assert_eq!((s.attempts, s.http_status), (3, 201));
     assert_eq!(emu.session_count(), 1);
 }
+
+/// `times: 1` rules on one method and path, fired in order.
+fn rules(method: &str, path: &str, actions: Vec<FaultAction>) -> Vec<FaultRule> {
+    actions
+        .into_iter()
+        .map(|action| FaultRule {
+            method: Some(method.into()),
+            path: Some(path.into()),
+            times: Some(1),
+            ..FaultRule::always(action)
+        })
+        .collect()
+}
+
+#[test]
+fn a_stop_answered_404_after_a_lost_response_is_a_stop() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let c = client(&emu, policy(4, 10_000));
+    let s = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    // The stop acts but its answer is lost; the replay meets 404 (the
+    // session already gone).
+    for rule in rules(
+        "DELETE",
+        "/session/*",
+        vec![
+            FaultAction::LostResponse { reset: true },
+            status(404, None),
+        ],
+    ) {
+        emu.add_fault(rule);
+    }
+    let stopped = c
+        .stop_session(&s.id, gameye_core::StopOptions::default())
+        .unwrap();
+    assert_eq!(stopped.value, gameye_core::StopOutcome::Stopped);
+    assert_eq!(stopped.attempts, 2);
+    // Without an ambiguous attempt, 404 stays an error.
+    let e = c
+        .stop_session("no-such", gameye_core::StopOptions::default())
+        .unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::NotFound, 1));
+}
+
+#[test]
+fn a_leave_answered_404_after_a_lost_response_is_a_leave() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let c = client(&emu, policy(4, 10_000));
+    let s = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    let players = vec!["p1".to_string(), "p2".to_string()];
+    c.join_players(&s.id, &players).unwrap();
+    emu.add_fault(FaultRule {
+        method: Some("DELETE".into()),
+        path: Some("/session/player/leave".into()),
+        times: Some(1),
+        ..FaultRule::always(FaultAction::LostResponse { reset: false })
+    });
+    let left = c.leave_players(&players).unwrap();
+    assert_eq!(left.attempts, 2);
+    assert_eq!(left.players, players);
+    assert_eq!(left.count, -1, "the count is unknown after a lost answer");
+    let d = c.get_session(&s.id).unwrap();
+    assert!(d.players.joined.is_empty(), "they left");
+    // A plain 404 (nobody of these in a session) stays an error.
+    let e = c.leave_players(&players).unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::NotFound, 1));
+}
+
+#[test]
+fn a_join_answered_409_after_a_lost_response_is_a_join() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let c = client(&emu, policy(4, 10_000));
+    let s = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    let players = vec!["p1".to_string()];
+    // The join acts, its answer is lost, the replay meets "already joined".
+    for rule in rules(
+        "PUT",
+        "/session/player/join",
+        vec![FaultAction::LostResponse { reset: true }, status(409, None)],
+    ) {
+        emu.add_fault(rule);
+    }
+    let joined = c.join_players(&s.id, &players).unwrap();
+    assert_eq!(joined.players, players);
+    assert_eq!(joined.count, 1, "the count read back from the session");
+    assert_eq!(joined.attempts, 3, "lost, 409, then describe");
+    // The plain replay (the emulator joins idempotently) is fine as well.
+    emu.add_fault(FaultRule {
+        method: Some("PUT".into()),
+        times: Some(1),
+        ..FaultRule::always(FaultAction::LostResponse { reset: false })
+    });
+    let joined = c.join_players(&s.id, &players).unwrap();
+    assert_eq!((joined.count, joined.attempts), (1, 2));
+    // A 409 on the first attempt is the server's answer, not a replay.
+    for rule in rules("PUT", "/session/player/join", vec![status(409, None)]) {
+        emu.add_fault(rule);
+    }
+    let e = c.join_players(&s.id, &players).unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::Conflict, 1));
+}
