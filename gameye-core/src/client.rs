@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log_event, LogLevel};
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
+use crate::validate::require_path_segment;
 use crate::stream::{park_on, ByteStream};
 
 /// A Gameye API client. Cheap to clone (one `Arc`), `Send + Sync`: share one
@@ -49,11 +50,14 @@ struct Inner {
     /// Caps the requests in flight at once, so a burst of calls reuses a few
     /// warm connections instead of opening one each.
     in_flight: tokio::sync::Semaphore,
+    /// The blocking fast path's pools on every thread that made a call, so
+    /// that dropping the client closes their connections too.
+    locals: crate::local::Registry,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        crate::local::forget(self.runtime_id);
+        self.locals.close_all();
         let Some(rt) = self.runtime.take() else {
             return;
         };
@@ -71,7 +75,8 @@ impl Drop for Inner {
 /// One HTTP call an endpoint wants made.
 pub(crate) struct Call {
     pub method: Method,
-    /// Path segments after the base URL, each percent-encoded as needed.
+    /// Path segments after the base URL, each percent-encoded as exactly
+    /// one segment when the URL is built.
     pub segments: Vec<String>,
     pub query: Vec<(String, String)>,
     pub json: Option<Bytes>,
@@ -88,15 +93,13 @@ impl Call {
         }
     }
 
-    /// The path for logs: segments only, no query (ids are fine, secrets never
-    /// travel in URLs).
-    pub fn path(&self) -> String {
-        let mut p = String::new();
-        for s in &self.segments {
-            p.push('/');
-            p.push_str(s);
-        }
-        p
+    /// Appends a path parameter (a session id, an image, ...) as exactly one
+    /// segment, after [`require_path_segment`]: `.`, `..` and control
+    /// characters are refused, naming `field`.
+    pub fn param(mut self, field: &str, value: &str) -> Result<Self> {
+        require_path_segment(field, value)?;
+        self.segments.push(value.to_owned());
+        Ok(self)
     }
 
     /// Adds a query parameter.
@@ -142,6 +145,28 @@ impl Answer for reqwest::Response {
     }
 }
 
+/// What a stream's attempt produced: the open 2xx response, or a whole
+/// (bounded) error response, read within the attempt's time.
+enum StreamAnswer {
+    Open(reqwest::Response),
+    Refused(RawResponse),
+}
+
+impl Answer for StreamAnswer {
+    fn status(&self) -> u16 {
+        match self {
+            StreamAnswer::Open(r) => Answer::status(r),
+            StreamAnswer::Refused(r) => r.status,
+        }
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            StreamAnswer::Open(r) => Answer::retry_after(r),
+            StreamAnswer::Refused(r) => r.retry_after,
+        }
+    }
+}
+
 /// A streamed response whose head arrived with a 2xx.
 pub(crate) struct Opened {
     pub status: u16,
@@ -165,6 +190,8 @@ pub(crate) struct RawResponse {
     pub status: u16,
     pub body: Vec<u8>,
     pub retry_after: Option<Duration>,
+    /// The `Location` of a 3xx, reported (never followed).
+    pub location: Option<String>,
     pub attempts: Attempts,
 }
 
@@ -188,6 +215,10 @@ impl RawResponse {
 
     /// The API error this (non-2xx) response is.
     pub fn into_error(self) -> Error {
+        if (300..=399).contains(&self.status) {
+            return Error::redirect(self.status, self.location.as_deref(), &self.body)
+                .with_attempts(self.attempts.count);
+        }
         Error::from_response(self.status, &self.body)
             .with_retry_after(self.retry_after)
             .with_attempts(self.attempts.count)
@@ -228,6 +259,7 @@ impl Client {
                 base,
                 auth,
                 in_flight: tokio::sync::Semaphore::new(config.max_concurrent_requests),
+                locals: crate::local::Registry::default(),
                 config,
             }),
         })
@@ -243,9 +275,11 @@ impl Client {
         &self.inner.config
     }
 
-    fn request(&self, call: &Call, timeout: Duration) -> reqwest::RequestBuilder {
-        let inner = &self.inner;
-        let mut url = inner.base.clone();
+    /// The URL of `call`: each segment percent-encoded as one segment (path
+    /// parameters were checked by [`Call::param`]: no dot segment, no
+    /// control character), then the query.
+    fn url(&self, call: &Call) -> url::Url {
+        let mut url = self.inner.base.clone();
         {
             let mut path = url
                 .path_segments_mut()
@@ -258,6 +292,11 @@ impl Client {
         if !call.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&call.query);
         }
+        url
+    }
+
+    fn request(&self, call: &Call, url: url::Url, timeout: Duration) -> reqwest::RequestBuilder {
+        let inner = &self.inner;
         // On the blocking fast path, this thread's own pool.
         let http = crate::local::active_http(inner.runtime_id);
         let mut req = http
@@ -296,6 +335,10 @@ impl Client {
         let request_timeout = self.inner.config.request_timeout;
         let deadline = Instant::now() + policy.deadline;
         let mut attempts = Attempts::default();
+        let url = self.url(call);
+        // For logs: the encoded path (no raw control character), no query
+        // (ids are fine, secrets never travel in URLs).
+        let path = url.path().to_owned();
         loop {
             attempts.count += 1;
             let left = deadline.saturating_duration_since(Instant::now());
@@ -303,12 +346,11 @@ impl Client {
             let started = Instant::now();
             log_event!(
                 LogLevel::Debug,
-                "request start: {} {} (attempt {})",
+                "request start: {} {path} (attempt {})",
                 call.method,
-                call.path(),
                 attempts.count
             );
-            let builder = self.request(call, body_timeout.unwrap_or(per_attempt));
+            let builder = self.request(call, url.clone(), body_timeout.unwrap_or(per_attempt));
             let attempt = async {
                 // Waiting for a slot counts against the attempt's time too.
                 let _slot = self.inner.in_flight.acquire().await;
@@ -324,7 +366,7 @@ impl Client {
                     format!("no response within {per_attempt:?}"),
                 )),
             };
-            log_outcome(call, started, outcome.as_ref().map(Answer::status));
+            log_outcome(call, &path, started, outcome.as_ref().map(Answer::status));
             let (reason, hint) = match &outcome {
                 Ok(answer) if retryable_status(answer.status()) => {
                     (format!("HTTP {}", answer.status()), answer.retry_after())
@@ -343,9 +385,8 @@ impl Client {
             }
             log_event!(
                 LogLevel::Warn,
-                "retrying {} {} after {reason} (attempt {} of {}) in {:.0} ms",
+                "retrying {} {path} after {reason} (attempt {} of {}) in {:.0} ms",
                 call.method,
-                call.path(),
                 attempts.count + 1,
                 policy.max_attempts,
                 wait.as_secs_f64() * 1000.0
@@ -362,33 +403,54 @@ impl Client {
     /// policy) and reads the final response body up to the configured cap.
     pub(crate) async fn send(&self, call: Call) -> Result<RawResponse> {
         let limit = self.inner.config.max_response_bytes;
+        self.send_limited(call, limit, "").await
+    }
+
+    /// As [`Client::send`] with another body cap; `hint` ends the message of
+    /// a too-large error. The whole body is read within each attempt's time.
+    pub(crate) async fn send_limited(
+        &self,
+        call: Call,
+        limit: usize,
+        hint: &'static str,
+    ) -> Result<RawResponse> {
         let (mut raw, attempts) = self
-            .send_with(&call, None, |resp| read_bounded(resp, limit))
+            .send_with(&call, None, |resp| read_bounded(resp, limit, hint))
             .await?;
         raw.attempts = attempts;
         Ok(raw)
     }
 
     /// Sends `call` (retrying per the policy) and, on a 2xx, hands back the
-    /// body as a stream read as it arrives (logs, artifacts). The request
-    /// timeout covers the response head only: a followed log may stay quiet
-    /// for hours. A non-2xx answer is read (bounded) and returned as the API error.
+    /// body as a stream read as it arrives (followed logs, artifacts). The
+    /// request timeout covers each attempt up to the response head, and for
+    /// a non-2xx answer its whole (bounded) body too, which becomes the API
+    /// error. After a 2xx head no timeout applies: a followed log may stay
+    /// quiet for hours; dropping the stream ends it.
     pub(crate) async fn open_stream(&self, call: Call) -> Result<Opened> {
         // Effectively no limit for the body; each attempt's head is bounded.
         const BODY_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
-        let (resp, attempts) = self
-            .send_with(&call, Some(BODY_TIMEOUT), |resp| async { Ok(resp) })
+        let limit = self.inner.config.max_response_bytes;
+        let (answer, attempts) = self
+            .send_with(&call, Some(BODY_TIMEOUT), |resp| async move {
+                if resp.status().is_success() {
+                    Ok(StreamAnswer::Open(resp))
+                } else {
+                    read_bounded(resp, limit, "").await.map(StreamAnswer::Refused)
+                }
+            })
             .await?;
-        let status = resp.status().as_u16();
-        if !(200..=299).contains(&status) {
-            let raw = read_bounded(resp, self.inner.config.max_response_bytes).await?;
-            return Err(raw.into_error().with_attempts(attempts.count));
+        match answer {
+            StreamAnswer::Open(resp) => Ok(Opened {
+                status: resp.status().as_u16(),
+                attempts: attempts.count,
+                stream: ByteStream::spawn(&self.inner.handle, resp),
+            }),
+            StreamAnswer::Refused(mut raw) => {
+                raw.attempts = attempts;
+                Err(raw.into_error())
+            }
         }
-        Ok(Opened {
-            status,
-            attempts: attempts.count,
-            stream: ByteStream::spawn(&self.inner.handle, resp),
-        })
     }
 
     /// Runs a JSON call to completion on the calling thread: on the fast
@@ -397,7 +459,8 @@ impl Client {
         let config = &self.inner.config;
         let build = || build_http(config).ok();
         let owner = crate::local::owner_of(&self.inner);
-        match crate::local::block_on(self.inner.runtime_id, owner, build, fut) {
+        let registry = &self.inner.locals;
+        match crate::local::block_on(self.inner.runtime_id, owner, registry, build, fut) {
             Ok(out) => out,
             Err(fut) => self.block_on_shared(fut),
         }
@@ -458,7 +521,20 @@ impl std::fmt::Debug for Client {
 
 /// The HTTP client (connection pool, TLS roots) for `config`.
 fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder();
+    // The API has no redirects: a 3xx is reported, never followed, so the
+    // token cannot be carried to another origin or to plain http.
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    // Proxies only when configured: the environment's are opt-in.
+    match (&config.proxy, config.proxy_from_env) {
+        (Some(url), _) => {
+            let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| {
+                Error::invalid_config("proxy", "is not a proxy URL reqwest accepts")
+            })?;
+            builder = builder.proxy(proxy);
+        }
+        (None, true) => {}
+        (None, false) => builder = builder.no_proxy(),
+    }
     if let Some(path) = &config.ca_bundle_path {
         for cert in read_ca_bundle(path)? {
             builder = builder.add_root_certificate(cert);
@@ -502,35 +578,48 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
 }
 
 /// Logs how a request ended: info for any response, error for no response.
-fn log_outcome(call: &Call, started: Instant, outcome: std::result::Result<u16, &Error>) {
+fn log_outcome(
+    call: &Call,
+    path: &str,
+    started: Instant,
+    outcome: std::result::Result<u16, &Error>,
+) {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match outcome {
         Ok(status) => log_event!(
             LogLevel::Info,
-            "request end: {} {} -> {status} in {ms:.1} ms",
-            call.method,
-            call.path()
+            "request end: {} {path} -> {status} in {ms:.1} ms",
+            call.method
         ),
         Err(e) => log_event!(
             LogLevel::Error,
-            "request failed: {} {} after {ms:.1} ms: {e}",
-            call.method,
-            call.path()
+            "request failed: {} {path} after {ms:.1} ms: {e}",
+            call.method
         ),
     }
 }
 
-/// Reads a whole response body, failing once it passes `limit` bytes.
-async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<RawResponse> {
+/// Reads a whole response body, failing once it passes `limit` bytes. The
+/// declared `Content-Length` only refuses early; nothing is allocated from
+/// it (a server may declare an exabyte), the cap applies as the body streams.
+async fn read_bounded(
+    mut resp: reqwest::Response,
+    limit: usize,
+    hint: &'static str,
+) -> Result<RawResponse> {
     let status = resp.status().as_u16();
     let retry_after = retry_after(resp.headers());
+    let location = resp
+        .headers()
+        .get(LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).escape_debug().to_string());
     if resp.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(too_large(status, limit));
+        return Err(too_large(status, limit, hint));
     }
-    let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0) as usize);
+    let mut body = Vec::new();
     while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
-        if body.len() + chunk.len() > limit {
-            return Err(too_large(status, limit));
+        if body.len().saturating_add(chunk.len()) > limit {
+            return Err(too_large(status, limit, hint));
         }
         body.extend_from_slice(&chunk);
     }
@@ -538,6 +627,7 @@ async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<RawRe
         status,
         body,
         retry_after,
+        location,
         attempts: Attempts::default(),
     })
 }
@@ -554,10 +644,10 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
-fn too_large(status: u16, limit: usize) -> Error {
+fn too_large(status: u16, limit: usize, hint: &str) -> Error {
     Error::decode(
         status,
-        format!("response body exceeds the {limit}-byte limit"),
+        format!("response body exceeds the {limit}-byte limit{hint}"),
         b"",
     )
 }

@@ -77,12 +77,17 @@ impl fmt::Display for ApiToken {
 
 /// Everything a [`Client`](crate::Client) needs. Build with [`ClientConfig::new`]
 /// and the setters, or parse JSON with [`ClientConfig::from_json`].
-#[derive(Debug, Clone)]
+/// [`ClientConfig::validate`] (run by `Client::new`) enforces every rule
+/// here, so every binding gets the same checks.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// The bearer token (required).
     pub token: ApiToken,
-    /// The API base URL; [`SANDBOX_URL`] by default. A path prefix is kept.
-    pub base_url: String,
+    /// The API base URL (a path prefix is kept). Exclusive with
+    /// `environment`; with neither, [`SANDBOX_URL`].
+    pub base_url: Option<String>,
+    /// An environment preset instead of `base_url`.
+    pub environment: Option<Environment>,
     /// Time allowed to connect.
     pub connect_timeout: Duration,
     /// Time allowed for a whole request.
@@ -103,6 +108,58 @@ pub struct ClientConfig {
     /// that re-signs TLS. Added to the built-in roots; verification itself
     /// is always on and cannot be turned off.
     pub ca_bundle_path: Option<std::path::PathBuf>,
+    /// The proxy every request goes through (`http://host:port` or
+    /// `https://host:port`, credentials allowed and never shown). Plain
+    /// `http://` only to a loopback proxy or with `allow_insecure_http`.
+    /// Takes precedence over `proxy_from_env`.
+    pub proxy: Option<String>,
+    /// Use the proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, `NO_PROXY`). Off by default: a variable set for other
+    /// programs must not route the bearer token through an unknown host.
+    /// The same clear-text rule as `proxy` applies to each variable.
+    pub proxy_from_env: bool,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url.as_deref().map(redact_userinfo))
+            .field("environment", &self.environment)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_log_bytes", &self.max_log_bytes)
+            .field("retry", &self.retry)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("ca_bundle_path", &self.ca_bundle_path)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("proxy_from_env", &self.proxy_from_env)
+            .finish()
+    }
+}
+
+/// The environment variables reqwest reads for proxies.
+const PROXY_ENV_VARS: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// `url` with any `user:password@` replaced, for error messages: a URL that
+/// fails to parse may still hold credentials.
+pub(crate) fn redact_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}<redacted>@{}", &url[..start], &rest[at + 1..]),
+        None => url.to_owned(),
+    }
 }
 
 /// The JSON form of the configuration, as C callers and config files give it.
@@ -120,6 +177,8 @@ struct ConfigJson {
     retry: Option<RetryJson>,
     max_concurrent_requests: Option<usize>,
     ca_bundle_path: Option<std::path::PathBuf>,
+    proxy: Option<String>,
+    proxy_from_env: Option<bool>,
 }
 
 impl ClientConfig {
@@ -128,7 +187,8 @@ impl ClientConfig {
     pub fn new(token: impl Into<String>) -> Self {
         ClientConfig {
             token: ApiToken::new(token),
-            base_url: SANDBOX_URL.to_owned(),
+            base_url: None,
+            environment: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             allow_insecure_http: false,
@@ -137,19 +197,43 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             ca_bundle_path: None,
+            proxy: None,
+            proxy_from_env: false,
         }
     }
 
     /// Sets the base URL (any URL; see [`SANDBOX_URL`], [`PRODUCTION_URL`]).
+    /// Exclusive with [`ClientConfig::environment`].
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.base_url = Some(url.into());
         self
     }
 
-    /// Sets the base URL to a preset environment.
+    /// Chooses a preset environment. Exclusive with [`ClientConfig::base_url`].
     pub fn environment(mut self, env: Environment) -> Self {
-        self.base_url = env.base_url().to_owned();
+        self.environment = Some(env);
         self
+    }
+
+    /// Sends every request through this proxy (see [`ClientConfig::proxy`]).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Uses the environment's proxies (see [`ClientConfig::proxy_from_env`]).
+    pub fn proxy_from_env(mut self, yes: bool) -> Self {
+        self.proxy_from_env = yes;
+        self
+    }
+
+    /// The base URL requests go to: `base_url`, the environment's, or the sandbox.
+    pub fn effective_base_url(&self) -> &str {
+        match (&self.base_url, self.environment) {
+            (Some(url), _) => url,
+            (None, Some(env)) => env.base_url(),
+            (None, None) => SANDBOX_URL,
+        }
     }
 
     /// Sets the connect timeout.
@@ -187,8 +271,9 @@ impl ClientConfig {
     /// "connect_timeout_ms": N, "request_timeout_ms": N, "allow_insecure_http": bool,
     /// "max_response_bytes": N, "max_log_bytes": N, "retry": {"max_attempts": 4,
     /// "initial_backoff_ms": 250, "max_backoff_ms": 8000, "deadline_ms": 60000},
-    /// "max_concurrent_requests": 256, "ca_bundle_path": "/path/to/extra-roots.pem"}`. Only `token` is required; `base_url` and
-    /// `environment` are exclusive. Unknown fields are errors.
+    /// "max_concurrent_requests": 256, "ca_bundle_path": "/path/to/extra-roots.pem",
+    /// "proxy": "http://127.0.0.1:3128", "proxy_from_env": false}`. Only `token`
+    /// is required; `base_url` and `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
         let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
             Error::invalid_config("(config)", format!("not a valid configuration: {e}"))
@@ -197,17 +282,10 @@ impl ClientConfig {
             .token
             .ok_or_else(|| Error::invalid_config("token", "is required"))?;
         let mut config = ClientConfig::new(token);
-        match (raw.base_url, raw.environment) {
-            (Some(_), Some(_)) => {
-                return Err(Error::invalid_config(
-                    "base_url",
-                    "give either base_url or environment, not both",
-                ))
-            }
-            (Some(url), None) => config.base_url = url,
-            (None, Some(env)) => config.base_url = env.base_url().to_owned(),
-            (None, None) => {}
-        }
+        config.base_url = raw.base_url;
+        config.environment = raw.environment;
+        config.proxy = raw.proxy;
+        config.proxy_from_env = raw.proxy_from_env.unwrap_or(false);
         if let Some(ms) = raw.connect_timeout_ms {
             config.connect_timeout = Duration::from_millis(ms);
         }
@@ -291,14 +369,72 @@ impl ClientConfig {
                 "must be greater than zero",
             ));
         }
-        self.parsed_base_url().map(|_| ())
+        self.parsed_base_url()?;
+        if let Some(proxy) = &self.proxy {
+            self.check_proxy_url("proxy", proxy)?;
+        }
+        if self.proxy_from_env && self.proxy.is_none() {
+            for var in PROXY_ENV_VARS {
+                let Ok(value) = std::env::var(var) else {
+                    continue;
+                };
+                let value = value.trim();
+                if value.is_empty() {
+                    continue;
+                }
+                // reqwest reads a value without a scheme as http.
+                let url = if value.contains("://") {
+                    value.to_owned()
+                } else {
+                    format!("http://{value}")
+                };
+                self.check_proxy_url("proxy_from_env", &url)
+                    .map_err(|e| Error::invalid_config("proxy_from_env", format!("{var}: {}", e.message())))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a proxy URL: http(s) with a host, and plain http only to a
+    /// loopback proxy unless insecure http is allowed (the proxy would see
+    /// the bearer token of plain-http requests). Errors name `field`.
+    fn check_proxy_url(&self, field: &str, proxy: &str) -> Result<url::Url> {
+        let url = url::Url::parse(proxy).map_err(|e| {
+            Error::invalid_config(field, format!("{e}: {:?}", redact_userinfo(proxy)))
+        })?;
+        let host = url
+            .host()
+            .ok_or_else(|| Error::invalid_config(field, "must have a host"))?;
+        match url.scheme() {
+            "https" => Ok(url),
+            "http" if self.allow_insecure_http || is_loopback(&host) => Ok(url),
+            "http" => Err(Error::invalid_config(
+                field,
+                format!(
+                    "a plain http proxy at {host} would see the bearer token in clear; use an \
+                     https proxy, a loopback proxy, or set allow_insecure_http"
+                ),
+            )),
+            other => Err(Error::invalid_config(
+                field,
+                format!("scheme must be https or http, not {other:?}"),
+            )),
+        }
     }
 
     /// The base URL, parsed and checked: http(s) with a host, no credentials,
     /// and plain http only to loopback unless explicitly allowed.
     pub(crate) fn parsed_base_url(&self) -> Result<url::Url> {
-        let url = url::Url::parse(&self.base_url)
-            .map_err(|e| Error::invalid_config("base_url", format!("{e}: {:?}", self.base_url)))?;
+        if self.base_url.is_some() && self.environment.is_some() {
+            return Err(Error::invalid_config(
+                "base_url",
+                "give either base_url or environment, not both",
+            ));
+        }
+        let base_url = self.effective_base_url();
+        let url = url::Url::parse(base_url).map_err(|e| {
+            Error::invalid_config("base_url", format!("{e}: {:?}", redact_userinfo(base_url)))
+        })?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Error::invalid_config(
                 "base_url",
@@ -354,10 +490,10 @@ mod tests {
     #[test]
     fn defaults_and_presets() {
         let c = ClientConfig::from_json(r#"{"token":"t"}"#).unwrap();
-        assert_eq!(c.base_url, SANDBOX_URL);
+        assert_eq!(c.effective_base_url(), SANDBOX_URL);
         assert_eq!(c.request_timeout, DEFAULT_REQUEST_TIMEOUT);
         let c = ClientConfig::from_json(r#"{"token":"t","environment":"production"}"#).unwrap();
-        assert_eq!(c.base_url, PRODUCTION_URL);
+        assert_eq!(c.effective_base_url(), PRODUCTION_URL);
         assert_eq!(
             USER_AGENT,
             format!("gameye-rs/{}", env!("CARGO_PKG_VERSION"))
@@ -416,6 +552,35 @@ mod tests {
             "(config)"
         );
         assert_eq!(field_of(ClientConfig::from_json("[")), "(config)");
+    }
+
+    #[test]
+    fn base_url_or_environment_not_both() {
+        let both = ClientConfig::new("t")
+            .base_url("https://example.com")
+            .environment(Environment::Production);
+        assert_eq!(field_of(both.validate().map(|_| both.clone())), "base_url");
+        assert_eq!(
+            field_of(ClientConfig::from_json(
+                r#"{"token":"t","base_url":"https://x","environment":"sandbox"}"#
+            )),
+            "base_url"
+        );
+        let env = ClientConfig::new("t").environment(Environment::Production);
+        env.validate().unwrap();
+        assert_eq!(env.effective_base_url(), PRODUCTION_URL);
+    }
+
+    #[test]
+    fn userinfo_is_redacted() {
+        for (url, shown) in [
+            ("https://u:p@h/x@y", "https://<redacted>@h/x@y"),
+            ("u:p@h", "<redacted>@h"),
+            ("https://h/a@b", "https://h/a@b"),
+            ("https://a@b@c", "https://<redacted>@c"),
+        ] {
+            assert_eq!(redact_userinfo(url), shown);
+        }
     }
 
     #[test]

@@ -227,6 +227,24 @@ impl Error {
         e
     }
 
+    /// A 3xx answer: the API has no redirects, so none is followed (the
+    /// token must not travel to another origin or over plain http). The
+    /// `Location` is the error's [`Error::details`].
+    pub(crate) fn redirect(http_status: u16, location: Option<&str>, body: &[u8]) -> Self {
+        let location = location.unwrap_or("(no Location header)");
+        let mut e = Error::new(
+            ErrorKind::ClientError,
+            "redirect not followed (the API has none); Location",
+        );
+        e.inner.http_status = Some(http_status);
+        e.inner.body = Some(body.to_vec());
+        e.inner.api = Some(Box::new(ApiErrorBody {
+            details: Some(location.to_owned()),
+            ..ApiErrorBody::default()
+        }));
+        e
+    }
+
     pub(crate) fn with_source(
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,

@@ -4,20 +4,69 @@
 //! one thread, with no hand-off to the client's I/O threads and back: the
 //! round trip costs what a hand-written libcurl loop costs.
 //!
+//! Each thread's pool also sits in its client's [`Registry`], so dropping
+//! the client closes the connections of every thread at once, not when each
+//! thread happens to call again or exit.
+//!
 //! Streams (logs, artifacts) and the async methods do not use it: their
 //! connections must outlive the call, so they live on the client's runtime.
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 /// One client's runtime and pool on one thread.
+struct Pool {
+    runtime: tokio::runtime::Runtime,
+    http: reqwest::Client,
+}
+
+/// A thread's pool for one client, shared with the client's registry. Empty
+/// while a call on that thread uses the pool, and once the client closed it.
+type Slot = Arc<Mutex<Option<Pool>>>;
+
+/// The slots of every thread that made a fast call on one client.
+#[derive(Default)]
+pub(crate) struct Registry {
+    slots: Mutex<Vec<Slot>>,
+}
+
+impl Registry {
+    fn add(&self, slot: &Slot) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        // Slots of threads that exited are held by the registry alone.
+        slots.retain(|s| Arc::strong_count(s) > 1);
+        slots.push(Arc::clone(slot));
+    }
+
+    /// Closes every thread's pool and runtime of this client, and with them
+    /// their connections. Called when the client is dropped, when no call of
+    /// it can be running (each call holds the client).
+    pub(crate) fn close_all(&self) {
+        let slots = std::mem::take(&mut *self.slots.lock().unwrap_or_else(|e| e.into_inner()));
+        let in_async = tokio::runtime::Handle::try_current().is_ok();
+        for slot in slots {
+            let pool = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(Pool { runtime, http }) = pool {
+                drop(http);
+                // Inside an async context a blocking shutdown would panic.
+                if in_async {
+                    runtime.shutdown_background();
+                } else {
+                    runtime.shutdown_timeout(Duration::from_secs(1));
+                }
+            }
+        }
+    }
+}
+
+/// A thread's entry for one client.
 struct Local {
     client_id: u64,
     /// Entries of dropped clients are pruned.
     owner: Weak<dyn Send + Sync>,
-    runtime: tokio::runtime::Runtime,
-    http: reqwest::Client,
+    slot: Slot,
 }
 
 thread_local! {
@@ -39,67 +88,62 @@ pub(crate) fn active_http(client_id: u64) -> Option<reqwest::Client> {
 }
 
 /// Runs `fut` on this thread's runtime for `client_id`, creating it (and its
-/// pool, with `build_http`) on first use. Returns `Err(fut)` when the fast
-/// path cannot be used here (inside another runtime, a nested call, or
-/// during thread teardown), so the caller takes the shared path instead.
+/// pool, with `build_http`, registered in `registry`) on first use. Returns
+/// `Err(fut)` when the fast path cannot be used here (inside another
+/// runtime, a nested call, or during thread teardown), so the caller takes
+/// the shared path instead.
 pub(crate) fn block_on<F: Future>(
     client_id: u64,
     owner: Weak<dyn Send + Sync>,
+    registry: &Registry,
     build_http: impl FnOnce() -> Option<reqwest::Client>,
     fut: F,
 ) -> Result<F::Output, F> {
     if tokio::runtime::Handle::try_current().is_ok() || active_http(client_id).is_some() {
         return Err(fut);
     }
-    // Taken out for the call, so a nested call finds none and goes shared.
-    let taken = LOCALS.try_with(|l| {
+    let slot = LOCALS.try_with(|l| {
         let mut locals = l.borrow_mut();
         locals.retain(|e| e.owner.strong_count() > 0);
-        let at = locals.iter().position(|e| e.client_id == client_id)?;
-        Some(locals.swap_remove(at))
+        match locals.iter().find(|e| e.client_id == client_id) {
+            Some(e) => Arc::clone(&e.slot),
+            None => {
+                let slot: Slot = Arc::new(Mutex::new(None));
+                registry.add(&slot);
+                locals.push(Local {
+                    client_id,
+                    owner,
+                    slot: Arc::clone(&slot),
+                });
+                slot
+            }
+        }
     });
-    let local = match taken {
-        Err(_) => return Err(fut),
-        Ok(Some(local)) => local,
-        Ok(None) => {
+    let Ok(slot) = slot else {
+        return Err(fut);
+    };
+    // Taken out for the call, so a nested call finds none and goes shared.
+    let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let pool = match taken {
+        Some(pool) => pool,
+        None => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build();
             match (runtime, build_http()) {
-                (Ok(runtime), Some(http)) => Local {
-                    client_id,
-                    owner,
-                    runtime,
-                    http,
-                },
+                (Ok(runtime), Some(http)) => Pool { runtime, http },
                 _ => return Err(fut),
             }
         }
     };
-    let set = ACTIVE.try_with(|a| *a.borrow_mut() = Some((client_id, local.http.clone())));
+    let set = ACTIVE.try_with(|a| *a.borrow_mut() = Some((client_id, pool.http.clone())));
     if set.is_err() {
         return Err(fut);
     }
-    let out = local.runtime.block_on(fut);
+    let out = pool.runtime.block_on(fut);
     let _ = ACTIVE.try_with(|a| *a.borrow_mut() = None);
-    let _ = LOCALS.try_with(|l| l.borrow_mut().push(local));
+    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(pool);
     Ok(out)
-}
-
-/// Drops this thread's runtime and pool for a client that is going away,
-/// closing its idle connections now (other threads prune theirs on their
-/// next fast call). Skipped inside an async context, where dropping a
-/// runtime is not allowed.
-pub(crate) fn forget(client_id: u64) {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return;
-    }
-    let removed = LOCALS.try_with(|l| {
-        let mut locals = l.borrow_mut();
-        let at = locals.iter().position(|e| e.client_id == client_id)?;
-        Some(locals.swap_remove(at))
-    });
-    drop(removed);
 }
 
 /// Keeps the type-erased owner handle small to build.

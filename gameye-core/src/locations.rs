@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::client::{Call, Client};
 use crate::error::Result;
 use crate::response::{decode_json, Response};
-use crate::validate::require_non_empty;
 
 /// A location that can host an image (the spec's `AvailableLocationsEntry`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,8 +40,7 @@ impl Client {
     }
 
     async fn available_locations_impl(&self, image: String) -> Result<Response<Vec<Location>>> {
-        require_non_empty("image", &image)?;
-        let call = Call::new(Method::GET, &["available-location", &image]);
+        let call = Call::new(Method::GET, &["available-location"]).param("image", &image)?;
         self.send(call).await?.into_result(|status, body| {
             decode_json::<AvailableLocationsOk>(status, body).map(|ok| ok.locations)
         })
@@ -69,10 +67,10 @@ impl Client {
         &self,
         [region, image, version]: [String; 3],
     ) -> Result<Response<bool>> {
-        require_non_empty("region", &region)?;
-        require_non_empty("image", &image)?;
-        require_non_empty("version", &version)?;
-        let call = Call::new(Method::GET, &["tag", &region, &image, &version]);
+        let call = Call::new(Method::GET, &["tag"])
+            .param("region", &region)?
+            .param("image", &image)?
+            .param("version", &version)?;
         self.send(call)
             .await?
             .into_result(|status, body| decode_json::<TagOk>(status, body).map(|ok| ok.exists))

@@ -3,7 +3,7 @@
 use reqwest::Method;
 
 use crate::client::{Call, Client, Opened};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::response::Response;
 use crate::stream::ByteStream;
 use crate::validate::require_non_empty;
@@ -15,14 +15,30 @@ pub const MAX_LOG_LINE_BYTES: usize = 1024 * 1024;
 /// A followed log: lines as the game server writes them, until the session
 /// ends. Iterate it (blocking) or call [`LogStream::next_line`] (async).
 /// Dropping it stops following and closes the connection.
+///
+/// The client's request timeout bounds opening it (up to the response head,
+/// or the whole error body); once it streams, the time between lines is not
+/// bounded: a quiet game server may log nothing for hours.
 #[derive(Debug)]
 pub struct LogStream {
     bytes: ByteStream,
     buf: Vec<u8>,
     done: bool,
+    http_status: u16,
+    attempts: u32,
 }
 
 impl LogStream {
+    /// The HTTP status the follow was answered with (a 2xx).
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    /// How many attempts opening the follow took (1 without retries).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// The next line without its line ending, `None` when the log ended.
     pub async fn next_line(&mut self) -> Option<Result<String>> {
         loop {
@@ -110,9 +126,10 @@ fn logs_call(id: &str, follow: bool) -> Result<Call> {
 impl Client {
     /// The session's logs so far (`GET /logs?id=…`), as text. Fails with a
     /// decode error past the configured `max_log_bytes`; follow the log
-    /// ([`Client::follow_logs`]) to stream a long one.
+    /// ([`Client::follow_logs`]) to stream a long one. Each attempt, body
+    /// included, is bounded by the request timeout.
     pub fn logs(&self, id: &str) -> Result<Response<String>> {
-        self.block_on_shared(self.logs_impl(id.to_owned()))
+        self.block_on(self.logs_impl(id.to_owned()))
     }
 
     /// The session's logs so far, from async code.
@@ -122,31 +139,12 @@ impl Client {
     }
 
     async fn logs_impl(&self, id: String) -> Result<Response<String>> {
-        let Opened {
-            status,
-            attempts,
-            mut stream,
-        } = self.open_stream(logs_call(&id, false)?).await?;
         let limit = self.config().max_log_bytes;
-        let mut body = Vec::new();
-        while let Some(chunk) = stream.next_chunk().await {
-            let chunk = chunk?;
-            if body.len() + chunk.len() > limit {
-                return Err(Error::decode(
-                    status,
-                    format!("logs exceed the {limit}-byte limit; follow them to stream instead"),
-                    &body,
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let text = String::from_utf8_lossy(&body).into_owned();
-        Ok(Response {
-            value: text,
-            http_status: status,
-            body,
-            attempts,
-        })
+        let hint = "; follow the logs to stream them instead";
+        let raw = self
+            .send_limited(logs_call(&id, false)?, limit, hint)
+            .await?;
+        raw.into_result(|_, body| Ok(String::from_utf8_lossy(body).into_owned()))
     }
 
     /// Follows the session's logs (`GET /logs?id=…&follow=true`): the lines so
@@ -163,11 +161,17 @@ impl Client {
     }
 
     async fn follow_logs_impl(&self, id: String) -> Result<LogStream> {
-        let bytes = self.open_stream(logs_call(&id, true)?).await?.stream;
+        let Opened {
+            status,
+            attempts,
+            stream,
+        } = self.open_stream(logs_call(&id, true)?).await?;
         Ok(LogStream {
-            bytes,
+            bytes: stream,
             buf: Vec::new(),
             done: false,
+            http_status: status,
+            attempts,
         })
     }
 }

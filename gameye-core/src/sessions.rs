@@ -12,7 +12,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log_event, LogLevel};
 use crate::request::SessionRun;
 use crate::response::{decode_json, Port, Protocol, Response, Session};
-use crate::validate::require_non_empty;
 
 /// The runtime status of a session's container (the spec's `SessionStatus`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -426,8 +425,7 @@ impl Client {
     }
 
     pub(crate) async fn get_session_impl(&self, id: String) -> Result<Response<SessionDetails>> {
-        require_non_empty("id", &id)?;
-        let call = Call::new(Method::GET, &["session", &id]);
+        let call = Call::new(Method::GET, &["session"]).param("id", &id)?;
         self.send(call).await?.into_result(decode_json)
     }
 
@@ -453,15 +451,14 @@ impl Client {
         id: String,
         options: StopOptions,
     ) -> Result<Response<StopOutcome>> {
-        require_non_empty("id", &id)?;
-        let raw = self
-            .send(Call::new(Method::DELETE, &["session", &id]))
-            .await?;
+        let call = Call::new(Method::DELETE, &["session"]).param("id", &id)?;
+        let raw = self.send(call).await?;
         let outcome = match (raw.status, options.idempotent) {
             (200..=299, _) => StopOutcome::Stopped,
-            // "Already terminated" right after an attempt whose answer was
-            // lost: that attempt is what stopped it.
-            (409, _) if raw.attempts.ambiguous => StopOutcome::Stopped,
+            // "Already terminated" (or "no such session", once it is gone)
+            // right after an attempt whose answer was lost: that attempt is
+            // what stopped it.
+            (409 | 404, _) if raw.attempts.ambiguous => StopOutcome::Stopped,
             (409, true) => StopOutcome::AlreadyStopped,
             (404, true) => StopOutcome::NotFound,
             _ => return Err(raw.into_error()),

@@ -35,3 +35,37 @@ pub(crate) fn require_players(players: &[String]) -> Result<()> {
         Err(Error::invalid_request(v))
     }
 }
+
+/// Checks a value sent as one path segment (a session id, an image, a
+/// region, a version, a location): not empty, not `.` or `..` (which URL
+/// rules would collapse into another path), and free of control characters
+/// (which URL rules would strip, so `"victim\t"` would address `victim`).
+/// Every other value is percent-encoded as exactly one segment.
+pub(crate) fn require_path_segment(field: &str, value: &str) -> Result<()> {
+    require_non_empty(field, value)?;
+    let problem = if value == "." || value == ".." {
+        "must not be \".\" or \"..\""
+    } else if value.chars().any(char::is_control) {
+        "must not contain control characters (tab, CR, LF, NUL, ...)"
+    } else {
+        return Ok(());
+    };
+    Err(Error::invalid_request(vec![Violation::new(field, problem)]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments() {
+        for ok in ["victim", "...", "a/b", "%2e%2e", ". .", "é"] {
+            require_path_segment("id", ok).unwrap();
+        }
+        for bad in ["", ".", "..", "a\tb", "\r", "\n", "\0", "\u{7f}", "\u{85}"] {
+            let e = require_path_segment("id", bad).unwrap_err();
+            assert_eq!(e.violations()[0].field, "id");
+            assert!(!e.to_string().chars().any(char::is_control));
+        }
+    }
+}

@@ -256,13 +256,13 @@ fn a_huge_declared_content_length_allocates_nothing() {
 
 #[test]
 fn redirects_are_reported_not_followed() {
-    let (target, _, contacted) = raw_server(
+    let (target, _target_heads, contacted) = raw_server(
         b"HTTP/1.1 200 OK\r\ncontent-length: 15\r\nconnection: close\r\n\r\n{\"sessions\":[]}"
             .to_vec(),
     );
     for status in [301, 302, 303, 307, 308] {
         let location = format!("{target}/session");
-        let (url, _, _) = raw_server(
+        let (url, _heads, _) = raw_server(
             format!(
                 "HTTP/1.1 {status} Moved\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
             )
