@@ -689,13 +689,39 @@ struct GameyeOperation *gameye_artifacts_download_async(const struct GameyeClien
  *  "retry": {"max_attempts": 4, "initial_backoff_ms": 250,
  *            "max_backoff_ms": 8000, "deadline_ms": 60000},
  *  "max_concurrent_requests": 256,      // more calls wait for a slot
- *  "ca_bundle_path": "/etc/ssl/extra-roots.pem"}  // extra trusted roots (PEM)
+ *  "ca_bundle_path": "/etc/ssl/extra-roots.pem",  // extra trusted roots (PEM)
+ *  "proxy": "http://127.0.0.1:3128",    // every request through this proxy
+ *  "proxy_from_env": false}             // use HTTPS_PROXY/HTTP_PROXY/NO_PROXY
  * ```
+ *
+ * Timeouts: `request_timeout_ms` bounds each attempt end to end, from
+ * sending to the last byte of the body, error bodies and
+ * `gameye_logs_get`'s text included. For `gameye_logs_follow` and artifact
+ * downloads it bounds the attempt up to the response head (and the whole
+ * body of an error answer); after a 2xx head the stream has no idle
+ * timeout. `retry.deadline_ms` bounds the whole call, retries included.
  *
  * Retries: 420, 5xx and failures before or during a response are retried
  * with exponential backoff and full jitter (or the server's `Retry-After`),
  * up to `max_attempts`, all within `deadline_ms`; other 4xx never are.
- * TLS certificates are always verified.
+ * After an ambiguous attempt (sent, then its answer lost or cut, or a 5xx)
+ * the replay's answer is read for what it says: a create meeting 409 for
+ * its own id describes the session and returns it; a stop meeting 409 or
+ * 404 is `GAMEYE_STOP_STOPPED`; a join meeting 409 reads the count back
+ * from the session; a leave meeting 404 succeeds with `player_count` -1
+ * (unknown); reads are repeated as they are. Every endpoint's replay can be
+ * read this way, so every endpoint is retried.
+ *
+ * Redirects are never followed (the API has none): a 3xx gives
+ * `GAMEYE_STATUS_CLIENT_ERROR` with the `Location` in `details`.
+ *
+ * Proxies are used only when configured: `proxy`, or `proxy_from_env`
+ * for the environment's variables (ignored by default, so a variable set
+ * for other programs never routes the token elsewhere). As for `base_url`,
+ * a plain `http://` proxy is accepted only on a loopback host unless
+ * `allow_insecure_http` is set; proxy credentials are never shown.
+ * TLS certificates are always verified. An invalid `base_url` or `proxy`
+ * is never echoed with its `user:password@`.
  *
  * Returns a result (never NULL) that the caller frees with `gameye_result_free`.
  * On `GAMEYE_STATUS_OK`, `*client_out` receives a new client that the caller
@@ -713,6 +739,9 @@ struct GameyeResult *gameye_client_new(const char *config_json, struct GameyeCli
 
 /**
  * Frees a client, closing its connections and stopping its I/O threads.
+ * Every connection the client opened is closed before this returns,
+ * including those of blocking calls made on other threads (each thread
+ * keeps its own small pool for blocking calls; all are closed here).
  *
  * Calling with NULL is fine. Must not be called twice, nor while another
  * thread is still inside a call that uses this client. Results obtained
@@ -729,6 +758,10 @@ void gameye_client_free(struct GameyeClient *client);
  *
  * Returns a result (never NULL), freed with `gameye_result_free`; on success
  * `locations`/`locations_len` hold each location's id and ping IPs.
+ * Path parameters are sent literally, each as exactly one percent-encoded
+ * path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+ * characters (tab, CR, LF, NUL, ...) are refused before sending with
+ * `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
  * Thread safety: any thread.
  *
  * # Safety
@@ -742,6 +775,10 @@ struct GameyeResult *gameye_locations_available(const struct GameyeClient *clien
  *
  * Returns a result (never NULL), freed with `gameye_result_free`; on success
  * `tag_exists` is 1 or 0.
+ * Path parameters are sent literally, each as exactly one percent-encoded
+ * path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+ * characters (tab, CR, LF, NUL, ...) are refused before sending with
+ * `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
  * Thread safety: any thread.
  *
  * # Safety
@@ -794,6 +831,7 @@ GameyeStatus gameye_set_logger(uint32_t level, GameyeLogCallback callback, void 
  * Returns a result (never NULL), freed with `gameye_result_free`; on success
  * `text`/`text_len` hold the logs. Past the client's `max_log_bytes` the
  * call fails with `GAMEYE_STATUS_DECODE`: follow the log to stream it.
+ * The request timeout bounds each attempt, the whole text included.
  * Thread safety: any thread.
  *
  * # Safety
@@ -811,10 +849,15 @@ struct GameyeOperation *gameye_logs_get_async(const struct GameyeClient *client,
 
 /**
  * Follows the session's logs: `GET /logs?id=…&follow=true`. Blocks until the
- * response starts (bounded by the request timeout), then returns.
+ * response starts, then returns. The request timeout bounds each attempt up
+ * to the response head (and the whole body of an error answer, so a server
+ * dripping a 404 cannot hold it). Once the stream is open, the time between
+ * lines is not bounded: a quiet session may log nothing for hours; free
+ * the stream to stop waiting.
  *
  * Returns a result (never NULL), freed with `gameye_result_free`. On
- * `GAMEYE_STATUS_OK`, `*stream_out` receives a stream that the caller reads
+ * `GAMEYE_STATUS_OK` its `http_status` and `attempts` are those of opening
+ * the stream, and `*stream_out` receives a stream that the caller reads
  * with `gameye_log_stream_next` and frees with `gameye_log_stream_free`;
  * otherwise `*stream_out` is NULL.
  * Thread safety: any thread.
@@ -998,6 +1041,8 @@ void gameye_queue_free(struct GameyeQueue *queue);
  * `players` points to `players_len` player ids (at least one, none empty).
  * Returns a result (never NULL), freed with `gameye_result_free`; on success
  * `player_count` is the session's total and `players` the ids joined.
+ * A replay answered 409 ("already joined") after an ambiguous attempt is
+ * success: the count is read back from the session, which must list them.
  * Thread safety: any thread.
  *
  * # Safety
@@ -1015,6 +1060,9 @@ struct GameyeResult *gameye_players_join(const struct GameyeClient *client,
  *
  * Returns a result (never NULL), freed with `gameye_result_free`; on success
  * `player_count` is the session's total and `players` the ids removed.
+ * A replay answered 404 (no session holds them) after an ambiguous attempt
+ * is success: that attempt removed them; `player_count` is then -1
+ * (unknown) and `players` the ids asked for.
  * Thread safety: any thread.
  *
  * # Safety
@@ -1138,6 +1186,10 @@ struct GameyeResult *gameye_session_list(const struct GameyeClient *client,
  *
  * Returns a result (never NULL), freed with `gameye_result_free`; on success
  * `session_info` holds it, with `joined` players. Unknown id: `GAMEYE_STATUS_NOT_FOUND`.
+ * Path parameters are sent literally, each as exactly one percent-encoded
+ * path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+ * characters (tab, CR, LF, NUL, ...) are refused before sending with
+ * `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
  * Thread safety: any thread.
  *
  * # Safety
@@ -1151,7 +1203,14 @@ struct GameyeResult *gameye_session_get(const struct GameyeClient *client, const
  * `flags` is 0 or `GAMEYE_STOP_IDEMPOTENT`. Without it, an unknown session
  * gives `GAMEYE_STATUS_NOT_FOUND` and an already terminated one
  * `GAMEYE_STATUS_CONFLICT`; with it both are `GAMEYE_STATUS_OK`, and
- * `stop_outcome` says which case it was.
+ * `stop_outcome` says which case it was. After an ambiguous attempt (the
+ * answer of an earlier attempt lost), a replay answered 409 or 404 means
+ * that attempt stopped it: `GAMEYE_STATUS_OK` with `GAMEYE_STOP_STOPPED`
+ * and the attempt count, flag or not. The id is a path parameter:
+ * sent literally, as exactly one percent-encoded
+ * path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+ * characters (tab, CR, LF, NUL, ...) are refused before sending with
+ * `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
  *
  * Returns a result (never NULL), freed with `gameye_result_free`.
  * Thread safety: any thread.

@@ -42,6 +42,13 @@ struct GlobalArgs {
     /// Allow plain http:// to a host that is not loopback (sends the token in clear).
     #[arg(long, global = true)]
     allow_insecure_http: bool,
+    /// Send every request through this proxy (http://host:port or https://host:port;
+    /// plain http only to a loopback proxy unless --allow-insecure-http).
+    #[arg(long, global = true, value_name = "URL")]
+    proxy: Option<String>,
+    /// Use the environment's proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); off by default.
+    #[arg(long, global = true)]
+    proxy_from_env: bool,
     /// Start the local emulator in-process and send requests to it (no token or network needed).
     #[arg(long, global = true)]
     emulator: bool,
@@ -265,7 +272,10 @@ fn run(cli: Cli) -> Result<String, Error> {
         })?;
         (token, g.base_url)
     };
-    let mut config = ClientConfig::new(token).allow_insecure_http(g.allow_insecure_http);
+    let mut config = ClientConfig::new(token)
+        .allow_insecure_http(g.allow_insecure_http)
+        .proxy_from_env(g.proxy_from_env);
+    config.proxy = g.proxy;
     if let Some(url) = base_url {
         config = config.base_url(url);
     }

@@ -30,13 +30,39 @@ pub struct GameyeClient {
 ///  "retry": {"max_attempts": 4, "initial_backoff_ms": 250,
 ///            "max_backoff_ms": 8000, "deadline_ms": 60000},
 ///  "max_concurrent_requests": 256,      // more calls wait for a slot
-///  "ca_bundle_path": "/etc/ssl/extra-roots.pem"}  // extra trusted roots (PEM)
+///  "ca_bundle_path": "/etc/ssl/extra-roots.pem",  // extra trusted roots (PEM)
+///  "proxy": "http://127.0.0.1:3128",    // every request through this proxy
+///  "proxy_from_env": false}             // use HTTPS_PROXY/HTTP_PROXY/NO_PROXY
 /// ```
+///
+/// Timeouts: `request_timeout_ms` bounds each attempt end to end, from
+/// sending to the last byte of the body, error bodies and
+/// `gameye_logs_get`'s text included. For `gameye_logs_follow` and artifact
+/// downloads it bounds the attempt up to the response head (and the whole
+/// body of an error answer); after a 2xx head the stream has no idle
+/// timeout. `retry.deadline_ms` bounds the whole call, retries included.
 ///
 /// Retries: 420, 5xx and failures before or during a response are retried
 /// with exponential backoff and full jitter (or the server's `Retry-After`),
 /// up to `max_attempts`, all within `deadline_ms`; other 4xx never are.
-/// TLS certificates are always verified.
+/// After an ambiguous attempt (sent, then its answer lost or cut, or a 5xx)
+/// the replay's answer is read for what it says: a create meeting 409 for
+/// its own id describes the session and returns it; a stop meeting 409 or
+/// 404 is `GAMEYE_STOP_STOPPED`; a join meeting 409 reads the count back
+/// from the session; a leave meeting 404 succeeds with `player_count` -1
+/// (unknown); reads are repeated as they are. Every endpoint's replay can be
+/// read this way, so every endpoint is retried.
+///
+/// Redirects are never followed (the API has none): a 3xx gives
+/// `GAMEYE_STATUS_CLIENT_ERROR` with the `Location` in `details`.
+///
+/// Proxies are used only when configured: `proxy`, or `proxy_from_env`
+/// for the environment's variables (ignored by default, so a variable set
+/// for other programs never routes the token elsewhere). As for `base_url`,
+/// a plain `http://` proxy is accepted only on a loopback host unless
+/// `allow_insecure_http` is set; proxy credentials are never shown.
+/// TLS certificates are always verified. An invalid `base_url` or `proxy`
+/// is never echoed with its `user:password@`.
 ///
 /// Returns a result (never NULL) that the caller frees with `gameye_result_free`.
 /// On `GAMEYE_STATUS_OK`, `*client_out` receives a new client that the caller
@@ -79,6 +105,9 @@ pub unsafe extern "C" fn gameye_client_new(
 }
 
 /// Frees a client, closing its connections and stopping its I/O threads.
+/// Every connection the client opened is closed before this returns,
+/// including those of blocking calls made on other threads (each thread
+/// keeps its own small pool for blocking calls; all are closed here).
 ///
 /// Calling with NULL is fine. Must not be called twice, nor while another
 /// thread is still inside a call that uses this client. Results obtained

@@ -30,6 +30,10 @@ unsafe fn tag_args<'a>(
 ///
 /// Returns a result (never NULL), freed with `gameye_result_free`; on success
 /// `locations`/`locations_len` hold each location's id and ping IPs.
+/// Path parameters are sent literally, each as exactly one percent-encoded
+/// path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+/// characters (tab, CR, LF, NUL, ...) are refused before sending with
+/// `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
 /// Thread safety: any thread.
 ///
 /// # Safety
@@ -52,6 +56,10 @@ pub unsafe extern "C" fn gameye_locations_available(
 ///
 /// Returns a result (never NULL), freed with `gameye_result_free`; on success
 /// `tag_exists` is 1 or 0.
+/// Path parameters are sent literally, each as exactly one percent-encoded
+/// path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+/// characters (tab, CR, LF, NUL, ...) are refused before sending with
+/// `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
 /// Thread safety: any thread.
 ///
 /// # Safety

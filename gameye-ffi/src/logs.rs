@@ -108,6 +108,7 @@ fn line_result(line: Option<&str>) -> *mut GameyeResult {
 /// Returns a result (never NULL), freed with `gameye_result_free`; on success
 /// `text`/`text_len` hold the logs. Past the client's `max_log_bytes` the
 /// call fails with `GAMEYE_STATUS_DECODE`: follow the log to stream it.
+/// The request timeout bounds each attempt, the whole text included.
 /// Thread safety: any thread.
 ///
 /// # Safety
@@ -147,10 +148,15 @@ pub unsafe extern "C" fn gameye_logs_get_async(
 }
 
 /// Follows the session's logs: `GET /logs?id=…&follow=true`. Blocks until the
-/// response starts (bounded by the request timeout), then returns.
+/// response starts, then returns. The request timeout bounds each attempt up
+/// to the response head (and the whole body of an error answer, so a server
+/// dripping a 404 cannot hold it). Once the stream is open, the time between
+/// lines is not bounded: a quiet session may log nothing for hours; free
+/// the stream to stop waiting.
 ///
 /// Returns a result (never NULL), freed with `gameye_result_free`. On
-/// `GAMEYE_STATUS_OK`, `*stream_out` receives a stream that the caller reads
+/// `GAMEYE_STATUS_OK` its `http_status` and `attempts` are those of opening
+/// the stream, and `*stream_out` receives a stream that the caller reads
 /// with `gameye_log_stream_next` and frees with `gameye_log_stream_free`;
 /// otherwise `*stream_out` is NULL.
 /// Thread safety: any thread.
@@ -177,13 +183,19 @@ pub unsafe extern "C" fn gameye_logs_follow(
         let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
         match client.client.follow_logs(&id) {
             Ok(lines) => {
+                let opened = Response {
+                    value: (),
+                    http_status: lines.http_status(),
+                    body: Vec::new(),
+                    attempts: lines.attempts(),
+                };
                 let stream = Box::new(GameyeLogStream {
                     client: client.client.clone(),
                     state: Arc::new(Mutex::new(Follow::Open(lines))),
                 });
                 // SAFETY: as above.
                 unsafe { *stream_out = Box::into_raw(stream) };
-                result::ok()
+                from_core(Ok::<_, Error>(opened), |_, _| {})
             }
             Err(e) => result::from_error(&e),
         }

@@ -42,6 +42,8 @@ unsafe fn leave_args<'a>(
 /// `players` points to `players_len` player ids (at least one, none empty).
 /// Returns a result (never NULL), freed with `gameye_result_free`; on success
 /// `player_count` is the session's total and `players` the ids joined.
+/// A replay answered 409 ("already joined") after an ambiguous attempt is
+/// success: the count is read back from the session, which must list them.
 /// Thread safety: any thread.
 ///
 /// # Safety
@@ -70,6 +72,9 @@ pub unsafe extern "C" fn gameye_players_join(
 ///
 /// Returns a result (never NULL), freed with `gameye_result_free`; on success
 /// `player_count` is the session's total and `players` the ids removed.
+/// A replay answered 404 (no session holds them) after an ambiguous attempt
+/// is success: that attempt removed them; `player_count` is then -1
+/// (unknown) and `players` the ids asked for.
 /// Thread safety: any thread.
 ///
 /// # Safety

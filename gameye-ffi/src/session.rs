@@ -136,6 +136,10 @@ pub unsafe extern "C" fn gameye_session_list(
 ///
 /// Returns a result (never NULL), freed with `gameye_result_free`; on success
 /// `session_info` holds it, with `joined` players. Unknown id: `GAMEYE_STATUS_NOT_FOUND`.
+/// Path parameters are sent literally, each as exactly one percent-encoded
+/// path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+/// characters (tab, CR, LF, NUL, ...) are refused before sending with
+/// `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
 /// Thread safety: any thread.
 ///
 /// # Safety
@@ -157,7 +161,14 @@ pub unsafe extern "C" fn gameye_session_get(
 /// `flags` is 0 or `GAMEYE_STOP_IDEMPOTENT`. Without it, an unknown session
 /// gives `GAMEYE_STATUS_NOT_FOUND` and an already terminated one
 /// `GAMEYE_STATUS_CONFLICT`; with it both are `GAMEYE_STATUS_OK`, and
-/// `stop_outcome` says which case it was.
+/// `stop_outcome` says which case it was. After an ambiguous attempt (the
+/// answer of an earlier attempt lost), a replay answered 409 or 404 means
+/// that attempt stopped it: `GAMEYE_STATUS_OK` with `GAMEYE_STOP_STOPPED`
+/// and the attempt count, flag or not. The id is a path parameter:
+/// sent literally, as exactly one percent-encoded
+/// path segment (`a/b` is `a%2Fb`); `.`, `..` and values with control
+/// characters (tab, CR, LF, NUL, ...) are refused before sending with
+/// `GAMEYE_STATUS_INVALID_REQUEST` naming the field.
 ///
 /// Returns a result (never NULL), freed with `gameye_result_free`.
 /// Thread safety: any thread.

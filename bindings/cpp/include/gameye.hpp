@@ -1184,6 +1184,10 @@ struct Config {
         std::uint64_t deadline_ms = 0;
     } retry;
     std::string ca_bundle_path;  ///< extra trusted roots (PEM)
+    /// A proxy every request goes through ("http://host:port" or "https://host:port";
+    /// plain http only to a loopback proxy unless allow_insecure_http).
+    std::string proxy;
+    bool proxy_from_env = false;  ///< use HTTPS_PROXY / HTTP_PROXY / NO_PROXY (off by default)
 
     std::string to_json() const {
         // Starts `"key":` in the object being written to `out`.
@@ -1226,6 +1230,11 @@ struct Config {
             j += r + "}";
         }
         str(j, "ca_bundle_path", ca_bundle_path);
+        str(j, "proxy", proxy);
+        if (proxy_from_env) {
+            key(j, "proxy_from_env");
+            j += "true";
+        }
         j += '}';
         return j;
     }

@@ -212,6 +212,11 @@ namespace GameyeSdk
         public RetryConfig Retry { get; set; }
         /// <summary>A PEM file of extra trusted CA certificates, or null.</summary>
         public string CaBundlePath { get; set; }
+        /// <summary>A proxy every request goes through (http://host:port or https://host:port;
+        /// plain http only to a loopback proxy unless <see cref="AllowInsecureHttp"/>), or null.</summary>
+        public string Proxy { get; set; }
+        /// <summary>Use HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment; off by default.</summary>
+        public bool? ProxyFromEnv { get; set; }
 
         /// <summary>The JSON that gameye_client_new reads.</summary>
         public string ToJson()
@@ -227,6 +232,8 @@ namespace GameyeSdk
                 .Number("max_log_bytes", MaxLogBytes)
                 .Object("retry", Retry == null ? null : Retry.ToJson())
                 .String("ca_bundle_path", CaBundlePath)
+                .String("proxy", Proxy)
+                .Bool("proxy_from_env", ProxyFromEnv)
                 .ToString();
         }
 

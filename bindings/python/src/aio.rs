@@ -58,9 +58,9 @@ fn into_vec<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
 impl PyAsyncClient {
     /// `AsyncClient(token, *, base_url=None, environment=None, timeout=None,
     /// connect_timeout=None, allow_insecure_http=False, max_attempts=None,
-    /// deadline=None)`, as `Client`.
+    /// deadline=None, proxy=None, proxy_from_env=False)`, as `Client`.
     #[new]
-    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None))]
+    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token: String,
@@ -71,6 +71,8 @@ impl PyAsyncClient {
         allow_insecure_http: bool,
         max_attempts: Option<i64>,
         deadline: Option<f64>,
+        proxy: Option<String>,
+        proxy_from_env: bool,
     ) -> GameyeResult<Self> {
         Ok(PyAsyncClient {
             inner: build(Options {
@@ -82,6 +84,8 @@ impl PyAsyncClient {
                 allow_insecure_http,
                 max_attempts,
                 deadline,
+                proxy,
+                proxy_from_env,
             })?,
         })
     }

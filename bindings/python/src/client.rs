@@ -60,6 +60,8 @@ pub(crate) struct Options {
     pub allow_insecure_http: bool,
     pub max_attempts: Option<i64>,
     pub deadline: Option<f64>,
+    pub proxy: Option<String>,
+    pub proxy_from_env: bool,
 }
 
 /// Builds the core client from the constructor arguments of `Client` and
@@ -74,20 +76,16 @@ pub(crate) fn build(options: Options) -> GameyeResult<Client> {
         allow_insecure_http,
         max_attempts,
         deadline,
+        proxy,
+        proxy_from_env,
     } = options;
-    let mut config = ClientConfig::new(token).allow_insecure_http(allow_insecure_http);
-    config = match (base_url, environment) {
-        (Some(_), Some(_)) => {
-            return Err(Error::invalid_config(
-                "base_url",
-                "give either base_url or environment, not both",
-            )
-            .into())
-        }
-        (Some(url), None) => config.base_url(url),
-        (None, Some(env)) => config.environment(self::environment(&env)?),
-        (None, None) => config,
-    };
+    let mut config = ClientConfig::new(token)
+        .allow_insecure_http(allow_insecure_http)
+        .proxy_from_env(proxy_from_env);
+    // The core rejects base_url together with environment.
+    config.base_url = base_url;
+    config.environment = environment.as_deref().map(self::environment).transpose()?;
+    config.proxy = proxy;
     if let Some(t) = seconds("timeout", timeout)? {
         config = config.request_timeout(t);
     }
@@ -125,15 +123,17 @@ pub(crate) fn stop_outcome(outcome: StopOutcome) -> &'static str {
 impl PyClient {
     /// `Client(token, *, base_url=None, environment=None, timeout=None,
     /// connect_timeout=None, allow_insecure_http=False, max_attempts=None,
-    /// deadline=None)`.
+    /// deadline=None, proxy=None, proxy_from_env=False)`.
     ///
     /// Raises `ConfigurationError` for a bad option: an empty token, a
     /// malformed base URL, plain `http://` to a non-loopback host without
     /// `allow_insecure_http=True`, an unknown environment, both `base_url`
     /// and `environment`, a timeout or deadline that is not a positive
-    /// number, or `max_attempts` below 1.
+    /// number, or `max_attempts` below 1. Proxies are used only when given:
+    /// `proxy="http://127.0.0.1:3128"` (plain http only to loopback), or
+    /// `proxy_from_env=True` for `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     #[new]
-    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None))]
+    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token: String,
@@ -144,6 +144,8 @@ impl PyClient {
         allow_insecure_http: bool,
         max_attempts: Option<i64>,
         deadline: Option<f64>,
+        proxy: Option<String>,
+        proxy_from_env: bool,
     ) -> GameyeResult<Self> {
         Ok(PyClient {
             inner: build(Options {
@@ -155,6 +157,8 @@ impl PyClient {
                 allow_insecure_http,
                 max_attempts,
                 deadline,
+                proxy,
+                proxy_from_env,
             })?,
         })
     }

@@ -309,6 +309,8 @@ class Client:
         allow_insecure_http: bool = False,
         max_attempts: int | None = None,
         deadline: float | None = None,
+        proxy: str | None = None,
+        proxy_from_env: bool = False,
     ) -> Client:
         """Creates a client.
 
@@ -329,6 +331,12 @@ class Client:
                 (or the server's ``Retry-After``).
             deadline: Time allowed for one call, all attempts and waits
                 included, in seconds (60 by default).
+            proxy: A proxy every request goes through, such as
+                ``"http://127.0.0.1:3128"`` (plain ``http://`` only to a
+                loopback proxy unless ``allow_insecure_http`` is set).
+            proxy_from_env: Use ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
+                from the environment. Off by default: proxies are used only
+                when configured.
 
         Raises:
             gameye.ConfigurationError: An option is invalid.
@@ -487,6 +495,8 @@ class AsyncClient:
         allow_insecure_http: bool = False,
         max_attempts: int | None = None,
         deadline: float | None = None,
+        proxy: str | None = None,
+        proxy_from_env: bool = False,
     ) -> AsyncClient:
         """Creates a client; the options are those of :class:`Client`."""
     @property
