@@ -16,8 +16,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log_event, LogLevel};
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
-use crate::validate::require_path_segment;
 use crate::stream::{park_on, ByteStream};
+use crate::validate::require_path_segment;
 
 /// A Gameye API client. Cheap to clone (one `Arc`), `Send + Sync`: share one
 /// per process so every call reuses its connections.
@@ -436,7 +436,9 @@ impl Client {
                 if resp.status().is_success() {
                     Ok(StreamAnswer::Open(resp))
                 } else {
-                    read_bounded(resp, limit, "").await.map(StreamAnswer::Refused)
+                    read_bounded(resp, limit, "")
+                        .await
+                        .map(StreamAnswer::Refused)
                 }
             })
             .await?;
@@ -609,10 +611,11 @@ async fn read_bounded(
 ) -> Result<RawResponse> {
     let status = resp.status().as_u16();
     let retry_after = retry_after(resp.headers());
-    let location = resp
-        .headers()
-        .get(LOCATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).escape_debug().to_string());
+    let location = resp.headers().get(LOCATION).map(|v| {
+        String::from_utf8_lossy(v.as_bytes())
+            .escape_debug()
+            .to_string()
+    });
     if resp.content_length().is_some_and(|n| n > limit as u64) {
         return Err(too_large(status, limit, hint));
     }

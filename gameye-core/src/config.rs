@@ -388,8 +388,9 @@ impl ClientConfig {
                 } else {
                     format!("http://{value}")
                 };
-                self.check_proxy_url("proxy_from_env", &url)
-                    .map_err(|e| Error::invalid_config("proxy_from_env", format!("{var}: {}", e.message())))?;
+                self.check_proxy_url("proxy_from_env", &url).map_err(|e| {
+                    Error::invalid_config("proxy_from_env", format!("{var}: {}", e.message()))
+                })?;
             }
         }
         Ok(())

@@ -94,7 +94,9 @@ impl Client {
             .map_err(|e| conflict(format!("describing the session failed: {e}")))?;
         let joined = &described.value.players;
         if let Some(missing) = players.iter().find(|p| !joined.joined.contains(p)) {
-            return Err(conflict(format!("player {missing:?} is not in the session")));
+            return Err(conflict(format!(
+                "player {missing:?} is not in the session"
+            )));
         }
         log_event!(
             LogLevel::Info,

@@ -151,8 +151,15 @@ fn control_characters_and_dot_segments_are_refused() {
         })),
     );
     for bad in [
-        "victim\t", "victim\r", "victim\n", "victim\0", "\tvictim", "vic\u{7f}tim", "victim\u{85}",
-        ".", "..",
+        "victim\t",
+        "victim\r",
+        "victim\n",
+        "victim\0",
+        "\tvictim",
+        "vic\u{7f}tim",
+        "victim\u{85}",
+        ".",
+        "..",
     ] {
         for e in [
             c.stop_session(bad, StopOptions::default()).unwrap_err(),
@@ -177,7 +184,10 @@ fn control_characters_and_dot_segments_are_refused() {
     }
     gameye_core::set_logger(LogLevel::Warn, None);
     for line in lines.lock().unwrap().iter() {
-        assert!(!line.chars().any(char::is_control), "raw control in {line:?}");
+        assert!(
+            !line.chars().any(char::is_control),
+            "raw control in {line:?}"
+        );
     }
     // The victim was never touched.
     let d = c.get_session("victim").unwrap();
@@ -205,7 +215,11 @@ fn every_other_value_is_exactly_one_encoded_segment() {
         assert_eq!(e.kind(), ErrorKind::NotFound, "{value:?}: {e}");
         let head = heads.recv_timeout(Duration::from_secs(5)).unwrap();
         let line = head.lines().next().unwrap();
-        assert_eq!(line, format!("GET /session/{encoded} HTTP/1.1"), "{value:?}");
+        assert_eq!(
+            line,
+            format!("GET /session/{encoded} HTTP/1.1"),
+            "{value:?}"
+        );
 
         c.stop_session(value, StopOptions::default()).unwrap_err();
         let head = heads.recv_timeout(Duration::from_secs(5)).unwrap();
@@ -278,7 +292,11 @@ fn redirects_are_reported_not_followed() {
         let e = c.follow_logs("x").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ClientError, "{status}: {e}");
     }
-    assert_eq!(contacted.load(Ordering::SeqCst), 0, "the redirect was followed");
+    assert_eq!(
+        contacted.load(Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
 }
 
 #[test]
@@ -292,8 +310,8 @@ fn a_bad_base_url_never_echoes_its_credentials() {
         "https://user:hunter2@@example.com:x",
         "ftp://user:hunter2@example.com/",
     ] {
-        let e = ClientConfig::from_json(&format!(r#"{{"token":"t","base_url":"{url}"}}"#))
-            .unwrap_err();
+        let e =
+            ClientConfig::from_json(&format!(r#"{{"token":"t","base_url":"{url}"}}"#)).unwrap_err();
         assert_eq!(e.violations()[0].field, "base_url", "{url}");
         let shown = format!("{e} {e:?}");
         assert!(!shown.contains("hunter2"), "{url}: {shown}");

@@ -44,7 +44,14 @@ fn once() -> RetryPolicy {
 fn proxies_are_explicit_and_never_carry_the_token_in_clear() {
     let emu = Emulator::start(EmulatorConfig::default()).unwrap();
     let (proxy, contacted) = fake_proxy();
-    for var in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
         std::env::set_var(var, &proxy);
     }
     std::env::remove_var("NO_PROXY");
@@ -101,7 +108,11 @@ fn proxies_are_explicit_and_never_carry_the_token_in_clear() {
         std::env::set_var("HTTP_PROXY", &proxy);
     }
     Client::new(config.clone().proxy("https://proxy.example.com:3128")).unwrap();
-    for bad in ["ftp://proxy.example.com", "not a url", "http://user:hunter2@bad host:1"] {
+    for bad in [
+        "ftp://proxy.example.com",
+        "not a url",
+        "http://user:hunter2@bad host:1",
+    ] {
         let e = Client::new(config.clone().proxy(bad)).unwrap_err();
         assert_eq!(e.violations()[0].field, "proxy", "{bad}");
         assert!(!format!("{e} {e:?}").contains("hunter2"), "{e}");

@@ -250,10 +250,7 @@ fn a_stop_answered_404_after_a_lost_response_is_a_stop() {
     for rule in rules(
         "DELETE",
         "/session/*",
-        vec![
-            FaultAction::LostResponse { reset: true },
-            status(404, None),
-        ],
+        vec![FaultAction::LostResponse { reset: true }, status(404, None)],
     ) {
         emu.add_fault(rule);
     }
