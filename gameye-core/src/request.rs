@@ -177,8 +177,15 @@ impl SessionRun {
         if self.image.is_empty() {
             v.push(Violation::new("image", "is required and must not be empty"));
         }
-        if self.id.as_deref() == Some("") {
-            v.push(Violation::new("id", "must not be empty"));
+        match self.id.as_deref() {
+            Some("") => v.push(Violation::new("id", "must not be empty")),
+            // The id is later a path parameter (describe, stop).
+            Some(id) => {
+                if let Some(problem) = crate::validate::path_segment_problem(id) {
+                    v.push(Violation::new("id", problem));
+                }
+            }
+            None => {}
         }
         for (key, value) in self.env.iter().flatten() {
             if key.is_empty() {
@@ -315,6 +322,19 @@ mod tests {
             fields(&e),
             ["args[1]", "env.A", "env.B", "extra", "image", "location", "restart", "ttl"]
         );
+    }
+
+    #[test]
+    fn an_id_must_be_one_path_segment() {
+        for id in [".", "..", "a\tb", "a\nb"] {
+            let mut run = SessionRun::new("europe", "nginx");
+            run.id = Some(id.into());
+            let e = run.validate().unwrap_err();
+            assert_eq!(fields(&e), ["id"], "{id:?}");
+        }
+        let mut run = SessionRun::new("europe", "nginx");
+        run.id = Some("a/b".into());
+        run.validate().unwrap();
     }
 
     #[test]

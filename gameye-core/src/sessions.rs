@@ -372,7 +372,7 @@ impl Client {
         }
         log_event!(
             LogLevel::Info,
-            "create recovered after a lost response: session {} exists",
+            "create recovered after a lost response: session {:?} exists",
             d.id
         );
         Ok(Response {

@@ -43,14 +43,21 @@ pub(crate) fn require_players(players: &[String]) -> Result<()> {
 /// Every other value is percent-encoded as exactly one segment.
 pub(crate) fn require_path_segment(field: &str, value: &str) -> Result<()> {
     require_non_empty(field, value)?;
-    let problem = if value == "." || value == ".." {
-        "must not be \".\" or \"..\""
+    match path_segment_problem(value) {
+        Some(problem) => Err(Error::invalid_request(vec![Violation::new(field, problem)])),
+        None => Ok(()),
+    }
+}
+
+/// Why a non-empty `value` cannot be sent as one path segment, if it cannot.
+pub(crate) fn path_segment_problem(value: &str) -> Option<&'static str> {
+    if value == "." || value == ".." {
+        Some("must not be \".\" or \"..\"")
     } else if value.chars().any(char::is_control) {
-        "must not contain control characters (tab, CR, LF, NUL, ...)"
+        Some("must not contain control characters (tab, CR, LF, NUL, ...)")
     } else {
-        return Ok(());
-    };
-    Err(Error::invalid_request(vec![Violation::new(field, problem)]))
+        None
+    }
 }
 
 #[cfg(test)]
