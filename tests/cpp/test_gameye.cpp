@@ -124,8 +124,16 @@ void test_version_and_basics() {
     every.max_response_bytes = 1 << 20;
     every.max_log_bytes = 1 << 20;
     every.retry = {3, 10, 100, 5000};
+    every.proxy = "http://127.0.0.1:9";
+    every.proxy_from_env = true;
+    CHECK(every.to_json().find("\"proxy\":\"http://127.0.0.1:9\",\"proxy_from_env\":true}") != std::string::npos,
+          "proxy json: %s", every.to_json().c_str());
     auto accepted = gameye::Client::create(every);
     CHECK(accepted.ok(), "every option accepted: %s", accepted.ok() ? "" : accepted.error().to_string().c_str());
+    every.proxy = "http://10.1.2.3:3128";
+    auto remote_proxy = gameye::Client::create(every);
+    CHECK(!remote_proxy.ok() && remote_proxy.error().status() == gameye::Status::InvalidConfig,
+          "a plain-http proxy that is not loopback is refused");
 
     gameye::Span<int> empty(nullptr, 5);
     CHECK(empty.empty() && empty.size() == 0 && empty.begin() == empty.end(), "NULL span is empty");

@@ -419,6 +419,13 @@ internal static class Tests
         {
             Check(!c.Handle.IsInvalid, "token-only client (sandbox)");
         }
+        using (var c = new GameyeClient(new GameyeConfig { Token = "t", Proxy = "http://127.0.0.1:9", ProxyFromEnv = true }))
+        {
+            Check(!c.Handle.IsInvalid, "loopback proxy accepted");
+        }
+        GameyeException proxyErr = ExpectError(GameyeStatus.InvalidConfig, "remote plain-http proxy",
+            () => new GameyeClient(new GameyeConfig { Token = "t", Proxy = "http://10.1.2.3:3128" }).Dispose());
+        Check(HasViolation(proxyErr, "proxy"), "names the proxy");
         Expect<ArgumentNullException>("null config", () => new GameyeClient((GameyeConfig)null));
         Expect<ArgumentNullException>("null JSON", () => GameyeClient.FromJson(null));
 
