@@ -299,3 +299,54 @@ fn every_subcommand_against_one_emulator() {
     let missing = against(&emu, &["session", "get", "nope"]);
     assert_eq!(missing.status.code(), Some(15));
 }
+
+#[test]
+fn proxies_only_when_asked() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let emu = gameye_emulator::Emulator::start(gameye_emulator::EmulatorConfig::default()).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(
+                b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let url = emu.base_url();
+    let env = [
+        ("GAMEYE_TOKEN", gameye_emulator::DEFAULT_TOKEN),
+        ("GAMEYE_BASE_URL", url.as_str()),
+        ("HTTP_PROXY", proxy.as_str()),
+        ("http_proxy", proxy.as_str()),
+        ("ALL_PROXY", proxy.as_str()),
+    ];
+    let args = ["session", "list", "--max-attempts", "1"];
+    ok_json(gameye(&args, &env));
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "HTTP_PROXY used unasked");
+    let out = gameye(&[&args[..], &["--proxy", &proxy]].concat(), &env);
+    assert!(!out.status.success());
+    assert_eq!(hits.swap(0, Ordering::SeqCst), 1, "--proxy not used");
+    let out = gameye(&[&args[..], &["--proxy-from-env"]].concat(), &env);
+    assert!(!out.status.success());
+    assert_eq!(
+        hits.swap(0, Ordering::SeqCst),
+        1,
+        "--proxy-from-env not used"
+    );
+    let out = gameye(
+        &[&args[..], &["--proxy", "http://10.1.2.3:3128"]].concat(),
+        &env,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("proxy"), "{}", text(&out.stderr));
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+}
