@@ -6,9 +6,13 @@
 //! any response arrived (connect errors, timeouts, dropped connections).
 //! Never retried: other 4xx, client-side errors, and failures after a
 //! response started (the server acted on the request).
-//! Every endpoint is safe to repeat: creates carry a fixed id (a retry after
-//! a lost response meets 409 for that id, which the client resolves by
-//! describing the session), reads are reads, and a repeated stop is told apart.
+//! Every endpoint is safe to repeat, because after an ambiguous attempt
+//! (sent, answer lost or cut, or a 5xx) the replay's answer is read for what
+//! it says: creates carry a fixed id (409 for that id: the session is
+//! described and returned), a stop meeting 409 or 404 stopped it, a join
+//! meeting 409 joined (the count is read back), a leave meeting 404 left,
+//! and reads are reads. A call whose replay could not be read this way must
+//! not be retried after an ambiguous attempt; there is none today.
 
 use std::time::Duration;
 
