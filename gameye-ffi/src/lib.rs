@@ -14,6 +14,7 @@ use std::ffi::c_char;
 mod artifacts;
 mod client;
 mod ffi;
+mod follow;
 mod locations;
 mod log;
 mod logs;
@@ -23,6 +24,7 @@ mod players;
 mod result;
 mod session;
 mod status;
+mod sync;
 
 pub use artifacts::{
     gameye_artifacts_download, gameye_artifacts_download_async, gameye_artifacts_save,
@@ -35,7 +37,7 @@ pub use locations::{
 };
 pub use log::{gameye_set_logger, GameyeLogCallback, GameyeLogLevel};
 pub use logs::{
-    gameye_log_stream_free, gameye_log_stream_next, gameye_log_stream_next_async,
+    gameye_log_stream_close, gameye_log_stream_free, gameye_log_stream_next, gameye_log_stream_next_async,
     gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get, gameye_logs_get_async,
     GameyeLogStream,
 };
