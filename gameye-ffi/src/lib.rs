@@ -18,6 +18,8 @@ mod follow;
 mod locations;
 mod log;
 mod logs;
+#[cfg(all(test, gameye_loom))]
+mod loom_tests;
 mod operation;
 mod panic;
 mod players;

@@ -306,7 +306,7 @@ impl OpShared {
         lock(&self.state).done
     }
 
-    fn take_result(&self) -> Option<ResultPtr> {
+    pub(crate) fn take_result(&self) -> Option<ResultPtr> {
         lock(&self.state).result.take()
     }
 }

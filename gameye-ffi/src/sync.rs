@@ -1,19 +1,19 @@
 //! The synchronisation primitives of the state machines (operations, queues,
-//! the download write gate, log streams): std's, or loom's under `--cfg loom`
+//! the download write gate, log streams): std's, or loom's under `--cfg gameye_loom`
 //! so that `loom` can check every interleaving of them (see `loom_tests.rs`).
 
-#[cfg(loom)]
+#[cfg(gameye_loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, Ordering};
-#[cfg(loom)]
+#[cfg(gameye_loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
-#[cfg(loom)]
+#[cfg(gameye_loom)]
 pub(crate) use loom::thread::{current as current_thread, ThreadId};
 
-#[cfg(not(loom))]
+#[cfg(not(gameye_loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, Ordering};
-#[cfg(not(loom))]
+#[cfg(not(gameye_loom))]
 pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-#[cfg(not(loom))]
+#[cfg(not(gameye_loom))]
 pub(crate) use std::thread::{current as current_thread, ThreadId};
 
 /// Locks `m`; a poisoned lock only means a panic elsewhere, the state stays usable.
@@ -35,7 +35,7 @@ pub(crate) fn this_thread() -> ThreadId {
 /// callback making a blocking call), the thread's other tasks move to another
 /// thread first, so the work it waits for can still run.
 pub(crate) fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    #[cfg(not(loom))]
+    #[cfg(not(gameye_loom))]
     if gameye_core::on_runtime_worker() {
         return tokio::task::block_in_place(f);
     }
