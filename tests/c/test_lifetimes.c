@@ -77,14 +77,14 @@ struct run_state {
     atomic_int finished;
     atomic_int freed;   /* set by the main thread once free/cancel returned */
     atomic_int late;    /* the callback started after that */
-    int sleep_ms;
+    atomic_int sleep_ms;
 };
 
 static void slow_callback(void *userdata, GameyeOperation *op) {
     struct run_state *s = userdata;
     if (atomic_load(&s->freed)) atomic_fetch_add(&s->late, 1);
     atomic_store(&s->started, 1);
-    if (s->sleep_ms) sleep_ms(s->sleep_ms);
+    if (atomic_load(&s->sleep_ms)) sleep_ms(atomic_load(&s->sleep_ms));
     /* Reads the operation: freed memory if free did not wait for us. */
     GameyeResult *r = gameye_operation_take_result(op);
     gameye_result_free(r);
@@ -97,7 +97,7 @@ static void test_free_while_callback_runs(void) {
     int running_after = 0, late = 0, not_started = 0;
     for (int i = 0; i < FREE_ROUNDS; i++) {
         struct run_state *s = &states[i];
-        s->sleep_ms = (i % 3 == 2) ? 0 : 3;
+        atomic_store(&s->sleep_ms, (i % 3 == 2) ? 0 : 3);
         GameyeOperation *op = gameye_session_get_async(client, "no-such-session");
         CHECK(gameye_operation_set_callback(op, NULL, slow_callback, s) == GAMEYE_STATUS_OK, "set");
         switch (i % 3) {
@@ -126,16 +126,18 @@ static void test_free_while_callback_runs(void) {
     CHECK(late == 0, "%d callbacks started after free/cancel returned", late);
 }
 
+/* Fields the callbacks read are atomics: the hand-over to the library
+ * thread goes through libgameye's locks, which ThreadSanitizer cannot see. */
 struct self_free {
     atomic_int done;
-    int cancel_first;
+    atomic_int cancel_first;
 };
 
 static void free_self_callback(void *userdata, GameyeOperation *op) {
     struct self_free *s = userdata;
     GameyeResult *r = gameye_operation_take_result(op);
     gameye_result_free(r);
-    if (s->cancel_first) gameye_operation_cancel(op);
+    if (atomic_load(&s->cancel_first)) gameye_operation_cancel(op);
     gameye_operation_free(op); /* from inside its own callback */
     atomic_store(&s->done, 1);
 }
@@ -145,7 +147,7 @@ static void test_free_from_own_callback(void) {
     for (int i = 0; i < 20; i++) {
         static struct self_free s;
         atomic_store(&s.done, 0);
-        s.cancel_first = i % 2;
+        atomic_store(&s.cancel_first, i % 2);
         GameyeOperation *op = gameye_session_get_async(client, "no-such-session");
         gameye_operation_set_callback(op, NULL, free_self_callback, &s);
         CHECK(wait_flag(&s.done, 10000), "callback that frees its operation returned");
@@ -188,7 +190,7 @@ struct download {
     atomic_int writes;
     atomic_int acted;
     atomic_int after; /* writes after the cancel/free returned */
-    int use_free;
+    atomic_int use_free;
 };
 
 static int32_t stop_inside_write(void *userdata, const uint8_t *data, size_t len) {
@@ -199,7 +201,7 @@ static int32_t stop_inside_write(void *userdata, const uint8_t *data, size_t len
     if (atomic_fetch_add(&d->writes, 1) + 1 == 2) {
         GameyeOperation *op = NULL;
         for (int i = 0; i < 5000 && (op = atomic_load(&d->op)) == NULL; i++) sleep_ms(1);
-        if (d->use_free) gameye_operation_free(op); else gameye_operation_cancel(op);
+        if (atomic_load(&d->use_free)) gameye_operation_free(op); else gameye_operation_cancel(op);
         atomic_store(&d->acted, 1);
     }
     return 0;
@@ -213,8 +215,11 @@ static void test_stop_inside_write(int use_free) {
     arm("{\"method\":\"GET\",\"path\":\"/artifacts\","
         "\"action\":{\"kind\":\"slow_drip\",\"chunk_bytes\":32,\"interval_ms\":10}}");
     static struct download d;
-    memset(&d, 0, sizeof d);
-    d.use_free = use_free;
+    atomic_store(&d.op, NULL);
+    atomic_store(&d.writes, 0);
+    atomic_store(&d.acted, 0);
+    atomic_store(&d.after, 0);
+    atomic_store(&d.use_free, use_free);
     GameyeOperation *op = gameye_artifacts_download_async(client, session_id, "/", stop_inside_write, &d);
     atomic_store(&d.op, op);
     if (use_free) {
@@ -234,6 +239,7 @@ static void test_stop_inside_write(int use_free) {
 /* ---- 4. blocking calls from two library-thread callbacks at once ---- */
 
 struct blocking_state {
+    _Atomic(GameyeClient *) client;
     atomic_int arrived;
     atomic_int done;
     atomic_int not_found;
@@ -245,7 +251,7 @@ static void blocking_callback(void *userdata, GameyeOperation *op) {
     atomic_fetch_add(&s->arrived, 1);
     /* Both callbacks hold a library thread before either calls. */
     for (int i = 0; i < 3000 && atomic_load(&s->arrived) < 2; i++) sleep_ms(1);
-    GameyeResult *r = gameye_session_get(client, "no-such-session");
+    GameyeResult *r = gameye_session_get(atomic_load(&s->client), "no-such-session");
     if (r->status == GAMEYE_STATUS_NOT_FOUND) atomic_fetch_add(&s->not_found, 1);
     else fprintf(stderr, "blocking call in a callback: %s: %s\n", gameye_status_name(r->status), r->message);
     gameye_result_free(r);
@@ -255,6 +261,7 @@ static void blocking_callback(void *userdata, GameyeOperation *op) {
 static void test_blocking_call_in_library_callbacks(void) {
     section("4. blocking calls from two library-thread callbacks", 60);
     static struct blocking_state s;
+    atomic_store(&s.client, client);
     GameyeOperation *ops[2];
     for (int i = 0; i < 2; i++) {
         ops[i] = gameye_session_get_async(client, "no-such-session");
