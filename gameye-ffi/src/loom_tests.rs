@@ -17,7 +17,9 @@ use loom::sync::Arc;
 use loom::thread;
 
 use crate::follow::{Begin, Follow};
-use crate::operation::{free_handle, Callback, GameyeOperation, Gate, OpShared, QueueShared, ResultPtr};
+use crate::operation::{
+    free_handle, Callback, GameyeOperation, Gate, OpShared, QueueShared, ResultPtr,
+};
 use crate::result::{failure, gameye_result_free, ok};
 use crate::status::GameyeStatus;
 use crate::sync::{lock, Mutex};
@@ -257,7 +259,10 @@ fn loom_queue_free_inside_its_own_drain() {
         });
         let ran = queue.drain(0);
         completer.join().unwrap();
-        assert_eq!(ran, 1, "the drain stops after the callback that freed the queue");
+        assert_eq!(
+            ran, 1,
+            "the drain stops after the callback that freed the queue"
+        );
         assert_eq!(probe.finished.load(SeqCst), 1);
         for handle in ops.into_iter().chain([late_handle]) {
             // SAFETY: freed once each.
@@ -355,7 +360,11 @@ fn read(follow: &Mutex<Follow<u32>>, holders: &AtomicUsize) -> Option<u32> {
     let begun = lock(follow).begin();
     match begun {
         Begin::Read(s) => {
-            assert_eq!(holders.fetch_add(1, SeqCst), 0, "one read at a time holds the stream");
+            assert_eq!(
+                holders.fetch_add(1, SeqCst),
+                0,
+                "one read at a time holds the stream"
+            );
             holders.fetch_sub(1, SeqCst);
             drop(lock(follow).finish(Some(s)));
             Some(s)
@@ -372,8 +381,11 @@ fn loom_log_stream_reads_and_close() {
         let closed = Arc::new(AtomicBool::new(false));
         let readers: Vec<_> = (0..2)
             .map(|_| {
-                let (follow, holders, closed) =
-                    (Arc::clone(&follow), Arc::clone(&holders), Arc::clone(&closed));
+                let (follow, holders, closed) = (
+                    Arc::clone(&follow),
+                    Arc::clone(&holders),
+                    Arc::clone(&closed),
+                );
                 thread::spawn(move || {
                     let was_closed = closed.load(SeqCst);
                     let got = read(&follow, &holders);

@@ -1280,6 +1280,8 @@ internal static class Tests
         public int ActOnWrite;
         public Action Act;
 
+        public int WriteCount { get { return Volatile.Read(ref Writes); } }
+
         public override void Write(byte[] buffer, int offset, int count)
         {
             if (Stopped) Interlocked.Increment(ref WritesAfterStop);
@@ -1381,8 +1383,8 @@ internal static class Tests
             var stream = new WatchedStream();
             Task<long> download = c.DownloadArtifactAsync(id, "/", stream);
             var watch = Stopwatch.StartNew();
-            while (Volatile.Read(ref stream.Writes) < 2 && watch.ElapsedMilliseconds < 10000) Thread.Sleep(1);
-            Check(Volatile.Read(ref stream.Writes) >= 2, "the download is writing");
+            while (stream.WriteCount < 2 && watch.ElapsedMilliseconds < 10000) Thread.Sleep(1);
+            Check(stream.WriteCount >= 2, "the download is writing");
             endAll.Invoke(null, null);
             stream.Stopped = true;
             Thread.Sleep(300);
