@@ -58,7 +58,7 @@ unsafe extern "C" fn probe_callback(userdata: *mut c_void, op: *mut GameyeOperat
         // SAFETY: the callback's own operation, freed once (the test does not).
         1 => unsafe { free_handle(op) },
         // SAFETY: as above, live.
-        2 => unsafe { Arc::clone(&(*op).shared).cancel() },
+        2 => unsafe { OpShared::cancel(&(*op).shared) },
         _ => {}
     }
     let queue = probe.queue.swap(0, SeqCst);
@@ -100,11 +100,11 @@ fn loom_free_waits_for_a_library_thread_callback() {
     loom::model(|| {
         let (op, handle) = new_op();
         let probe = Arc::new(Probe::default());
-        op.set_callback(library_callback(&probe));
+        OpShared::set_callback(&op, library_callback(&probe));
         let completer = {
             let op = Arc::clone(&op);
             thread::spawn(move || {
-                op.complete(ok_result());
+                OpShared::complete(&op, ok_result());
             })
         };
         // SAFETY: freed once.
@@ -123,14 +123,14 @@ fn loom_cancel_waits_for_a_library_thread_callback() {
     loom::model(|| {
         let (op, handle) = new_op();
         let probe = Arc::new(Probe::default());
-        op.set_callback(library_callback(&probe));
+        OpShared::set_callback(&op, library_callback(&probe));
         let completer = {
             let op = Arc::clone(&op);
             thread::spawn(move || {
-                op.complete(ok_result());
+                OpShared::complete(&op, ok_result());
             })
         };
-        op.cancel();
+        OpShared::cancel(&op);
         assert_eq!(probe.started.load(SeqCst), probe.finished.load(SeqCst));
         probe.stopped.store(true, SeqCst);
         completer.join().unwrap();
@@ -150,12 +150,12 @@ fn loom_set_callback_races_completion_and_free() {
         let completer = {
             let op = Arc::clone(&op);
             thread::spawn(move || {
-                op.complete(ok_result());
+                OpShared::complete(&op, ok_result());
             })
         };
         let registrar = {
             let (op, probe) = (Arc::clone(&op), Arc::clone(&probe));
-            thread::spawn(move || op.set_callback(library_callback(&probe)))
+            thread::spawn(move || OpShared::set_callback(&op, library_callback(&probe)))
         };
         registrar.join().unwrap();
         // SAFETY: freed once.
@@ -176,15 +176,15 @@ fn loom_free_or_cancel_from_inside_the_own_callback() {
             let probe = Arc::new(Probe::default());
             probe.handle.store(handle, SeqCst);
             probe.action.store(action, SeqCst);
-            op.set_callback(library_callback(&probe));
+            OpShared::set_callback(&op, library_callback(&probe));
             let completer = {
                 let op = Arc::clone(&op);
                 thread::spawn(move || {
-                    op.complete(ok_result());
+                    OpShared::complete(&op, ok_result());
                 })
             };
             // A cancel racing the completion from another thread.
-            op.cancel();
+            OpShared::cancel(&op);
             completer.join().unwrap();
             assert_eq!(probe.finished.load(SeqCst), 1);
             if action == 2 {
@@ -201,15 +201,18 @@ fn loom_queue_drain_races_free_of_the_operation() {
         let queue = QueueShared::new();
         let (op, handle) = new_op();
         let probe = Arc::new(Probe::default());
-        op.set_callback(Callback {
-            func: probe_callback,
-            userdata: probe_ptr(&probe),
-            queue: Some(Arc::clone(&queue)),
-        });
+        OpShared::set_callback(
+            &op,
+            Callback {
+                func: probe_callback,
+                userdata: probe_ptr(&probe),
+                queue: Some(Arc::clone(&queue)),
+            },
+        );
         let completer = {
             let op = Arc::clone(&op);
             thread::spawn(move || {
-                op.complete(ok_result());
+                OpShared::complete(&op, ok_result());
             })
         };
         let drainer = {
@@ -239,23 +242,29 @@ fn loom_queue_free_inside_its_own_drain() {
         let mut ops = Vec::new();
         for _ in 0..2 {
             let (op, handle) = new_op();
-            op.set_callback(Callback {
-                func: probe_callback,
-                userdata: probe_ptr(&probe),
-                queue: Some(Arc::clone(&queue)),
-            });
-            op.complete(ok_result());
+            OpShared::set_callback(
+                &op,
+                Callback {
+                    func: probe_callback,
+                    userdata: probe_ptr(&probe),
+                    queue: Some(Arc::clone(&queue)),
+                },
+            );
+            OpShared::complete(&op, ok_result());
             ops.push(handle);
         }
         // A third completes while the drain runs.
         let (late_op, late_handle) = new_op();
-        late_op.set_callback(Callback {
-            func: probe_callback,
-            userdata: probe_ptr(&probe),
-            queue: Some(Arc::clone(&queue)),
-        });
+        OpShared::set_callback(
+            &late_op,
+            Callback {
+                func: probe_callback,
+                userdata: probe_ptr(&probe),
+                queue: Some(Arc::clone(&queue)),
+            },
+        );
         let completer = thread::spawn(move || {
-            late_op.complete(ok_result());
+            OpShared::complete(&late_op, ok_result());
         });
         let ran = queue.drain(0);
         completer.join().unwrap();
@@ -342,10 +351,10 @@ fn loom_cancelled_download_op_closes_the_gate() {
                 } else {
                     failure(GameyeStatus::Cancelled, "cancelled")
                 };
-                op.complete(ResultPtr(result));
+                OpShared::complete(&op, ResultPtr(result));
             })
         };
-        op.cancel();
+        OpShared::cancel(&op);
         stopped.store(true, SeqCst);
         task.join().unwrap();
         assert_eq!(writes_after.load(SeqCst), 0);
@@ -366,7 +375,7 @@ fn read(follow: &Mutex<Follow<u32>>, holders: &AtomicUsize) -> Option<u32> {
                 "one read at a time holds the stream"
             );
             holders.fetch_sub(1, SeqCst);
-            drop(lock(follow).finish(Some(s)));
+            let _ = lock(follow).finish(Some(s));
             Some(s)
         }
         _ => None,
@@ -395,7 +404,7 @@ fn loom_log_stream_reads_and_close() {
                 })
             })
             .collect();
-        drop(lock(&follow).cancel());
+        let _ = lock(&follow).cancel();
         closed.store(true, SeqCst);
         for r in readers {
             r.join().unwrap();
@@ -411,7 +420,9 @@ fn loom_cancelling_a_pending_read_ends_the_stream() {
         let hook_follow = Arc::clone(&follow);
         let op = OpShared::new(
             None,
-            Some(Box::new(move || drop(lock(&hook_follow).cancel()))),
+            Some(Box::new(move || {
+                let _ = lock(&hook_follow).cancel();
+            })),
         );
         let handle = GameyeOperation::into_raw(&op) as usize;
         let task = {
@@ -424,10 +435,10 @@ fn loom_cancelling_a_pending_read_ends_the_stream() {
                 } else {
                     failure(GameyeStatus::Cancelled, "cancelled")
                 };
-                op.complete(ResultPtr(result))
+                OpShared::complete(&op, ResultPtr(result))
             })
         };
-        op.cancel();
+        OpShared::cancel(&op);
         let delivered = task.join().unwrap();
         // SAFETY: the handle is live.
         let result = unsafe { (*(handle as *mut GameyeOperation)).shared.take_result() }

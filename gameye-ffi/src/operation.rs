@@ -200,19 +200,19 @@ impl OpShared {
     }
 
     /// Queues the callback, or runs it here when it has no queue (library-thread mode).
-    fn deliver(self: &Arc<Self>, st: sync::MutexGuard<'_, OpState>, cb: Callback) {
+    fn deliver(this: &Arc<Self>, st: sync::MutexGuard<'_, OpState>, cb: Callback) {
         match cb.queue.clone() {
             Some(queue) => {
                 let handle = st.handle;
                 drop(st);
                 queue.push(Completion {
-                    op: Arc::clone(self),
+                    op: Arc::clone(this),
                     callback: cb,
                     handle,
                 });
             }
             None => {
-                self.run_callback(st, cb.func, cb.userdata, Mode::Library);
+                this.run_callback(st, cb.func, cb.userdata, Mode::Library);
             }
         }
     }
@@ -220,8 +220,8 @@ impl OpShared {
     /// Records the outcome once; later outcomes (a cancel racing a finish)
     /// are freed. Then delivers the callback, if one is registered. Returns
     /// whether this outcome was recorded.
-    pub(crate) fn complete(self: &Arc<Self>, result: ResultPtr) -> bool {
-        let mut st = lock(&self.state);
+    pub(crate) fn complete(this: &Arc<Self>, result: ResultPtr) -> bool {
+        let mut st = lock(&this.state);
         if st.done || st.freed {
             drop(st);
             // SAFETY: this result was never handed out.
@@ -230,9 +230,9 @@ impl OpShared {
         }
         st.result = Some(result);
         st.done = true;
-        self.cond.notify_all();
+        this.cond.notify_all();
         if let Some(cb) = st.callback.take() {
-            self.deliver(st, cb);
+            OpShared::deliver(this, st, cb);
         }
         true
     }
@@ -258,17 +258,20 @@ impl OpShared {
     }
 
     /// `gameye_operation_cancel`.
-    pub(crate) fn cancel(self: &Arc<Self>) {
-        self.stop_task();
-        let cancelled = self.complete(ResultPtr(failure(
-            GameyeStatus::Cancelled,
-            "cancelled: the operation was cancelled by the caller",
-        )));
+    pub(crate) fn cancel(this: &Arc<Self>) {
+        this.stop_task();
+        let cancelled = OpShared::complete(
+            this,
+            ResultPtr(failure(
+                GameyeStatus::Cancelled,
+                "cancelled: the operation was cancelled by the caller",
+            )),
+        );
         if cancelled {
-            self.abandoned();
+            this.abandoned();
         }
         // A library-thread callback running elsewhere finishes first.
-        drop(self.wait_for_callbacks(lock(&self.state), |m| m == Mode::Library));
+        drop(this.wait_for_callbacks(lock(&this.state), |m| m == Mode::Library));
     }
 
     /// `gameye_operation_free`, after the handle itself is gone.
@@ -293,10 +296,10 @@ impl OpShared {
     }
 
     /// `gameye_operation_set_callback` with a checked callback.
-    pub(crate) fn set_callback(self: &Arc<Self>, cb: Callback) {
-        let mut st = lock(&self.state);
+    pub(crate) fn set_callback(this: &Arc<Self>, cb: Callback) {
+        let mut st = lock(&this.state);
         if st.done {
-            self.deliver(st, cb);
+            OpShared::deliver(this, st, cb);
         } else {
             st.callback = Some(cb);
         }
@@ -461,7 +464,7 @@ where
     let task_shared = Arc::clone(&shared);
     let task = client.spawn_background(async move {
         let result = CatchUnwind(Box::pin(work)).await;
-        task_shared.complete(result);
+        OpShared::complete(&task_shared, result);
     });
     *lock(&shared.abort) = Some(task.abort_handle());
     handle
@@ -490,7 +493,7 @@ where
 pub(crate) fn done(result: *mut GameyeResult) -> *mut GameyeOperation {
     let shared = OpShared::new(None, None);
     let handle = GameyeOperation::into_raw(&shared);
-    shared.complete(ResultPtr(result));
+    OpShared::complete(&shared, ResultPtr(result));
     handle
 }
 
@@ -605,7 +608,7 @@ pub unsafe extern "C" fn gameye_operation_cancel(op: *mut GameyeOperation) {
         // SAFETY: as documented.
         if let Some(op) = unsafe { op.as_ref() } {
             let shared = Arc::clone(&op.shared);
-            shared.cancel();
+            OpShared::cancel(&shared);
         }
     })
 }
@@ -667,11 +670,14 @@ pub unsafe extern "C" fn gameye_operation_set_callback(
         // SAFETY: as documented.
         let queue = unsafe { queue.as_ref() }.map(|q| Arc::clone(&q.shared));
         let shared = Arc::clone(&op.shared);
-        shared.set_callback(Callback {
-            func,
-            userdata,
-            queue,
-        });
+        OpShared::set_callback(
+            &shared,
+            Callback {
+                func,
+                userdata,
+                queue,
+            },
+        );
         GameyeStatus::Ok
     })
 }

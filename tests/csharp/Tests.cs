@@ -74,6 +74,7 @@ internal static class Tests
         Run("dispose during a blocking call", TestDisposeDuringCall);
         Run("logger", TestLogger);
         Run("domain unload with a download in flight", TestDomainUnloadPath);
+        Run("AppDomain.Unload with a download in flight", TestRealDomainUnload);
         Run("callback handles released", TestHandlesReleased);
 
         Console.WriteLine("{0} passed, {1} failed", s_passed, s_failed);
@@ -1397,6 +1398,52 @@ internal static class Tests
         {
             Disarm();
         }
+    }
+
+    private static GameyeClient s_domainClient;
+
+    private static void TestRealDomainUnload()
+    {
+        // A real unload (mono supports AppDomains; Unity's editor reload is one):
+        // a download writes into a Stream of the child domain, the domain goes,
+        // and no library thread may call into it afterwards (that would crash
+        // the process, not fail a check).
+        var setup = new AppDomainSetup { ApplicationBase = Path.GetDirectoryName(typeof(Tests).Assembly.Location) };
+        AppDomain child = AppDomain.CreateDomain("gameye-reload", null, setup);
+        string id = Sid("real-unload");
+        child.SetData("baseUrl", s_baseUrl);
+        child.SetData("id", id);
+        child.SetData("runId", s_runId);
+        Arm(DrippingArtifact);
+        try
+        {
+            child.DoCallBack(StartDownloadInThisDomain);
+            Check((int)child.GetData("writes") >= 2, "the child domain's download is writing");
+            AppDomain.Unload(child);
+            Thread.Sleep(500);
+            Check(true, "the process survived the unload with the download in flight");
+        }
+        finally
+        {
+            Disarm();
+        }
+    }
+
+    /// <summary>Runs inside the child domain: starts a dripping download and leaves it in flight.</summary>
+    private static void StartDownloadInThisDomain()
+    {
+        AppDomain domain = AppDomain.CurrentDomain;
+        s_baseUrl = (string)domain.GetData("baseUrl");
+        s_runId = (string)domain.GetData("runId");
+        string id = (string)domain.GetData("id");
+        s_domainClient = NewClient(Token);
+        Start(s_domainClient, id, "europe", "artifacts");
+        s_domainClient.StopSession(id);
+        var stream = new WatchedStream();
+        s_domainClient.DownloadArtifactAsync(id, "/", stream);
+        var watch = Stopwatch.StartNew();
+        while (stream.WriteCount < 2 && watch.ElapsedMilliseconds < 10000) Thread.Sleep(1);
+        domain.SetData("writes", stream.WriteCount);
     }
 
     // ---- logging ----
