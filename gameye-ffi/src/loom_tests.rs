@@ -5,9 +5,8 @@
 //! the download write gate, and log streams (read / cancel / close).
 //!
 //! Run: `RUSTFLAGS="--cfg gameye_loom" CARGO_TARGET_DIR=target/loom
-//! LOOM_MAX_PREEMPTIONS=3 cargo test -p gameye-ffi --release --lib loom`
-//! (`scripts/test.sh` does). loom explores every interleaving of the threads
-//! below (up to the preemption bound) and fails on a violated assertion, a
+//! cargo test -p gameye-ffi --release --lib loom` (`scripts/test.sh` does).
+//! loom explores every interleaving of the threads below and fails on a violated assertion, a
 //! deadlock, or a leaked `Arc` (a queue/operation cycle).
 
 use std::ffi::c_void;
