@@ -588,7 +588,8 @@ typedef int32_t (*GameyeWriteCallback)(void *userdata, const uint8_t *data, size
  * Receives one log event: its level and a NUL-terminated UTF-8 message,
  * valid only during the call. Called on whichever thread logs (the caller's
  * or a library I/O thread), possibly concurrently: it must be thread-safe
- * and quick, and must not call back into libgameye.
+ * and quick. It may call `gameye_set_logger` (which then does not wait for
+ * this call itself); events logged from inside it are not delivered.
  */
 typedef void (*GameyeLogCallback)(void *userdata, GameyeLogLevel level, const char *message);
 
@@ -664,7 +665,10 @@ struct GameyeOperation *gameye_artifacts_save_async(const struct GameyeClient *c
  * I/O thread as chunks arrive (so it must be thread-safe and quick, such as
  * appending to a buffer or a file). Once `gameye_operation_cancel` or
  * `gameye_operation_free` returns, `write` is never called again (they wait
- * for a call in progress). See `gameye_session_create_async`.
+ * for a call in progress on another thread). `write` may itself cancel or
+ * free the operation: the download stops, no further `write` follows, and a
+ * cancelled operation completes with `GAMEYE_STATUS_CANCELLED`. See
+ * `gameye_session_create_async`.
  *
  * # Safety
  * As `gameye_artifacts_download`, and `write` with `userdata` must be safe to
@@ -816,9 +820,13 @@ struct GameyeOperation *gameye_tag_exists_async(const struct GameyeClient *clien
  * never contain the token or `env` values.
  *
  * Returns `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_INVALID_CONFIG` for an
- * unknown level. Process-wide; any thread. A callback may still be running
- * on another thread when this returns: keep `userdata` valid a little longer
- * (or for the process's life).
+ * unknown level. Process-wide; any thread.
+ *
+ * When it returns, the previous callback is not running on any other thread
+ * and never starts again, so the host may free its `userdata` (it waits for
+ * calls in progress: do not hold a lock the callback takes while calling it).
+ * Called from inside the previous callback, it waits for that callback's
+ * calls on other threads only.
  *
  * # Safety
  * `callback` is NULL or safe to call with `userdata` from any thread.
@@ -890,9 +898,14 @@ struct GameyeLogStream *gameye_logs_follow_async(const struct GameyeClient *clie
  * `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
  * when the log has ended (the session stopped); after the end, further calls
  * keep returning the end. A broken connection gives its transport status.
+ * After the stream was closed (`gameye_log_stream_close`) or a pending
+ * async read of it was cancelled, it returns `GAMEYE_STATUS_CANCELLED` at once.
+ *
  * Thread safety: any thread, one read at a time per stream (a concurrent
- * read gets `GAMEYE_STATUS_INVALID_REQUEST`). Do not call it from a callback
- * running on a library thread.
+ * read gets `GAMEYE_STATUS_INVALID_REQUEST`). Another thread may close or
+ * free the stream while this call blocks: the call then returns
+ * `GAMEYE_STATUS_CANCELLED` promptly (within 100 ms) and does not touch the
+ * stream again. It may be called from a callback on a library thread.
  *
  * # Safety
  * `stream` is NULL or a live stream.
@@ -902,8 +915,11 @@ struct GameyeResult *gameye_log_stream_next(struct GameyeLogStream *stream);
 /**
  * Non-blocking `gameye_log_stream_next`: an operation (never NULL) whose
  * result is the next line (or the end, or an error), as for the blocking
- * call. Cancelling or freeing it mid-read ends the stream. The stream must
- * outlive nothing: freeing the stream while a read is pending is fine.
+ * call. Cancelling or freeing the operation while the read is pending ends
+ * the stream: every later read returns `GAMEYE_STATUS_CANCELLED` (follow the
+ * log again to go on). Cancelling or freeing it once the read completed
+ * leaves the stream as it is. Closing or freeing the stream while a read is
+ * pending is fine: the read completes with `GAMEYE_STATUS_CANCELLED`.
  *
  * # Safety
  * `stream` is NULL or a live stream.
@@ -911,8 +927,28 @@ struct GameyeResult *gameye_log_stream_next(struct GameyeLogStream *stream);
 struct GameyeOperation *gameye_log_stream_next_async(struct GameyeLogStream *stream);
 
 /**
- * Stops following and frees the stream (closing its connection once no read
- * is in flight). Calling with NULL is fine. Must not be called twice.
+ * Ends following without freeing the stream: a read blocked in
+ * `gameye_log_stream_next` (on any thread) returns `GAMEYE_STATUS_CANCELLED`
+ * within 100 ms, a pending async read completes with it, and every later
+ * read returns it at once. The connection closes once no read holds it.
+ * NULL is fine; closing twice is fine.
+ *
+ * Thread safety: any thread, also while another thread reads the stream.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream.
+ */
+void gameye_log_stream_close(struct GameyeLogStream *stream);
+
+/**
+ * Stops following and frees the stream: as `gameye_log_stream_close`, then
+ * the handle is gone (the connection closes once no read holds it). Calling
+ * with NULL is fine. Must not be called twice.
+ *
+ * Thread safety: any thread. It may be called while another thread is
+ * blocked in `gameye_log_stream_next` on this stream (that read returns
+ * `GAMEYE_STATUS_CANCELLED` within 100 ms) or while async reads are pending;
+ * no other call on the stream may start once it has begun.
  *
  * # Safety
  * `stream` is NULL or a live stream.
@@ -947,7 +983,8 @@ struct GameyeResult *gameye_operation_take_result(struct GameyeOperation *op);
  * done, 0 on timeout (or for NULL). This is the one call of the non-blocking
  * API that blocks: do not call it on a game thread with a long timeout.
  *
- * Thread safety: any thread, concurrently with other operation calls.
+ * Thread safety: any thread, concurrently with other operation calls; also
+ * from a callback on a library thread (the wait never stalls the I/O threads).
  *
  * # Safety
  * `op` is NULL or a live operation.
@@ -956,9 +993,17 @@ int32_t gameye_operation_wait(const struct GameyeOperation *op, uint64_t timeout
 
 /**
  * Cancels a pending operation: its I/O stops at once and it completes with
- * `GAMEYE_STATUS_CANCELLED` (its callback, if any, is delivered as for any
- * completion). A done operation is left as it is. NULL is fine. Never
- * blocks on I/O (it only waits for a download write callback in progress).
+ * `GAMEYE_STATUS_CANCELLED`; its callback, if any, is delivered as for any
+ * completion (with `queue` NULL: on this thread, before cancel returns). A
+ * done operation is left as it is. NULL is fine. Never blocks on I/O.
+ *
+ * When it returns, no download write callback of the operation is running or
+ * will start, and no library-thread (queue NULL) completion callback of it is
+ * running on another thread or will start. To give that promise it waits for
+ * such a callback in progress on another thread: do not hold a lock that the
+ * callback takes while calling it. Calling it from inside the operation's
+ * own completion or write callback is fine (it does not wait for itself; a
+ * download then stops and completes with `GAMEYE_STATUS_CANCELLED`).
  *
  * Thread safety: any thread.
  *
@@ -970,11 +1015,18 @@ void gameye_operation_cancel(struct GameyeOperation *op);
 /**
  * Frees an operation, at any time. A pending operation is cancelled first;
  * its callback will not run, even if already queued. A result not yet taken
- * is freed with it. NULL is fine. Must not be called twice. Never blocks on
- * I/O (it only waits for a download write callback in progress).
+ * is freed with it. NULL is fine. Must not be called twice. Never blocks on I/O.
+ *
+ * When it returns, no callback of the operation (completion, in either mode,
+ * or download write) is running on another thread, and none will start: it
+ * waits for one in progress, so do not hold a lock that the callback takes
+ * while calling it. Calling it from inside the operation's own completion or
+ * write callback is fine: it does not wait for itself, and the library no
+ * longer touches the handle once that callback returns (the callback must
+ * not use `op` after freeing it).
  *
  * Thread safety: any thread, but not concurrently with another call on the
- * same operation.
+ * same operation (except from inside its callbacks, as above).
  *
  * # Safety
  * `op` is NULL or a live operation.
@@ -986,9 +1038,12 @@ void gameye_operation_free(struct GameyeOperation *op);
  * it already has). With a `queue`, the callback runs inside
  * `gameye_queue_drain(queue)`, on the thread that drains: never on a library
  * thread. With `queue` NULL (opt-in), it runs on a library I/O thread as soon
- * as the operation completes (or on this thread, if already complete): the
- * callback must then be thread-safe and quick. A later registration replaces
- * an earlier one that has not run.
+ * as the operation completes (or on this thread, if already complete, or on
+ * the thread that cancels it): the callback must then be thread-safe and
+ * quick. A callback may call any libgameye function, blocking ones included:
+ * a blocking call from a library thread works (the thread's other work moves
+ * to another thread while it waits) and never deadlocks the client. A later
+ * registration replaces an earlier one that has not run.
  *
  * Returns `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_NULL_ARGUMENT` for a NULL
  * `op` or `callback`.
@@ -1016,7 +1071,9 @@ struct GameyeQueue *gameye_queue_new(void);
  * Never blocks on I/O. Returns how many callbacks ran.
  *
  * Hazard: calling `gameye_queue_drain` on the same queue from inside one of
- * its callbacks does nothing and returns 0 (it never deadlocks).
+ * its callbacks does nothing and returns 0 (it never deadlocks). A callback
+ * may free the queue (`gameye_queue_free`): that callback finishes, the rest
+ * are dropped without running, and the drain returns.
  * Thread safety: any thread, but drain each queue from one thread at a time.
  *
  * # Safety
@@ -1029,6 +1086,9 @@ size_t gameye_queue_drain(const struct GameyeQueue *queue, size_t max);
  * complete later, are dropped without running (the operations themselves
  * complete normally and can still be polled, waited on and freed).
  * NULL is fine. Must not be called twice nor while another thread drains it.
+ * Calling it from inside one of this queue's callbacks is safe: the drain
+ * running it stops after that callback, and the queue's memory is released
+ * when the drain returns.
  *
  * # Safety
  * `queue` is NULL or a live queue.

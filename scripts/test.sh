@@ -51,6 +51,20 @@ if has cc "the C tests"; then
     record "ok sanitizers + load"
 fi
 
+# ---- lifetimes (issue 9): loom model checks; the C tests under ThreadSanitizer ----
+section "loom model checks (operations, queues, write gate, log streams)"
+# Its own target dir: the cfg changes every crate's flags. No preemption
+# bound: the full exploration takes a few seconds.
+RUSTFLAGS="--cfg gameye_loom" CARGO_TARGET_DIR="$root/target/loom" \
+    cargo test -p gameye-ffi --release --lib loom
+record "ok loom model checks"
+if has clang "the ThreadSanitizer run"; then
+    section "C tests (ThreadSanitizer)"
+    tests/sanitize/tsan.sh
+    record "ok C tests under TSan"
+fi
+# ---- end lifetimes ----
+
 if has c++ "the C++ tests"; then
     section "C++ tests"
     tests/cpp/run.sh

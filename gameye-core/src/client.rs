@@ -473,8 +473,16 @@ impl Client {
     /// the call). Works from any thread, also one inside another async
     /// runtime (where tokio's own `block_on` would panic).
     pub(crate) fn block_on_shared<F: Future>(&self, fut: F) -> F::Output {
+        let on_worker = on_runtime_worker();
         let _context = self.inner.handle.enter();
-        park_on(fut)
+        if on_worker {
+            // A host callback on an I/O thread made a blocking call: hand this
+            // worker's other tasks to a new thread first, or the I/O this call
+            // waits for may have no thread left to run on (a deadlock).
+            tokio::task::block_in_place(|| park_on(fut))
+        } else {
+            park_on(fut)
+        }
     }
 
     /// Runs `fut` on the client's I/O runtime in the background, for bindings
@@ -510,6 +518,16 @@ impl Client {
             Err(e) => panic!("the client's runtime cancelled a running call: {e}"),
         }
     }
+}
+
+/// Whether this thread runs tasks of a multi-thread runtime (one of a
+/// client's I/O threads), where a blocking wait must go through
+/// [`tokio::task::block_in_place`]. Bindings use it for their own waits.
+pub fn on_runtime_worker() -> bool {
+    matches!(
+        tokio::runtime::Handle::try_current(),
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+    )
 }
 
 impl std::fmt::Debug for Client {

@@ -12,7 +12,7 @@ use gameye_core::ErrorKind;
 use crate::client::GameyeClient;
 use crate::ffi::{arg_str, client_and_str, try_arg};
 use crate::operation::{
-    self, start_call, start_gated, try_arg_op, GameyeOperation, Gate, ResultPtr,
+    self, start_call, start_with, try_arg_op, GameyeOperation, Gate, ResultPtr,
 };
 use crate::panic::ffi_boundary;
 use crate::result::{self, from_core, GameyeResult};
@@ -202,7 +202,10 @@ pub unsafe extern "C" fn gameye_artifacts_save_async(
 /// I/O thread as chunks arrive (so it must be thread-safe and quick, such as
 /// appending to a buffer or a file). Once `gameye_operation_cancel` or
 /// `gameye_operation_free` returns, `write` is never called again (they wait
-/// for a call in progress). See `gameye_session_create_async`.
+/// for a call in progress on another thread). `write` may itself cancel or
+/// free the operation: the download stops, no further `write` follows, and a
+/// cancelled operation completes with `GAMEYE_STATUS_CANCELLED`. See
+/// `gameye_session_create_async`.
 ///
 /// # Safety
 /// As `gameye_artifacts_download`, and `write` with `userdata` must be safe to
@@ -223,7 +226,7 @@ pub unsafe extern "C" fn gameye_artifacts_download_async(
         out.gate = Some(gate.clone());
         let refused = Arc::clone(&out.refused);
         let c = client.client.clone();
-        start_gated(&client.client, Some(gate), async move {
+        start_with(&client.client, Some(gate), None, async move {
             let outcome = c.download_artifact_async(&session, &path, out).await;
             ResultPtr(CallbackWriter::finish(&refused, outcome))
         })

@@ -14,15 +14,19 @@ use std::ffi::c_char;
 mod artifacts;
 mod client;
 mod ffi;
+mod follow;
 mod locations;
 mod log;
 mod logs;
+#[cfg(all(test, gameye_loom))]
+mod loom_tests;
 mod operation;
 mod panic;
 mod players;
 mod result;
 mod session;
 mod status;
+mod sync;
 
 pub use artifacts::{
     gameye_artifacts_download, gameye_artifacts_download_async, gameye_artifacts_save,
@@ -35,9 +39,9 @@ pub use locations::{
 };
 pub use log::{gameye_set_logger, GameyeLogCallback, GameyeLogLevel};
 pub use logs::{
-    gameye_log_stream_free, gameye_log_stream_next, gameye_log_stream_next_async,
-    gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get, gameye_logs_get_async,
-    GameyeLogStream,
+    gameye_log_stream_close, gameye_log_stream_free, gameye_log_stream_next,
+    gameye_log_stream_next_async, gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get,
+    gameye_logs_get_async, GameyeLogStream,
 };
 pub use operation::{
     gameye_operation_cancel, gameye_operation_free, gameye_operation_poll,

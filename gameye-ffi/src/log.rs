@@ -29,7 +29,8 @@ pub enum GameyeLogLevel {
 /// Receives one log event: its level and a NUL-terminated UTF-8 message,
 /// valid only during the call. Called on whichever thread logs (the caller's
 /// or a library I/O thread), possibly concurrently: it must be thread-safe
-/// and quick, and must not call back into libgameye.
+/// and quick. It may call `gameye_set_logger` (which then does not wait for
+/// this call itself); events logged from inside it are not delivered.
 pub type GameyeLogCallback = Option<
     unsafe extern "C" fn(userdata: *mut c_void, level: GameyeLogLevel, message: *const c_char),
 >;
@@ -67,9 +68,13 @@ fn to_c(level: LogLevel) -> GameyeLogLevel {
 /// never contain the token or `env` values.
 ///
 /// Returns `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_INVALID_CONFIG` for an
-/// unknown level. Process-wide; any thread. A callback may still be running
-/// on another thread when this returns: keep `userdata` valid a little longer
-/// (or for the process's life).
+/// unknown level. Process-wide; any thread.
+///
+/// When it returns, the previous callback is not running on any other thread
+/// and never starts again, so the host may free its `userdata` (it waits for
+/// calls in progress: do not hold a lock the callback takes while calling it).
+/// Called from inside the previous callback, it waits for that callback's
+/// calls on other threads only.
 ///
 /// # Safety
 /// `callback` is NULL or safe to call with `userdata` from any thread.

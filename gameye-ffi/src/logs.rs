@@ -2,81 +2,125 @@
 //! blocking or through operations.
 
 use std::ffi::c_char;
-use std::sync::{Arc, Mutex};
 
 use gameye_core::{Client, Error, LogStream, Response};
+use tokio::sync::watch;
 
 use crate::client::GameyeClient;
 use crate::ffi::{client_and_str, try_arg};
-use crate::operation::{self, start, start_call, try_arg_op, GameyeOperation, ResultPtr};
+use crate::follow::{Begin, Follow};
+use crate::operation::{self, start_call, start_with, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, failure, from_core, GameyeResult};
 use crate::status::GameyeStatus;
-
-/// Where a followed log is.
-enum Follow {
-    /// Not opened yet (`gameye_logs_follow_async`): the first read opens it.
-    NotOpened(String),
-    /// Open and idle.
-    Open(LogStream),
-    /// A read is in flight (an operation holds the stream).
-    Reading,
-    /// Ended: the log ended, failed, or a read was cancelled.
-    Ended,
-}
+use crate::sync::{lock, Arc, Mutex};
 
 /// A followed log. Read it with `gameye_log_stream_next` (blocking) or
 /// `gameye_log_stream_next_async`; free it with `gameye_log_stream_free` at
 /// any point, which stops following.
 pub struct GameyeLogStream {
     client: Client,
-    state: Arc<Mutex<Follow>>,
+    shared: Arc<StreamShared>,
 }
 
-/// Puts the stream back after a read; if the read is dropped midway (a
-/// cancelled operation), marks the log ended instead of leaving it busy.
+/// What the handle and its reads share; outlives the handle while a read runs.
+struct StreamShared {
+    follow: Mutex<Follow<LogStream>>,
+    /// Set to true by close and free: wakes a read in progress.
+    closed: watch::Sender<bool>,
+}
+
+impl StreamShared {
+    fn new(follow: Follow<LogStream>) -> Arc<Self> {
+        Arc::new(StreamShared {
+            follow: Mutex::new(follow),
+            closed: watch::Sender::new(false),
+        })
+    }
+
+    /// Ends the stream for good: later reads give `GAMEYE_STATUS_CANCELLED`.
+    fn cancel(&self) {
+        let idle = lock(&self.follow).cancel();
+        drop(idle);
+    }
+
+    /// Ends the stream and wakes a read in progress, which returns
+    /// `GAMEYE_STATUS_CANCELLED` at once.
+    fn close(&self) {
+        self.cancel();
+        self.closed.send_replace(true);
+    }
+}
+
+/// Gives the stream back after a read; if the read is dropped midway (a
+/// cancelled operation, a closed stream), marks the log ended instead of
+/// leaving it busy.
 struct Lease {
-    state: Arc<Mutex<Follow>>,
+    shared: Arc<StreamShared>,
     stream: Option<LogStream>,
+    /// False when the read was refused (another read holds the stream).
+    held: bool,
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        let next = match self.stream.take() {
-            Some(s) => Follow::Open(s),
-            None => Follow::Ended,
-        };
-        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = next;
+        if !self.held {
+            return;
+        }
+        let back = lock(&self.shared.follow).finish(self.stream.take());
+        drop(back);
     }
 }
 
-/// Reads the next line, opening the log first if needed. Never blocks the
-/// caller's thread on a lock: a concurrent read is refused.
-async fn next_line(client: Client, state: Arc<Mutex<Follow>>) -> *mut GameyeResult {
-    let taken = {
-        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
-        if matches!(*st, Follow::Reading) {
+fn cancelled() -> *mut GameyeResult {
+    failure(
+        GameyeStatus::Cancelled,
+        "cancelled: the log stream was closed, or a read of it was cancelled",
+    )
+}
+
+/// Reads the next line, opening the log first if needed; a close of the
+/// stream ends the read at once with `GAMEYE_STATUS_CANCELLED`. Never blocks
+/// the caller's thread on a lock: a concurrent read is refused.
+async fn next_line(client: Client, shared: Arc<StreamShared>) -> *mut GameyeResult {
+    let mut closed = shared.closed.subscribe();
+    tokio::select! {
+        biased;
+        _ = closed.wait_for(|closed| *closed) => cancelled(),
+        line = read_line(client, shared) => line,
+    }
+}
+
+async fn read_line(client: Client, shared: Arc<StreamShared>) -> *mut GameyeResult {
+    let begun = lock(&shared.follow).begin();
+    // From here on the read holds the stream: the lease gives it back.
+    let mut lease = Lease {
+        shared,
+        stream: None,
+        held: true,
+    };
+    match begun {
+        Begin::Read(s) => lease.stream = Some(s),
+        Begin::Open(id) => match client.follow_logs_async(&id).await {
+            Ok(s) => lease.stream = Some(s),
+            Err(e) => return result::from_error(&e),
+        },
+        Begin::Busy => {
             // Another read owns the stream: leave its state alone.
+            lease.held = false;
             return failure(
                 GameyeStatus::InvalidRequest,
                 "invalid request: another read of this log stream is in progress",
             );
         }
-        std::mem::replace(&mut *st, Follow::Reading)
+        Begin::Ended => return line_result(None),
+        Begin::Cancelled => return cancelled(),
+    }
+    let next = match lease.stream.as_mut() {
+        Some(stream) => stream.next_line().await,
+        None => None,
     };
-    let mut lease = Lease {
-        state: Arc::clone(&state),
-        stream: None,
-    };
-    let stream = match taken {
-        Follow::Open(s) => lease.stream.insert(s),
-        Follow::NotOpened(id) => match client.follow_logs_async(&id).await {
-            Ok(s) => lease.stream.insert(s),
-            Err(e) => return result::from_error(&e),
-        },
-        Follow::Ended | Follow::Reading => return line_result(None),
-    };
-    match stream.next_line().await {
+    match next {
         Some(Ok(line)) => line_result(Some(&line)),
         Some(Err(e)) => {
             lease.stream = None;
@@ -191,7 +235,7 @@ pub unsafe extern "C" fn gameye_logs_follow(
                 };
                 let stream = Box::new(GameyeLogStream {
                     client: client.client.clone(),
-                    state: Arc::new(Mutex::new(Follow::Open(lines))),
+                    shared: StreamShared::new(Follow::Open(lines)),
                 });
                 // SAFETY: as above.
                 unsafe { *stream_out = Box::into_raw(stream) };
@@ -221,7 +265,7 @@ pub unsafe extern "C" fn gameye_logs_follow_async(
         match unsafe { client_and_str(client, id, "id") } {
             Ok((client, id)) => Box::into_raw(Box::new(GameyeLogStream {
                 client: client.client.clone(),
-                state: Arc::new(Mutex::new(Follow::NotOpened(id))),
+                shared: StreamShared::new(Follow::NotOpened(id)),
             })),
             Err(error_result) => {
                 // SAFETY: an unreturned result of ours.
@@ -238,29 +282,37 @@ pub unsafe extern "C" fn gameye_logs_follow_async(
 /// `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
 /// when the log has ended (the session stopped); after the end, further calls
 /// keep returning the end. A broken connection gives its transport status.
+/// After the stream was closed (`gameye_log_stream_close`) or a pending
+/// async read of it was cancelled, it returns `GAMEYE_STATUS_CANCELLED` at once.
+///
 /// Thread safety: any thread, one read at a time per stream (a concurrent
-/// read gets `GAMEYE_STATUS_INVALID_REQUEST`). Do not call it from a callback
-/// running on a library thread.
+/// read gets `GAMEYE_STATUS_INVALID_REQUEST`). Another thread may close or
+/// free the stream while this call blocks: the call then returns
+/// `GAMEYE_STATUS_CANCELLED` promptly (within 100 ms) and does not touch the
+/// stream again. It may be called from a callback on a library thread.
 ///
 /// # Safety
 /// `stream` is NULL or a live stream.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_log_stream_next(stream: *mut GameyeLogStream) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let Some(stream) = (unsafe { stream.as_ref() }) else {
+        // SAFETY: as documented; the stream is not touched after these copies,
+        // so another thread may free it while this call waits.
+        let Some((client, shared)) =
+            (unsafe { stream.as_ref() }).map(|s| (s.client.clone(), Arc::clone(&s.shared)))
+        else {
             return failure(
                 GameyeStatus::NullArgument,
                 "NULL argument: `stream` must not be NULL",
             );
         };
-        let work = next_line(stream.client.clone(), Arc::clone(&stream.state));
+        let work = next_line(client.clone(), shared);
         // The read runs on the I/O threads; this thread waits for its result.
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        drop(stream.client.spawn_background(async move {
+        drop(client.spawn_background(async move {
             let _ = tx.send(ResultPtr(work.await));
         }));
-        match rx.recv() {
+        match crate::sync::blocking(|| rx.recv()) {
             Ok(r) => r.0,
             Err(_) => result::panicked("the log read task failed".into()),
         }
@@ -269,8 +321,11 @@ pub unsafe extern "C" fn gameye_log_stream_next(stream: *mut GameyeLogStream) ->
 
 /// Non-blocking `gameye_log_stream_next`: an operation (never NULL) whose
 /// result is the next line (or the end, or an error), as for the blocking
-/// call. Cancelling or freeing it mid-read ends the stream. The stream must
-/// outlive nothing: freeing the stream while a read is pending is fine.
+/// call. Cancelling or freeing the operation while the read is pending ends
+/// the stream: every later read returns `GAMEYE_STATUS_CANCELLED` (follow the
+/// log again to go on). Cancelling or freeing it once the read completed
+/// leaves the stream as it is. Closing or freeing the stream while a read is
+/// pending is fine: the read completes with `GAMEYE_STATUS_CANCELLED`.
 ///
 /// # Safety
 /// `stream` is NULL or a live stream.
@@ -286,13 +341,45 @@ pub unsafe extern "C" fn gameye_log_stream_next_async(
                 "NULL argument: `stream` must not be NULL",
             ));
         };
-        let work = next_line(stream.client.clone(), Arc::clone(&stream.state));
-        start(&stream.client, async move { ResultPtr(work.await) })
+        let work = next_line(stream.client.clone(), Arc::clone(&stream.shared));
+        let on_cancel = Arc::clone(&stream.shared);
+        start_with(
+            &stream.client,
+            None,
+            Some(Box::new(move || on_cancel.cancel())),
+            async move { ResultPtr(work.await) },
+        )
     })
 }
 
-/// Stops following and frees the stream (closing its connection once no read
-/// is in flight). Calling with NULL is fine. Must not be called twice.
+/// Ends following without freeing the stream: a read blocked in
+/// `gameye_log_stream_next` (on any thread) returns `GAMEYE_STATUS_CANCELLED`
+/// within 100 ms, a pending async read completes with it, and every later
+/// read returns it at once. The connection closes once no read holds it.
+/// NULL is fine; closing twice is fine.
+///
+/// Thread safety: any thread, also while another thread reads the stream.
+///
+/// # Safety
+/// `stream` is NULL or a live stream.
+#[no_mangle]
+pub unsafe extern "C" fn gameye_log_stream_close(stream: *mut GameyeLogStream) {
+    ffi_boundary!(|_| (), {
+        // SAFETY: as documented.
+        if let Some(stream) = unsafe { stream.as_ref() } {
+            stream.shared.close();
+        }
+    })
+}
+
+/// Stops following and frees the stream: as `gameye_log_stream_close`, then
+/// the handle is gone (the connection closes once no read holds it). Calling
+/// with NULL is fine. Must not be called twice.
+///
+/// Thread safety: any thread. It may be called while another thread is
+/// blocked in `gameye_log_stream_next` on this stream (that read returns
+/// `GAMEYE_STATUS_CANCELLED` within 100 ms) or while async reads are pending;
+/// no other call on the stream may start once it has begun.
 ///
 /// # Safety
 /// `stream` is NULL or a live stream.
@@ -302,7 +389,7 @@ pub unsafe extern "C" fn gameye_log_stream_free(stream: *mut GameyeLogStream) {
         if !stream.is_null() {
             // SAFETY: from `gameye_logs_follow(_async)`, freed once.
             let stream = unsafe { Box::from_raw(stream) };
-            *stream.state.lock().unwrap_or_else(|e| e.into_inner()) = Follow::Ended;
+            stream.shared.close();
         }
     })
 }

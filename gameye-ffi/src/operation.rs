@@ -7,7 +7,6 @@ use std::ffi::c_void;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -16,6 +15,7 @@ use gameye_core::Client;
 use crate::panic::ffi_boundary;
 use crate::result::{self, failure, gameye_result_free, GameyeResult};
 use crate::status::GameyeStatus;
+use crate::sync::{self, lock, this_thread, Arc, AtomicBool, Condvar, Mutex, Ordering, ThreadId};
 
 /// Called when an operation completes, with the `userdata` given at
 /// registration and the operation itself. The callback may take the result
@@ -30,137 +30,390 @@ pub(crate) struct ResultPtr(pub *mut GameyeResult);
 unsafe impl Send for ResultPtr {}
 
 /// A callback with its userdata, run on the host's thread (queue) or a library thread.
-struct Callback {
-    func: unsafe extern "C" fn(*mut c_void, *mut GameyeOperation),
-    userdata: *mut c_void,
-    queue: Option<Arc<QueueShared>>,
+pub(crate) struct Callback {
+    pub(crate) func: unsafe extern "C" fn(*mut c_void, *mut GameyeOperation),
+    pub(crate) userdata: *mut c_void,
+    pub(crate) queue: Option<Arc<QueueShared>>,
 }
 // SAFETY: the host promises the callback and userdata may be used from the
 // thread that runs them (documented per registration mode).
 unsafe impl Send for Callback {}
 
+/// Where a running callback was started from: `cancel` waits only for
+/// library-thread callbacks, `free` for both.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// Registered with queue NULL: runs on a library thread (or the completing one).
+    Library,
+    /// Run by `gameye_queue_drain`.
+    Queue,
+}
+
 #[derive(Default)]
 struct OpState {
     result: Option<ResultPtr>,
     done: bool,
-    /// The handle was freed: no callback may run, an arriving result is dropped.
+    /// The handle was freed: no callback may start, an arriving result is dropped.
     freed: bool,
     callback: Option<Callback>,
     /// The handle's address, passed to the callback.
     handle: usize,
+    /// The callbacks of this operation running right now, and on which thread.
+    running: Vec<(ThreadId, Mode)>,
 }
+
+/// Run when a pending operation is cancelled or freed (a log read ends its stream).
+pub(crate) type OnAbandon = Box<dyn FnOnce() + Send>;
 
 pub(crate) struct OpShared {
     state: Mutex<OpState>,
+    /// Signalled when the operation completes and when a callback returns.
     cond: Condvar,
     abort: Mutex<Option<tokio::task::AbortHandle>>,
     /// Closed by cancel and free, for operations that call back into the
     /// host while running (write callbacks): once closed, no callback runs.
     gate: Option<Gate>,
+    on_abandon: Mutex<Option<OnAbandon>>,
 }
 
-/// A gate the host's data callbacks pass through. Closing it waits for a
-/// callback in progress, so none runs after `gameye_operation_cancel` or
-/// `gameye_operation_free` return.
-#[derive(Clone, Default)]
-pub(crate) struct Gate(Arc<Mutex<bool>>);
+/// A gate the host's data callbacks (download writes) pass through. Closing
+/// it waits for a callback in progress on another thread, so none runs after
+/// `gameye_operation_cancel` or `gameye_operation_free` return; closing it
+/// from inside the callback itself (cancel or free in a write callback) does
+/// not wait, and the callbacks after it are refused. No lock is held while
+/// the callback runs.
+#[derive(Clone)]
+pub(crate) struct Gate(Arc<GateShared>);
+
+struct GateShared {
+    state: Mutex<GateState>,
+    cond: Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    closed: bool,
+    /// The thread inside the callback right now.
+    running: Option<ThreadId>,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate(Arc::new(GateShared {
+            state: Mutex::new(GateState::default()),
+            cond: Condvar::new(),
+        }))
+    }
+}
 
 impl Gate {
     /// Runs `f` unless the gate is closed; returns `None` when closed.
     pub(crate) fn pass<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
-        let closed = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if *closed {
-            None
-        } else {
-            Some(f())
+        {
+            let mut st = lock(&self.0.state);
+            if st.closed {
+                return None;
+            }
+            st.running = Some(this_thread());
         }
+        /// Clears `running` however `f` ends.
+        struct Leave<'a>(&'a GateShared);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                lock(&self.0.state).running = None;
+                self.0.cond.notify_all();
+            }
+        }
+        let _leave = Leave(&self.0);
+        Some(f())
     }
 
-    fn close(&self) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    /// Closes the gate, waiting for a callback in progress on another thread.
+    pub(crate) fn close(&self) {
+        let me = this_thread();
+        let mut st = lock(&self.0.state);
+        st.closed = true;
+        while st.running.is_some_and(|t| t != me) {
+            st = sync::wait(&self.0.cond, st);
+        }
     }
 }
 
 impl OpShared {
-    fn lock(&self) -> MutexGuard<'_, OpState> {
-        // A poisoned lock only means a panic elsewhere; the state stays usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    pub(crate) fn new(gate: Option<Gate>, on_abandon: Option<OnAbandon>) -> Arc<Self> {
+        Arc::new(OpShared {
+            state: Mutex::new(OpState::default()),
+            cond: Condvar::new(),
+            abort: Mutex::new(None),
+            gate,
+            on_abandon: Mutex::new(on_abandon),
+        })
+    }
+
+    /// Waits until no callback of this operation that `stop` applies to runs
+    /// on another thread (one running on this thread is the caller itself).
+    fn wait_for_callbacks<'a>(
+        &'a self,
+        mut st: sync::MutexGuard<'a, OpState>,
+        stop: impl Fn(Mode) -> bool,
+    ) -> sync::MutexGuard<'a, OpState> {
+        let me = this_thread();
+        while st.running.iter().any(|&(t, m)| t != me && stop(m)) {
+            st = sync::wait(&self.cond, st);
+        }
+        st
+    }
+
+    /// Runs a callback unless the handle was freed, marked as running so that
+    /// free and cancel can wait for it. Takes the state's lock and releases it
+    /// before calling. Returns whether it ran.
+    fn run_callback(
+        &self,
+        mut st: sync::MutexGuard<'_, OpState>,
+        func: unsafe extern "C" fn(*mut c_void, *mut GameyeOperation),
+        userdata: *mut c_void,
+        mode: Mode,
+    ) -> bool {
+        if st.freed {
+            return false;
+        }
+        let me = this_thread();
+        let handle = st.handle;
+        st.running.push((me, mode));
+        drop(st);
+        /// Unmarks the callback however it ends.
+        struct Ran<'a>(&'a OpShared, ThreadId, Mode);
+        impl Drop for Ran<'_> {
+            fn drop(&mut self) {
+                let mut st = lock(&self.0.state);
+                if let Some(i) = st.running.iter().position(|&e| e == (self.1, self.2)) {
+                    st.running.swap_remove(i);
+                }
+                drop(st);
+                self.0.cond.notify_all();
+            }
+        }
+        let _ran = Ran(self, me, mode);
+        // SAFETY: the host registered this callback for the thread of `mode`.
+        unsafe { func(userdata, handle as *mut GameyeOperation) };
+        true
+    }
+
+    /// Queues the callback, or runs it here when it has no queue (library-thread mode).
+    fn deliver(this: &Arc<Self>, st: sync::MutexGuard<'_, OpState>, cb: Callback) {
+        match cb.queue.clone() {
+            Some(queue) => {
+                let handle = st.handle;
+                drop(st);
+                queue.push(Completion {
+                    op: Arc::clone(this),
+                    callback: cb,
+                    handle,
+                });
+            }
+            None => {
+                this.run_callback(st, cb.func, cb.userdata, Mode::Library);
+            }
+        }
+    }
+
+    /// Records the outcome once; later outcomes (a cancel racing a finish)
+    /// are freed. Then delivers the callback, if one is registered. Returns
+    /// whether this outcome was recorded.
+    pub(crate) fn complete(this: &Arc<Self>, result: ResultPtr) -> bool {
+        let mut st = lock(&this.state);
+        if st.done || st.freed {
+            drop(st);
+            // SAFETY: this result was never handed out.
+            unsafe { gameye_result_free(result.0) };
+            return false;
+        }
+        st.result = Some(result);
+        st.done = true;
+        this.cond.notify_all();
+        if let Some(cb) = st.callback.take() {
+            OpShared::deliver(this, st, cb);
+        }
+        true
     }
 
     /// Stops the running task: closes the gate (waiting for a host callback
-    /// in progress, so none runs afterwards) and aborts the I/O.
+    /// in progress on another thread, so none runs afterwards) and aborts the I/O.
     fn stop_task(&self) {
         if let Some(gate) = &self.gate {
             gate.close();
         }
-        let abort = self.abort.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let abort = lock(&self.abort).take();
         if let Some(abort) = abort {
             abort.abort();
         }
     }
 
-    /// Records the outcome once; later outcomes (a cancel racing a finish)
-    /// are freed. Then delivers the callback, if one is registered.
-    fn complete(self: &Arc<Self>, result: ResultPtr) {
-        let mut st = self.lock();
-        if st.done || st.freed {
-            drop(st);
-            // SAFETY: this result was never handed out.
-            unsafe { gameye_result_free(result.0) };
-            return;
-        }
-        st.result = Some(result);
-        st.done = true;
-        self.cond.notify_all();
-        let callback = st.callback.take();
-        let handle = st.handle;
-        drop(st);
-        if let Some(cb) = callback {
-            deliver(self, cb, handle);
+    /// Runs the abandon hook once (a pending operation was cancelled or freed).
+    fn abandoned(&self) {
+        let hook = lock(&self.on_abandon).take();
+        if let Some(hook) = hook {
+            hook();
         }
     }
-}
 
-/// Queues the callback, or runs it here when it has no queue (library-thread mode).
-fn deliver(op: &Arc<OpShared>, cb: Callback, handle: usize) {
-    match cb.queue.clone() {
-        Some(queue) => queue.push(Completion {
-            op: Arc::clone(op),
-            callback: cb,
-            handle,
-        }),
-        // SAFETY: the host registered this callback for library threads.
-        None => unsafe { (cb.func)(cb.userdata, handle as *mut GameyeOperation) },
+    /// `gameye_operation_cancel`.
+    pub(crate) fn cancel(this: &Arc<Self>) {
+        this.stop_task();
+        let cancelled = OpShared::complete(
+            this,
+            ResultPtr(failure(
+                GameyeStatus::Cancelled,
+                "cancelled: the operation was cancelled by the caller",
+            )),
+        );
+        if cancelled {
+            this.abandoned();
+        }
+        // A library-thread callback running elsewhere finishes first.
+        drop(this.wait_for_callbacks(lock(&this.state), |m| m == Mode::Library));
+    }
+
+    /// `gameye_operation_free`, after the handle itself is gone.
+    pub(crate) fn free(&self) {
+        self.stop_task();
+        let mut st = lock(&self.state);
+        let pending = !st.done;
+        st.freed = true;
+        st.callback = None;
+        // No callback starts now; one running on another thread finishes
+        // (it may still take the result).
+        let mut st = self.wait_for_callbacks(st, |_| true);
+        let result = st.result.take();
+        drop(st);
+        if let Some(r) = result {
+            // SAFETY: never handed out.
+            unsafe { gameye_result_free(r.0) };
+        }
+        if pending {
+            self.abandoned();
+        }
+    }
+
+    /// `gameye_operation_set_callback` with a checked callback.
+    pub(crate) fn set_callback(this: &Arc<Self>, cb: Callback) {
+        let mut st = lock(&this.state);
+        if st.done {
+            OpShared::deliver(this, st, cb);
+        } else {
+            st.callback = Some(cb);
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        lock(&self.state).done
+    }
+
+    pub(crate) fn take_result(&self) -> Option<ResultPtr> {
+        lock(&self.state).result.take()
     }
 }
 
 /// An operation in flight or done. Created by the `*_async` functions, freed
 /// with `gameye_operation_free` (at any time, also while pending).
 pub struct GameyeOperation {
-    shared: Arc<OpShared>,
+    pub(crate) shared: Arc<OpShared>,
 }
 
-struct Completion {
+impl GameyeOperation {
+    /// A new handle for `shared`; the handle's address is what callbacks get.
+    pub(crate) fn into_raw(shared: &Arc<OpShared>) -> *mut GameyeOperation {
+        let handle = Box::into_raw(Box::new(GameyeOperation {
+            shared: Arc::clone(shared),
+        }));
+        lock(&shared.state).handle = handle as usize;
+        handle
+    }
+}
+
+/// The body of `gameye_operation_free` (without the panic boundary).
+///
+/// # Safety
+/// `op` is NULL or a live operation, freed once.
+pub(crate) unsafe fn free_handle(op: *mut GameyeOperation) {
+    if op.is_null() {
+        return;
+    }
+    // SAFETY: from an `_async` function, freed once.
+    let op = unsafe { Box::from_raw(op) };
+    // Waits for callbacks on other threads, which may still use the handle;
+    // then the handle goes (the library never touches it after a callback).
+    op.shared.free();
+    drop(op);
+}
+
+pub(crate) struct Completion {
     op: Arc<OpShared>,
     callback: Callback,
+    #[allow(dead_code)] // kept with the completion for debugging
     handle: usize,
 }
 
 pub(crate) struct QueueShared {
     items: Mutex<VecDeque<Completion>>,
-    draining: std::sync::atomic::AtomicBool,
-    /// Set when the queue's handle is freed: later completions are dropped.
-    /// (A queued completion holds the queue through its callback; keeping
-    /// none after the free breaks that cycle, so nothing leaks.)
-    closed: std::sync::atomic::AtomicBool,
+    draining: AtomicBool,
+    /// Set when the queue's handle is freed: later completions are dropped,
+    /// and a drain in progress stops after its current callback. (A queued
+    /// completion holds the queue through its callback; keeping none after
+    /// the free breaks that cycle, so nothing leaks.)
+    closed: AtomicBool,
 }
 
 impl QueueShared {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(QueueShared {
+            items: Mutex::new(VecDeque::new()),
+            draining: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+        })
+    }
+
     fn push(&self, c: Completion) {
-        let mut items = self.items.lock().unwrap_or_else(|e| e.into_inner());
-        if !self.closed.load(std::sync::atomic::Ordering::Acquire) {
+        let mut items = lock(&self.items);
+        if !self.closed.load(Ordering::Acquire) {
             items.push_back(c);
+        } else {
+            drop(items);
+            drop(c);
         }
+    }
+
+    /// `gameye_queue_drain` on this queue (held alive by the caller's `Arc`
+    /// even if a callback frees the queue's handle).
+    pub(crate) fn drain(&self, max: usize) -> usize {
+        if self.draining.swap(true, Ordering::AcqRel) {
+            return 0;
+        }
+        let mut ran = 0;
+        while (max == 0 || ran < max) && !self.closed.load(Ordering::Acquire) {
+            let next = lock(&self.items).pop_front();
+            let Some(c) = next else { break };
+            // A freed operation's callback never runs.
+            let st = lock(&c.op.state);
+            if c.op
+                .run_callback(st, c.callback.func, c.callback.userdata, Mode::Queue)
+            {
+                ran += 1;
+            }
+        }
+        self.draining.store(false, Ordering::Release);
+        ran
+    }
+
+    /// `gameye_queue_free`: drops what is queued and refuses what comes later.
+    pub(crate) fn close(&self) {
+        let dropped = {
+            let mut items = lock(&self.items);
+            self.closed.store(true, Ordering::Release);
+            std::mem::take(&mut *items)
+        };
+        // Dropped outside the lock: they hold the queue themselves.
+        drop(dropped);
     }
 }
 
@@ -192,30 +445,28 @@ pub(crate) fn start<F>(client: &Client, work: F) -> *mut GameyeOperation
 where
     F: Future<Output = ResultPtr> + Send + 'static,
 {
-    start_gated(client, None, work)
+    start_with(client, None, None, work)
 }
 
-/// As [`start`], with a gate that cancel and free close before returning.
-pub(crate) fn start_gated<F>(client: &Client, gate: Option<Gate>, work: F) -> *mut GameyeOperation
+/// As [`start`], with a gate that cancel and free close before returning,
+/// and a hook that runs when the operation is cancelled or freed while pending.
+pub(crate) fn start_with<F>(
+    client: &Client,
+    gate: Option<Gate>,
+    on_abandon: Option<OnAbandon>,
+    work: F,
+) -> *mut GameyeOperation
 where
     F: Future<Output = ResultPtr> + Send + 'static,
 {
-    let shared = Arc::new(OpShared {
-        state: Mutex::new(OpState::default()),
-        cond: Condvar::new(),
-        abort: Mutex::new(None),
-        gate,
-    });
-    let handle = Box::into_raw(Box::new(GameyeOperation {
-        shared: Arc::clone(&shared),
-    }));
-    shared.lock().handle = handle as usize;
+    let shared = OpShared::new(gate, on_abandon);
+    let handle = GameyeOperation::into_raw(&shared);
     let task_shared = Arc::clone(&shared);
     let task = client.spawn_background(async move {
         let result = CatchUnwind(Box::pin(work)).await;
-        task_shared.complete(result);
+        OpShared::complete(&task_shared, result);
     });
-    *shared.abort.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.abort_handle());
+    *lock(&shared.abort) = Some(task.abort_handle());
     handle
 }
 
@@ -240,17 +491,9 @@ where
 
 /// An operation that is already done with `result` (bad arguments).
 pub(crate) fn done(result: *mut GameyeResult) -> *mut GameyeOperation {
-    let shared = Arc::new(OpShared {
-        state: Mutex::new(OpState::default()),
-        cond: Condvar::new(),
-        abort: Mutex::new(None),
-        gate: None,
-    });
-    let handle = Box::into_raw(Box::new(GameyeOperation {
-        shared: Arc::clone(&shared),
-    }));
-    shared.lock().handle = handle as usize;
-    shared.complete(ResultPtr(result));
+    let shared = OpShared::new(None, None);
+    let handle = GameyeOperation::into_raw(&shared);
+    OpShared::complete(&shared, ResultPtr(result));
     handle
 }
 
@@ -281,7 +524,7 @@ pub(crate) fn on_panic(message: String) -> *mut GameyeOperation {
 pub unsafe extern "C" fn gameye_operation_poll(op: *const GameyeOperation) -> i32 {
     ffi_boundary!(|_| 0, {
         // SAFETY: as documented.
-        unsafe { op.as_ref() }.map_or(0, |op| i32::from(op.shared.lock().done))
+        unsafe { op.as_ref() }.map_or(0, |op| i32::from(op.shared.is_done()))
     })
 }
 
@@ -300,15 +543,9 @@ pub unsafe extern "C" fn gameye_operation_take_result(
 ) -> *mut GameyeResult {
     ffi_boundary!(|_| std::ptr::null_mut(), {
         // SAFETY: as documented.
-        match unsafe { op.as_ref() } {
-            Some(op) => op
-                .shared
-                .lock()
-                .result
-                .take()
-                .map_or(std::ptr::null_mut(), |r| r.0),
-            None => std::ptr::null_mut(),
-        }
+        unsafe { op.as_ref() }
+            .and_then(|op| op.shared.take_result())
+            .map_or(std::ptr::null_mut(), |r| r.0)
     })
 }
 
@@ -316,7 +553,8 @@ pub unsafe extern "C" fn gameye_operation_take_result(
 /// done, 0 on timeout (or for NULL). This is the one call of the non-blocking
 /// API that blocks: do not call it on a game thread with a long timeout.
 ///
-/// Thread safety: any thread, concurrently with other operation calls.
+/// Thread safety: any thread, concurrently with other operation calls; also
+/// from a callback on a library thread (the wait never stalls the I/O threads).
 ///
 /// # Safety
 /// `op` is NULL or a live operation.
@@ -327,28 +565,38 @@ pub unsafe extern "C" fn gameye_operation_wait(op: *const GameyeOperation, timeo
         let Some(op) = (unsafe { op.as_ref() }) else {
             return 0;
         };
+        let shared = &op.shared;
         let deadline = Instant::now() + Duration::from_millis(timeout_ms);
-        let mut st = op.shared.lock();
-        while !st.done {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return 0;
+        sync::blocking(|| {
+            let mut st = lock(&shared.state);
+            while !st.done {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return 0;
+                }
+                st = shared
+                    .cond
+                    .wait_timeout(st, left)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
             }
-            st = op
-                .shared
-                .cond
-                .wait_timeout(st, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-        1
+            1
+        })
     })
 }
 
 /// Cancels a pending operation: its I/O stops at once and it completes with
-/// `GAMEYE_STATUS_CANCELLED` (its callback, if any, is delivered as for any
-/// completion). A done operation is left as it is. NULL is fine. Never
-/// blocks on I/O (it only waits for a download write callback in progress).
+/// `GAMEYE_STATUS_CANCELLED`; its callback, if any, is delivered as for any
+/// completion (with `queue` NULL: on this thread, before cancel returns). A
+/// done operation is left as it is. NULL is fine. Never blocks on I/O.
+///
+/// When it returns, no download write callback of the operation is running or
+/// will start, and no library-thread (queue NULL) completion callback of it is
+/// running on another thread or will start. To give that promise it waits for
+/// such a callback in progress on another thread: do not hold a lock that the
+/// callback takes while calling it. Calling it from inside the operation's
+/// own completion or write callback is fine (it does not wait for itself; a
+/// download then stops and completes with `GAMEYE_STATUS_CANCELLED`).
 ///
 /// Thread safety: any thread.
 ///
@@ -359,53 +607,45 @@ pub unsafe extern "C" fn gameye_operation_cancel(op: *mut GameyeOperation) {
     ffi_boundary!(|_| (), {
         // SAFETY: as documented.
         if let Some(op) = unsafe { op.as_ref() } {
-            op.shared.stop_task();
-            op.shared.complete(ResultPtr(failure(
-                GameyeStatus::Cancelled,
-                "cancelled: the operation was cancelled by the caller",
-            )));
+            let shared = Arc::clone(&op.shared);
+            OpShared::cancel(&shared);
         }
     })
 }
 
 /// Frees an operation, at any time. A pending operation is cancelled first;
 /// its callback will not run, even if already queued. A result not yet taken
-/// is freed with it. NULL is fine. Must not be called twice. Never blocks on
-/// I/O (it only waits for a download write callback in progress).
+/// is freed with it. NULL is fine. Must not be called twice. Never blocks on I/O.
+///
+/// When it returns, no callback of the operation (completion, in either mode,
+/// or download write) is running on another thread, and none will start: it
+/// waits for one in progress, so do not hold a lock that the callback takes
+/// while calling it. Calling it from inside the operation's own completion or
+/// write callback is fine: it does not wait for itself, and the library no
+/// longer touches the handle once that callback returns (the callback must
+/// not use `op` after freeing it).
 ///
 /// Thread safety: any thread, but not concurrently with another call on the
-/// same operation.
+/// same operation (except from inside its callbacks, as above).
 ///
 /// # Safety
 /// `op` is NULL or a live operation.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_operation_free(op: *mut GameyeOperation) {
-    ffi_boundary!(|_| (), {
-        if op.is_null() {
-            return;
-        }
-        // SAFETY: from an `_async` function, freed once.
-        let op = unsafe { Box::from_raw(op) };
-        op.shared.stop_task();
-        let mut st = op.shared.lock();
-        st.freed = true;
-        st.callback = None;
-        let result = st.result.take();
-        drop(st);
-        if let Some(r) = result {
-            // SAFETY: never handed out.
-            unsafe { gameye_result_free(r.0) };
-        }
-    })
+    // SAFETY: as documented.
+    ffi_boundary!(|_| (), { unsafe { free_handle(op) } })
 }
 
 /// Registers `callback` to run once when the operation completes (at once if
 /// it already has). With a `queue`, the callback runs inside
 /// `gameye_queue_drain(queue)`, on the thread that drains: never on a library
 /// thread. With `queue` NULL (opt-in), it runs on a library I/O thread as soon
-/// as the operation completes (or on this thread, if already complete): the
-/// callback must then be thread-safe and quick. A later registration replaces
-/// an earlier one that has not run.
+/// as the operation completes (or on this thread, if already complete, or on
+/// the thread that cancels it): the callback must then be thread-safe and
+/// quick. A callback may call any libgameye function, blocking ones included:
+/// a blocking call from a library thread works (the thread's other work moves
+/// to another thread while it waits) and never deadlocks the client. A later
+/// registration replaces an earlier one that has not run.
 ///
 /// Returns `GAMEYE_STATUS_OK`, or `GAMEYE_STATUS_NULL_ARGUMENT` for a NULL
 /// `op` or `callback`.
@@ -429,19 +669,15 @@ pub unsafe extern "C" fn gameye_operation_set_callback(
         };
         // SAFETY: as documented.
         let queue = unsafe { queue.as_ref() }.map(|q| Arc::clone(&q.shared));
-        let cb = Callback {
-            func,
-            userdata,
-            queue,
-        };
-        let mut st = op.shared.lock();
-        if st.done {
-            let handle = st.handle;
-            drop(st);
-            deliver(&op.shared, cb, handle);
-        } else {
-            st.callback = Some(cb);
-        }
+        let shared = Arc::clone(&op.shared);
+        OpShared::set_callback(
+            &shared,
+            Callback {
+                func,
+                userdata,
+                queue,
+            },
+        );
         GameyeStatus::Ok
     })
 }
@@ -452,11 +688,7 @@ pub unsafe extern "C" fn gameye_operation_set_callback(
 pub extern "C" fn gameye_queue_new() -> *mut GameyeQueue {
     ffi_boundary!(|_| std::ptr::null_mut(), {
         Box::into_raw(Box::new(GameyeQueue {
-            shared: Arc::new(QueueShared {
-                items: Mutex::new(VecDeque::new()),
-                draining: std::sync::atomic::AtomicBool::new(false),
-                closed: std::sync::atomic::AtomicBool::new(false),
-            }),
+            shared: QueueShared::new(),
         }))
     })
 }
@@ -466,41 +698,23 @@ pub extern "C" fn gameye_queue_new() -> *mut GameyeQueue {
 /// Never blocks on I/O. Returns how many callbacks ran.
 ///
 /// Hazard: calling `gameye_queue_drain` on the same queue from inside one of
-/// its callbacks does nothing and returns 0 (it never deadlocks).
+/// its callbacks does nothing and returns 0 (it never deadlocks). A callback
+/// may free the queue (`gameye_queue_free`): that callback finishes, the rest
+/// are dropped without running, and the drain returns.
 /// Thread safety: any thread, but drain each queue from one thread at a time.
 ///
 /// # Safety
 /// `queue` is NULL or a live queue.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_queue_drain(queue: *const GameyeQueue, max: usize) -> usize {
-    use std::sync::atomic::Ordering;
     ffi_boundary!(|_| 0, {
         // SAFETY: as documented.
         let Some(queue) = (unsafe { queue.as_ref() }) else {
             return 0;
         };
-        let q = &queue.shared;
-        if q.draining.swap(true, Ordering::AcqRel) {
-            return 0;
-        }
-        let mut ran = 0;
-        while max == 0 || ran < max {
-            let next = q
-                .items
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop_front();
-            let Some(c) = next else { break };
-            // A freed operation's callback never runs.
-            if c.op.lock().freed {
-                continue;
-            }
-            // SAFETY: registered for this queue; runs on the draining thread.
-            unsafe { (c.callback.func)(c.callback.userdata, c.handle as *mut GameyeOperation) };
-            ran += 1;
-        }
-        q.draining.store(false, Ordering::Release);
-        ran
+        // Our own reference: a callback may free the queue's handle.
+        let shared = Arc::clone(&queue.shared);
+        shared.drain(max)
     })
 }
 
@@ -508,6 +722,9 @@ pub unsafe extern "C" fn gameye_queue_drain(queue: *const GameyeQueue, max: usiz
 /// complete later, are dropped without running (the operations themselves
 /// complete normally and can still be polled, waited on and freed).
 /// NULL is fine. Must not be called twice nor while another thread drains it.
+/// Calling it from inside one of this queue's callbacks is safe: the drain
+/// running it stops after that callback, and the queue's memory is released
+/// when the drain returns.
 ///
 /// # Safety
 /// `queue` is NULL or a live queue.
@@ -517,14 +734,7 @@ pub unsafe extern "C" fn gameye_queue_free(queue: *mut GameyeQueue) {
         if !queue.is_null() {
             // SAFETY: from `gameye_queue_new`, freed once.
             let queue = unsafe { Box::from_raw(queue) };
-            let q = &queue.shared;
-            let dropped = {
-                let mut items = q.items.lock().unwrap_or_else(|e| e.into_inner());
-                q.closed.store(true, std::sync::atomic::Ordering::Release);
-                std::mem::take(&mut *items)
-            };
-            // Dropped outside the lock: they hold the queue themselves.
-            drop(dropped);
+            queue.shared.close();
         }
     })
 }

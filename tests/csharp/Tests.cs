@@ -12,6 +12,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
@@ -66,10 +67,14 @@ internal static class Tests
             Run("async: 50 creates by polling", () => TestAsyncCreates(client));
             Run("async: every endpoint", () => TestAsyncEndpoints(client));
             Run("async: cancellation", () => TestCancellation(client));
+            Run("cancel a download from inside Stream.Write", () => TestCancelInsideWrite(client));
+            Run("LogStream.Dispose during ReadLine", () => TestDisposeDuringReadLine(client));
         }
         Run("dispose with pending operations", TestDisposePending);
         Run("dispose during a blocking call", TestDisposeDuringCall);
         Run("logger", TestLogger);
+        Run("domain unload with a download in flight", TestDomainUnloadPath);
+        Run("AppDomain.Unload with a download in flight", TestRealDomainUnload);
         Run("callback handles released", TestHandlesReleased);
 
         Console.WriteLine("{0} passed, {1} failed", s_passed, s_failed);
@@ -1233,6 +1238,219 @@ internal static class Tests
         worker.Join();
         Check(result != null && error == null, "the call in flight completes: " + error);
         Check(c.Handle.IsClosed, "freed after the call returned");
+    }
+
+    // ---- lifetimes: cancel inside a write, dispose during a read, domain unload ----
+
+    /// <summary>One HTTP request to the emulator's control endpoint; returns the status code.</summary>
+    private static int EmulatorControl(string method, string path, string body)
+    {
+        var uri = new Uri(s_baseUrl);
+        using (var tcp = new System.Net.Sockets.TcpClient(uri.Host, uri.Port))
+        using (NetworkStream net = tcp.GetStream())
+        {
+            byte[] payload = System.Text.Encoding.UTF8.GetBytes(body ?? "");
+            string head = method + " " + path + " HTTP/1.1\r\nhost: " + uri.Host + "\r\ncontent-type: application/json\r\n" +
+                          "content-length: " + payload.Length + "\r\nconnection: close\r\n\r\n";
+            byte[] h = System.Text.Encoding.ASCII.GetBytes(head);
+            net.Write(h, 0, h.Length);
+            net.Write(payload, 0, payload.Length);
+            var reader = new StreamReader(net);
+            string status = reader.ReadLine() ?? "";
+            Match m = Regex.Match(status, @"^HTTP/1\.1 (\d+)");
+            return m.Success ? int.Parse(m.Groups[1].Value) : -1;
+        }
+    }
+
+    private static void Arm(string rule)
+    {
+        Check(EmulatorControl("POST", "/_emulator/faults", rule) == 201, "arm " + rule);
+    }
+
+    private static void Disarm()
+    {
+        Check(EmulatorControl("DELETE", "/_emulator/faults", null) == 204, "clear faults");
+    }
+
+    // The artifact drips 32 bytes every 10 ms: many writes, a long download.
+    private const string DrippingArtifact =
+        "{\"method\":\"GET\",\"path\":\"/artifacts\",\"action\":{\"kind\":\"slow_drip\",\"chunk_bytes\":32,\"interval_ms\":10}}";
+    // The log's first byte comes after a minute: a read blocks.
+    private const string StalledLog =
+        "{\"method\":\"GET\",\"path\":\"/logs\",\"action\":{\"kind\":\"slow_drip\",\"chunk_bytes\":1,\"interval_ms\":60000}}";
+
+    /// <summary>Counts writes; on the <c>OnWrite</c>-th runs an action (cancel a token) inside Write.</summary>
+    private sealed class WatchedStream : Stream
+    {
+        public int Writes;
+        public int WritesAfterStop;
+        public volatile bool Stopped;
+        public int ActOnWrite;
+        public Action Act;
+
+        public int WriteCount { get { return Volatile.Read(ref Writes); } }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (Stopped) Interlocked.Increment(ref WritesAfterStop);
+            if (Interlocked.Increment(ref Writes) == ActOnWrite && Act != null)
+            {
+                Act();
+                Stopped = true;
+            }
+        }
+
+        public override bool CanRead { get { return false; } }
+        public override bool CanSeek { get { return false; } }
+        public override bool CanWrite { get { return true; } }
+        public override long Length { get { throw new NotSupportedException(); } }
+        public override long Position { get { throw new NotSupportedException(); } set { throw new NotSupportedException(); } }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) { throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin origin) { throw new NotSupportedException(); }
+        public override void SetLength(long value) { throw new NotSupportedException(); }
+    }
+
+    private static void TestCancelInsideWrite(GameyeClient c)
+    {
+        string id = Sid("cancel-in-write");
+        Start(c, id, "europe", "artifacts");
+        c.StopSession(id);
+        Arm(DrippingArtifact);
+        try
+        {
+            using (var cts = new CancellationTokenSource())
+            {
+                // The token fires on the library thread, inside Stream.Write.
+                var stream = new WatchedStream { ActOnWrite = 2, Act = cts.Cancel };
+                Task<long> download = c.DownloadArtifactAsync(id, "/", stream, cts.Token);
+                Check(Pump(c, () => download.IsCompleted, 10000), "the download cancelled inside Write completes");
+                Check(download.IsCanceled, "task cancelled: " + download.Status);
+                Thread.Sleep(300);
+                Check(stream.WritesAfterStop == 0, stream.WritesAfterStop + " writes after the token fired");
+            }
+        }
+        finally
+        {
+            Disarm();
+        }
+    }
+
+    private static void TestDisposeDuringReadLine(GameyeClient c)
+    {
+        string id = Sid("dispose-during-read");
+        Start(c, id, "europe", "logs");
+        Arm(StalledLog);
+        try
+        {
+            LogStream stream = c.FollowLogs(id);
+            long disposedAt = 0;
+            var watch = Stopwatch.StartNew();
+            var disposer = new Thread(() =>
+            {
+                Thread.Sleep(300);
+                Interlocked.Exchange(ref disposedAt, watch.ElapsedTicks);
+                stream.Dispose();
+            });
+            disposer.Start();
+            ExpectError(GameyeStatus.Cancelled, "ReadLine of a stream disposed meanwhile", () => stream.ReadLine());
+            double waitedMs = (watch.ElapsedTicks - Interlocked.Read(ref disposedAt)) * 1000.0 / Stopwatch.Frequency;
+            disposer.Join();
+            Check(waitedMs <= 100, "ReadLine returned " + waitedMs.ToString("F1") + " ms after Dispose");
+            Check(stream.Handle.IsClosed, "the native stream is freed once the read returned");
+            Expect<ObjectDisposedException>("read after Dispose", () => stream.ReadLine());
+
+            // Close (from another thread) ends a blocked read the same way, without freeing.
+            using (LogStream closing = c.FollowLogs(id))
+            {
+                ThreadPool.QueueUserWorkItem(_ => { Thread.Sleep(200); closing.Close(); });
+                ExpectError(GameyeStatus.Cancelled, "ReadLine of a stream closed meanwhile", () => closing.ReadLine());
+                ExpectError(GameyeStatus.Cancelled, "ReadLine after Close", () => closing.ReadLine());
+            }
+        }
+        finally
+        {
+            Disarm();
+        }
+        c.StopSession(id);
+    }
+
+    private static void TestDomainUnloadPath()
+    {
+        // What AppDomain.DomainUnload runs (Unity: a domain reload in the editor):
+        // after it, no library thread calls into this domain's code.
+        MethodInfo endAll = typeof(GameyeClient).Assembly.GetType("GameyeSdk.DomainLifetime")
+            .GetMethod("EndAll", BindingFlags.Static | BindingFlags.NonPublic);
+        GameyeClient c = NewClient(Token);
+        string id = Sid("domain-unload");
+        Start(c, id, "europe", "artifacts");
+        c.StopSession(id);
+        Arm(DrippingArtifact);
+        try
+        {
+            var stream = new WatchedStream();
+            Task<long> download = c.DownloadArtifactAsync(id, "/", stream);
+            var watch = Stopwatch.StartNew();
+            while (stream.WriteCount < 2 && watch.ElapsedMilliseconds < 10000) Thread.Sleep(1);
+            Check(stream.WriteCount >= 2, "the download is writing");
+            endAll.Invoke(null, null);
+            stream.Stopped = true;
+            Thread.Sleep(300);
+            Check(stream.WritesAfterStop == 0, stream.WritesAfterStop + " writes after the domain's end");
+            Check(download.IsFaulted && download.Exception.InnerException is ObjectDisposedException,
+                  "the download's task fails with ObjectDisposedException: " + download.Status);
+            Check(c.Handle.IsClosed, "the client is disposed");
+        }
+        finally
+        {
+            Disarm();
+        }
+    }
+
+    private static GameyeClient s_domainClient;
+
+    private static void TestRealDomainUnload()
+    {
+        // A real unload (mono supports AppDomains; Unity's editor reload is one):
+        // a download writes into a Stream of the child domain, the domain goes,
+        // and no library thread may call into it afterwards (that would crash
+        // the process, not fail a check).
+        var setup = new AppDomainSetup { ApplicationBase = Path.GetDirectoryName(typeof(Tests).Assembly.Location) };
+        AppDomain child = AppDomain.CreateDomain("gameye-reload", null, setup);
+        string id = Sid("real-unload");
+        child.SetData("baseUrl", s_baseUrl);
+        child.SetData("id", id);
+        child.SetData("runId", s_runId);
+        Arm(DrippingArtifact);
+        try
+        {
+            child.DoCallBack(StartDownloadInThisDomain);
+            Check((int)child.GetData("writes") >= 2, "the child domain's download is writing");
+            AppDomain.Unload(child);
+            Thread.Sleep(500);
+            Check(true, "the process survived the unload with the download in flight");
+        }
+        finally
+        {
+            Disarm();
+        }
+    }
+
+    /// <summary>Runs inside the child domain: starts a dripping download and leaves it in flight.</summary>
+    private static void StartDownloadInThisDomain()
+    {
+        AppDomain domain = AppDomain.CurrentDomain;
+        s_baseUrl = (string)domain.GetData("baseUrl");
+        s_runId = (string)domain.GetData("runId");
+        string id = (string)domain.GetData("id");
+        s_domainClient = NewClient(Token);
+        Start(s_domainClient, id, "europe", "artifacts");
+        s_domainClient.StopSession(id);
+        var stream = new WatchedStream();
+        s_domainClient.DownloadArtifactAsync(id, "/", stream);
+        var watch = Stopwatch.StartNew();
+        while (stream.WriteCount < 2 && watch.ElapsedMilliseconds < 10000) Thread.Sleep(1);
+        domain.SetData("writes", stream.WriteCount);
     }
 
     // ---- logging ----

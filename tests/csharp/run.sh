@@ -35,4 +35,4 @@ start_emulator
 
 # DllImport("gameye") finds libgameye.so through LD_LIBRARY_PATH.
 LD_LIBRARY_PATH="$GAMEYE_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    mono --debug "$out/Tests.exe"
+    timeout 600 mono --debug "$out/Tests.exe"

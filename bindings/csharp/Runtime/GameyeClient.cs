@@ -63,6 +63,7 @@ namespace GameyeSdk
             }
             _client = client;
             _queue = NativeMethods.gameye_queue_new();
+            DomainLifetime.Track(this);
         }
 
         /// <summary>The native client, for calls through <see cref="NativeMethods"/>.</summary>
@@ -511,6 +512,61 @@ namespace GameyeSdk
     }
 
     /// <summary>
+    /// The script domain's end (Unity: a domain reload in the editor, after a
+    /// recompile, while libgameye stays loaded). Every live client is disposed
+    /// and every live log stream closed before the domain goes: their pending
+    /// operations are freed, and gameye_operation_free guarantees that no
+    /// library thread calls into this domain (a download's write callback, a
+    /// completion) once it returns.
+    /// </summary>
+    internal static class DomainLifetime
+    {
+        private static readonly List<WeakReference> Live = new List<WeakReference>();
+        private static bool s_hooked;
+
+        internal static void Track(IDisposable owner)
+        {
+            lock (Live)
+            {
+                Live.RemoveAll(w => !w.IsAlive);
+                Live.Add(new WeakReference(owner));
+                if (s_hooked) return;
+                s_hooked = true;
+            }
+            AppDomain.CurrentDomain.DomainUnload += (sender, e) => EndAll();
+        }
+
+        /// <summary>Closes every live log stream, then disposes every live client.</summary>
+        internal static void EndAll()
+        {
+            var owners = new List<IDisposable>();
+            lock (Live)
+            {
+                foreach (WeakReference w in Live)
+                {
+                    var owner = w.Target as IDisposable;
+                    if (owner != null) owners.Add(owner);
+                }
+                Live.Clear();
+            }
+            // Streams first: a read blocked on another thread returns at once.
+            owners.Sort((a, b) => (a is LogStream ? 0 : 1).CompareTo(b is LogStream ? 0 : 1));
+            foreach (IDisposable owner in owners)
+            {
+                try
+                {
+                    var stream = owner as LogStream;
+                    if (stream != null) stream.Close(); else owner.Dispose();
+                }
+                catch (Exception)
+                {
+                    // Already disposed, or disposing elsewhere: nothing left to stop.
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// A followed log. Read it line by line: <see cref="ReadLine"/> blocks,
     /// <see cref="ReadLineAsync"/> completes in GameyeClient.Update. Both give
     /// null once the log has ended (the session stopped). One read at a time.
@@ -527,6 +583,7 @@ namespace GameyeSdk
         {
             _client = client;
             _handle = handle;
+            DomainLifetime.Track(this);
         }
 
         /// <summary>The native stream, for calls through <see cref="NativeMethods"/>.</summary>
@@ -541,16 +598,43 @@ namespace GameyeSdk
             }
         }
 
-        /// <summary>Non-blocking <see cref="ReadLine"/>; cancelling it ends the stream.</summary>
+        /// <summary>
+        /// Non-blocking <see cref="ReadLine"/>. Cancelling it while the read is
+        /// pending ends the stream: later reads throw GameyeException with Status Cancelled.
+        /// </summary>
         public Task<string> ReadLineAsync(CancellationToken cancellationToken = default(CancellationToken))
         {
             return _client.Start(() => NativeMethods.gameye_log_stream_next_async(_handle), ResultReader.Text,
                                  cancellationToken);
         }
 
-        /// <summary>Stops following and frees the stream.</summary>
+        /// <summary>
+        /// Ends following without freeing: a <see cref="ReadLine"/> blocked on
+        /// another thread throws GameyeException with Status Cancelled within
+        /// 100 ms, and so do later reads. Any thread; closing twice is fine.
+        /// </summary>
+        public void Close()
+        {
+            try
+            {
+                NativeMethods.gameye_log_stream_close(_handle);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already disposed: nothing to close.
+            }
+        }
+
+        /// <summary>
+        /// Stops following and frees the stream. From another thread while
+        /// <see cref="ReadLine"/> blocks, that read throws GameyeException with
+        /// Status Cancelled within 100 ms; the native stream is freed once it returned.
+        /// </summary>
         public void Dispose()
         {
+            // Close first: the SafeHandle frees the native stream only once the
+            // blocked read holding it returns, and the close is what wakes it.
+            Close();
             _handle.Dispose();
         }
     }

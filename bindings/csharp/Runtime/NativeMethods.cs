@@ -148,6 +148,9 @@ namespace GameyeSdk.Native
         public static extern OperationHandle gameye_log_stream_next_async(LogStreamHandle stream);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        public static extern void gameye_log_stream_close(LogStreamHandle stream);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         public static extern void gameye_log_stream_free(IntPtr stream);
 
         // ---- artifacts ----

@@ -20,20 +20,21 @@ fn python_level(level: LogLevel) -> u32 {
 
 /// Sends core events at `level` (a core level number 1-5; 0 turns routing
 /// off) and above to `logger`, a `logging.Logger`.
+///
+/// The GIL is released while the sink is replaced: `set_logger` waits for the
+/// old sink's calls in progress, and those may be waiting for the GIL.
 #[pyfunction]
-pub fn _route_logs(level: u32, logger: Py<PyAny>) {
+pub fn _route_logs(py: Python<'_>, level: u32, logger: Py<PyAny>) {
     let Some(level) = LogLevel::from_number(level) else {
-        gameye_core::set_logger(LogLevel::Error, None);
+        py.detach(|| gameye_core::set_logger(LogLevel::Error, None));
         return;
     };
     let logger = Arc::new(logger);
-    gameye_core::set_logger(
-        level,
-        Some(Arc::new(move |level, message: &str| {
-            // An event during interpreter shutdown is dropped, not a hang.
-            let _ = Python::try_attach(|py| {
-                let _ = logger.call_method1(py, "log", (python_level(level), message));
-            });
-        })),
-    );
+    let sink: gameye_core::LogSink = Arc::new(move |level, message: &str| {
+        // An event during interpreter shutdown is dropped, not a hang.
+        let _ = Python::try_attach(|py| {
+            let _ = logger.call_method1(py, "log", (python_level(level), message));
+        });
+    });
+    py.detach(|| gameye_core::set_logger(level, Some(sink)));
 }
