@@ -249,13 +249,16 @@ class LogStream:
 
     Each wait releases the GIL. ``close()``, leaving a ``with`` block, or
     garbage collection stops following and closes the connection; a
-    ``next()`` waiting in another thread then ends the iteration. Ctrl-C
-    while waiting raises :class:`KeyboardInterrupt` and closes the stream.
+    ``next()`` waiting in another thread then raises
+    :class:`gameye.CancelledError` at once, and later ones end the iteration.
+    Ctrl-C while waiting raises :class:`KeyboardInterrupt` and closes the
+    stream.
     """
 
     def __iter__(self) -> LogStream: ...
     def __next__(self) -> str:
-        """The next line; raises the request's error if the stream fails."""
+        """The next line; raises the request's error if the stream fails, and
+        :class:`gameye.CancelledError` if ``close()`` ends this wait."""
     def close(self) -> None:
         """Stops following and closes the connection. Idempotent."""
     @property
@@ -273,8 +276,9 @@ class AsyncLogStream:
     ``async with client.follow_logs(id) as lines`` opens it (raising its
     errors there); otherwise the first ``__anext__`` does. ``aclose()``,
     leaving an ``async with`` block, or garbage collection stops following
-    and closes the connection; a pending ``__anext__`` then ends the
-    iteration. Cancelling a pending ``__anext__`` closes the stream.
+    and closes the connection; a pending ``__anext__`` then raises
+    :class:`gameye.CancelledError`, and later ones end the iteration.
+    Cancelling a pending ``__anext__`` closes the stream.
     """
 
     def __aiter__(self) -> AsyncLogStream: ...
