@@ -13,6 +13,7 @@ use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::ProcessBound;
 use crate::log::{log_event, LogLevel};
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
@@ -39,8 +40,9 @@ static NEXT_RUNTIME_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomic
 struct Inner {
     /// Unique per client; equal to `RUNTIME_ID` on this client's workers.
     runtime_id: u64,
-    http: reqwest::Client,
-    runtime: Option<tokio::runtime::Runtime>,
+    /// Leaked, not dropped, in a forked child (see `fork`).
+    http: ProcessBound<reqwest::Client>,
+    runtime: Option<ProcessBound<tokio::runtime::Runtime>>,
     handle: tokio::runtime::Handle,
     /// The base URL; endpoint paths are appended to its path.
     base: url::Url,
@@ -54,7 +56,9 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         crate::local::forget(self.runtime_id);
-        let Some(rt) = self.runtime.take() else {
+        // In a forked child the runtime has no threads and shares the
+        // parent's epoll instance: leaked (see `fork`).
+        let Some(rt) = self.runtime.take().and_then(ProcessBound::into_inner) else {
             return;
         };
         if tokio::runtime::Handle::try_current().is_ok() {
@@ -222,9 +226,9 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime_id,
-                http,
+                http: ProcessBound::new(http),
                 handle: runtime.handle().clone(),
-                runtime: Some(runtime),
+                runtime: Some(ProcessBound::new(runtime)),
                 base,
                 auth,
                 in_flight: tokio::sync::Semaphore::new(config.max_concurrent_requests),
@@ -262,7 +266,7 @@ impl Client {
         let http = crate::local::active_http(inner.runtime_id);
         let mut req = http
             .as_ref()
-            .unwrap_or(&inner.http)
+            .unwrap_or(&*inner.http)
             .request(call.method.clone(), url)
             .header(AUTHORIZATION, inner.auth.clone())
             .timeout(timeout);

@@ -17,6 +17,7 @@ mod artifacts;
 mod client;
 mod config;
 mod error;
+mod fork;
 mod local;
 mod locations;
 mod log;

@@ -11,13 +11,17 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::sync::{Arc, Weak};
 
+use crate::fork::ProcessBound;
+
 /// One client's runtime and pool on one thread.
 struct Local {
     client_id: u64,
     /// Entries of dropped clients are pruned.
     owner: Weak<dyn Send + Sync>,
-    runtime: tokio::runtime::Runtime,
-    http: reqwest::Client,
+    /// Leaked, not dropped, in a forked child (see `fork`): this thread's
+    /// copy of the parent's entry shares the parent's epoll instance.
+    runtime: ProcessBound<tokio::runtime::Runtime>,
+    http: ProcessBound<reqwest::Client>,
 }
 
 thread_local! {
@@ -69,14 +73,14 @@ pub(crate) fn block_on<F: Future>(
                 (Ok(runtime), Some(http)) => Local {
                     client_id,
                     owner,
-                    runtime,
-                    http,
+                    runtime: ProcessBound::new(runtime),
+                    http: ProcessBound::new(http),
                 },
                 _ => return Err(fut),
             }
         }
     };
-    let set = ACTIVE.try_with(|a| *a.borrow_mut() = Some((client_id, local.http.clone())));
+    let set = ACTIVE.try_with(|a| *a.borrow_mut() = Some((client_id, (*local.http).clone())));
     if set.is_err() {
         return Err(fut);
     }

@@ -24,6 +24,7 @@ use pyo3::types::PyModule;
 use tokio::task::AbortHandle;
 
 use crate::error::{self, GameyeError};
+use crate::exit_gate;
 
 /// Turns what the core future produced into the awaitable's result or
 /// exception; runs on the event loop's thread, attached to Python.
@@ -120,7 +121,7 @@ impl Pending {
     /// Schedules the resolver on the loop. A closed loop (or an interpreter
     /// shutting down) has nobody left to tell.
     fn schedule(&self, outcome: Outcome) {
-        Python::try_attach(|py| {
+        exit_gate::try_attach(|py| {
             let resolver = Resolver {
                 future: self.future.clone_ref(py),
                 outcome: Mutex::new(Some(outcome)),
@@ -154,6 +155,10 @@ struct Resolver {
 #[pymethods]
 impl Resolver {
     fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        // The loop may run on a daemon thread; see `exit_gate`.
+        let Some(_section) = exit_gate::enter() else {
+            return Ok(());
+        };
         let Some(outcome) = self
             .outcome
             .lock()

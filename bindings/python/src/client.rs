@@ -11,6 +11,7 @@ use pyo3::types::PyString;
 use crate::convert;
 use crate::download::{self, Dest};
 use crate::error::GameyeResult;
+use crate::exit_gate;
 use crate::logs::PyLogStream;
 use crate::session::PySession;
 use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary};
@@ -201,7 +202,7 @@ impl PyClient {
             ("ttl", ttl),
             ("external_id", external_id),
         ])?;
-        let session = py.detach(|| self.inner.create_session(run))?;
+        let session = exit_gate::detach(py, || self.inner.create_session(run))?;
         Ok(session.into_inner().into())
     }
 
@@ -231,13 +232,13 @@ impl PyClient {
             player_count_gt,
             labels,
         );
-        let list = py.detach(|| self.inner.list_sessions(&filter))?;
+        let list = exit_gate::detach(py, || self.inner.list_sessions(&filter))?;
         Ok(list.into_inner().into_iter().map(Into::into).collect())
     }
 
     /// Describes one session (`GET /session/{id}`), with its players.
     fn get_session(&self, py: Python<'_>, id: String) -> GameyeResult<PySessionDetails> {
-        let details = py.detach(|| self.inner.get_session(&id))?;
+        let details = exit_gate::detach(py, || self.inner.get_session(&id))?;
         Ok(details.into_inner().into())
     }
 
@@ -252,7 +253,7 @@ impl PyClient {
         idempotent: bool,
     ) -> GameyeResult<&'static str> {
         let options = StopOptions { idempotent };
-        let outcome = py.detach(|| self.inner.stop_session(&id, options))?;
+        let outcome = exit_gate::detach(py, || self.inner.stop_session(&id, options))?;
         Ok(stop_outcome(*outcome))
     }
 
@@ -263,19 +264,19 @@ impl PyClient {
         session: String,
         players: Vec<String>,
     ) -> GameyeResult<PyPlayerCount> {
-        let count = py.detach(|| self.inner.join_players(&session, &players))?;
+        let count = exit_gate::detach(py, || self.inner.join_players(&session, &players))?;
         Ok(count.into_inner().into())
     }
 
     /// Removes players from their session (`DELETE /session/player/leave`).
     fn leave_players(&self, py: Python<'_>, players: Vec<String>) -> GameyeResult<PyPlayerCount> {
-        let count = py.detach(|| self.inner.leave_players(&players))?;
+        let count = exit_gate::detach(py, || self.inner.leave_players(&players))?;
         Ok(count.into_inner().into())
     }
 
     /// The session's logs so far (`GET /logs?id=...`), as text.
     fn logs(&self, py: Python<'_>, id: String) -> GameyeResult<String> {
-        let text = py.detach(|| self.inner.logs(&id))?;
+        let text = exit_gate::detach(py, || self.inner.logs(&id))?;
         Ok(text.into_inner())
     }
 
@@ -283,7 +284,7 @@ impl PyClient {
     /// and then new ones as they are written. The request is made here, so
     /// its errors raise here.
     fn follow_logs(&self, py: Python<'_>, id: String) -> GameyeResult<PyLogStream> {
-        let stream = py.detach(|| self.inner.follow_logs(&id))?;
+        let stream = exit_gate::detach(py, || self.inner.follow_logs(&id))?;
         Ok(PyLogStream::new(self.inner.clone(), stream))
     }
 
@@ -304,7 +305,7 @@ impl PyClient {
 
     /// The locations that can currently host `image`.
     fn available_locations(&self, py: Python<'_>, image: String) -> GameyeResult<Vec<PyLocation>> {
-        let list = py.detach(|| self.inner.available_locations(&image))?;
+        let list = exit_gate::detach(py, || self.inner.available_locations(&image))?;
         Ok(list.into_inner().into_iter().map(Into::into).collect())
     }
 
@@ -316,7 +317,7 @@ impl PyClient {
         image: String,
         version: String,
     ) -> GameyeResult<bool> {
-        let exists = py.detach(|| self.inner.tag_exists(&region, &image, &version))?;
+        let exists = exit_gate::detach(py, || self.inner.tag_exists(&region, &image, &version))?;
         Ok(*exists)
     }
 

@@ -23,6 +23,7 @@ mod client;
 mod convert;
 mod download;
 mod error;
+mod exit_gate;
 mod logging;
 mod logs;
 mod session;
@@ -43,6 +44,7 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<logs::PyLogStream>()?;
     m.add_class::<logs::PyAsyncLogStream>()?;
     m.add_function(wrap_pyfunction!(logging::_route_logs, m)?)?;
+    exit_gate::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -30,8 +30,8 @@ pub fn _route_logs(level: u32, logger: Py<PyAny>) {
     gameye_core::set_logger(
         level,
         Some(Arc::new(move |level, message: &str| {
-            // An event during interpreter shutdown is dropped, not a hang.
-            let _ = Python::try_attach(|py| {
+            // An event during interpreter exit is dropped, not a hang.
+            let _ = crate::exit_gate::try_attach(|py| {
                 let _ = logger.call_method1(py, "log", (python_level(level), message));
             });
         })),

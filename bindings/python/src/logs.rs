@@ -20,6 +20,7 @@ use tokio::sync::watch;
 
 use crate::bridge;
 use crate::error::{self, GameyeError};
+use crate::exit_gate;
 
 /// How often a thread blocked in `LogStream.__next__` checks for signals
 /// (Ctrl-C), attached to Python only for the check.
@@ -248,7 +249,8 @@ impl PyLogStream {
         });
         let mut rx = rx;
         loop {
-            let (received, back) = py.detach(move || (rx.recv_timeout(SIGNAL_CHECK_INTERVAL), rx));
+            let (received, back) =
+                exit_gate::detach(py, move || (rx.recv_timeout(SIGNAL_CHECK_INTERVAL), rx));
             rx = back;
             match received {
                 Ok(Some(Ok(line))) => return Ok(Some(line)),

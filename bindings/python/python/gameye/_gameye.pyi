@@ -23,6 +23,7 @@ __all__ = [
     "SessionDetails",
     "SessionSummary",
     "__version__",
+    "_close_exit_gate",
     "_route_logs",
 ]
 
@@ -549,3 +550,8 @@ class AsyncClient:
 
 def _route_logs(level: int, logger: logging.Logger) -> None:
     """Send the library's log events at a core level (1 error .. 5 trace; 0 off) to ``logger``."""
+
+def _close_exit_gate() -> None:
+    """The ``atexit`` hook the extension registers at import: from here on,
+    threads of the SDK never take the GIL again, so that no thread with Rust
+    frames is ended by the interpreter's exit."""
