@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import time
 import uuid
 from typing import Callable
@@ -122,6 +123,20 @@ def test_stalled_server_is_timeout_error(make_client: MakeClient) -> None:
     assert isinstance(exc, gameye.TransportError)
     assert exc.kind == "timeout" and exc.status is None
     assert 0.4 <= elapsed < 5, elapsed
+    # Also the builtin: `except TimeoutError` catches it under either name.
+    assert isinstance(exc, builtins.TimeoutError) and isinstance(exc, OSError)
+    assert exc.errno is None and str(exc).startswith("timed out")
+
+
+def test_builtin_timeout_error_catches_the_sdks(make_client: MakeClient) -> None:
+    client = make_client(timeout=0.3, max_attempts=1)
+    try:
+        client.create_session("europe", "fault-stall")
+    except builtins.TimeoutError as e:  # not named gameye.TimeoutError here
+        assert type(e) is gameye.TimeoutError
+        assert e.kind == "timeout" and e.attempts == 1
+    else:
+        pytest.fail("a stalled create did not time out")
 
 
 def test_closed_port_is_transport_error(offline_client: gameye.Client) -> None:
@@ -164,6 +179,8 @@ def test_every_error_class_derives_from_gameye_error() -> None:
         assert issubclass(cls, gameye.GameyeError), cls
         assert cls.__doc__, cls
     assert issubclass(gameye.TimeoutError, gameye.TransportError)
+    assert issubclass(gameye.TimeoutError, builtins.TimeoutError)
+    assert not issubclass(gameye.TransportError, builtins.TimeoutError)
     assert issubclass(gameye.ConfigurationError, ValueError)
     assert issubclass(gameye.DownloadError, OSError)
     assert not issubclass(gameye.CancelledError, asyncio.CancelledError)

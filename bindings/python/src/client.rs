@@ -53,7 +53,8 @@ fn environment(name: &str) -> GameyeResult<Environment> {
 
 /// The constructor arguments of `Client` and `AsyncClient`.
 pub(crate) struct Options {
-    pub token: String,
+    /// `None`: from the environment variable [`TOKEN_VARIABLE`].
+    pub token: Option<String>,
     pub base_url: Option<String>,
     pub environment: Option<String>,
     pub timeout: Option<f64>,
@@ -61,6 +62,23 @@ pub(crate) struct Options {
     pub allow_insecure_http: bool,
     pub max_attempts: Option<i64>,
     pub deadline: Option<f64>,
+}
+
+/// Where the token comes from when the constructor is given none.
+const TOKEN_VARIABLE: &str = "GAMEYE_TOKEN";
+
+/// The token argument, or the environment's.
+fn token(given: Option<String>) -> GameyeResult<String> {
+    if let Some(token) = given {
+        return Ok(token);
+    }
+    std::env::var(TOKEN_VARIABLE).map_err(|_| {
+        Error::invalid_config(
+            "token",
+            format!("is required: pass token=... or set {TOKEN_VARIABLE}"),
+        )
+        .into()
+    })
 }
 
 /// Builds the core client from the constructor arguments of `Client` and
@@ -76,7 +94,8 @@ pub(crate) fn build(options: Options) -> GameyeResult<Client> {
         max_attempts,
         deadline,
     } = options;
-    let mut config = ClientConfig::new(token).allow_insecure_http(allow_insecure_http);
+    let mut config =
+        ClientConfig::new(self::token(token)?).allow_insecure_http(allow_insecure_http);
     config = match (base_url, environment) {
         (Some(_), Some(_)) => {
             return Err(Error::invalid_config(
@@ -124,20 +143,21 @@ pub(crate) fn stop_outcome(outcome: StopOutcome) -> &'static str {
 
 #[pymethods]
 impl PyClient {
-    /// `Client(token, *, base_url=None, environment=None, timeout=None,
+    /// `Client(token=None, *, base_url=None, environment=None, timeout=None,
     /// connect_timeout=None, allow_insecure_http=False, max_attempts=None,
-    /// deadline=None)`.
+    /// deadline=None)`; without `token`, the `GAMEYE_TOKEN` environment
+    /// variable's.
     ///
-    /// Raises `ConfigurationError` for a bad option: an empty token, a
+    /// Raises `ConfigurationError` for a bad option: no or an empty token, a
     /// malformed base URL, plain `http://` to a non-loopback host without
     /// `allow_insecure_http=True`, an unknown environment, both `base_url`
     /// and `environment`, a timeout or deadline that is not a positive
     /// number, or `max_attempts` below 1.
     #[new]
-    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None))]
+    #[pyo3(signature = (token=None, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        token: String,
+        token: Option<String>,
         base_url: Option<String>,
         environment: Option<String>,
         timeout: Option<f64>,
@@ -164,6 +184,29 @@ impl PyClient {
     #[getter]
     fn base_url(&self) -> &str {
         self.inner.base_url()
+    }
+
+    /// Closes the client: calls in flight on other threads and log streams
+    /// end with `CancelledError`, later calls raise it, and the I/O threads
+    /// stop. Idempotent.
+    fn close(&self, py: Python<'_>) {
+        exit_gate::detach(py, || self.inner.close());
+    }
+
+    /// Whether `close()` was called (or a `with` block left).
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.close(py);
+        false
     }
 
     /// Starts a session of `image` in `location` (`POST /session`) and

@@ -9,6 +9,7 @@ API token.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -161,11 +162,12 @@ class TransportError(GameyeError):
     failure such as a reset connection (``"transport"``)."""
 
 
-class TimeoutError(TransportError):  # noqa: A001 - the SDK's own, not the builtin
+class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - shadows the builtin on purpose
     """The connect or request timeout ran out (``kind == "timeout"``).
 
-    Not the builtin :class:`TimeoutError`; catch ``gameye.TimeoutError`` or
-    ``gameye.TransportError``.
+    Also the builtin :class:`TimeoutError` (so an :class:`OSError`, with
+    ``errno`` ``None``): ``except TimeoutError`` catches it whether or not
+    the name is ``gameye``'s.
     """
 
 

@@ -301,11 +301,12 @@ class Client:
 
     Create one per process and share it: it is thread-safe and reuses its
     connections. The token is never shown by ``repr()`` or in exception texts.
+    A context manager: leaving a ``with`` block closes it.
     """
 
     def __new__(
         cls,
-        token: str,
+        token: str | None = None,
         *,
         base_url: str | None = None,
         environment: Literal["sandbox", "production"] | None = None,
@@ -318,7 +319,8 @@ class Client:
         """Creates a client.
 
         Args:
-            token: The API bearer token.
+            token: The API bearer token; by default the ``GAMEYE_TOKEN``
+                environment variable's (``ConfigurationError`` if unset).
             base_url: The API base URL (sandbox by default). Plain ``http://``
                 is accepted for loopback hosts only, unless
                 ``allow_insecure_http`` is set.
@@ -341,6 +343,15 @@ class Client:
     @property
     def base_url(self) -> str:
         """The base URL requests go to (without a trailing slash)."""
+    def close(self) -> None:
+        """Closes the client: calls in flight on other threads and its log
+        streams end with :class:`gameye.CancelledError`, later calls raise
+        it, its I/O threads stop and its connections close. Idempotent."""
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called (or a ``with`` block left)."""
+    def __enter__(self) -> Client: ...
+    def __exit__(self, *args: object) -> bool: ...
     def create_session(
         self,
         location: str,
@@ -471,7 +482,8 @@ class Client:
 class AsyncClient:
     """A Gameye Session API client for asyncio.
 
-    The same constructor and methods as :class:`Client`; each method starts
+    The same constructor and methods as :class:`Client` (``aclose()`` for
+    ``close()``, and ``async with`` for ``with``); each method starts
     its request at once on the SDK's own I/O threads (never blocking the event
     loop) and returns an :class:`asyncio.Future` of the result, to await.
     Errors raise from ``await`` with the same exception classes as
@@ -483,7 +495,7 @@ class AsyncClient:
 
     def __new__(
         cls,
-        token: str,
+        token: str | None = None,
         *,
         base_url: str | None = None,
         environment: Literal["sandbox", "production"] | None = None,
@@ -497,6 +509,15 @@ class AsyncClient:
     @property
     def base_url(self) -> str:
         """The base URL requests go to (without a trailing slash)."""
+    def aclose(self) -> asyncio.Future[None]:
+        """Closes the client: awaitables in flight and its log streams raise
+        :class:`gameye.CancelledError`, later calls raise it, its I/O threads
+        stop and its connections close. Idempotent."""
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` was called (or an ``async with`` block left)."""
+    def __aenter__(self) -> asyncio.Future[AsyncClient]: ...
+    def __aexit__(self, *args: object) -> asyncio.Future[bool]: ...
     def create_session(
         self,
         location: str,
