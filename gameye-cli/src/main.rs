@@ -435,28 +435,9 @@ fn table(sessions: &[SessionSummary]) -> String {
         .join("\n")
 }
 
-/// The process exit status for each error kind. Stable: scripts rely on it.
-/// (2 is clap's usage error.)
+/// The process exit status of an error: its kind's row in the core's one
+/// table (`ErrorKind::info`). Stable: scripts rely on it. (1 is an
+/// unexpected failure, 2 clap's usage error.)
 fn exit_code(kind: ErrorKind) -> u8 {
-    match kind {
-        ErrorKind::InvalidRequest => 10,
-        ErrorKind::InvalidConfig => 11,
-        ErrorKind::Unauthorized => 12,
-        ErrorKind::QuotaExhausted => 13,
-        ErrorKind::Forbidden => 14,
-        ErrorKind::NotFound => 15,
-        ErrorKind::Conflict => 16,
-        ErrorKind::NoCapacity => 17,
-        ErrorKind::InvalidSyntax => 18,
-        ErrorKind::ClientError => 19,
-        ErrorKind::ServerError => 20,
-        ErrorKind::Connect => 21,
-        ErrorKind::Tls => 22,
-        ErrorKind::Timeout => 23,
-        ErrorKind::Transport => 24,
-        ErrorKind::Decode => 25,
-        ErrorKind::Io => 26,
-        ErrorKind::Cancelled => 27,
-        _ => 1,
-    }
+    kind.info().exit_code
 }

@@ -10,7 +10,7 @@ from typing import Callable
 
 import gameye
 import pytest
-from conftest import TOKEN, check_http_error
+from conftest import ERROR_STATUSES, TOKEN, check_http_error
 
 MakeClient = Callable[..., gameye.Client]
 
@@ -221,3 +221,19 @@ def test_download_error_pickles_as_os_error() -> None:
     again = pickle.loads(pickle.dumps(exc))
     assert type(again) is gameye.DownloadError and isinstance(again, OSError)
     assert str(again) == str(exc) and again.kind == "io" and again.attempts == 1
+
+
+def test_every_kind_of_the_core_table_has_its_class() -> None:
+    """The core's one error table names a class per kind; each exists, is a
+    GameyeError, and is documented with its kind name."""
+    table = gameye._gameye._error_kinds()
+    assert len(table) >= 18
+    for kind, number, class_name in table:
+        cls = getattr(gameye, class_name)
+        assert issubclass(cls, gameye.GameyeError), class_name
+        assert f'``"{kind}"``' in (gameye.GameyeError.__doc__ or ""), kind
+        assert number >= 100
+    # The HTTP statuses the tests expect map as the table says.
+    by_kind = {kind: class_name for kind, _, class_name in table}
+    for cls, kind in ERROR_STATUSES.values():
+        assert by_kind[kind] == cls.__name__, kind

@@ -44,6 +44,7 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<logs::PyLogStream>()?;
     m.add_class::<logs::PyAsyncLogStream>()?;
     m.add_function(wrap_pyfunction!(logging::_route_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(error::_error_kinds, m)?)?;
     exit_gate::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

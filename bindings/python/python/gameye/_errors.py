@@ -58,8 +58,8 @@ class GameyeError(Exception):
             ``"invalid_syntax"`` (422), ``"client_error"``, ``"server_error"``,
             ``"connect"``, ``"tls"``, ``"timeout"``, ``"transport"``,
             ``"decode"``, ``"io"`` (writing a download failed) or
-            ``"cancelled"``. Kinds added by newer versions of the core are raised
-            as a plain ``GameyeError``.
+            ``"cancelled"``: the names of the core's error table, which
+            also picks the class.
         status: The HTTP status, when a response arrived; else ``None``.
         code: The server's machine-readable error code, when it sent one.
         details: The server's further explanation, when it sent one.

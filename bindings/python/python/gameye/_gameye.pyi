@@ -24,6 +24,7 @@ __all__ = [
     "SessionSummary",
     "__version__",
     "_close_exit_gate",
+    "_error_kinds",
     "_route_logs",
 ]
 
@@ -576,3 +577,7 @@ def _close_exit_gate() -> None:
     """The ``atexit`` hook the extension registers at import: from here on,
     threads of the SDK never take the GIL again, so that no thread with Rust
     frames is ended by the interpreter's exit."""
+
+def _error_kinds() -> list[tuple[str, int, str]]:
+    """The core's error table: ``(kind, status number, exception class name)``
+    for every error kind, in table order."""
