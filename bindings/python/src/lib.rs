@@ -26,6 +26,7 @@ mod error;
 mod exit_gate;
 mod logging;
 mod logs;
+mod loop_inbox;
 mod session;
 mod types;
 
