@@ -338,8 +338,11 @@ def test_a_loop_without_add_reader_still_gets_results(emulator: str) -> None:
 
         session, listed = loop.run_until_complete(calls())
         assert session.id in {s.id for s in listed}
+        async def missing() -> None:
+            await asyncio.wait_for(client.get_session("no-such-session"), 10)
+
         with pytest.raises(gameye.NotFoundError):
-            loop.run_until_complete(asyncio.wait_for(client.get_session("no-such-session"), 10))
+            loop.run_until_complete(missing())
     finally:
         loop.close()
 
