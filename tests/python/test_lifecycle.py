@@ -314,3 +314,30 @@ def test_forked_child_exits_normally(emulator: str, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["child ok", "parent ok 0"], done.stdout + done.stderr
     assert took < CHILD_TIMEOUT / 3, f"took {took:.2f} s"
+
+
+# --- the binding's source keeps to the exit gate ------------------------------------
+
+#: The binding's Rust sources.
+BINDING_SRC = Path(__file__).resolve().parents[2] / "bindings" / "python" / "src"
+
+
+def test_every_return_into_python_passes_the_exit_gate() -> None:
+    """A thread that takes the GIL from Rust during interpreter exit aborts
+    the process (see bindings/python/src/exit_gate.rs), so the binding
+    releases and retakes the GIL, and attaches from other threads, only
+    through exit_gate. A new method written with ``py.detach`` would slip
+    past it: this test names it."""
+    offenders = []
+    for source in sorted(BINDING_SRC.glob("*.rs")):
+        if source.name == "exit_gate.rs":
+            continue
+        for number, line in enumerate(source.read_text().splitlines(), 1):
+            code = line.split("//")[0]
+            if ".detach(" in code and "exit_gate::detach(" not in code:
+                offenders.append(f"{source.name}:{number}: {line.strip()}")
+            if "Python::try_attach(" in code or "Python::attach(" in code:
+                # error.rs converts errors on a thread that is attached already.
+                if source.name != "error.rs":
+                    offenders.append(f"{source.name}:{number}: {line.strip()}")
+    assert not offenders, "use exit_gate::detach / exit_gate::try_attach:\n" + "\n".join(offenders)
