@@ -299,17 +299,29 @@ fn run(cli: Cli, base_url_from_env: bool) -> Result<String, Error> {
         _emulator = Some(emu);
         let token = g
             .token
+            .take()
             .unwrap_or_else(|| gameye_emulator::DEFAULT_TOKEN.to_owned());
         (token, Some(url))
     } else {
-        let token = g.token.ok_or_else(|| {
+        let token = g.token.take().ok_or_else(|| {
             Error::invalid_config(
                 "token",
                 "is required: set GAMEYE_TOKEN or pass --token (or use --emulator)",
             )
         })?;
-        (token, g.base_url)
+        (token, g.base_url.clone())
     };
+    let client = Client::new(client_config(&g, token, base_url)?)?;
+    execute(&client, cli.command)
+}
+
+/// The client configuration the global options give, with the token and
+/// base URL already resolved.
+fn client_config(
+    g: &GlobalArgs,
+    token: String,
+    base_url: Option<String>,
+) -> Result<ClientConfig, Error> {
     let mut config = ClientConfig::new(token).allow_insecure_http(g.allow_insecure_http);
     if let Some(url) = base_url {
         config = config.base_url(url);
@@ -322,8 +334,8 @@ fn run(cli: Cli, base_url_from_env: bool) -> Result<String, Error> {
     if let Some(secs) = g.connect_timeout {
         config = config.connect_timeout(seconds("connect-timeout", secs)?);
     }
-    if let Some(path) = g.ca_bundle {
-        config = config.ca_bundle(path);
+    if let Some(path) = &g.ca_bundle {
+        config = config.ca_bundle(path.clone());
     }
     if let Some(n) = g.max_attempts {
         config.retry.max_attempts = n;
@@ -331,8 +343,7 @@ fn run(cli: Cli, base_url_from_env: bool) -> Result<String, Error> {
     if let Some(secs) = g.deadline {
         config.retry.deadline = seconds("deadline", secs)?;
     }
-    let client = Client::new(config)?;
-    execute(&client, cli.command)
+    Ok(config)
 }
 
 /// The base URL to use: an explicit `--environment` wins over
@@ -485,22 +496,46 @@ mod tests {
     fn global_options_reach_the_client() {
         let cli = Cli::try_parse_from([
             "gameye",
-            "--token",
-            "t",
             "--environment",
             "production",
             "--connect-timeout",
             "2.5",
+            "--timeout",
+            "7",
+            "--ca-bundle",
+            "/etc/extra.pem",
+            "--max-attempts",
+            "2",
             "session",
             "list",
         ])
         .unwrap();
-        let env: Environment = cli.global.environment.unwrap().into();
-        let config = ClientConfig::new("t").environment(env).connect_timeout(
-            seconds("connect-timeout", cli.global.connect_timeout.unwrap()).unwrap(),
+        let config = client_config(&cli.global, "t".into(), None).unwrap();
+        assert_eq!(config.connect_timeout, Duration::from_millis(2500));
+        assert_eq!(config.request_timeout, Duration::from_secs(7));
+        assert_eq!(
+            config.ca_bundle_path.as_deref(),
+            Some(std::path::Path::new("/etc/extra.pem"))
         );
-        let client = Client::new(config).unwrap();
-        assert_eq!(client.base_url(), gameye_core::PRODUCTION_URL);
-        assert_eq!(client.config().connect_timeout, Duration::from_millis(2500));
+        assert_eq!(config.retry.max_attempts, 2);
+        let config = ClientConfig {
+            ca_bundle_path: None,
+            ..config
+        };
+        assert_eq!(
+            Client::new(config).unwrap().base_url(),
+            gameye_core::PRODUCTION_URL
+        );
+        // A base URL, when there is one, is used instead of the environment.
+        let config =
+            client_config(&cli.global, "t".into(), Some("http://127.0.0.1:9".into())).unwrap();
+        let config = ClientConfig {
+            ca_bundle_path: None,
+            ..config
+        };
+        assert_eq!(
+            Client::new(config).unwrap().base_url(),
+            "http://127.0.0.1:9"
+        );
     }
 }
