@@ -266,10 +266,13 @@ impl Client {
     }
 
     /// Closes the client: calls in flight end with [`ErrorKind::Cancelled`]
-    /// (those on the blocking fast path finish first), later calls fail with
-    /// it at once, the I/O threads stop and the connections close. Waits up
-    /// to a second for the I/O threads (not inside an async context, where
-    /// they stop in the background). Idempotent; clones share it.
+    /// (a blocking JSON call on the fast path runs on its caller's thread
+    /// and may finish first), later calls fail with it at once, and the I/O
+    /// threads stop, closing their connections. The fast path's per-thread
+    /// pools are dropped for this thread now, for other threads at their
+    /// next call or exit. Waits up to a second for the I/O threads (not
+    /// inside an async context, where they stop in the background).
+    /// Idempotent; clones share it.
     pub fn close(&self) {
         use std::sync::atomic::Ordering;
         self.inner.closed.send_replace(true);

@@ -186,9 +186,11 @@ impl PyClient {
         self.inner.base_url()
     }
 
-    /// Closes the client: calls in flight on other threads and log streams
-    /// end with `CancelledError`, later calls raise it, and the I/O threads
-    /// stop. Idempotent.
+    /// Closes the client: its log streams and the streamed calls (logs,
+    /// follows, downloads) in flight on other threads end with
+    /// `CancelledError`; a JSON call in flight on another thread runs on that
+    /// thread and finishes first. Later calls raise `CancelledError`, and the
+    /// I/O threads stop. Idempotent.
     fn close(&self, py: Python<'_>) {
         exit_gate::detach(py, || self.inner.close());
     }

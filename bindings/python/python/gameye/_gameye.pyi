@@ -345,9 +345,12 @@ class Client:
     def base_url(self) -> str:
         """The base URL requests go to (without a trailing slash)."""
     def close(self) -> None:
-        """Closes the client: calls in flight on other threads and its log
-        streams end with :class:`gameye.CancelledError`, later calls raise
-        it, its I/O threads stop and its connections close. Idempotent."""
+        """Closes the client: its log streams and the streamed calls (logs,
+        follows, downloads) in flight on other threads end with
+        :class:`gameye.CancelledError`; a JSON call in flight on another
+        thread runs on that thread and finishes first. Later calls raise
+        :class:`gameye.CancelledError`, its I/O threads stop and its
+        connections close. Idempotent."""
     @property
     def closed(self) -> bool:
         """Whether ``close()`` was called (or a ``with`` block left)."""
