@@ -1,16 +1,23 @@
 //! `gameye`: the command-line client of the Gameye Session API.
 //!
-//! Prints results as JSON on stdout; errors go to stderr with an exit status
-//! per error kind (see [`exit_code`]), so scripts can branch on them.
+//! Prints results as JSON on stdout (listings also as a table, with
+//! `--output table`); errors go to stderr with an exit status per error kind
+//! (see [`exit_code`]), so scripts can branch on them.
+
+mod download;
+mod output;
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use gameye_core::{
-    Client, ClientConfig, Error, ErrorKind, ListFilter, SessionRun, SessionSummary, StopOptions,
+    Client, ClientConfig, Environment, Error, ErrorKind, ListFilter, SessionRun, StopOptions,
 };
+
+use output::{json, render, OutputArgs};
 
 /// Command-line client for the Gameye Session API.
 #[derive(Parser)]
@@ -30,9 +37,18 @@ struct GlobalArgs {
     /// API base URL [default: the sandbox, https://api.sandbox-gameye.gameye.net].
     #[arg(long, env = "GAMEYE_BASE_URL", global = true)]
     base_url: Option<String>,
-    /// Request timeout in seconds.
+    /// A Gameye environment instead of a base URL (wins over GAMEYE_BASE_URL).
+    #[arg(long, global = true, value_enum)]
+    environment: Option<EnvironmentArg>,
+    /// Request timeout in seconds [default: 30].
     #[arg(long, global = true, value_name = "SECONDS")]
     timeout: Option<f64>,
+    /// Connect timeout in seconds [default: 10].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    connect_timeout: Option<f64>,
+    /// A PEM file of extra root certificates to trust (besides the built-in roots).
+    #[arg(long, global = true, value_name = "PATH")]
+    ca_bundle: Option<std::path::PathBuf>,
     /// Attempts per call, retries included (1 turns retries off) [default: 4].
     #[arg(long, global = true, value_name = "N")]
     max_attempts: Option<u32>,
@@ -52,6 +68,24 @@ struct GlobalArgs {
     /// Start the local emulator in-process and send requests to it (no token or network needed).
     #[arg(long, global = true)]
     emulator: bool,
+}
+
+/// The `--environment` values.
+#[derive(Clone, Copy, ValueEnum)]
+enum EnvironmentArg {
+    /// https://api.sandbox-gameye.gameye.net
+    Sandbox,
+    /// https://api.production-gameye.gameye.net
+    Production,
+}
+
+impl From<EnvironmentArg> for Environment {
+    fn from(e: EnvironmentArg) -> Self {
+        match e {
+            EnvironmentArg::Sandbox => Environment::Sandbox,
+            EnvironmentArg::Production => Environment::Production,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -77,10 +111,17 @@ enum Command {
     Locations {
         /// The image name.
         image: String,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Query image tags.
     #[command(subcommand)]
     Tag(TagCommand),
+    /// Print a shell completion script, such as `gameye completions bash > /etc/bash_completion.d/gameye`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -133,9 +174,10 @@ enum ArtifactsCommand {
         /// The absolute path inside the container.
         #[arg(long)]
         path: String,
-        /// Where to write the tar.gz; `-` for stdout.
-        #[arg(long, short)]
-        output: String,
+        /// Where to write the tar.gz; `-` for stdout. A progress bar goes to
+        /// stderr when it is a terminal.
+        #[arg(long, short = 'o', value_name = "PATH")]
+        output_file: String,
     },
 }
 
@@ -150,12 +192,6 @@ enum TagCommand {
         /// The tag.
         version: String,
     },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    Json,
-    Table,
 }
 
 #[derive(Args)]
@@ -184,9 +220,8 @@ struct ListArgs {
     /// Only sessions with this label, KEY=VALUE (repeatable).
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = key_value)]
     labels: Vec<(String, String)>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "json")]
-    output: OutputFormat,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 #[derive(Args)]
@@ -230,8 +265,12 @@ fn key_value(s: &str) -> Result<(String, String), String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // An explicit --environment wins over GAMEYE_BASE_URL from the
+    // environment, but not over an explicit --base-url.
+    let base_url_from_env = matches.value_source("base_url") == Some(ValueSource::EnvVariable);
+    match run(cli, base_url_from_env) {
         Ok(out) => {
             if !out.is_empty() {
                 println!("{out}");
@@ -245,8 +284,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<String, Error> {
-    let g = cli.global;
+fn run(cli: Cli, base_url_from_env: bool) -> Result<String, Error> {
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "gameye", &mut std::io::stdout());
+        return Ok(String::new());
+    }
+    let mut g = cli.global;
+    g.base_url =
+        base_url_unless_environment(g.base_url, g.environment.is_some(), base_url_from_env)?;
     // Kept alive until the command finishes; dropping it stops the server.
     let mut _emulator = None;
     let (token, base_url) = if g.emulator {
@@ -261,44 +306,77 @@ fn run(cli: Cli) -> Result<String, Error> {
         _emulator = Some(emu);
         let token = g
             .token
+            .take()
             .unwrap_or_else(|| gameye_emulator::DEFAULT_TOKEN.to_owned());
         (token, Some(url))
     } else {
-        let token = g.token.ok_or_else(|| {
+        let token = g.token.take().ok_or_else(|| {
             Error::invalid_config(
                 "token",
                 "is required: set GAMEYE_TOKEN or pass --token (or use --emulator)",
             )
         })?;
-        (token, g.base_url)
+        (token, g.base_url.clone())
     };
+    let client = Client::new(client_config(&g, token, base_url)?)?;
+    execute(&client, cli.command)
+}
+
+/// The client configuration the global options give, with the token and
+/// base URL already resolved.
+fn client_config(
+    g: &GlobalArgs,
+    token: String,
+    base_url: Option<String>,
+) -> Result<ClientConfig, Error> {
     let mut config = ClientConfig::new(token)
         .allow_insecure_http(g.allow_insecure_http)
         .proxy_from_env(g.proxy_from_env);
-    config.proxy = g.proxy;
+    config.proxy = g.proxy.clone();
     if let Some(url) = base_url {
         config = config.base_url(url);
+    } else if let Some(env) = g.environment {
+        config = config.environment(env.into());
     }
     if let Some(secs) = g.timeout {
-        let t = Duration::try_from_secs_f64(secs).map_err(|_| {
-            Error::invalid_config("timeout", "must be a positive number of seconds")
-        })?;
-        config = config.request_timeout(t);
+        config = config.request_timeout(seconds("timeout", secs)?);
+    }
+    if let Some(secs) = g.connect_timeout {
+        config = config.connect_timeout(seconds("connect-timeout", secs)?);
+    }
+    if let Some(path) = &g.ca_bundle {
+        config = config.ca_bundle(path.clone());
     }
     if let Some(n) = g.max_attempts {
         config.retry.max_attempts = n;
     }
     if let Some(secs) = g.deadline {
-        config.retry.deadline = Duration::try_from_secs_f64(secs).map_err(|_| {
-            Error::invalid_config("deadline", "must be a positive number of seconds")
-        })?;
+        config.retry.deadline = seconds("deadline", secs)?;
     }
-    let client = Client::new(config)?;
-    execute(&client, cli.command)
+    Ok(config)
 }
 
-fn json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).expect("API types always serialize")
+/// The base URL to use: an explicit `--environment` wins over
+/// `GAMEYE_BASE_URL` from the environment, but not over `--base-url`.
+fn base_url_unless_environment(
+    base_url: Option<String>,
+    environment: bool,
+    base_url_from_env: bool,
+) -> Result<Option<String>, Error> {
+    match (base_url, environment) {
+        (Some(_), true) if base_url_from_env => Ok(None),
+        (Some(_), true) => Err(Error::invalid_config(
+            "environment",
+            "give --base-url or --environment, not both",
+        )),
+        (url, _) => Ok(url),
+    }
+}
+
+/// A duration option in seconds; the core rejects zero.
+fn seconds(option: &str, secs: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| Error::invalid_config(option, "must be a positive number of seconds"))
 }
 
 /// Runs one command; returns what to print on stdout.
@@ -330,11 +408,10 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
                 player_count_gt: a.player_count_gt,
                 labels: a.labels.into_iter().collect(),
             };
-            let sessions = client.list_sessions(&filter)?.into_inner();
-            match a.output {
-                OutputFormat::Json => json(&sessions),
-                OutputFormat::Table => table(&sessions),
-            }
+            render(
+                &client.list_sessions(&filter)?.into_inner(),
+                a.output.output,
+            )
         }
         Command::Session(SessionCommand::Get { id }) => json(&client.get_session(&id)?.value),
         Command::Session(SessionCommand::Stop { id, idempotent }) => {
@@ -365,25 +442,21 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
         Command::Artifacts(ArtifactsCommand::Download {
             session,
             path,
-            output,
+            output_file,
         }) => {
-            let written = if output == "-" {
-                let mut stdout = std::io::stdout().lock();
-                client
-                    .download_artifact(&session, &path, &mut stdout)?
-                    .value
-            } else {
-                client
-                    .download_artifact_to_file(&session, &path, std::path::Path::new(&output))?
-                    .value
-            };
-            if output == "-" {
+            let written = download::download(client, &session, &path, &output_file)?;
+            if output_file == "-" {
                 String::new()
             } else {
-                json(&serde_json::json!({ "path": output, "bytes": written }))
+                json(&serde_json::json!({ "path": output_file, "bytes": written }))
             }
         }
-        Command::Locations { image } => json(&client.available_locations(&image)?.value),
+        Command::Locations { image, output } => render(
+            &client.available_locations(&image)?.into_inner(),
+            output.output,
+        ),
+        // Printed by `run` before a client is made.
+        Command::Completions { .. } => String::new(),
         Command::Tag(TagCommand::Exists {
             region,
             image,
@@ -395,78 +468,84 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
     })
 }
 
-/// A readable table of sessions, one per line, columns aligned.
-fn table(sessions: &[SessionSummary]) -> String {
-    let header = [
-        "ID", "IMAGE", "LOCATION", "HOST", "PORTS", "STATUS", "PLAYERS",
-    ]
-    .map(String::from);
-    let rows: Vec<[String; 7]> = sessions
-        .iter()
-        .map(|s| {
-            let ports = s
-                .ports()
-                .iter()
-                .map(|p| format!("{}/{}->{}", p.container, p.protocol, p.host))
-                .collect::<Vec<_>>()
-                .join(",");
-            [
-                s.id.clone(),
-                match &s.tag {
-                    Some(tag) => format!("{}:{tag}", s.image),
-                    None => s.image.clone(),
-                },
-                s.location.clone(),
-                s.host.clone(),
-                ports,
-                s.status.as_ref().map_or("-".into(), |st| st.to_string()),
-                s.player_count.map_or("-".into(), |n| n.to_string()),
-            ]
-        })
-        .collect();
-    let mut widths = header.clone().map(|h| h.len());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    std::iter::once(&header)
-        .chain(&rows)
-        .map(|row| {
-            row.iter()
-                .zip(widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The process exit status of an error: its kind's row in the core's one
+/// table (`ErrorKind::info`). Stable: scripts rely on it. (1 is an
+/// unexpected failure, 2 clap's usage error.)
+fn exit_code(kind: ErrorKind) -> u8 {
+    kind.info().exit_code
 }
 
-/// The process exit status for each error kind. Stable: scripts rely on it.
-/// (2 is clap's usage error.)
-fn exit_code(kind: ErrorKind) -> u8 {
-    match kind {
-        ErrorKind::InvalidRequest => 10,
-        ErrorKind::InvalidConfig => 11,
-        ErrorKind::Unauthorized => 12,
-        ErrorKind::QuotaExhausted => 13,
-        ErrorKind::Forbidden => 14,
-        ErrorKind::NotFound => 15,
-        ErrorKind::Conflict => 16,
-        ErrorKind::NoCapacity => 17,
-        ErrorKind::InvalidSyntax => 18,
-        ErrorKind::ClientError => 19,
-        ErrorKind::ServerError => 20,
-        ErrorKind::Connect => 21,
-        ErrorKind::Tls => 22,
-        ErrorKind::Timeout => 23,
-        ErrorKind::Transport => 24,
-        ErrorKind::Decode => 25,
-        ErrorKind::Io => 26,
-        ErrorKind::Cancelled => 27,
-        _ => 1,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_wins_over_the_base_url_variable_only() {
+        let url = || Some("http://127.0.0.1:9".to_owned());
+        assert_eq!(
+            base_url_unless_environment(url(), true, true).unwrap(),
+            None
+        );
+        assert_eq!(
+            base_url_unless_environment(url(), false, true).unwrap(),
+            url()
+        );
+        assert_eq!(
+            base_url_unless_environment(url(), false, false).unwrap(),
+            url()
+        );
+        assert_eq!(
+            base_url_unless_environment(None, true, false).unwrap(),
+            None
+        );
+        let both = base_url_unless_environment(url(), true, false).unwrap_err();
+        assert_eq!(both.kind(), ErrorKind::InvalidConfig);
+    }
+
+    #[test]
+    fn global_options_reach_the_client() {
+        let cli = Cli::try_parse_from([
+            "gameye",
+            "--environment",
+            "production",
+            "--connect-timeout",
+            "2.5",
+            "--timeout",
+            "7",
+            "--ca-bundle",
+            "/etc/extra.pem",
+            "--max-attempts",
+            "2",
+            "session",
+            "list",
+        ])
+        .unwrap();
+        let config = client_config(&cli.global, "t".into(), None).unwrap();
+        assert_eq!(config.connect_timeout, Duration::from_millis(2500));
+        assert_eq!(config.request_timeout, Duration::from_secs(7));
+        assert_eq!(
+            config.ca_bundle_path.as_deref(),
+            Some(std::path::Path::new("/etc/extra.pem"))
+        );
+        assert_eq!(config.retry.max_attempts, 2);
+        let config = ClientConfig {
+            ca_bundle_path: None,
+            ..config
+        };
+        assert_eq!(
+            Client::new(config).unwrap().base_url(),
+            gameye_core::PRODUCTION_URL
+        );
+        // A base URL, when there is one, is used instead of the environment.
+        let config =
+            client_config(&cli.global, "t".into(), Some("http://127.0.0.1:9".into())).unwrap();
+        let config = ClientConfig {
+            ca_bundle_path: None,
+            ..config
+        };
+        assert_eq!(
+            Client::new(config).unwrap().base_url(),
+            "http://127.0.0.1:9"
+        );
     }
 }

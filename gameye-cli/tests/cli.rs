@@ -262,7 +262,7 @@ fn every_subcommand_against_one_emulator() {
             "s1",
             "--path",
             "/",
-            "--output",
+            "--output-file",
             dest.to_str().unwrap(),
         ],
     ));
@@ -349,4 +349,273 @@ fn proxies_only_when_asked() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("proxy"), "{}", text(&out.stderr));
     assert_eq!(hits.load(Ordering::SeqCst), 0);
+}
+
+/// An emulator with one stopped session, `done`, whose artifact `/` exists.
+fn emulator_with_a_stopped_session() -> gameye_emulator::Emulator {
+    let emu = gameye_emulator::Emulator::start(gameye_emulator::EmulatorConfig::default()).unwrap();
+    ok_json(against(
+        &emu,
+        &[
+            "session",
+            "create",
+            "--location",
+            "europe",
+            "--image",
+            "nginx",
+            "--id",
+            "done",
+        ],
+    ));
+    ok_json(against(&emu, &["session", "stop", "done"]));
+    emu
+}
+
+#[test]
+fn every_listing_command_prints_json_or_a_table() {
+    let emu = emulator_with_a_stopped_session();
+    ok_json(against(
+        &emu,
+        &[
+            "session",
+            "create",
+            "--location",
+            "asia",
+            "--image",
+            "nginx",
+            "--id",
+            "live",
+        ],
+    ));
+    for (args, header, row) in [
+        (&["session", "list"][..], "ID", "live"),
+        (&["locations", "nginx"][..], "ID", "europe"),
+    ] {
+        let default = ok_json(against(&emu, args));
+        assert!(default.is_array(), "{args:?}: JSON by default");
+        let mut json_args = args.to_vec();
+        json_args.extend(["--output", "json"]);
+        assert_eq!(ok_json(against(&emu, &json_args)), default);
+        let mut table_args = args.to_vec();
+        table_args.extend(["--output", "table"]);
+        let out = against(&emu, &table_args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let table = text(&out.stdout);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].starts_with(header), "{table}");
+        assert!(lines.iter().skip(1).any(|l| l.starts_with(row)), "{table}");
+        assert_eq!(
+            lines.len(),
+            default.as_array().unwrap().len() + 1,
+            "{table}"
+        );
+        let mut bad = args.to_vec();
+        bad.extend(["--output", "yaml"]);
+        assert_eq!(against(&emu, &bad).status.code(), Some(2), "unknown format");
+    }
+    let locations = text(&against(&emu, &["locations", "nginx", "--output", "table"]).stdout);
+    assert!(
+        locations.lines().next().unwrap().contains("IPS"),
+        "{locations}"
+    );
+    assert!(locations.contains("127.0.0.1"), "{locations}");
+}
+
+#[test]
+fn downloads_take_output_file_and_output_means_a_format() {
+    let emu = emulator_with_a_stopped_session();
+    let dir = std::env::temp_dir().join(format!("gameye-cli-of-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join("done.tar.gz");
+    let base = ["artifacts", "download", "--session", "done", "--path", "/"];
+    let mut args = base.to_vec();
+    args.extend(["--output-file", dest.to_str().unwrap()]);
+    let out = against(&emu, &args);
+    let saved = ok_json(out);
+    let bytes = std::fs::read(&dest).unwrap();
+    assert_eq!(saved["bytes"].as_u64(), Some(bytes.len() as u64));
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("done.tar.gz")]);
+    // Not a terminal: no progress bar, stderr stays clean.
+    let mut short = base.to_vec();
+    short.extend(["-o", "-"]);
+    let piped = against(&emu, &short);
+    assert!(piped.status.success());
+    assert_eq!(piped.stdout, bytes);
+    assert!(piped.stderr.is_empty(), "{}", text(&piped.stderr));
+    // `--output` is the listing format, not a path, on downloads too.
+    let mut old = base.to_vec();
+    old.extend(["--output", dest.to_str().unwrap()]);
+    assert_eq!(against(&emu, &old).status.code(), Some(2));
+    // A failed download leaves nothing behind.
+    let missing = dir.join("missing.tar.gz");
+    let failed = against(
+        &emu,
+        &[
+            "artifacts",
+            "download",
+            "--session",
+            "nope",
+            "--path",
+            "/",
+            "-o",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(failed.status.code(), Some(15), "{}", text(&failed.stderr));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_download_shows_progress_when_stderr_is_a_terminal() {
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let script = std::path::Path::new("/usr/bin/script");
+    if !script.exists() {
+        eprintln!("SKIPPED: no /usr/bin/script to provide a terminal");
+        return;
+    }
+    let emu = emulator_with_a_stopped_session();
+    let dir = std::env::temp_dir().join(format!("gameye-cli-tty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dest = dir.join("done.tar.gz");
+    let command = format!(
+        "{} artifacts download --session done --path / --output-file {}",
+        env!("CARGO_BIN_EXE_gameye"),
+        dest.display()
+    );
+    let out = Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .env("GAMEYE_TOKEN", gameye_emulator::DEFAULT_TOKEN)
+        .env("GAMEYE_BASE_URL", emu.base_url())
+        .output()
+        .unwrap();
+    let seen = text(&out.stdout);
+    assert!(out.status.success(), "{seen}");
+    assert!(
+        seen.contains("downloaded"),
+        "no progress bar on the terminal: {seen:?}"
+    );
+    let bytes = std::fs::read(&dest).unwrap();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = gameye(&["completions", shell], &[]);
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        for word in ["session", "artifacts", "output-file", "environment"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    // The bash script is valid bash.
+    if std::path::Path::new("/bin/bash").exists() {
+        let out = gameye(&["completions", "bash"], &[]);
+        let dir = std::env::temp_dir().join(format!("gameye-cli-comp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("gameye.bash");
+        std::fs::write(&file, &out.stdout).unwrap();
+        let check = Command::new("/bin/bash")
+            .arg("-n")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(check.status.success(), "{}", text(&check.stderr));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    assert_eq!(gameye(&["completions", "tcsh"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn connection_options_match_the_other_layers() {
+    let emu = gameye_emulator::Emulator::start(gameye_emulator::EmulatorConfig::default()).unwrap();
+    // Accepted and used: a call still works with them.
+    let list = against(
+        &emu,
+        &[
+            "--connect-timeout",
+            "2.5",
+            "--timeout",
+            "5",
+            "session",
+            "list",
+        ],
+    );
+    ok_json(list);
+    // Each is checked by the core, naming the option.
+    let cases: &[(&[&str], &str)] = &[
+        (&["--connect-timeout", "0"], "connect_timeout"),
+        (&["--connect-timeout=-1"], "connect-timeout"),
+        (
+            &["--ca-bundle", "/no/such/bundle.pem"],
+            "/no/such/bundle.pem",
+        ),
+        (
+            &[
+                "--environment",
+                "production",
+                "--base-url",
+                "http://127.0.0.1:9",
+            ],
+            "not both",
+        ),
+    ];
+    for (flags, named) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["--token", "t", "session", "list"]);
+        let out = gameye(&args, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(11),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(named),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let bad = gameye(
+        &[
+            "--environment",
+            "staging",
+            "--token",
+            "t",
+            "session",
+            "list",
+        ],
+        &[],
+    );
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "unknown environment is a usage error"
+    );
+    // A CA bundle that is not PEM is refused too.
+    let dir = std::env::temp_dir().join(format!("gameye-cli-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junk = dir.join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let out = gameye(
+        &[
+            "--ca-bundle",
+            junk.to_str().unwrap(),
+            "--token",
+            "t",
+            "session",
+            "list",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(11), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

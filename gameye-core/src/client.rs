@@ -13,6 +13,7 @@ use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fork::ProcessBound;
 use crate::log::{log_event, LogLevel};
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
@@ -40,9 +41,17 @@ static NEXT_RUNTIME_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomic
 struct Inner {
     /// Unique per client; equal to `RUNTIME_ID` on this client's workers.
     runtime_id: u64,
-    http: reqwest::Client,
-    runtime: Option<tokio::runtime::Runtime>,
+    /// Leaked, not dropped, in a forked child (see `fork`).
+    http: ProcessBound<reqwest::Client>,
+    /// Taken out by [`Client::close`] or the drop.
+    runtime: std::sync::Mutex<Option<ProcessBound<tokio::runtime::Runtime>>>,
     handle: tokio::runtime::Handle,
+    /// Becomes `true` on [`Client::close`]: calls in flight end, new ones fail.
+    closed: tokio::sync::watch::Sender<bool>,
+    /// Calls polled on their callers' threads with this runtime's I/O
+    /// ([`Client::block_on_shared`]); `close` lets them leave before the
+    /// runtime shuts down, since a timer polled after that panics.
+    shared_calls: std::sync::atomic::AtomicUsize,
     /// The base URL; endpoint paths are appended to its path.
     base: url::Url,
     auth: HeaderValue,
@@ -58,18 +67,17 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.locals.close_all();
-        let Some(rt) = self.runtime.take() else {
-            return;
-        };
-        if tokio::runtime::Handle::try_current().is_ok() {
-            // Inside an async context (possibly on one of our own workers) a
-            // blocking shutdown would panic; the workers exit on their own.
-            rt.shutdown_background();
-        } else {
-            // Join the I/O threads so that freeing a client releases everything.
-            rt.shutdown_timeout(Duration::from_secs(1));
-        }
+        let runtime = self.runtime.get_mut().unwrap_or_else(|e| e.into_inner());
+        crate::local::shut_down(runtime.take());
     }
+}
+
+/// How long [`Client::close`] waits for calls on other threads to leave.
+const CLOSE_DRAIN: Duration = Duration::from_secs(1);
+
+/// The error of a call on (or cut short by) a closed client.
+fn closed_error() -> Error {
+    Error::new(ErrorKind::Cancelled, "the client was closed")
 }
 
 /// One HTTP call an endpoint wants made.
@@ -253,9 +261,11 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime_id,
-                http,
+                http: ProcessBound::new(http),
                 handle: runtime.handle().clone(),
-                runtime: Some(runtime),
+                runtime: std::sync::Mutex::new(Some(ProcessBound::new(runtime))),
+                closed: tokio::sync::watch::Sender::new(false),
+                shared_calls: std::sync::atomic::AtomicUsize::new(0),
                 base,
                 auth,
                 in_flight: tokio::sync::Semaphore::new(config.max_concurrent_requests),
@@ -268,6 +278,42 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.inner.base.as_str().trim_end_matches('/')
+    }
+
+    /// Closes the client: calls in flight end with [`ErrorKind::Cancelled`]
+    /// (a blocking JSON call on the fast path runs on its caller's thread
+    /// and may finish first), later calls fail with it at once, and the I/O
+    /// threads stop, closing their connections. The fast path's per-thread
+    /// pools are dropped for this thread now, for other threads at their
+    /// next call or exit. Waits up to a second for the I/O threads (not
+    /// inside an async context, where they stop in the background).
+    /// Idempotent; clones share it.
+    pub fn close(&self) {
+        use std::sync::atomic::Ordering;
+        self.inner.closed.send_replace(true);
+        let start = Instant::now();
+        while self.inner.shared_calls.load(Ordering::SeqCst) > 0 && start.elapsed() < CLOSE_DRAIN {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.inner.locals.close_all();
+        let runtime = self
+            .inner
+            .runtime
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        crate::local::shut_down(runtime);
+    }
+
+    /// Whether [`Client::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        *self.inner.closed.borrow()
+    }
+
+    /// Resolves once [`Client::close`] is called.
+    async fn until_closed(&self) {
+        let mut closed = self.inner.closed.subscribe();
+        let _ = closed.wait_for(|c| *c).await;
     }
 
     /// The configuration this client was built with.
@@ -301,7 +347,7 @@ impl Client {
         let http = crate::local::active_http(inner.runtime_id);
         let mut req = http
             .as_ref()
-            .unwrap_or(&inner.http)
+            .unwrap_or(&*inner.http)
             .request(call.method.clone(), url)
             .header(AUTHORIZATION, inner.auth.clone())
             .timeout(timeout);
@@ -331,6 +377,9 @@ impl Client {
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        if self.is_closed() {
+            return Err(closed_error());
+        }
         let policy = self.inner.config.retry;
         let request_timeout = self.inner.config.request_timeout;
         let deadline = Instant::now() + policy.deadline;
@@ -457,7 +506,7 @@ impl Client {
 
     /// Runs a JSON call to completion on the calling thread: on the fast
     /// path (see [`crate::local`]) when it can, otherwise as [`Client::block_on_shared`].
-    pub(crate) fn block_on<F: Future>(&self, fut: F) -> F::Output {
+    pub(crate) fn block_on<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         let config = &self.inner.config;
         let build = || build_http(config).ok();
         let owner = crate::local::owner_of(&self.inner);
@@ -472,16 +521,39 @@ impl Client {
     /// runtime providing I/O (streams use this: their connections outlive
     /// the call). Works from any thread, also one inside another async
     /// runtime (where tokio's own `block_on` would panic).
-    pub(crate) fn block_on_shared<F: Future>(&self, fut: F) -> F::Output {
+    pub(crate) fn block_on_shared<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        use std::sync::atomic::Ordering;
+        // Counted before checking `closed`, so `close` either sees this
+        // call and waits for it, or this call sees `closed`.
+        self.inner.shared_calls.fetch_add(1, Ordering::SeqCst);
+        struct Leave<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        let _leave = Leave(&self.inner.shared_calls);
+        if self.is_closed() {
+            return Err(closed_error());
+        }
         let on_worker = on_runtime_worker();
         let _context = self.inner.handle.enter();
+        let run = || {
+            park_on(async {
+                tokio::select! {
+                    biased;
+                    _ = self.until_closed() => Err(closed_error()),
+                    out = fut => out,
+                }
+            })
+        };
         if on_worker {
             // A host callback on an I/O thread made a blocking call: hand this
             // worker's other tasks to a new thread first, or the I/O this call
             // waits for may have no thread left to run on (a deadlock).
-            tokio::task::block_in_place(|| park_on(fut))
+            tokio::task::block_in_place(run)
         } else {
-            park_on(fut)
+            run()
         }
     }
 
@@ -504,18 +576,22 @@ impl Client {
     /// Runs `fut` on the client's runtime and awaits it from any executor
     /// (directly, when already there). A panic inside it resumes in the
     /// caller, where the FFI boundary catches it.
-    pub(crate) async fn spawn<F>(&self, fut: F) -> F::Output
+    pub(crate) async fn spawn<T, F>(&self, fut: F) -> Result<T>
     where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
+        F: Future<Output = Result<T>> + Send + 'static,
+        T: Send + 'static,
     {
         if self.on_own_runtime() {
             return fut.await;
         }
+        if self.is_closed() {
+            return Err(closed_error());
+        }
         match self.inner.handle.spawn(fut).await {
             Ok(out) => out,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => panic!("the client's runtime cancelled a running call: {e}"),
+            // The runtime shut down under it: the client was closed.
+            Err(_) => Err(closed_error()),
         }
     }
 }

@@ -17,6 +17,8 @@ mod artifacts;
 mod client;
 mod config;
 mod error;
+mod error_kinds;
+mod fork;
 mod local;
 mod locations;
 mod log;
@@ -36,6 +38,7 @@ pub use config::{
     SANDBOX_URL, USER_AGENT,
 };
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};
+pub use error_kinds::{KindInfo, ERROR_KINDS};
 pub use locations::Location;
 pub use log::{set_logger, LogLevel, LogSink};
 pub use logs::{LogStream, MAX_LOG_LINE_BYTES};

@@ -16,15 +16,42 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-/// One client's runtime and pool on one thread.
+use crate::fork::ProcessBound;
+
+/// One client's runtime and pool on one thread. Leaked, not dropped, in a
+/// forked child (see `fork`): its copy shares the parent's epoll instance.
 struct Pool {
-    runtime: tokio::runtime::Runtime,
-    http: reqwest::Client,
+    runtime: ProcessBound<tokio::runtime::Runtime>,
+    http: ProcessBound<reqwest::Client>,
 }
 
-/// A thread's pool for one client, shared with the client's registry. Empty
-/// while a call on that thread uses the pool, and once the client closed it.
-type Slot = Arc<Mutex<Option<Pool>>>;
+/// A thread's pool for one client, shared with the client's registry.
+#[derive(Default)]
+struct SlotState {
+    /// Empty while a call on that thread uses the pool.
+    pool: Option<Pool>,
+    /// Set by [`Registry::close_all`]: a call that ends later drops its pool
+    /// instead of putting it back.
+    closed: bool,
+}
+
+type Slot = Arc<Mutex<SlotState>>;
+
+/// Stops a runtime: its threads end and its connections close. A runtime
+/// inherited through `fork()` is leaked instead (see `fork`).
+pub(crate) fn shut_down(runtime: Option<ProcessBound<tokio::runtime::Runtime>>) {
+    let Some(rt) = runtime.and_then(ProcessBound::into_inner) else {
+        return;
+    };
+    if tokio::runtime::Handle::try_current().is_ok() {
+        // Inside an async context (possibly on one of our own workers) a
+        // blocking shutdown would panic; the workers exit on their own.
+        rt.shutdown_background();
+    } else {
+        // Join the threads so that closing releases everything now.
+        rt.shutdown_timeout(Duration::from_secs(1));
+    }
+}
 
 /// The slots of every thread that made a fast call on one client.
 #[derive(Default)]
@@ -41,21 +68,20 @@ impl Registry {
     }
 
     /// Closes every thread's pool and runtime of this client, and with them
-    /// their connections. Called when the client is dropped, when no call of
-    /// it can be running (each call holds the client).
+    /// their connections. Called by `Client::close` and when the client is
+    /// dropped; a fast call still running on another thread closes its own
+    /// pool when it ends.
     pub(crate) fn close_all(&self) {
         let slots = std::mem::take(&mut *self.slots.lock().unwrap_or_else(|e| e.into_inner()));
-        let in_async = tokio::runtime::Handle::try_current().is_ok();
         for slot in slots {
-            let pool = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let pool = {
+                let mut state = slot.lock().unwrap_or_else(|e| e.into_inner());
+                state.closed = true;
+                state.pool.take()
+            };
             if let Some(Pool { runtime, http }) = pool {
                 drop(http);
-                // Inside an async context a blocking shutdown would panic.
-                if in_async {
-                    runtime.shutdown_background();
-                } else {
-                    runtime.shutdown_timeout(Duration::from_secs(1));
-                }
+                shut_down(Some(runtime));
             }
         }
     }
@@ -108,7 +134,7 @@ pub(crate) fn block_on<F: Future>(
         match locals.iter().find(|e| e.client_id == client_id) {
             Some(e) => Arc::clone(&e.slot),
             None => {
-                let slot: Slot = Arc::new(Mutex::new(None));
+                let slot: Slot = Arc::default();
                 registry.add(&slot);
                 locals.push(Local {
                     client_id,
@@ -123,7 +149,13 @@ pub(crate) fn block_on<F: Future>(
         return Err(fut);
     };
     // Taken out for the call, so a nested call finds none and goes shared.
-    let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let taken = {
+        let mut state = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if state.closed {
+            return Err(fut);
+        }
+        state.pool.take()
+    };
     let pool = match taken {
         Some(pool) => pool,
         None => {
@@ -131,18 +163,28 @@ pub(crate) fn block_on<F: Future>(
                 .enable_all()
                 .build();
             match (runtime, build_http()) {
-                (Ok(runtime), Some(http)) => Pool { runtime, http },
+                (Ok(runtime), Some(http)) => Pool {
+                    runtime: ProcessBound::new(runtime),
+                    http: ProcessBound::new(http),
+                },
                 _ => return Err(fut),
             }
         }
     };
-    let set = ACTIVE.try_with(|a| *a.borrow_mut() = Some((client_id, pool.http.clone())));
+    let set = ACTIVE.try_with(|a| *a.borrow_mut() = Some((client_id, (*pool.http).clone())));
     if set.is_err() {
         return Err(fut);
     }
     let out = pool.runtime.block_on(fut);
     let _ = ACTIVE.try_with(|a| *a.borrow_mut() = None);
-    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(pool);
+    let mut state = slot.lock().unwrap_or_else(|e| e.into_inner());
+    if state.closed {
+        drop(state);
+        drop(pool.http);
+        shut_down(Some(pool.runtime));
+    } else {
+        state.pool = Some(pool);
+    }
     Ok(out)
 }
 

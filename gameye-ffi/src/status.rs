@@ -1,4 +1,10 @@
 //! The status enum of the C ABI: stable numbers, never renumbered.
+//!
+//! The numbers of error kinds come from the core's one table
+//! (`gameye_core::ErrorKind::info`, in `gameye-core/src/error_kinds.rs`);
+//! the variants are spelled out here because they are ABI and cbindgen reads
+//! them. The C-only statuses (OK, NULL argument, invalid UTF-8, panic) have
+//! no kind.
 
 use gameye_core::ErrorKind;
 
@@ -54,29 +60,13 @@ pub enum GameyeStatus {
 }
 
 impl From<ErrorKind> for GameyeStatus {
+    /// The status of a core error kind: its number in the core's one table
+    /// (`ErrorKind::info`). The test below checks that every kind's number
+    /// is a variant here, with the same name.
     fn from(kind: ErrorKind) -> Self {
-        match kind {
-            ErrorKind::InvalidRequest => GameyeStatus::InvalidRequest,
-            ErrorKind::InvalidConfig => GameyeStatus::InvalidConfig,
-            ErrorKind::Unauthorized => GameyeStatus::Unauthorized,
-            ErrorKind::QuotaExhausted => GameyeStatus::QuotaExhausted,
-            ErrorKind::Forbidden => GameyeStatus::Forbidden,
-            ErrorKind::NotFound => GameyeStatus::NotFound,
-            ErrorKind::Conflict => GameyeStatus::Conflict,
-            ErrorKind::NoCapacity => GameyeStatus::NoCapacity,
-            ErrorKind::InvalidSyntax => GameyeStatus::InvalidSyntax,
-            ErrorKind::ClientError => GameyeStatus::ClientError,
-            ErrorKind::ServerError => GameyeStatus::ServerError,
-            ErrorKind::Connect => GameyeStatus::Connect,
-            ErrorKind::Tls => GameyeStatus::Tls,
-            ErrorKind::Timeout => GameyeStatus::Timeout,
-            ErrorKind::Transport => GameyeStatus::Transport,
-            ErrorKind::Decode => GameyeStatus::Decode,
-            ErrorKind::Io => GameyeStatus::Io,
-            ErrorKind::Cancelled => GameyeStatus::Cancelled,
-            // A kind added to the core later: still an error, never OK.
-            _ => GameyeStatus::Transport,
-        }
+        // A number without a variant would be a bug the test catches; still
+        // an error, never OK.
+        from_u32(kind.info().status).unwrap_or(GameyeStatus::Transport)
     }
 }
 
@@ -159,5 +149,31 @@ mod tests {
             assert!(s.name().to_str().unwrap().starts_with("GAMEYE_STATUS_"));
         }
         assert_eq!(from_u32(1), None);
+    }
+
+    #[test]
+    fn every_core_kind_has_its_status_and_name() {
+        for kind in gameye_core::ERROR_KINDS {
+            let status = GameyeStatus::from(*kind);
+            assert_eq!(status as u32, kind.info().status, "{kind:?}");
+            assert_eq!(
+                status.name().to_str().unwrap(),
+                kind.status_name(),
+                "{kind:?}"
+            );
+        }
+        // Every status that is not C-only is some kind's.
+        let c_only = [
+            GameyeStatus::Ok,
+            GameyeStatus::NullArgument,
+            GameyeStatus::InvalidUtf8,
+            GameyeStatus::Panic,
+        ];
+        for s in ALL {
+            assert!(
+                c_only.contains(&s) || ErrorKind::from_status(s as u32).is_some(),
+                "{s:?} has no row in the core's table"
+            );
+        }
     }
 }

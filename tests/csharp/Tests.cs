@@ -4,8 +4,10 @@
 // failure and a final "N passed, N failed"; exits non-zero on any failure.
 //
 // Optional inputs from run.sh: GAMEYE_HEADER (include/gameye.h, to check that
-// every function has a declaration) and GAMEYE_LAYOUT_FILE (the struct layout
-// as the C compiler sees it, printed by tests/csharp/layout.c).
+// every function has a declaration), GAMEYE_LAYOUT_FILE (the struct layout
+// as the C compiler sees it, printed by tests/csharp/layout.c) and
+// GAMEYE_CONSTANTS_FILE (every enum constant of the header as the C compiler
+// sees it, printed by a program tests/csharp/constants.sh generates).
 
 using System;
 using System.Collections.Generic;
@@ -46,6 +48,7 @@ internal static class Tests
         Run("version", TestVersion);
         Run("header coverage", TestHeaderCoverage);
         Run("struct layout", TestLayout);
+        Run("enum constants", TestConstants);
         Run("unity ios build", TestUnityIosBuild);
         Run("utf8 and json", TestUtf8AndJson);
         Run("client config", TestClientConfig);
@@ -302,6 +305,65 @@ internal static class Tests
             MethodInfo m = ios.GetType(tm[0]).GetMethod(tm[1], BindingFlags.NonPublic | BindingFlags.Static);
             Check(m != null && m.GetCustomAttributes(false).Any(a => a.GetType().Name == "MonoPInvokeCallbackAttribute"),
                   name + " is static with [MonoPInvokeCallback]");
+        }
+    }
+
+    // "NotFound" -> "NOT_FOUND", "InvalidUtf8" -> "INVALID_UTF8".
+    private static string UpperSnake(string pascal)
+    {
+        return Regex.Replace(pascal, "(?<=[a-z0-9])([A-Z])", "_$1").ToUpperInvariant();
+    }
+
+    // Every constant of the header's enums (GameyeStatus, GameyeSessionState,
+    // ...) has a C# member with the same value, and every C# member has its
+    // constant: the C# numbers are checked, not copied by hand.
+    private static void TestConstants()
+    {
+        string file = Environment.GetEnvironmentVariable("GAMEYE_CONSTANTS_FILE");
+        if (string.IsNullOrEmpty(file) || !File.Exists(file))
+        {
+            Console.WriteLine("   (skipped: GAMEYE_CONSTANTS_FILE not set)");
+            return;
+        }
+        var mirrors = new Dictionary<string, Type>
+        {
+            { "GameyeStatus", typeof(GameyeStatus) },
+            { "GameyeSessionState", typeof(SessionState) },
+            { "GameyeStopOutcome", typeof(StopOutcome) },
+            { "GameyeLogLevel", typeof(LogLevel) },
+        };
+        var inC = new Dictionary<string, Dictionary<string, long>>();
+        foreach (string line in File.ReadAllLines(file))
+        {
+            string[] parts = line.Split(' ');
+            if (parts.Length != 3) continue;
+            if (!inC.ContainsKey(parts[0])) inC[parts[0]] = new Dictionary<string, long>();
+            inC[parts[0]][parts[1]] = long.Parse(parts[2]);
+        }
+        Check(inC.ContainsKey("GameyeStatus") && inC["GameyeStatus"].Count >= 20,
+              "found the header's status constants");
+        foreach (string cEnum in inC.Keys)
+        {
+            if (!Check(mirrors.ContainsKey(cEnum), "C# mirrors enum " + cEnum)) continue;
+            Type cs = mirrors[cEnum];
+            string prefix = UpperSnake(cEnum) + "_";
+            var csByName = new Dictionary<string, long>();
+            foreach (object v in Enum.GetValues(cs))
+            {
+                csByName[prefix + UpperSnake(Enum.GetName(cs, v))] = Convert.ToInt64(v);
+            }
+            foreach (KeyValuePair<string, long> c in inC[cEnum])
+            {
+                long value;
+                if (Check(csByName.TryGetValue(c.Key, out value), cs.Name + " has " + c.Key))
+                {
+                    Check(value == c.Value, c.Key + ": C " + c.Value + ", C# " + value);
+                }
+            }
+            foreach (string name in csByName.Keys)
+            {
+                Check(inC[cEnum].ContainsKey(name), cs.Name + " member " + name + " is in the header");
+            }
         }
     }
 

@@ -27,6 +27,11 @@ if require_tool "$cc" "the C# struct layout check"; then
     "$cc" -std=c11 -Wall -Wextra -Werror -pedantic -I include tests/csharp/layout.c -o "$out/layout"
     "$out/layout" > "$out/layout.txt"
     export GAMEYE_LAYOUT_FILE="$out/layout.txt"
+    # Every enum constant of the header, for the C# constants check.
+    tests/csharp/constants.sh include/gameye.h > "$out/constants.c"
+    "$cc" -std=c11 -Wall -Wextra -Werror -pedantic -I include "$out/constants.c" -o "$out/constants"
+    "$out/constants" > "$out/constants.txt"
+    export GAMEYE_CONSTANTS_FILE="$out/constants.txt"
 fi
 export GAMEYE_HEADER="$root/include/gameye.h"
 export GAMEYE_TEST_OUT="$out"

@@ -316,3 +316,55 @@ async def test_cancelled_download_to_a_path_leaves_no_file(
         await asyncio.wait_for(client.download_artifact("s", "/x", tmp_path / "a.tar.gz"), 0.3)
     await asyncio.sleep(0.2)
     assert list(tmp_path.iterdir()) == []
+
+
+class _NoReaderLoop(asyncio.SelectorEventLoop):
+    """A loop that cannot watch file descriptors, as Windows' proactor loop."""
+
+    def add_reader(self, *args: object, **kwargs: object) -> None:
+        raise NotImplementedError
+
+
+def test_a_loop_without_add_reader_still_gets_results(emulator: str) -> None:
+    """Completions normally reach the loop through a wake-up fd it watches;
+    a loop that cannot watch one gets them through call_soon_threadsafe."""
+    loop = _NoReaderLoop()
+    try:
+        client = gameye.AsyncClient("gameye-emulator-token", base_url=emulator, timeout=10)
+
+        async def calls() -> tuple[Any, Any]:
+            session = await asyncio.wait_for(client.create_session("europe", "nginx"), 10)
+            return session, await asyncio.wait_for(client.list_sessions(), 10)
+
+        session, listed = loop.run_until_complete(calls())
+        assert session.id in {s.id for s in listed}
+        async def missing() -> None:
+            await asyncio.wait_for(client.get_session("no-such-session"), 10)
+
+        with pytest.raises(gameye.NotFoundError):
+            loop.run_until_complete(missing())
+    finally:
+        loop.close()
+
+
+def test_results_reach_a_loop_through_its_wake_up_fd(emulator: str) -> None:
+    """The default loop watches one extra fd (the SDK's wake-up fd) once a
+    call was made on it, and results arrive through it, many at once too."""
+    loop = asyncio.new_event_loop()
+    try:
+        before = set(loop._selector.get_map().keys())  # type: ignore[attr-defined]
+        client = gameye.AsyncClient("gameye-emulator-token", base_url=emulator, timeout=10)
+
+        async def burst() -> int:
+            sessions = await asyncio.wait_for(
+                asyncio.gather(*(client.create_session("europe", "nginx") for _ in range(50))), 20
+            )
+            return len({s.id for s in sessions})
+
+        assert loop.run_until_complete(burst()) == 50
+        added = set(loop._selector.get_map().keys()) - before  # type: ignore[attr-defined]
+        assert len(added) == 1, added
+        assert loop.run_until_complete(burst()) == 50  # the same fd serves later calls
+        assert set(loop._selector.get_map().keys()) - before == added  # type: ignore[attr-defined]
+    finally:
+        loop.close()

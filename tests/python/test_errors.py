@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import time
 import uuid
 from typing import Callable
 
 import gameye
 import pytest
-from conftest import TOKEN, check_http_error
+from conftest import ERROR_STATUSES, TOKEN, check_http_error
 
 MakeClient = Callable[..., gameye.Client]
 
@@ -122,6 +123,20 @@ def test_stalled_server_is_timeout_error(make_client: MakeClient) -> None:
     assert isinstance(exc, gameye.TransportError)
     assert exc.kind == "timeout" and exc.status is None
     assert 0.4 <= elapsed < 5, elapsed
+    # Also the builtin: `except TimeoutError` catches it under either name.
+    assert isinstance(exc, builtins.TimeoutError) and isinstance(exc, OSError)
+    assert exc.errno is None and str(exc).startswith("timed out")
+
+
+def test_builtin_timeout_error_catches_the_sdks(make_client: MakeClient) -> None:
+    client = make_client(timeout=0.3, max_attempts=1)
+    try:
+        client.create_session("europe", "fault-stall")
+    except builtins.TimeoutError as e:  # not named gameye.TimeoutError here
+        assert type(e) is gameye.TimeoutError
+        assert e.kind == "timeout" and e.attempts == 1
+    else:
+        pytest.fail("a stalled create did not time out")
 
 
 def test_closed_port_is_transport_error(offline_client: gameye.Client) -> None:
@@ -164,6 +179,8 @@ def test_every_error_class_derives_from_gameye_error() -> None:
         assert issubclass(cls, gameye.GameyeError), cls
         assert cls.__doc__, cls
     assert issubclass(gameye.TimeoutError, gameye.TransportError)
+    assert issubclass(gameye.TimeoutError, builtins.TimeoutError)
+    assert not issubclass(gameye.TransportError, builtins.TimeoutError)
     assert issubclass(gameye.ConfigurationError, ValueError)
     assert issubclass(gameye.DownloadError, OSError)
     assert not issubclass(gameye.CancelledError, asyncio.CancelledError)
@@ -204,3 +221,19 @@ def test_download_error_pickles_as_os_error() -> None:
     again = pickle.loads(pickle.dumps(exc))
     assert type(again) is gameye.DownloadError and isinstance(again, OSError)
     assert str(again) == str(exc) and again.kind == "io" and again.attempts == 1
+
+
+def test_every_kind_of_the_core_table_has_its_class() -> None:
+    """The core's one error table names a class per kind; each exists, is a
+    GameyeError, and is documented with its kind name."""
+    table = gameye._gameye._error_kinds()
+    assert len(table) >= 18
+    for kind, number, class_name in table:
+        cls = getattr(gameye, class_name)
+        assert issubclass(cls, gameye.GameyeError), class_name
+        assert f'``"{kind}"``' in (gameye.GameyeError.__doc__ or ""), kind
+        assert number >= 100
+    # The HTTP statuses the tests expect map as the table says.
+    by_kind = {kind: class_name for kind, _, class_name in table}
+    for cls, kind in ERROR_STATUSES.values():
+        assert by_kind[kind] == cls.__name__, kind

@@ -84,24 +84,62 @@ def test_follow_ends_when_the_process_ends(pclient: gameye.Client, session_ids: 
     assert lines[:3] == ["line 0", "line 1", "line 2"]
 
 
-def test_close_from_another_thread_ends_a_waiting_next(pclient: gameye.Client, session_ids: list[str]) -> None:
+def test_close_from_another_thread_cancels_a_waiting_next(pclient: gameye.Client, session_ids: list[str]) -> None:
+    """Issue 9 item 6: close() from another thread wakes a blocked next()
+    within 100 ms, and that next() raises gameye.CancelledError; the
+    iteration is over after that."""
     session_id = start(pclient, "quiet", session_ids)
     stream = pclient.follow_logs(session_id)
     timer = watchdog(stream)
     assert next(stream) == "ready"
+    closed_at: list[float] = []
+
+    def close() -> None:
+        closed_at.append(time.monotonic())
+        stream.close()
+
     # The next line never comes; close() from another thread ends the wait.
-    closer = threading.Timer(0.3, stream.close)
+    closer = threading.Timer(0.3, close)
     closer.start()
     reader = threading.Timer(0.1, lambda: errors.append(pytest.raises(RuntimeError, next, stream)))
     errors: list[Any] = []
     reader.start()  # a second reader meanwhile is refused
-    begin = time.monotonic()
-    assert next(stream, None) is None
+    with pytest.raises(gameye.CancelledError) as info:
+        next(stream)
+    woke = time.monotonic()
+    closer.join(timeout=5)
     reader.join(timeout=5)
+    assert info.value.kind == "cancelled" and info.value.status is None
+    assert closed_at, "the closer never ran"
+    assert woke - closed_at[0] <= 0.1, f"next() woke {woke - closed_at[0]:.3f} s after close()"
     assert len(errors) == 1 and "in progress" in str(errors[0].value)
-    assert 0.2 < time.monotonic() - begin < 5
     assert stream.closed
+    assert next(stream, None) is None  # closed: the iteration has ended
     timer.cancel()
+
+
+def test_close_wakes_every_blocked_next_promptly(pclient: gameye.Client, session_ids: list[str]) -> None:
+    """The 100 ms bound holds round after round, not just once: each stream
+    is closed at a different moment of its reader's wait."""
+    session_id = start(pclient, "quiet", session_ids)
+    for delay in (0.05, 0.1, 0.2):  # each well after the read began
+        stream = pclient.follow_logs(session_id)
+        timer = watchdog(stream)
+        assert next(stream) == "ready"
+        closed_at: list[float] = []
+
+        def close(stream: gameye.LogStream = stream, closed_at: list[float] = closed_at) -> None:
+            closed_at.append(time.monotonic())
+            stream.close()
+
+        closer = threading.Timer(delay, close)
+        closer.start()
+        with pytest.raises(gameye.CancelledError):
+            next(stream)
+        woke = time.monotonic()
+        closer.join(timeout=5)
+        assert woke - closed_at[0] <= 0.1, f"delay {delay}: woke {woke - closed_at[0]:.3f} s after close()"
+        timer.cancel()
 
 
 class Interrupted(Exception):
@@ -152,7 +190,8 @@ def test_waiting_for_a_line_releases_the_gil(pclient: gameye.Client, session_ids
 
     thread = threading.Thread(target=tick_then_close, daemon=True)
     thread.start()
-    assert next(stream, None) is None  # waits (GIL released) until closed
+    with pytest.raises(gameye.CancelledError):  # waits (GIL released) until closed
+        next(stream)
     thread.join(timeout=5)
     assert len(ticks) >= 20
 
@@ -193,7 +232,7 @@ async def test_async_follow_sees_new_lines(apclient: gameye.AsyncClient, session
     assert await asyncio.wait_for(first(20), 15) == [f"tick {i}" for i in range(20)]
 
 
-async def test_async_aclose_ends_a_pending_read(apclient: gameye.AsyncClient, session_ids: list[str]) -> None:
+async def test_async_aclose_cancels_a_pending_read(apclient: gameye.AsyncClient, session_ids: list[str]) -> None:
     session = await asyncio.wait_for(apclient.create_session("europe", "quiet"), 30)
     session_ids.append(session.id)
     stream = await asyncio.wait_for(apclient.follow_logs(session.id), 15)
@@ -204,8 +243,10 @@ async def test_async_aclose_ends_a_pending_read(apclient: gameye.AsyncClient, se
     with pytest.raises(RuntimeError, match="in progress"):  # one read at a time
         stream.__anext__()
     await stream.aclose()
-    with pytest.raises(StopAsyncIteration):
+    with pytest.raises(gameye.CancelledError):  # as a blocked sync next() does
         await asyncio.wait_for(pending, 5)
+    with pytest.raises(StopAsyncIteration):  # closed: the iteration has ended
+        await asyncio.wait_for(stream.__anext__(), 5)
 
 
 async def test_cancelling_a_pending_read_closes_the_stream(

@@ -128,7 +128,7 @@ def test_environments_and_defaults() -> None:
 
 def test_wrong_option_types_are_type_errors() -> None:
     with pytest.raises(TypeError):
-        gameye.Client(None)  # type: ignore[arg-type]
+        gameye.Client(12345)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         gameye.Client(SECRET, timeout="fast")  # type: ignore[arg-type]
     with pytest.raises(TypeError):

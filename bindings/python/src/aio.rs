@@ -19,6 +19,7 @@ use crate::client::{build, stop_outcome, Options};
 use crate::convert;
 use crate::download::{self, Dest};
 use crate::error::{GameyeError, GameyeResult};
+use crate::exit_gate;
 use crate::logs::PyAsyncLogStream;
 use crate::session::PySession;
 use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary};
@@ -56,14 +57,15 @@ fn into_vec<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
 
 #[pymethods]
 impl PyAsyncClient {
-    /// `AsyncClient(token, *, base_url=None, environment=None, timeout=None,
-    /// connect_timeout=None, allow_insecure_http=False, max_attempts=None,
-    /// deadline=None, proxy=None, proxy_from_env=False)`, as `Client`.
+    /// `AsyncClient(token=None, *, base_url=None, environment=None,
+    /// timeout=None, connect_timeout=None, allow_insecure_http=False,
+    /// max_attempts=None, deadline=None, proxy=None, proxy_from_env=False)`,
+    /// as `Client`.
     #[new]
-    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
+    #[pyo3(signature = (token=None, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        token: String,
+        token: Option<String>,
         base_url: Option<String>,
         environment: Option<String>,
         timeout: Option<f64>,
@@ -94,6 +96,34 @@ impl PyAsyncClient {
     #[getter]
     fn base_url(&self) -> &str {
         self.inner.base_url()
+    }
+
+    /// Closes the client: awaitables in flight and log streams raise
+    /// `CancelledError`, later calls raise it, and the I/O threads stop.
+    /// Idempotent; awaitable (the threads have stopped when it returns).
+    fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        exit_gate::detach(py, || self.inner.close());
+        bridge::ready(py, py.None())
+    }
+
+    /// Whether `aclose()` was called (or an `async with` block left).
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        bridge::ready(slf.py(), slf.clone().into_any().unbind())
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _args: &Bound<'py, pyo3::types::PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        exit_gate::detach(py, || self.inner.close());
+        bridge::ready(py, false.into_pyobject(py)?.to_owned().into_any().unbind())
     }
 
     /// Starts a session; awaitable of a `Session`. Arguments as

@@ -1,12 +1,14 @@
 //! The asyncio bridge: a core future runs on the client's own tokio runtime
 //! (`Client::spawn_background`), and its result resolves an asyncio future
-//! through `loop.call_soon_threadsafe`. No thread per request.
+//! on the loop's thread. No thread per request.
 //!
 //! * The asyncio future is created on the calling (event loop) thread and
 //!   returned at once; the call is already running, as with a `Task`.
-//! * On completion the runtime worker attaches to Python only long enough to
-//!   schedule a [`Resolver`] on the loop; the result is converted to Python
-//!   objects there, on the loop's thread.
+//! * On completion the runtime worker hands the result to the loop through
+//!   the loop's wake-up fd ([`crate::loop_inbox`]), without taking the GIL;
+//!   a loop that cannot watch an fd gets a [`Resolver`] scheduled with
+//!   `loop.call_soon_threadsafe` instead. Either way the result is
+//!   converted to Python objects on the loop's thread.
 //! * Cancelling the asyncio future aborts the tokio task ([`Canceller`]), which
 //!   drops the request and closes its connection.
 //! * A task that ends without a result (its runtime shut down, or it
@@ -24,6 +26,8 @@ use pyo3::types::PyModule;
 use tokio::task::AbortHandle;
 
 use crate::error::{self, GameyeError};
+use crate::exit_gate;
+use crate::loop_inbox::{self, Inbox};
 
 /// Turns what the core future produced into the awaitable's result or
 /// exception; runs on the event loop's thread, attached to Python.
@@ -67,8 +71,9 @@ where
     let future = event_loop.call_method0("create_future")?;
     let cancelled = Arc::new(AtomicBool::new(false));
     let pending = Pending {
+        inbox: loop_inbox::inbox_of(&event_loop)?,
         event_loop: event_loop.unbind(),
-        future: future.clone().unbind(),
+        future: Some(future.clone().unbind()),
         cancelled: Arc::clone(&cancelled),
         delivered: false,
     };
@@ -104,8 +109,11 @@ where
 
 /// The asyncio future a running task will resolve.
 struct Pending {
+    /// The loop's wake-up fd, when it can watch one.
+    inbox: Option<Arc<Inbox>>,
     event_loop: Py<PyAny>,
-    future: Py<PyAny>,
+    /// Taken by the one delivery.
+    future: Option<Py<PyAny>>,
     /// Set when the asyncio future was cancelled: nothing to resolve then.
     cancelled: Arc<AtomicBool>,
     delivered: bool,
@@ -117,12 +125,20 @@ impl Pending {
         self.schedule(outcome);
     }
 
-    /// Schedules the resolver on the loop. A closed loop (or an interpreter
-    /// shutting down) has nobody left to tell.
-    fn schedule(&self, outcome: Outcome) {
-        Python::try_attach(|py| {
+    /// Hands the outcome to the loop: through its inbox without the GIL,
+    /// or by scheduling a resolver. A closed loop (or an interpreter
+    /// exiting) has nobody left to tell.
+    fn schedule(&mut self, outcome: Outcome) {
+        let Some(future) = self.future.take() else {
+            return;
+        };
+        if let Some(inbox) = &self.inbox {
+            inbox.post(future, outcome);
+            return;
+        }
+        exit_gate::try_attach(|py| {
             let resolver = Resolver {
-                future: self.future.clone_ref(py),
+                future,
                 outcome: Mutex::new(Some(outcome)),
             };
             let _ = self
@@ -154,6 +170,10 @@ struct Resolver {
 #[pymethods]
 impl Resolver {
     fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        // The loop may run on a daemon thread; see `exit_gate`.
+        let Some(_section) = exit_gate::enter() else {
+            return Ok(());
+        };
         let Some(outcome) = self
             .outcome
             .lock()
@@ -162,16 +182,21 @@ impl Resolver {
         else {
             return Ok(());
         };
-        let future = self.future.bind(py);
-        if future.call_method0("done")?.is_truthy()? {
-            return Ok(()); // cancelled meanwhile
-        }
-        match outcome(py) {
-            Ok(value) => future.call_method1("set_result", (value,))?,
-            Err(e) => future.call_method1("set_exception", (e.into_value(py),))?,
-        };
-        Ok(())
+        resolve(py, self.future.bind(py), outcome)
     }
+}
+
+/// Sets the result or the exception of an asyncio future, on its loop's
+/// thread; nothing when it is done already (cancelled meanwhile).
+pub(crate) fn resolve(py: Python<'_>, future: &Bound<'_, PyAny>, outcome: Outcome) -> PyResult<()> {
+    if future.call_method0("done")?.is_truthy()? {
+        return Ok(());
+    }
+    match outcome(py) {
+        Ok(value) => future.call_method1("set_result", (value,))?,
+        Err(e) => future.call_method1("set_exception", (e.into_value(py),))?,
+    };
+    Ok(())
 }
 
 /// The done-callback of an asyncio future: aborts the task when the future

@@ -11,6 +11,7 @@ use pyo3::types::PyString;
 use crate::convert;
 use crate::download::{self, Dest};
 use crate::error::GameyeResult;
+use crate::exit_gate;
 use crate::logs::PyLogStream;
 use crate::session::PySession;
 use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary};
@@ -52,7 +53,8 @@ fn environment(name: &str) -> GameyeResult<Environment> {
 
 /// The constructor arguments of `Client` and `AsyncClient`.
 pub(crate) struct Options {
-    pub token: String,
+    /// `None`: from the environment variable [`TOKEN_VARIABLE`].
+    pub token: Option<String>,
     pub base_url: Option<String>,
     pub environment: Option<String>,
     pub timeout: Option<f64>,
@@ -62,6 +64,23 @@ pub(crate) struct Options {
     pub deadline: Option<f64>,
     pub proxy: Option<String>,
     pub proxy_from_env: bool,
+}
+
+/// Where the token comes from when the constructor is given none.
+const TOKEN_VARIABLE: &str = "GAMEYE_TOKEN";
+
+/// The token argument, or the environment's.
+fn token(given: Option<String>) -> GameyeResult<String> {
+    if let Some(token) = given {
+        return Ok(token);
+    }
+    std::env::var(TOKEN_VARIABLE).map_err(|_| {
+        Error::invalid_config(
+            "token",
+            format!("is required: pass token=... or set {TOKEN_VARIABLE}"),
+        )
+        .into()
+    })
 }
 
 /// Builds the core client from the constructor arguments of `Client` and
@@ -79,7 +98,7 @@ pub(crate) fn build(options: Options) -> GameyeResult<Client> {
         proxy,
         proxy_from_env,
     } = options;
-    let mut config = ClientConfig::new(token)
+    let mut config = ClientConfig::new(self::token(token)?)
         .allow_insecure_http(allow_insecure_http)
         .proxy_from_env(proxy_from_env);
     // The core rejects base_url together with environment.
@@ -121,11 +140,12 @@ pub(crate) fn stop_outcome(outcome: StopOutcome) -> &'static str {
 
 #[pymethods]
 impl PyClient {
-    /// `Client(token, *, base_url=None, environment=None, timeout=None,
+    /// `Client(token=None, *, base_url=None, environment=None, timeout=None,
     /// connect_timeout=None, allow_insecure_http=False, max_attempts=None,
-    /// deadline=None, proxy=None, proxy_from_env=False)`.
+    /// deadline=None, proxy=None, proxy_from_env=False)`; without `token`,
+    /// the `GAMEYE_TOKEN` environment variable's.
     ///
-    /// Raises `ConfigurationError` for a bad option: an empty token, a
+    /// Raises `ConfigurationError` for a bad option: no or an empty token, a
     /// malformed base URL, plain `http://` to a non-loopback host without
     /// `allow_insecure_http=True`, an unknown environment, both `base_url`
     /// and `environment`, a timeout or deadline that is not a positive
@@ -133,10 +153,10 @@ impl PyClient {
     /// `proxy="http://127.0.0.1:3128"` (plain http only to loopback), or
     /// `proxy_from_env=True` for `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     #[new]
-    #[pyo3(signature = (token, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
+    #[pyo3(signature = (token=None, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        token: String,
+        token: Option<String>,
         base_url: Option<String>,
         environment: Option<String>,
         timeout: Option<f64>,
@@ -167,6 +187,31 @@ impl PyClient {
     #[getter]
     fn base_url(&self) -> &str {
         self.inner.base_url()
+    }
+
+    /// Closes the client: its log streams and the streamed calls (logs,
+    /// follows, downloads) in flight on other threads end with
+    /// `CancelledError`; a JSON call in flight on another thread runs on that
+    /// thread and finishes first. Later calls raise `CancelledError`, and the
+    /// I/O threads stop. Idempotent.
+    fn close(&self, py: Python<'_>) {
+        exit_gate::detach(py, || self.inner.close());
+    }
+
+    /// Whether `close()` was called (or a `with` block left).
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.close(py);
+        false
     }
 
     /// Starts a session of `image` in `location` (`POST /session`) and
@@ -205,7 +250,7 @@ impl PyClient {
             ("ttl", ttl),
             ("external_id", external_id),
         ])?;
-        let session = py.detach(|| self.inner.create_session(run))?;
+        let session = exit_gate::detach(py, || self.inner.create_session(run))?;
         Ok(session.into_inner().into())
     }
 
@@ -235,13 +280,13 @@ impl PyClient {
             player_count_gt,
             labels,
         );
-        let list = py.detach(|| self.inner.list_sessions(&filter))?;
+        let list = exit_gate::detach(py, || self.inner.list_sessions(&filter))?;
         Ok(list.into_inner().into_iter().map(Into::into).collect())
     }
 
     /// Describes one session (`GET /session/{id}`), with its players.
     fn get_session(&self, py: Python<'_>, id: String) -> GameyeResult<PySessionDetails> {
-        let details = py.detach(|| self.inner.get_session(&id))?;
+        let details = exit_gate::detach(py, || self.inner.get_session(&id))?;
         Ok(details.into_inner().into())
     }
 
@@ -256,7 +301,7 @@ impl PyClient {
         idempotent: bool,
     ) -> GameyeResult<&'static str> {
         let options = StopOptions { idempotent };
-        let outcome = py.detach(|| self.inner.stop_session(&id, options))?;
+        let outcome = exit_gate::detach(py, || self.inner.stop_session(&id, options))?;
         Ok(stop_outcome(*outcome))
     }
 
@@ -267,19 +312,19 @@ impl PyClient {
         session: String,
         players: Vec<String>,
     ) -> GameyeResult<PyPlayerCount> {
-        let count = py.detach(|| self.inner.join_players(&session, &players))?;
+        let count = exit_gate::detach(py, || self.inner.join_players(&session, &players))?;
         Ok(count.into_inner().into())
     }
 
     /// Removes players from their session (`DELETE /session/player/leave`).
     fn leave_players(&self, py: Python<'_>, players: Vec<String>) -> GameyeResult<PyPlayerCount> {
-        let count = py.detach(|| self.inner.leave_players(&players))?;
+        let count = exit_gate::detach(py, || self.inner.leave_players(&players))?;
         Ok(count.into_inner().into())
     }
 
     /// The session's logs so far (`GET /logs?id=...`), as text.
     fn logs(&self, py: Python<'_>, id: String) -> GameyeResult<String> {
-        let text = py.detach(|| self.inner.logs(&id))?;
+        let text = exit_gate::detach(py, || self.inner.logs(&id))?;
         Ok(text.into_inner())
     }
 
@@ -287,7 +332,7 @@ impl PyClient {
     /// and then new ones as they are written. The request is made here, so
     /// its errors raise here.
     fn follow_logs(&self, py: Python<'_>, id: String) -> GameyeResult<PyLogStream> {
-        let stream = py.detach(|| self.inner.follow_logs(&id))?;
+        let stream = exit_gate::detach(py, || self.inner.follow_logs(&id))?;
         Ok(PyLogStream::new(self.inner.clone(), stream))
     }
 
@@ -308,7 +353,7 @@ impl PyClient {
 
     /// The locations that can currently host `image`.
     fn available_locations(&self, py: Python<'_>, image: String) -> GameyeResult<Vec<PyLocation>> {
-        let list = py.detach(|| self.inner.available_locations(&image))?;
+        let list = exit_gate::detach(py, || self.inner.available_locations(&image))?;
         Ok(list.into_inner().into_iter().map(Into::into).collect())
     }
 
@@ -320,7 +365,7 @@ impl PyClient {
         image: String,
         version: String,
     ) -> GameyeResult<bool> {
-        let exists = py.detach(|| self.inner.tag_exists(&region, &image, &version))?;
+        let exists = exit_gate::detach(py, || self.inner.tag_exists(&region, &image, &version))?;
         Ok(*exists)
     }
 

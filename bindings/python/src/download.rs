@@ -20,6 +20,7 @@ use tokio::sync::oneshot;
 
 use crate::bridge;
 use crate::error::{self, GameyeError};
+use crate::exit_gate;
 
 /// Where a download goes.
 pub(crate) enum Dest {
@@ -88,14 +89,15 @@ impl PyWriter<'_> {
         &mut self,
         f: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>>,
     ) -> io::Result<()> {
-        Python::attach(|py| match f(self.file.bind(py)) {
+        let outcome = exit_gate::try_attach(|py| match f(self.file.bind(py)) {
             Ok(_) => Ok(()),
             Err(e) => {
                 let text = e.to_string();
                 self.failure = Some(e);
                 Err(io::Error::other(text))
             }
-        })
+        });
+        outcome.unwrap_or_else(|| Err(io::Error::other("the Python interpreter is exiting")))
     }
 }
 
@@ -119,16 +121,18 @@ pub(crate) fn download(
     dest: Dest,
 ) -> PyResult<u64> {
     match dest {
-        Dest::Path(to) => py
-            .detach(|| client.download_artifact_to_file(session, path, &to))
-            .map(|r| *r)
-            .map_err(|e| GameyeError::from(e).into()),
+        Dest::Path(to) => {
+            exit_gate::detach(py, || client.download_artifact_to_file(session, path, &to))
+                .map(|r| *r)
+                .map_err(|e| GameyeError::from(e).into())
+        }
         Dest::Writer(file) => {
             let mut writer = PyWriter {
                 file: &file,
                 failure: None,
             };
-            let result = py.detach(|| client.download_artifact(session, path, &mut writer));
+            let result =
+                exit_gate::detach(py, || client.download_artifact(session, path, &mut writer));
             match (result, writer.failure) {
                 (Ok(r), _) => Ok(*r),
                 (Err(e), Some(cause)) => Err(error::caused_by(py, &e, cause)),
@@ -200,7 +204,7 @@ async fn on_loop(
     chunk: Option<Vec<u8>>,
 ) -> Result<(), Failure> {
     let (tx, rx) = oneshot::channel();
-    let scheduled = Python::try_attach(|py| {
+    let scheduled = exit_gate::try_attach(|py| {
         let step = WriteStep {
             file: file.clone_ref(py),
             chunk,
@@ -244,6 +248,10 @@ struct WriteStep {
 #[pymethods]
 impl WriteStep {
     fn __call__(&self, py: Python<'_>) -> PyResult<()> {
+        // The loop may run on a daemon thread; see `exit_gate`.
+        let Some(_section) = exit_gate::enter() else {
+            return Ok(());
+        };
         let cancelled = match &*self.done.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(tx) => tx.is_closed(),
             None => true,
@@ -285,6 +293,9 @@ struct StepDone {
 #[pymethods]
 impl StepDone {
     fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        let Some(_section) = exit_gate::enter() else {
+            return Ok(());
+        };
         let result = if future.call_method0("cancelled")?.is_truthy()? {
             Err(PyOSError::new_err("the file object's write was cancelled"))
         } else {

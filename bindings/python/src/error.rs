@@ -2,12 +2,11 @@
 //!
 //! The exception classes are defined in Python (`gameye/_errors.py`) so they
 //! can subclass builtins such as `ValueError` and be documented and typed like
-//! any Python class; this module picks the class for each
-//! [`ErrorKind`] and copies every detail of the core [`Error`] onto it.
+//! any Python class; this module picks the class for each [`ErrorKind`] from
+//! the core's one table (`ErrorKind::info`) and copies every detail of the
+//! core [`Error`] onto it.
 //! The exception text is the core error's `Display`, which never contains the
 //! API token.
-
-use std::borrow::Cow;
 
 use gameye_core::{Error, ErrorKind};
 use pyo3::exceptions::PyRuntimeError;
@@ -52,49 +51,24 @@ impl From<GameyeError> for PyErr {
     }
 }
 
-/// The exception class name and the `.kind` string of each core error kind.
-///
-/// `ErrorKind` is `#[non_exhaustive]`: a kind added to the core later is
-/// raised as the base `GameyeError`, its `.kind` derived from the variant name.
-fn classify(kind: ErrorKind) -> (&'static str, Cow<'static, str>) {
-    let (class, name) = match kind {
-        ErrorKind::InvalidRequest => ("InvalidRequestError", "invalid_request"),
-        ErrorKind::InvalidSyntax => ("InvalidRequestError", "invalid_syntax"),
-        ErrorKind::InvalidConfig => ("ConfigurationError", "invalid_config"),
-        ErrorKind::Unauthorized => ("AuthenticationError", "unauthorized"),
-        ErrorKind::QuotaExhausted => ("QuotaExceededError", "quota_exhausted"),
-        ErrorKind::Forbidden => ("PermissionDeniedError", "forbidden"),
-        ErrorKind::NotFound => ("NotFoundError", "not_found"),
-        ErrorKind::Conflict => ("ConflictError", "conflict"),
-        ErrorKind::NoCapacity => ("NoCapacityError", "no_capacity"),
-        ErrorKind::ClientError => ("ClientError", "client_error"),
-        ErrorKind::ServerError => ("ServerError", "server_error"),
-        ErrorKind::Connect => ("TransportError", "connect"),
-        ErrorKind::Tls => ("TransportError", "tls"),
-        ErrorKind::Transport => ("TransportError", "transport"),
-        ErrorKind::Timeout => ("TimeoutError", "timeout"),
-        ErrorKind::Decode => ("DecodeError", "decode"),
-        ErrorKind::Io => ("DownloadError", "io"),
-        ErrorKind::Cancelled => ("CancelledError", "cancelled"),
-        other => return ("GameyeError", Cow::Owned(snake_case(&format!("{other:?}")))),
-    };
-    (class, Cow::Borrowed(name))
+/// The exception class name and the `.kind` string of a core error kind,
+/// from the core's one table (`ErrorKind::info`).
+fn classify(kind: ErrorKind) -> (&'static str, &'static str) {
+    let info = kind.info();
+    (info.python_class, info.name)
 }
 
-/// `NewKind` → `new_kind`.
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// The core's error table as Python sees it: `(kind, status number, class
+/// name)` per kind, for the tests that check every class exists.
+#[pyfunction]
+pub fn _error_kinds() -> Vec<(&'static str, u32, &'static str)> {
+    gameye_core::ERROR_KINDS
+        .iter()
+        .map(|k| {
+            let info = k.info();
+            (info.name, info.status, info.python_class)
+        })
+        .collect()
 }
 
 /// The `gameye._errors` module, imported once.
@@ -115,7 +89,7 @@ fn build_exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny
         violations.append(violation_class.call1((v.field.as_str(), v.description.as_str()))?)?;
     }
     let kwargs = PyDict::new(py);
-    kwargs.set_item("kind", kind.as_ref())?;
+    kwargs.set_item("kind", kind)?;
     kwargs.set_item("status", e.http_status())?;
     kwargs.set_item("code", e.code())?;
     kwargs.set_item("details", e.details())?;
@@ -169,12 +143,6 @@ pub(crate) fn cancelled(why: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn snake_case_of_variant_names() {
-        assert_eq!(snake_case("TooManyRequests"), "too_many_requests");
-        assert_eq!(snake_case("Tls"), "tls");
-    }
 
     #[test]
     fn every_http_kind_has_its_class() {

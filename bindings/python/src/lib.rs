@@ -23,8 +23,10 @@ mod client;
 mod convert;
 mod download;
 mod error;
+mod exit_gate;
 mod logging;
 mod logs;
+mod loop_inbox;
 mod session;
 mod types;
 
@@ -43,6 +45,8 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<logs::PyLogStream>()?;
     m.add_class::<logs::PyAsyncLogStream>()?;
     m.add_function(wrap_pyfunction!(logging::_route_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(error::_error_kinds, m)?)?;
+    exit_gate::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

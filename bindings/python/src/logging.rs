@@ -26,15 +26,15 @@ fn python_level(level: LogLevel) -> u32 {
 #[pyfunction]
 pub fn _route_logs(py: Python<'_>, level: u32, logger: Py<PyAny>) {
     let Some(level) = LogLevel::from_number(level) else {
-        py.detach(|| gameye_core::set_logger(LogLevel::Error, None));
+        crate::exit_gate::detach(py, || gameye_core::set_logger(LogLevel::Error, None));
         return;
     };
     let logger = Arc::new(logger);
     let sink: gameye_core::LogSink = Arc::new(move |level, message: &str| {
-        // An event during interpreter shutdown is dropped, not a hang.
-        let _ = Python::try_attach(|py| {
+        // An event during interpreter exit is dropped, not a hang.
+        let _ = crate::exit_gate::try_attach(|py| {
             let _ = logger.call_method1(py, "log", (python_level(level), message));
         });
     });
-    py.detach(|| gameye_core::set_logger(level, Some(sink)));
+    crate::exit_gate::detach(py, || gameye_core::set_logger(level, Some(sink)));
 }

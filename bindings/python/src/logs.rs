@@ -4,9 +4,9 @@
 //! Both read lines the same way: the core stream is moved into a task on the
 //! client's runtime for one `next_line()` and handed back after, so that
 //! `close()` (from any thread), garbage collection, or cancelling a pending
-//! read can end the stream while a read is waiting. Closing stops the pending
-//! read, which then ends the iteration, and drops the core stream, which
-//! closes the connection.
+//! read can end the stream while a read is waiting. Closing wakes the pending
+//! read at once, which raises `gameye.CancelledError` (later reads end the
+//! iteration), and drops the core stream, which closes the connection.
 
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -19,7 +19,8 @@ use pyo3::types::PyString;
 use tokio::sync::watch;
 
 use crate::bridge;
-use crate::error::GameyeError;
+use crate::error::{self, GameyeError};
+use crate::exit_gate;
 
 /// How often a thread blocked in `LogStream.__next__` checks for signals
 /// (Ctrl-C), attached to Python only for the check.
@@ -132,6 +133,11 @@ impl Drop for ReadGuard {
     }
 }
 
+/// The error of a read that `close()` (from another thread or task) ended.
+fn closed_during_read() -> gameye_core::Error {
+    error::cancelled("the log stream was closed while this read waited")
+}
+
 /// Opens the log if needed, then reads one line; hands the stream back.
 async fn read(source: Arc<LineSource>, start: Start) -> Line {
     let mut guard = ReadGuard {
@@ -141,7 +147,8 @@ async fn read(source: Arc<LineSource>, start: Start) -> Line {
     let mut closed = source.closed.subscribe();
     let line = tokio::select! {
         line = open_and_read(&source, start) => line,
-        _ = closed.wait_for(|c| *c) => (None, None),
+        // Closed while the read waited: the reader learns why it woke.
+        _ = closed.wait_for(|c| *c) => (Some(Err(closed_during_read())), None),
     };
     let (item, stream) = line;
     guard.done = true;
@@ -209,8 +216,9 @@ impl CloseOnCancel {
 ///
 /// Each wait releases the GIL. `close()`, leaving a `with` block, or garbage
 /// collection stops following and closes the connection; a `next()` waiting
-/// in another thread then ends the iteration. Ctrl-C while waiting raises
-/// `KeyboardInterrupt` and closes the stream.
+/// in another thread then raises `gameye.CancelledError` at once, and later
+/// ones end the iteration. Ctrl-C while waiting raises `KeyboardInterrupt`
+/// and closes the stream.
 #[pyclass(frozen, module = "gameye", name = "LogStream")]
 pub(crate) struct PyLogStream {
     source: Arc<LineSource>,
@@ -241,13 +249,22 @@ impl PyLogStream {
         });
         let mut rx = rx;
         loop {
-            let (received, back) = py.detach(move || (rx.recv_timeout(SIGNAL_CHECK_INTERVAL), rx));
+            let (received, back) =
+                exit_gate::detach(py, move || (rx.recv_timeout(SIGNAL_CHECK_INTERVAL), rx));
             rx = back;
             match received {
                 Ok(Some(Ok(line))) => return Ok(Some(line)),
                 Ok(Some(Err(e))) => return Err(GameyeError::from(e).into()),
-                // Ended, closed, or the task stopped with the runtime.
-                Ok(None) | Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                Ok(None) => return Ok(None),
+                // The task stopped with the client's runtime (the client was
+                // closed): no read will ever come.
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.source.close();
+                    return Err(GameyeError::from(error::cancelled(
+                        "the client was closed while this read waited",
+                    ))
+                    .into());
+                }
                 Err(RecvTimeoutError::Timeout) => {
                     if let Err(e) = py.check_signals() {
                         self.source.close();
@@ -300,8 +317,8 @@ impl Drop for PyLogStream {
 /// `async with`) opens it and raises its errors there; otherwise the first
 /// `__anext__` does. `aclose()`, leaving an `async with` block, or garbage
 /// collection stops following and closes the connection; a pending
-/// `__anext__` then ends the iteration. Cancelling a pending `__anext__`
-/// closes the stream.
+/// `__anext__` then raises `gameye.CancelledError`, and later ones end the
+/// iteration. Cancelling a pending `__anext__` closes the stream.
 #[pyclass(frozen, module = "gameye", name = "AsyncLogStream")]
 pub(crate) struct PyAsyncLogStream {
     source: Arc<LineSource>,

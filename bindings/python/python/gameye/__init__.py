@@ -113,4 +113,8 @@ def set_log_level(level: "int | None" = None) -> None:
     _route_logs(core, logger)
 
 
+# A library's logger gets a NullHandler (Python's logging guide): without
+# one, a program that never configured logging would print every retry
+# warning to stderr through logging's last-resort handler.
+_logging.getLogger("gameye").addHandler(_logging.NullHandler())
 set_log_level()

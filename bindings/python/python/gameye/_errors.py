@@ -9,6 +9,7 @@ API token.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,8 +58,8 @@ class GameyeError(Exception):
             ``"invalid_syntax"`` (422), ``"client_error"``, ``"server_error"``,
             ``"connect"``, ``"tls"``, ``"timeout"``, ``"transport"``,
             ``"decode"``, ``"io"`` (writing a download failed) or
-            ``"cancelled"``. Kinds added by newer versions of the core are raised
-            as a plain ``GameyeError``.
+            ``"cancelled"``: the names of the core's error table, which
+            also picks the class.
         status: The HTTP status, when a response arrived; else ``None``.
         code: The server's machine-readable error code, when it sent one.
         details: The server's further explanation, when it sent one.
@@ -161,11 +162,12 @@ class TransportError(GameyeError):
     failure such as a reset connection (``"transport"``)."""
 
 
-class TimeoutError(TransportError):  # noqa: A001 - the SDK's own, not the builtin
+class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - shadows the builtin on purpose
     """The connect or request timeout ran out (``kind == "timeout"``).
 
-    Not the builtin :class:`TimeoutError`; catch ``gameye.TimeoutError`` or
-    ``gameye.TransportError``.
+    Also the builtin :class:`TimeoutError` (so an :class:`OSError`, with
+    ``errno`` ``None``): ``except TimeoutError`` catches it whether or not
+    the name is ``gameye``'s.
     """
 
 

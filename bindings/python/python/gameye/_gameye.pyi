@@ -23,6 +23,8 @@ __all__ = [
     "SessionDetails",
     "SessionSummary",
     "__version__",
+    "_close_exit_gate",
+    "_error_kinds",
     "_route_logs",
 ]
 
@@ -249,13 +251,16 @@ class LogStream:
 
     Each wait releases the GIL. ``close()``, leaving a ``with`` block, or
     garbage collection stops following and closes the connection; a
-    ``next()`` waiting in another thread then ends the iteration. Ctrl-C
-    while waiting raises :class:`KeyboardInterrupt` and closes the stream.
+    ``next()`` waiting in another thread then raises
+    :class:`gameye.CancelledError` at once, and later ones end the iteration.
+    Ctrl-C while waiting raises :class:`KeyboardInterrupt` and closes the
+    stream.
     """
 
     def __iter__(self) -> LogStream: ...
     def __next__(self) -> str:
-        """The next line; raises the request's error if the stream fails."""
+        """The next line; raises the request's error if the stream fails, and
+        :class:`gameye.CancelledError` if ``close()`` ends this wait."""
     def close(self) -> None:
         """Stops following and closes the connection. Idempotent."""
     @property
@@ -273,8 +278,9 @@ class AsyncLogStream:
     ``async with client.follow_logs(id) as lines`` opens it (raising its
     errors there); otherwise the first ``__anext__`` does. ``aclose()``,
     leaving an ``async with`` block, or garbage collection stops following
-    and closes the connection; a pending ``__anext__`` then ends the
-    iteration. Cancelling a pending ``__anext__`` closes the stream.
+    and closes the connection; a pending ``__anext__`` then raises
+    :class:`gameye.CancelledError`, and later ones end the iteration.
+    Cancelling a pending ``__anext__`` closes the stream.
     """
 
     def __aiter__(self) -> AsyncLogStream: ...
@@ -296,11 +302,12 @@ class Client:
 
     Create one per process and share it: it is thread-safe and reuses its
     connections. The token is never shown by ``repr()`` or in exception texts.
+    A context manager: leaving a ``with`` block closes it.
     """
 
     def __new__(
         cls,
-        token: str,
+        token: str | None = None,
         *,
         base_url: str | None = None,
         environment: Literal["sandbox", "production"] | None = None,
@@ -315,7 +322,8 @@ class Client:
         """Creates a client.
 
         Args:
-            token: The API bearer token.
+            token: The API bearer token; by default the ``GAMEYE_TOKEN``
+                environment variable's (``ConfigurationError`` if unset).
             base_url: The API base URL (sandbox by default). Plain ``http://``
                 is accepted for loopback hosts only, unless
                 ``allow_insecure_http`` is set.
@@ -344,6 +352,18 @@ class Client:
     @property
     def base_url(self) -> str:
         """The base URL requests go to (without a trailing slash)."""
+    def close(self) -> None:
+        """Closes the client: its log streams and the streamed calls (logs,
+        follows, downloads) in flight on other threads end with
+        :class:`gameye.CancelledError`; a JSON call in flight on another
+        thread runs on that thread and finishes first. Later calls raise
+        :class:`gameye.CancelledError`, its I/O threads stop and its
+        connections close. Idempotent."""
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called (or a ``with`` block left)."""
+    def __enter__(self) -> Client: ...
+    def __exit__(self, *args: object) -> bool: ...
     def create_session(
         self,
         location: str,
@@ -474,7 +494,8 @@ class Client:
 class AsyncClient:
     """A Gameye Session API client for asyncio.
 
-    The same constructor and methods as :class:`Client`; each method starts
+    The same constructor and methods as :class:`Client` (``aclose()`` for
+    ``close()``, and ``async with`` for ``with``); each method starts
     its request at once on the SDK's own I/O threads (never blocking the event
     loop) and returns an :class:`asyncio.Future` of the result, to await.
     Errors raise from ``await`` with the same exception classes as
@@ -486,7 +507,7 @@ class AsyncClient:
 
     def __new__(
         cls,
-        token: str,
+        token: str | None = None,
         *,
         base_url: str | None = None,
         environment: Literal["sandbox", "production"] | None = None,
@@ -502,6 +523,15 @@ class AsyncClient:
     @property
     def base_url(self) -> str:
         """The base URL requests go to (without a trailing slash)."""
+    def aclose(self) -> asyncio.Future[None]:
+        """Closes the client: awaitables in flight and its log streams raise
+        :class:`gameye.CancelledError`, later calls raise it, its I/O threads
+        stop and its connections close. Idempotent."""
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` was called (or an ``async with`` block left)."""
+    def __aenter__(self) -> asyncio.Future[AsyncClient]: ...
+    def __aexit__(self, *args: object) -> asyncio.Future[bool]: ...
     def create_session(
         self,
         location: str,
@@ -555,3 +585,12 @@ class AsyncClient:
 
 def _route_logs(level: int, logger: logging.Logger) -> None:
     """Send the library's log events at a core level (1 error .. 5 trace; 0 off) to ``logger``."""
+
+def _close_exit_gate() -> None:
+    """The ``atexit`` hook the extension registers at import: from here on,
+    threads of the SDK never take the GIL again, so that no thread with Rust
+    frames is ended by the interpreter's exit."""
+
+def _error_kinds() -> list[tuple[str, int, str]]:
+    """The core's error table: ``(kind, status number, exception class name)``
+    for every error kind, in table order."""
