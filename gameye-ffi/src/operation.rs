@@ -238,6 +238,46 @@ where
     })
 }
 
+/// Starts `work` on a thread of its own, for work that needs no client (a
+/// ping). Cancel and free close `gate`; `work` checks it to stop early.
+pub(crate) fn start_thread<W>(gate: Gate, work: W) -> *mut GameyeOperation
+where
+    W: FnOnce(Gate) -> *mut GameyeResult + Send + 'static,
+{
+    let shared = Arc::new(OpShared {
+        state: Mutex::new(OpState::default()),
+        cond: Condvar::new(),
+        abort: Mutex::new(None),
+        gate: Some(gate.clone()),
+    });
+    let handle = Box::into_raw(Box::new(GameyeOperation {
+        shared: Arc::clone(&shared),
+    }));
+    shared.lock().handle = handle as usize;
+    let task_shared = Arc::clone(&shared);
+    let spawned = std::thread::Builder::new()
+        .name("gameye-op".into())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(gate)))
+                .unwrap_or_else(|payload| result::panicked(crate::panic::describe(&*payload)));
+            task_shared.complete(ResultPtr(result));
+        });
+    if let Err(e) = spawned {
+        shared.complete(ResultPtr(failure(
+            GameyeStatus::Io,
+            &format!("cannot start a thread for the operation: {e}"),
+        )));
+    }
+    handle
+}
+
+impl Gate {
+    /// Whether cancel or free closed the gate.
+    pub(crate) fn is_closed(&self) -> bool {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// An operation that is already done with `result` (bad arguments).
 pub(crate) fn done(result: *mut GameyeResult) -> *mut GameyeOperation {
     let shared = Arc::new(OpShared {

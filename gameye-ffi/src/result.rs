@@ -441,6 +441,13 @@ pub(crate) fn ok() -> *mut GameyeResult {
     ResultAlloc::new(GameyeStatus::Ok).into_raw()
 }
 
+/// A success whose payload is `text` (a JSON document), with no response behind it.
+pub(crate) fn ok_text(text: &str) -> *mut GameyeResult {
+    let mut r = ResultAlloc::new(GameyeStatus::Ok);
+    fill_text(&mut r, text);
+    r.into_raw()
+}
+
 /// Fills `session` from a started session.
 pub(crate) fn fill_session(r: &mut ResultAlloc, s: &Session) {
     let (ports, ports_len) = r.ports(&s.ports);
