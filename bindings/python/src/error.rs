@@ -76,6 +76,7 @@ fn classify(kind: ErrorKind) -> (&'static str, Cow<'static, str>) {
         ErrorKind::Decode => ("DecodeError", "decode"),
         ErrorKind::Io => ("DownloadError", "io"),
         ErrorKind::Cancelled => ("CancelledError", "cancelled"),
+        ErrorKind::PingNotPermitted => ("PingNotPermittedError", "ping_not_permitted"),
         other => return ("GameyeError", Cow::Owned(snake_case(&format!("{other:?}")))),
     };
     (class, Cow::Borrowed(name))

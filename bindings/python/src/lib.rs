@@ -25,6 +25,7 @@ mod download;
 mod error;
 mod logging;
 mod logs;
+mod placement;
 mod session;
 mod types;
 
@@ -43,6 +44,8 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<logs::PyLogStream>()?;
     m.add_class::<logs::PyAsyncLogStream>()?;
     m.add_function(wrap_pyfunction!(logging::_route_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(placement::_ping_locations, m)?)?;
+    m.add_function(wrap_pyfunction!(placement::_choose_location, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
