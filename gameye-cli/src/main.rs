@@ -330,7 +330,7 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
                 external_id: a.external_id,
             };
             match near {
-                Some(path) => placement::create_near(&client, request, &path, policy.as_deref())?,
+                Some(path) => placement::create_near(client, request, &path, policy.as_deref())?,
                 None => json(&client.create_session(request)?.value),
             }
         }
@@ -404,7 +404,7 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
             ping_timeout,
         } => match args.as_slice() {
             [verb, image] if verb == "ping" => {
-                placement::ping_table(&client, image, probes, ping_timeout)?
+                placement::ping_table(client, image, probes, ping_timeout)?
             }
             [image] => json(&client.available_locations(image)?.value),
             _ => {
