@@ -1040,7 +1040,7 @@ struct GameyeResult *gameye_locations_ping(const char *locations_json, const cha
  * needed). Cancelling or freeing the operation stops the ping within about
  * 20 ms, completing it with `GAMEYE_STATUS_CANCELLED`.
  *
- * Thread safety: any thread.
+ * Thread safety: any thread, any number at once.
  *
  * # Safety
  * As `gameye_locations_ping`; the arguments are copied before it returns.
@@ -1116,8 +1116,10 @@ struct GameyeResult *gameye_session_create_near(const struct GameyeClient *clien
 
 /**
  * Non-blocking `gameye_session_create_near`; see `gameye_session_create_async`.
+ * Returns an operation (never NULL), freed with `gameye_operation_free`.
  * Cancelling stops the create in progress; a location may then have
  * acted, as with a cancelled `gameye_session_create_async`.
+ * Thread safety: any thread.
  *
  * # Safety
  * As `gameye_session_create_near`; the arguments are copied before it returns.

@@ -855,6 +855,17 @@ mod tests {
     }
 
     #[test]
+    fn too_many_ips_are_refused_before_any_probe() {
+        let locs = vec![Location {
+            id: "huge".into(),
+            ips: vec!["127.0.0.1".into(); MAX_TARGETS + 1],
+        }];
+        let e = ping_locations(&locs, &PingOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+        assert!(e.to_string().contains("1025 IPs"), "{e}");
+    }
+
+    #[test]
     fn bad_ips_are_named_and_not_sent() {
         let locs = vec![Location {
             id: "x".into(),

@@ -116,7 +116,7 @@ pub unsafe extern "C" fn gameye_locations_ping(
 /// needed). Cancelling or freeing the operation stops the ping within about
 /// 20 ms, completing it with `GAMEYE_STATUS_CANCELLED`.
 ///
-/// Thread safety: any thread.
+/// Thread safety: any thread, any number at once.
 ///
 /// # Safety
 /// As `gameye_locations_ping`; the arguments are copied before it returns.
@@ -326,8 +326,10 @@ pub unsafe extern "C" fn gameye_session_create_near(
 }
 
 /// Non-blocking `gameye_session_create_near`; see `gameye_session_create_async`.
+/// Returns an operation (never NULL), freed with `gameye_operation_free`.
 /// Cancelling stops the create in progress; a location may then have
 /// acted, as with a cancelled `gameye_session_create_async`.
+/// Thread safety: any thread.
 ///
 /// # Safety
 /// As `gameye_session_create_near`; the arguments are copied before it returns.

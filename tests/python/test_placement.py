@@ -184,3 +184,40 @@ def test_the_whole_flow(client: gameye.Client) -> None:
     placed = client.create_session_near("nginx", [{**report, "player": "alice"}], labels=labels)
     assert placed["location"] in {loc.id for loc in locations}
     assert len(client.list_sessions(labels=labels)) == 1
+
+
+def test_ping_not_permitted_names_the_cause_and_the_fix() -> None:
+    """In a network namespace whose ping_group_range allows no group, as user
+    nobody without capabilities, neither ICMP socket opens: the exception
+    names the cause and the fix instead of reporting 100 % loss."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or not all(shutil.which(t) for t in ("unshare", "setpriv", "ip", "sysctl")):
+        if os.environ.get("CI") == "true":
+            pytest.fail("the namespace test needs root, unshare, setpriv, ip and sysctl under CI=true")
+        pytest.skip("SKIPPED LOUDLY: needs root, unshare, setpriv, ip and sysctl")
+    code = (
+        "import gameye\n"
+        "try:\n"
+        "    gameye.ping_locations([gameye.Location('lo', ['127.0.0.1'])], timeout=0.5)\n"
+        "except gameye.PingNotPermittedError as e:\n"
+        "    print('KIND', e.kind)\n"
+        "    print(e)\n"
+    )
+    script = (
+        "ip link set lo up && sysctl -qw net.ipv4.ping_group_range='1 0' && "
+        'exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$0" -c "$1"'
+    )
+    out = subprocess.run(
+        ["unshare", "-n", "--", "sh", "-c", script, sys.executable, code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "KIND ping_not_permitted" in out.stdout, out.stdout + out.stderr
+    assert 'sysctl -w net.ipv4.ping_group_range="0 2147483647"' in out.stdout
+    assert "gid 65534" in out.stdout
