@@ -113,8 +113,10 @@ pub unsafe extern "C" fn gameye_locations_ping(
 /// (never NULL) that completes with the same result; poll, wait, or register
 /// a callback as for `gameye_session_create_async`, and free it with
 /// `gameye_operation_free`. The ping runs on a thread of its own (no client
-/// needed). Cancelling or freeing the operation stops the ping within about
-/// 20 ms, completing it with `GAMEYE_STATUS_CANCELLED`.
+/// needed). Cancelling completes the operation at once with
+/// `GAMEYE_STATUS_CANCELLED`; cancelling or freeing it stops the ping's
+/// thread within about 20 ms on Unix (on Windows once the probe in flight is
+/// answered or the bound passes).
 ///
 /// Thread safety: any thread, any number at once.
 ///
