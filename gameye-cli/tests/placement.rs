@@ -38,12 +38,18 @@ fn locations_ping_prints_a_latency_table() {
             && lines[0].contains("MEDIAN")
             && lines[0].contains("LOSS")
     );
-    for id in ["europe", "north-america", "asia"] {
-        let row = lines.iter().find(|l| l.starts_with(id)).expect(id);
-        assert!(
-            row.contains("127.0.0.1") && row.contains(" ms") && row.ends_with("0 %"),
-            "{row}"
-        );
+    // The in-process emulator gives each location its own loopback IPs.
+    for (id, ip) in [
+        ("europe", "127.0.0.1"),
+        ("north-america", "127.0.0.2"),
+        ("north-america", "127.0.0.3"),
+        ("asia", "127.0.0.4"),
+    ] {
+        let row = lines
+            .iter()
+            .find(|l| l.starts_with(id) && l.contains(ip))
+            .unwrap_or_else(|| panic!("{id} {ip} in\n{table}"));
+        assert!(row.contains(" ms") && row.ends_with(" 0 %"), "{row}");
     }
     // The plain form still lists.
     let out = gameye(&["locations", "nginx", "--emulator"], &[]);
