@@ -221,3 +221,10 @@ def test_ping_not_permitted_names_the_cause_and_the_fix() -> None:
     assert "KIND ping_not_permitted" in out.stdout, out.stdout + out.stderr
     assert 'sysctl -w net.ipv4.ping_group_range="0 2147483647"' in out.stdout
     assert "gid 65534" in out.stdout
+
+
+async def test_a_cancelled_async_ping_stops_waiting_at_once() -> None:
+    started = time.monotonic()
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(gameye.ping_locations_async(LOCATIONS, probes=20, interval=0.1, timeout=2.0), 0.2)
+    assert time.monotonic() - started < 1.0
