@@ -136,6 +136,11 @@ enum GameyeStatus
    */
   GAMEYE_STATUS_CANCELLED = 630,
   /**
+   * The OS lets this process send no ICMP echo; `message` names the
+   * cause and the fix (such as the `sysctl` line).
+   */
+  GAMEYE_STATUS_PING_NOT_PERMITTED = 640,
+  /**
    * A bug in libgameye panicked; the call failed but the process is intact.
    */
   GAMEYE_STATUS_PANIC = 900,
@@ -542,7 +547,8 @@ typedef struct GameyeResult {
   /**
    * `gameye_logs_get`: the logs; `gameye_log_stream_next`: one line without
    * its line ending, or NULL at the end of the stream. Lossless UTF-8 (invalid
-   * bytes become U+FFFD); use `text_len`.
+   * bytes become U+FFFD); use `text_len`. `gameye_locations_ping`,
+   * `gameye_location_choose`, `gameye_session_create_near`: a JSON document.
    */
   const char *text;
   /**
@@ -1094,6 +1100,140 @@ size_t gameye_queue_drain(const struct GameyeQueue *queue, size_t max);
  * `queue` is NULL or a live queue.
  */
 void gameye_queue_free(struct GameyeQueue *queue);
+
+/**
+ * Pings every IP of every location with ICMP echo and reports each
+ * location's latency, blocking for at most about the options' time bound
+ * (default 2 s). Needs no client and no token: for game clients.
+ *
+ * `locations_json` is the locations as `gameye_locations_available` gets
+ * them: its result's `body` (`{"locations": [{"id": "europe", "ips":
+ * ["1.2.3.4"]}]}`), or the bare array. `options_json` is NULL (defaults) or
+ * `{"probes": 5, "interval_ms": 200, "timeout_ms": 2000}` (every field
+ * optional; probes 1..=100, timeout up to 60000).
+ *
+ * All IPs are pinged at once; `probes` rounds go out `interval_ms` apart
+ * while a full interval is left before the bound; replies after the bound
+ * count as lost. ICMP goes out without privileges where the OS allows it
+ * (Linux/macOS datagram ICMP sockets, Windows `IcmpSendEcho2`), else over a
+ * raw socket where the process may open one.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`. On
+ * success `text`/`text_len` hold the report, a JSON object:
+ * `{"method": "datagram"|"raw"|"icmp_api"|"none", "locations": [{"id",
+ * "min_ms", "median_ms", "p90_ms", "loss", "sent", "received", "ips": [{"ip",
+ * "min_ms", "median_ms", "p90_ms", "loss", "sent", "received", "error"?}]}]}`,
+ * locations best first (lowest median, then loss); RTTs are null without a
+ * reply. `GAMEYE_STATUS_PING_NOT_PERMITTED` when the OS lets this process
+ * send no ICMP echo: `message` names the cause and the fix.
+ * `GAMEYE_STATUS_INVALID_REQUEST` for malformed JSON, naming the field.
+ *
+ * Thread safety: any thread, any number at once.
+ *
+ * # Safety
+ * `locations_json` is NULL or NUL-terminated; `options_json` is NULL or
+ * NUL-terminated. Both are only borrowed during the call.
+ */
+struct GameyeResult *gameye_locations_ping(const char *locations_json, const char *options_json);
+
+/**
+ * Non-blocking `gameye_locations_ping`: returns at once with an operation
+ * (never NULL) that completes with the same result; poll, wait, or register
+ * a callback as for `gameye_session_create_async`, and free it with
+ * `gameye_operation_free`. The ping runs on a thread of its own (no client
+ * needed). Cancelling completes the operation at once with
+ * `GAMEYE_STATUS_CANCELLED`; cancelling or freeing it stops the ping's
+ * thread within about 20 ms on Unix (on Windows once the probe in flight is
+ * answered or the bound passes).
+ *
+ * Thread safety: any thread, any number at once.
+ *
+ * # Safety
+ * As `gameye_locations_ping`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_locations_ping_async(const char *locations_json,
+                                                    const char *options_json);
+
+/**
+ * Ranks candidate locations by what the players measured. Pure: no
+ * network, no client; the same input gives the same output.
+ *
+ * `candidates_json`: location ids (`["europe", "asia"]`), or locations as
+ * `gameye_locations_available` returns them (its `body`, or the array).
+ * `players_json`: `[{"player": "alice", "locations": [{"id": "europe",
+ * "median_ms": 23.5, "loss": 0.0}]}]`; a player's ping report with
+ * `"player"` added is such an entry. `policy_json`: NULL (defaults) or
+ * `{"max_loss": 0.2, "max_rtt_ms": 150, "allow_missing": false,
+ * "max_locations": 3}`, every field optional.
+ *
+ * The policy: drop a location when any player's loss is above `max_loss`,
+ * or their median RTT above `max_rtt_ms`, or (unless `allow_missing`) a
+ * player has no sample for it; rank the rest by the worst player's median,
+ * then the mean, then id.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`. On
+ * success `text` holds `{"ranked": [{"id", "worst_ms", "mean_ms",
+ * "players_measured"}], "excluded": [{"id", "reason": "loss"|"rtt"|
+ * "no_sample"|"no_samples", "player"?, ..., "message"}]}`.
+ * `GAMEYE_STATUS_INVALID_REQUEST` names a malformed field.
+ *
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * Each argument is NULL or NUL-terminated; only borrowed during the call.
+ */
+struct GameyeResult *gameye_location_choose(const char *candidates_json,
+                                            const char *players_json,
+                                            const char *policy_json);
+
+/**
+ * Starts a session near its players: ranks the locations the players
+ * measured as `gameye_location_choose` does, creates the session in the
+ * best one, and on 420 (no capacity) moves on to the next, trying at most
+ * the policy's `max_locations` (default 3). Blocking.
+ *
+ * `request_json` is the `SessionRun` body of `gameye_session_create`; its
+ * `location` may be left out (it is ignored). `players_json` and
+ * `policy_json` are as for `gameye_location_choose`.
+ *
+ * Exactly once: each location tried gets its own session id (the
+ * request's `id` for the first, fresh UUIDs after); a location is only
+ * left after a 420, which means nothing was created there; any other error
+ * ends the call at that location, so no second session can start.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`. On
+ * success `session` holds the session and `text` holds `{"location":
+ * "europe", "tried": [{"location", "session_id", "outcome":
+ * "created"|"no_capacity", "message"?}], "placement": {...}}`.
+ * `GAMEYE_STATUS_NO_CAPACITY` when every location tried answered 420 (the
+ * message lists them); `GAMEYE_STATUS_INVALID_REQUEST` when no location is
+ * acceptable (the message gives each reason) or an argument is malformed.
+ *
+ * Thread safety: any thread; many threads may share one client.
+ *
+ * # Safety
+ * `client` is NULL or a live client; the strings are NULL or
+ * NUL-terminated (`policy_json` may be NULL). Only borrowed during the call.
+ */
+struct GameyeResult *gameye_session_create_near(const struct GameyeClient *client,
+                                                const char *request_json,
+                                                const char *players_json,
+                                                const char *policy_json);
+
+/**
+ * Non-blocking `gameye_session_create_near`; see `gameye_session_create_async`.
+ * Returns an operation (never NULL), freed with `gameye_operation_free`.
+ * Cancelling stops the create in progress; a location may then have
+ * acted, as with a cancelled `gameye_session_create_async`.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * As `gameye_session_create_near`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_session_create_near_async(const struct GameyeClient *client,
+                                                         const char *request_json,
+                                                         const char *players_json,
+                                                         const char *policy_json);
 
 /**
  * Registers players as joined to a session: `PUT /session/player/join`, blocking.

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod placement;
+
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use gameye_core::{
@@ -107,10 +109,18 @@ enum Command {
     /// Download files of terminated sessions.
     #[command(subcommand)]
     Artifacts(ArtifactsCommand),
-    /// List the locations that can host an image, with their ping IPs.
+    /// List the locations that can host an image, with their ping IPs;
+    /// `locations ping IMAGE` pings them and prints a latency table.
     Locations {
-        /// The image name.
-        image: String,
+        /// `IMAGE`, or `ping IMAGE`.
+        #[arg(num_args = 1..=2, required = true, value_name = "[ping] IMAGE")]
+        args: Vec<String>,
+        /// With `ping`: echo requests per IP.
+        #[arg(long, default_value_t = gameye_core::DEFAULT_PING_PROBES)]
+        probes: u32,
+        /// With `ping`: overall bound in seconds.
+        #[arg(long, default_value_t = 2.0)]
+        ping_timeout: f64,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -227,8 +237,17 @@ struct ListArgs {
 #[derive(Args)]
 struct CreateArgs {
     /// The region to host the session in, such as `europe`.
-    #[arg(long)]
-    location: String,
+    #[arg(long, required_unless_present = "near")]
+    location: Option<String>,
+    /// Place the session near its players instead: a JSON file of their
+    /// latencies, `[{"player": "alice", "locations": [{"id": "europe",
+    /// "median_ms": 20, "loss": 0}]}]` (ping reports with "player" added);
+    /// on 420 the next acceptable location is tried.
+    #[arg(long, value_name = "LATENCIES.json", conflicts_with = "location")]
+    near: Option<std::path::PathBuf>,
+    /// With `--near`: the placement policy as JSON, such as `{"max_rtt_ms": 150}`.
+    #[arg(long, value_name = "JSON", requires = "near")]
+    policy: Option<String>,
     /// The application (image) name.
     #[arg(long)]
     image: String,
@@ -383,9 +402,11 @@ fn seconds(option: &str, secs: f64) -> Result<Duration, Error> {
 fn execute(client: &Client, command: Command) -> Result<String, Error> {
     Ok(match command {
         Command::Session(SessionCommand::Create(a)) => {
+            let near = a.near.clone();
+            let policy = a.policy.clone();
             let request = SessionRun {
                 id: a.id,
-                location: a.location,
+                location: a.location.unwrap_or_else(|| "(chosen by placement)".into()),
                 image: a.image,
                 env: (!a.env.is_empty()).then(|| a.env.into_iter().collect::<BTreeMap<_, _>>()),
                 args: (!a.args.is_empty()).then_some(a.args),
@@ -395,7 +416,10 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
                 ttl: a.ttl,
                 external_id: a.external_id,
             };
-            json(&client.create_session(request)?.value)
+            match near {
+                Some(path) => placement::create_near(client, request, &path, policy.as_deref())?,
+                None => json(&client.create_session(request)?.value),
+            }
         }
         Command::Session(SessionCommand::List(a)) => {
             let filter = ListFilter {
@@ -451,10 +475,28 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
                 json(&serde_json::json!({ "path": output_file, "bytes": written }))
             }
         }
-        Command::Locations { image, output } => render(
-            &client.available_locations(&image)?.into_inner(),
-            output.output,
-        ),
+        Command::Locations {
+            args,
+            probes,
+            ping_timeout,
+            output,
+        } => match args.as_slice() {
+            [verb, image] if verb == "ping" => {
+                placement::ping_table(client, image, probes, ping_timeout)?
+            }
+            [image] => render(
+                &client.available_locations(image)?.into_inner(),
+                output.output,
+            ),
+            _ => {
+                return Err(gameye_core::Error::invalid_request(vec![
+                    gameye_core::Violation::new(
+                        "locations",
+                        "use `locations IMAGE` or `locations ping IMAGE`",
+                    ),
+                ]))
+            }
+        },
         // Printed by `run` before a client is made.
         Command::Completions { .. } => String::new(),
         Command::Tag(TagCommand::Exists {

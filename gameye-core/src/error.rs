@@ -51,6 +51,9 @@ pub enum ErrorKind {
     Io,
     /// The caller cancelled the call before it finished.
     Cancelled,
+    /// The OS lets this process send no ICMP echo (no unprivileged ICMP
+    /// socket, no raw socket); the message names the cause and the fix.
+    PingNotPermitted,
 }
 
 impl ErrorKind {
@@ -91,6 +94,7 @@ impl ErrorKind {
             ErrorKind::Decode => "unexpected response",
             ErrorKind::Io => "local I/O failure",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::PingNotPermitted => "ICMP ping not permitted",
         }
     }
 }

@@ -74,6 +74,7 @@ kind_table! {
     Decode         => 610, "decode",          25, "DecodeError";
     Io             => 620, "io",              26, "DownloadError";
     Cancelled      => 630, "cancelled",       27, "CancelledError";
+    PingNotPermitted => 640, "ping_not_permitted", 28, "PingNotPermittedError";
 }
 
 impl ErrorKind {

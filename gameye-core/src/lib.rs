@@ -23,6 +23,8 @@ mod local;
 mod locations;
 mod log;
 mod logs;
+mod ping;
+mod placement;
 mod players;
 mod request;
 mod response;
@@ -42,6 +44,15 @@ pub use error_kinds::{KindInfo, ERROR_KINDS};
 pub use locations::Location;
 pub use log::{set_logger, LogLevel, LogSink};
 pub use logs::{LogStream, MAX_LOG_LINE_BYTES};
+pub use ping::{
+    locations_from_json, ping_locations, ping_locations_async, ping_locations_until, IpPing,
+    LocationPing, PingOptions, PingReport, PingStats, DEFAULT_PING_INTERVAL, DEFAULT_PING_PROBES,
+    DEFAULT_PING_TIMEOUT,
+};
+pub use placement::{
+    choose_location, Exclusion, ExclusionReason, LocationLatency, PlacedSession, Placement,
+    PlacementAttempt, PlacementPolicy, PlayerLatencies, RankedLocation,
+};
 pub use players::PlayerCount;
 pub use request::{parse_ttl, SessionRun};
 pub use response::{Port, Protocol, Response, Session};

@@ -332,7 +332,10 @@ impl Client {
             .await
     }
 
-    async fn create_session_impl(&self, mut request: SessionRun) -> Result<Response<Session>> {
+    pub(crate) async fn create_session_impl(
+        &self,
+        mut request: SessionRun,
+    ) -> Result<Response<Session>> {
         request.validate()?;
         let id = request
             .id

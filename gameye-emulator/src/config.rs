@@ -227,15 +227,21 @@ impl PortConfig {
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        let loc = |id: &str| LocationConfig {
+        // Each location its own loopback IPs, as real ones have their own,
+        // so a ping of the list measures every address (they all answer).
+        let loc = |id: &str, ips: &[&str]| LocationConfig {
             id: id.to_string(),
             capacity: 100,
-            ips: vec!["127.0.0.1".to_string()],
+            ips: ips.iter().map(|ip| ip.to_string()).collect(),
         };
         let tags = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         EmulatorConfig {
             tokens: vec![TokenConfig::new(DEFAULT_TOKEN)],
-            locations: vec![loc("europe"), loc("north-america"), loc("asia")],
+            locations: vec![
+                loc("europe", &["127.0.0.1"]),
+                loc("north-america", &["127.0.0.2", "127.0.0.3"]),
+                loc("asia", &["127.0.0.4"]),
+            ],
             images: vec![
                 ImageConfig {
                     tags: tags(&["latest", "1.25"]),

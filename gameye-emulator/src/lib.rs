@@ -21,7 +21,8 @@
 //!   (`session:start`, `session:read`, `session:stop`, `logs:read`,
 //!   `artifact:read`, `regions:read`) and no quota;
 //! - locations `europe`, `north-america` and `asia`, each with capacity for 100
-//!   running sessions and ping IP `127.0.0.1`;
+//!   running sessions and its own loopback ping IPs (`127.0.0.1`;
+//!   `127.0.0.2` and `127.0.0.3`; `127.0.0.4`);
 //! - images `nginx` (tags `latest`, `1.25`; port tcp 80) and `my-game` (tags
 //!   `latest`, `1.0.0`; ports udp 7777 and tcp 7778); the first tag is the one
 //!   used when a request names no `version`. Neither has a `command`, so no

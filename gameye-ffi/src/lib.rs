@@ -22,6 +22,7 @@ mod logs;
 mod loom_tests;
 mod operation;
 mod panic;
+mod placement;
 mod players;
 mod result;
 mod session;
@@ -48,6 +49,10 @@ pub use operation::{
     gameye_operation_set_callback, gameye_operation_take_result, gameye_operation_wait,
     gameye_queue_drain, gameye_queue_free, gameye_queue_new, GameyeCompletionCallback,
     GameyeOperation, GameyeQueue,
+};
+pub use placement::{
+    gameye_location_choose, gameye_locations_ping, gameye_locations_ping_async,
+    gameye_session_create_near, gameye_session_create_near_async,
 };
 pub use players::{
     gameye_players_join, gameye_players_join_async, gameye_players_leave,

@@ -107,6 +107,11 @@ impl Default for Gate {
 }
 
 impl Gate {
+    /// Whether cancel or free closed the gate.
+    pub(crate) fn is_closed(&self) -> bool {
+        lock(&self.0.state).closed
+    }
+
     /// Runs `f` unless the gate is closed; returns `None` when closed.
     pub(crate) fn pass<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
         {
@@ -487,6 +492,34 @@ where
     start(&client.client, async move {
         ResultPtr(result::from_core(fut.await, fill))
     })
+}
+
+/// Starts `work` on a thread of its own, for work that needs no client (a
+/// ping). Cancel and free close `gate`; `work` checks it to stop early.
+pub(crate) fn start_thread<W>(gate: Gate, work: W) -> *mut GameyeOperation
+where
+    W: FnOnce(Gate) -> *mut GameyeResult + Send + 'static,
+{
+    let shared = OpShared::new(Some(gate.clone()), None);
+    let handle = GameyeOperation::into_raw(&shared);
+    let task_shared = Arc::clone(&shared);
+    let spawned = std::thread::Builder::new()
+        .name("gameye-op".into())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(gate)))
+                .unwrap_or_else(|payload| result::panicked(crate::panic::describe(&*payload)));
+            OpShared::complete(&task_shared, ResultPtr(result));
+        });
+    if let Err(e) = spawned {
+        OpShared::complete(
+            &shared,
+            ResultPtr(failure(
+                GameyeStatus::Io,
+                &format!("cannot start a thread for the operation: {e}"),
+            )),
+        );
+    }
+    handle
 }
 
 /// An operation that is already done with `result` (bad arguments).

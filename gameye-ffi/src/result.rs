@@ -204,7 +204,8 @@ pub struct GameyeResult {
     pub players_len: usize,
     /// `gameye_logs_get`: the logs; `gameye_log_stream_next`: one line without
     /// its line ending, or NULL at the end of the stream. Lossless UTF-8 (invalid
-    /// bytes become U+FFFD); use `text_len`.
+    /// bytes become U+FFFD); use `text_len`. `gameye_locations_ping`,
+    /// `gameye_location_choose`, `gameye_session_create_near`: a JSON document.
     pub text: *const c_char,
     /// The number of bytes in `text`, without the terminating NUL.
     pub text_len: usize,
@@ -439,6 +440,13 @@ pub(crate) fn panicked(message: String) -> *mut GameyeResult {
 /// A bare success with no payload.
 pub(crate) fn ok() -> *mut GameyeResult {
     ResultAlloc::new(GameyeStatus::Ok).into_raw()
+}
+
+/// A success whose payload is `text` (a JSON document), with no response behind it.
+pub(crate) fn ok_text(text: &str) -> *mut GameyeResult {
+    let mut r = ResultAlloc::new(GameyeStatus::Ok);
+    fill_text(&mut r, text);
+    r.into_raw()
 }
 
 /// Fills `session` from a started session.

@@ -28,3 +28,10 @@ start_emulator
 
 echo "== test_gameye${memcheck:+ (under valgrind)}"
 "${memcheck[@]}" "$out/test_gameye"
+
+# Placing sessions near players (ping, choose, create near): its own program.
+"$cxx" "${flags[@]}" -fno-exceptions -fno-rtti -fsyntax-only tests/cpp/test_placement.cpp
+"$cxx" "${flags[@]}" tests/cpp/test_placement.cpp "${link[@]}" -o "$out/test_placement"
+start_emulator
+echo "== test_placement${memcheck:+ (under valgrind)}"
+"${memcheck[@]}" "$out/test_placement"

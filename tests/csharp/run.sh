@@ -41,3 +41,9 @@ start_emulator
 # DllImport("gameye") finds libgameye.so through LD_LIBRARY_PATH.
 LD_LIBRARY_PATH="$GAMEYE_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     timeout 600 mono --debug "$out/Tests.exe"
+
+# Placing sessions near players: its own program (tests/csharp/PlacementTests.cs).
+mcs -nologo -warnaserror+ -r:"$out/GameyeSdk.dll" -out:"$out/PlacementTests.exe" tests/csharp/PlacementTests.cs
+start_emulator
+LD_LIBRARY_PATH="$GAMEYE_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    timeout 600 mono --debug "$out/PlacementTests.exe"

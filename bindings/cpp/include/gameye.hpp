@@ -100,6 +100,8 @@ enum class Status : std::uint32_t {
     Decode = GAMEYE_STATUS_DECODE,
     Io = GAMEYE_STATUS_IO,
     Cancelled = GAMEYE_STATUS_CANCELLED,
+    /// The OS lets this process send no ICMP echo; message() names the cause and the fix.
+    PingNotPermitted = GAMEYE_STATUS_PING_NOT_PERMITTED,
     Panic = GAMEYE_STATUS_PANIC,
 };
 
@@ -650,6 +652,43 @@ public:
     Location operator[](std::size_t i) const noexcept { return locations()[i]; }
     Span<Location>::iterator begin() const noexcept { return locations().begin(); }
     Span<Location>::iterator end() const noexcept { return locations().end(); }
+};
+
+/// A JSON document the library produced (ping reports, placements): the
+/// result's text, valid as long as this object lives.
+class JsonText : public Response {
+public:
+    using Response::Response;
+    /// The JSON document (UTF-8).
+    std::string_view json() const noexcept {
+        return raw() && raw()->text ? std::string_view(raw()->text, raw()->text_len) : std::string_view();
+    }
+};
+
+/// A ping report (ping_locations): {"method":…,"locations":[{"id","min_ms",
+/// "median_ms","p90_ms","loss","sent","received","ips":[…]}]}, best first.
+class PingReport : public JsonText {
+public:
+    using JsonText::JsonText;
+};
+
+/// Ranked and excluded locations (choose_location):
+/// {"ranked":[{"id","worst_ms","mean_ms","players_measured"}],"excluded":[…]}.
+class Placement : public JsonText {
+public:
+    using JsonText::JsonText;
+};
+
+/// A session started near its players (Client::create_session_near): the
+/// session, plus report_json() = {"location":…,"tried":[{"location",
+/// "session_id","outcome","message"?}],"placement":{…}}.
+class PlacedSession : public Session {
+public:
+    using Session::Session;
+    /// The location used, each location tried and the ranking, as JSON.
+    std::string_view report_json() const noexcept {
+        return raw() && raw()->text ? std::string_view(raw()->text, raw()->text_len) : std::string_view();
+    }
 };
 
 namespace detail {
@@ -1462,6 +1501,24 @@ public:
         return Operation<bool>(gameye_tag_exists_async(raw_, region.c_str(), image.c_str(), version.c_str()));
     }
 
+    // ---- placing sessions near players ----
+
+    /// Starts a session near its players (gameye_session_create_near):
+    /// ranks the locations in `players_json` under `policy_json` (nullptr for
+    /// defaults), creates in the best and moves on after a 420, at most the
+    /// policy's max_locations. `request_json` is a SessionRun body whose
+    /// "location" may be left out. Any thread.
+    Result<PlacedSession> create_session_near(CStr request_json, CStr players_json,
+                                              CStr policy_json = nullptr) const noexcept {
+        return detail::make_result<PlacedSession>(gameye_session_create_near(
+            raw_, request_json.c_str(), players_json.c_str(), policy_json.c_str()));
+    }
+    Operation<PlacedSession> create_session_near_async(CStr request_json, CStr players_json,
+                                                       CStr policy_json = nullptr) const noexcept {
+        return Operation<PlacedSession>(gameye_session_create_near_async(
+            raw_, request_json.c_str(), players_json.c_str(), policy_json.c_str()));
+    }
+
 private:
     static std::vector<const char *> c_strs(const std::vector<std::string> &v) {
         std::vector<const char *> out;
@@ -1472,6 +1529,35 @@ private:
 
     GameyeClient *raw_ = nullptr;
 };
+
+// ---------------------------------------------------------------------------
+// Placing sessions near players (no client needed)
+// ---------------------------------------------------------------------------
+
+/// Pings every IP of every location with ICMP echo (gameye_locations_ping);
+/// needs no client and no token: for game clients. `locations_json` is the
+/// body Client::available_locations returned ({"locations":[…]}) or the
+/// array; `options_json` is nullptr or {"probes":5,"interval_ms":200,
+/// "timeout_ms":2000}. Blocks for at most about the timeout. Any thread.
+/// Status::PingNotPermitted when the OS refuses ICMP (message() says why and the fix).
+inline Result<PingReport> ping_locations(CStr locations_json, CStr options_json = nullptr) noexcept {
+    return detail::make_result<PingReport>(gameye_locations_ping(locations_json.c_str(), options_json.c_str()));
+}
+
+/// Non-blocking ping_locations: runs on a thread of its own; destroying or
+/// cancelling the operation stops it.
+inline Operation<PingReport> ping_locations_async(CStr locations_json, CStr options_json = nullptr) noexcept {
+    return Operation<PingReport>(gameye_locations_ping_async(locations_json.c_str(), options_json.c_str()));
+}
+
+/// Ranks candidate locations by players' latencies (gameye_location_choose).
+/// Pure: no network. `policy_json` is nullptr or {"max_loss":0.2,
+/// "max_rtt_ms":150,"allow_missing":false}. Any thread.
+inline Result<Placement> choose_location(CStr candidates_json, CStr players_json,
+                                         CStr policy_json = nullptr) noexcept {
+    return detail::make_result<Placement>(
+        gameye_location_choose(candidates_json.c_str(), players_json.c_str(), policy_json.c_str()));
+}
 
 // ---------------------------------------------------------------------------
 // Logging hook

@@ -509,6 +509,47 @@ namespace GameyeSdk
             return Start(() => NativeMethods.gameye_tag_exists_async(_client, r, i, v), ResultReader.TagExists,
                          cancellationToken);
         }
+
+        // ---- placing sessions near players ----
+
+        /// <summary>
+        /// Starts a session of <paramref name="image"/> near its players: ranks the
+        /// locations in <paramref name="playersJson"/> ([{"player":"alice","locations":[…]}],
+        /// e.g. <see cref="PingReport.ToPlayerJson"/> entries) under
+        /// <paramref name="policyJson"/> (null, or {"max_loss":0.2,"max_rtt_ms":150,
+        /// "allow_missing":false,"max_locations":3}), creates in the best one and, on
+        /// 420, in the next. Each location tried gets its own session id; any other
+        /// error ends the call there, so no second session can start. Blocking.
+        /// </summary>
+        /// <exception cref="GameyeException">NoCapacity when every location tried was full; InvalidRequest when none is acceptable.</exception>
+        public PlacedSession CreateSessionNear(string image, string playersJson, string policyJson = null,
+                                               SessionOptions options = null)
+        {
+            byte[] req, players, policy;
+            NearArgs(image, playersJson, policyJson, options, out req, out players, out policy);
+            return ResultReader.Consume(
+                Call(() => NativeMethods.gameye_session_create_near(_client, req, players, policy)), PlacedSession.Read);
+        }
+
+        /// <summary>Non-blocking <see cref="CreateSessionNear"/>; completes in <see cref="Update"/>.</summary>
+        public Task<PlacedSession> CreateSessionNearAsync(string image, string playersJson, string policyJson = null,
+                                                          SessionOptions options = null,
+                                                          CancellationToken cancellationToken = default(CancellationToken))
+        {
+            byte[] req, players, policy;
+            NearArgs(image, playersJson, policyJson, options, out req, out players, out policy);
+            return Start(() => NativeMethods.gameye_session_create_near_async(_client, req, players, policy),
+                         PlacedSession.Read, cancellationToken);
+        }
+
+        private static void NearArgs(string image, string playersJson, string policyJson, SessionOptions options,
+                                     out byte[] req, out byte[] players, out byte[] policy)
+        {
+            // The location is the ranking's to choose; the library ignores this one.
+            req = Utf8.Encode((options ?? NoOptions).ToJson("(chosen by placement)", Required(image, "image")), "request");
+            players = Utf8.Encode(Required(playersJson, "playersJson"), "playersJson");
+            policy = policyJson == null ? null : Utf8.Encode(policyJson, "policyJson");
+        }
     }
 
     /// <summary>

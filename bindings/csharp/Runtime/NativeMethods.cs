@@ -181,6 +181,23 @@ namespace GameyeSdk.Native
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         public static extern OperationHandle gameye_tag_exists_async(ClientHandle client, byte[] region, byte[] image, byte[] version);
 
+        // ---- placing sessions near players ----
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        public static extern ResultHandle gameye_locations_ping(byte[] locations_json, byte[] options_json);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        public static extern OperationHandle gameye_locations_ping_async(byte[] locations_json, byte[] options_json);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        public static extern ResultHandle gameye_location_choose(byte[] candidates_json, byte[] players_json, byte[] policy_json);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        public static extern ResultHandle gameye_session_create_near(ClientHandle client, byte[] request_json, byte[] players_json, byte[] policy_json);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        public static extern OperationHandle gameye_session_create_near_async(ClientHandle client, byte[] request_json, byte[] players_json, byte[] policy_json);
+
         // ---- operations ----
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]

@@ -32,6 +32,8 @@ namespace GameyeSdk
         Decode = 610,
         Io = 620,
         Cancelled = 630,
+        /// <summary>The OS lets this process send no ICMP echo; the message names the cause and the fix.</summary>
+        PingNotPermitted = 640,
         Panic = 900,
     }
 

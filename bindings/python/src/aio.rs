@@ -264,6 +264,38 @@ impl PyAsyncClient {
         download::download_async(py, &self.inner, session, path, dest)
     }
 
+    /// As `Client.create_session_near`; awaitable of the same dict.
+    #[pyo3(signature = (image, players, *, policy=None, id=None, env=None, args=None, restart=None, labels=None, version=None, ttl=None, external_id=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_session_near<'py>(
+        &self,
+        py: Python<'py>,
+        image: &Bound<'py, PyAny>,
+        players: &Bound<'py, PyAny>,
+        policy: Option<&Bound<'py, PyAny>>,
+        id: Option<&Bound<'py, PyAny>>,
+        env: Option<&Bound<'py, PyAny>>,
+        args: Option<&Bound<'py, PyAny>>,
+        restart: Option<&Bound<'py, PyAny>>,
+        labels: Option<&Bound<'py, PyAny>>,
+        version: Option<&Bound<'py, PyAny>>,
+        ttl: Option<&Bound<'py, PyAny>>,
+        external_id: Option<&Bound<'py, PyAny>>,
+    ) -> GameyeResult<Bound<'py, PyAny>> {
+        let run = [
+            ("id", id),
+            ("env", env),
+            ("args", args),
+            ("restart", restart),
+            ("labels", labels),
+            ("version", version),
+            ("ttl", ttl),
+            ("external_id", external_id),
+        ];
+        let args = crate::placement::near_args(py, image, players, policy, &run)?;
+        Ok(crate::placement::create_near_async(py, &self.inner, args)?)
+    }
+
     /// The locations that can currently host `image`; awaitable of a list of
     /// `Location`.
     fn available_locations<'py>(

@@ -369,6 +369,45 @@ impl PyClient {
         Ok(*exists)
     }
 
+    /// Starts a session of `image` near its players: ranks the locations
+    /// the players measured (`players`: their ping reports, each with a
+    /// `"player"` id added), creates the session in the best one and, on
+    /// 420 (no capacity), in the next, trying at most `policy`'s
+    /// `max_locations`. `policy` is a dict: `max_loss`, `max_rtt_ms`,
+    /// `allow_missing`, `max_locations`. Other keywords are those of
+    /// `create_session` (the location is chosen). Returns a dict: `session`,
+    /// `location`, `tried`, `placement`. Blocks, releasing the GIL.
+    #[pyo3(signature = (image, players, *, policy=None, id=None, env=None, args=None, restart=None, labels=None, version=None, ttl=None, external_id=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create_session_near<'py>(
+        &self,
+        py: Python<'py>,
+        image: &Bound<'py, PyAny>,
+        players: &Bound<'py, PyAny>,
+        policy: Option<&Bound<'py, PyAny>>,
+        id: Option<&Bound<'py, PyAny>>,
+        env: Option<&Bound<'py, PyAny>>,
+        args: Option<&Bound<'py, PyAny>>,
+        restart: Option<&Bound<'py, PyAny>>,
+        labels: Option<&Bound<'py, PyAny>>,
+        version: Option<&Bound<'py, PyAny>>,
+        ttl: Option<&Bound<'py, PyAny>>,
+        external_id: Option<&Bound<'py, PyAny>>,
+    ) -> GameyeResult<Py<PyAny>> {
+        let run = [
+            ("id", id),
+            ("env", env),
+            ("args", args),
+            ("restart", restart),
+            ("labels", labels),
+            ("version", version),
+            ("ttl", ttl),
+            ("external_id", external_id),
+        ];
+        let args = crate::placement::near_args(py, image, players, policy, &run)?;
+        crate::placement::create_near(py, &self.inner, args)
+    }
+
     /// `Client(base_url='...')`: the token is never shown.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let url = PyString::new(py, self.inner.base_url()).repr()?;

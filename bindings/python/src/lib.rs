@@ -27,6 +27,7 @@ mod exit_gate;
 mod logging;
 mod logs;
 mod loop_inbox;
+mod placement;
 mod session;
 mod types;
 
@@ -47,6 +48,8 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(logging::_route_logs, m)?)?;
     m.add_function(wrap_pyfunction!(error::_error_kinds, m)?)?;
     exit_gate::register(m)?;
+    m.add_function(wrap_pyfunction!(placement::_ping_locations, m)?)?;
+    m.add_function(wrap_pyfunction!(placement::_choose_location, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -28,6 +28,7 @@ from gameye._errors import (
     NoCapacityError,
     NotFoundError,
     PermissionDeniedError,
+    PingNotPermittedError,
     QuotaExceededError,
     ServerError,
     TimeoutError,
@@ -49,9 +50,14 @@ from gameye._gameye import (
     __version__,
     _route_logs,
 )
+from gameye._placement import choose_location, ping_locations, ping_locations_async
 
 __all__ = [
     "set_log_level",
+    "choose_location",
+    "ping_locations",
+    "ping_locations_async",
+    "PingNotPermittedError",
     "AsyncClient",
     "AsyncLogStream",
     "AuthenticationError",

@@ -26,6 +26,7 @@ __all__ = [
     "NoCapacityError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PingNotPermittedError",
     "QuotaExceededError",
     "ServerError",
     "TimeoutError",
@@ -199,3 +200,9 @@ class CancelledError(GameyeError):
     Not :class:`asyncio.CancelledError`: cancelling an awaitable of
     :class:`gameye.AsyncClient` raises asyncio's own exception, as usual.
     """
+
+
+class PingNotPermittedError(GameyeError, PermissionError):
+    """The OS lets this process send no ICMP echo (no unprivileged ICMP
+    socket, no raw socket). The message names the cause and the fix, such as
+    ``sysctl -w net.ipv4.ping_group_range="0 2147483647"`` on Linux."""

@@ -25,6 +25,8 @@ __all__ = [
     "__version__",
     "_close_exit_gate",
     "_error_kinds",
+    "_choose_location",
+    "_ping_locations",
     "_route_logs",
 ]
 
@@ -483,6 +485,44 @@ class Client:
                 ``write()`` raised (its exception is the ``__cause__``).
             TypeError: ``dest`` is neither a path nor has ``write()``.
         """
+    def create_session_near(
+        self,
+        image: str,
+        players: Sequence[Mapping[str, Any]],
+        *,
+        policy: Mapping[str, Any] | None = None,
+        id: str | None = None,
+        env: Mapping[str, str] | None = None,
+        args: Sequence[str] | None = None,
+        restart: bool | None = None,
+        labels: Mapping[str, str] | None = None,
+        version: str | None = None,
+        ttl: str | None = None,
+        external_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Starts a session of ``image`` near its players.
+
+        ``players`` are the players' ping reports (from
+        :func:`gameye.ping_locations`), each with ``"player"`` added, or
+        ``{"player": id, "locations": [{"id", "median_ms", "loss"}]}``. The
+        locations they measured are ranked as :func:`gameye.choose_location`
+        does under ``policy`` (``{"max_loss": 0.2, "max_rtt_ms": None,
+        "allow_missing": False, "max_locations": 3}``, every key optional);
+        the session is created in the best one and, on 420 (no capacity), in
+        the next, at most ``max_locations`` in all. Each location tried gets
+        its own session id; any error other than 420 ends the call there, so
+        no second session can start. Other keywords are those of
+        :meth:`create_session`. Blocks, releasing the GIL.
+
+        Returns ``{"session": Session, "location": str, "tried": [{"location",
+        "session_id", "outcome": "created" | "no_capacity", "message"?}],
+        "placement": {"ranked": [...], "excluded": [...]}}``.
+
+        Raises:
+            gameye.NoCapacityError: Every location tried answered 420.
+            gameye.InvalidRequestError: No location is acceptable (the
+                violation gives each reason), or a bad argument.
+        """
     def available_locations(self, image: str) -> list[Location]:
         """The locations that can currently host ``image``
         (``GET /available-location/{image}``). Do not cache: it changes."""
@@ -578,6 +618,22 @@ class AsyncClient:
         """Downloads an artifact, as :meth:`Client.download_artifact`. A file
         object's ``write()`` runs on the event loop's thread, one chunk at a
         time, and is awaited when it returns an awaitable (``aiofiles``)."""
+    def create_session_near(
+        self,
+        image: str,
+        players: Sequence[Mapping[str, Any]],
+        *,
+        policy: Mapping[str, Any] | None = None,
+        id: str | None = None,
+        env: Mapping[str, str] | None = None,
+        args: Sequence[str] | None = None,
+        restart: bool | None = None,
+        labels: Mapping[str, str] | None = None,
+        version: str | None = None,
+        ttl: str | None = None,
+        external_id: str | None = None,
+    ) -> asyncio.Future[dict[str, Any]]:
+        """Starts a session near its players, as :meth:`Client.create_session_near`."""
     def available_locations(self, image: str) -> asyncio.Future[list[Location]]:
         """The locations that can currently host ``image``."""
     def tag_exists(self, region: str, image: str, version: str) -> asyncio.Future[bool]:
@@ -594,3 +650,9 @@ def _close_exit_gate() -> None:
 def _error_kinds() -> list[tuple[str, int, str]]:
     """The core's error table: ``(kind, status number, exception class name)``
     for every error kind, in table order."""
+def _ping_locations(locations_json: str, options_json: str) -> str:
+    """Pings locations given as JSON; returns the report as JSON. Use
+    :func:`gameye.ping_locations`."""
+
+def _choose_location(candidates_json: str, players_json: str, policy_json: str) -> str:
+    """Ranks locations; JSON in and out. Use :func:`gameye.choose_location`."""

@@ -13,7 +13,7 @@ public class Gameye : ModuleRules
 		PCHUsage = PCHUsageMode.UseExplicitOrSharedPCHs;
 
 		PublicDependencyModuleNames.AddRange(new string[] { "Core", "CoreUObject", "Engine", "DeveloperSettings" });
-		PrivateDependencyModuleNames.AddRange(new string[] { "Projects" });
+		PrivateDependencyModuleNames.AddRange(new string[] { "Projects", "Json" });  // Json: GameyePingLocations parses ping reports
 
 		string ThirdPartyDir = Path.Combine(ModuleDirectory, "..", "ThirdParty", "libgameye");
 		string LibDir = Path.Combine(ThirdPartyDir, "lib");

@@ -1,0 +1,117 @@
+"""Placing sessions near players, the parts that need no token.
+
+:func:`ping_locations` runs on game clients: it pings every IP of every
+location with ICMP echo and reports each location's latency.
+:func:`choose_location` runs on the backend: it ranks locations by what the
+players measured. ``Client.create_session_near`` then starts the session in
+the best location, falling back on 420.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from gameye._gameye import Location, _choose_location, _ping_locations
+
+__all__ = ["choose_location", "ping_locations", "ping_locations_async"]
+
+
+def _location_json(location: Any) -> Any:
+    if isinstance(location, Location):
+        return {"id": location.id, "ips": location.ips}
+    return location
+
+
+def _locations_json(locations: Any) -> str:
+    if isinstance(locations, Mapping):
+        # The response body of GET /available-location/{image}.
+        locations = locations.get("locations", locations)
+    if isinstance(locations, (str, bytes)) or not isinstance(locations, Iterable):
+        raise TypeError("locations must be a list of Location (or {'id', 'ips'} dicts)")
+    return json.dumps([_location_json(loc) for loc in locations])
+
+
+def ping_locations(
+    locations: Any,
+    *,
+    probes: int = 5,
+    interval: float = 0.2,
+    timeout: float = 2.0,
+) -> dict[str, Any]:
+    """Ping every IP of every location; needs no token and no client.
+
+    ``locations`` is what ``Client.available_locations`` returns (a list of
+    :class:`Location`), or dicts ``{"id": ..., "ips": [...]}``, or the
+    response body ``{"locations": [...]}``. All IPs are pinged at once:
+    ``probes`` echo requests each (1..100), ``interval`` seconds apart, the
+    whole call bounded by ``timeout`` seconds (replies after it count as
+    lost). Blocks for at most about ``timeout``, with the GIL released.
+
+    Returns the report as a dict: ``{"method": "datagram" | "raw" |
+    "icmp_api" | "none", "locations": [{"id", "min_ms", "median_ms",
+    "p90_ms", "loss", "sent", "received", "ips": [...]}]}``, locations best
+    first. RTTs are ``None`` without a reply. Send it to the backend with the
+    player's id added (``{**report, "player": "alice"}``).
+
+    Raises :class:`PingNotPermittedError` when the OS lets this process send
+    no ICMP echo (the message names the cause and the fix), and
+    :class:`InvalidRequestError` for bad options.
+    """
+    options = {
+        "probes": probes,
+        "interval_ms": _millis("interval", interval),
+        "timeout_ms": _millis("timeout", timeout),
+    }
+    return json.loads(_ping_locations(_locations_json(locations), json.dumps(options)))
+
+
+async def ping_locations_async(
+    locations: Any,
+    *,
+    probes: int = 5,
+    interval: float = 0.2,
+    timeout: float = 2.0,
+) -> dict[str, Any]:
+    """:func:`ping_locations` for asyncio: runs in the default executor, so
+    the event loop is never blocked. A cancelled await stops waiting at once;
+    the probes themselves end by ``timeout``."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        None,
+        lambda: ping_locations(locations, probes=probes, interval=interval, timeout=timeout),
+    )
+
+
+def choose_location(
+    candidates: Iterable[Any],
+    players: Iterable[Mapping[str, Any]],
+    *,
+    max_loss: float = 0.2,
+    max_rtt_ms: float | None = None,
+    allow_missing: bool = False,
+) -> dict[str, Any]:
+    """Rank ``candidates`` (location ids or :class:`Location`) by what the
+    ``players`` measured: each a ping report with ``"player"`` added, or
+    ``{"player": id, "locations": [{"id", "median_ms", "loss"}]}``.
+
+    A location is dropped when any player's loss is above ``max_loss`` or
+    their median above ``max_rtt_ms``, or, unless ``allow_missing``, a player
+    has no sample for it. The rest are ranked by the worst player's median,
+    then the mean. Pure: no network. Returns ``{"ranked": [{"id",
+    "worst_ms", "mean_ms", "players_measured"}], "excluded": [{"id",
+    "reason", "message", ...}]}``.
+    """
+    ids = [c.id if isinstance(c, Location) else c for c in candidates]
+    policy = {"max_loss": max_loss, "max_rtt_ms": max_rtt_ms, "allow_missing": allow_missing}
+    return json.loads(_choose_location(json.dumps(ids), json.dumps(list(players)), json.dumps(policy)))
+
+
+def _millis(name: str, seconds: float) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds")
+    if not (seconds >= 0) or seconds == float("inf"):
+        raise ValueError(f"{name} must be a finite number of seconds >= 0")
+    return round(seconds * 1000)

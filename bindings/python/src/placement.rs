@@ -1,0 +1,140 @@
+//! Placing sessions near players: the token-less ping and the pure choice
+//! as module functions (`gameye._ping_locations`, `gameye._choose_location`,
+//! wrapped in Python by `gameye.ping_locations` / `gameye.choose_location`),
+//! and the body of `Client.create_session_near` / `AsyncClient.create_session_near`.
+//!
+//! Inputs and outputs cross as JSON text: the Python side hands over lists
+//! and dicts as `json.dumps` writes them and gets plain dicts back, the same
+//! documents the C ABI takes and gives.
+
+use gameye_core::{
+    choose_location, locations_from_json, ping_locations, Client, PingOptions, PlacedSession,
+    PlacementPolicy, PlayerLatencies, SessionRun,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::bridge;
+use crate::error::{GameyeError, GameyeResult};
+use crate::session::PySession;
+
+/// Pings locations given as JSON; returns the report as JSON. The GIL is
+/// released while the probes are out.
+#[pyfunction]
+pub(crate) fn _ping_locations(
+    py: Python<'_>,
+    locations_json: &str,
+    options_json: &str,
+) -> GameyeResult<String> {
+    let locations = locations_from_json(locations_json)?;
+    let options = PingOptions::from_json(options_json)?;
+    let report = crate::exit_gate::detach(py, || ping_locations(&locations, &options))?;
+    Ok(serde_json::to_string(&report).expect("a report always encodes"))
+}
+
+/// Ranks candidates (a JSON list of ids) by players' latencies (JSON) under
+/// a policy (JSON); returns the placement as JSON.
+#[pyfunction]
+pub(crate) fn _choose_location(
+    candidates_json: &str,
+    players_json: &str,
+    policy_json: &str,
+) -> GameyeResult<String> {
+    let candidates: Vec<String> = serde_json::from_str(candidates_json).map_err(|e| {
+        gameye_core::Error::invalid_request(vec![gameye_core::Violation::new(
+            "candidates",
+            format!("must be a list of location ids: {e}"),
+        )])
+    })?;
+    let players = PlayerLatencies::list_from_json(players_json)?;
+    let policy = PlacementPolicy::from_json(policy_json)?;
+    let placement = choose_location(&candidates, &players, &policy)?;
+    Ok(serde_json::to_string(&placement).expect("a placement always encodes"))
+}
+
+/// `json.dumps(value)`.
+fn dumps(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    py.import("json")?
+        .call_method1("dumps", (value,))?
+        .extract()
+}
+
+/// `json.loads(text)`.
+fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// The arguments of `create_session_near`, converted at the call.
+pub(crate) struct NearArgs {
+    run: SessionRun,
+    players: Vec<PlayerLatencies>,
+    policy: PlacementPolicy,
+}
+
+/// Converts `image`, `players`, `policy` and the other `SessionRun`
+/// keywords (`(name, value)`, `None` when not given).
+pub(crate) fn near_args(
+    py: Python<'_>,
+    image: &Bound<'_, PyAny>,
+    players: &Bound<'_, PyAny>,
+    policy: Option<&Bound<'_, PyAny>>,
+    run: &[(&str, Option<&Bound<'_, PyAny>>)],
+) -> GameyeResult<NearArgs> {
+    // The location is the ranking's to choose; a placeholder passes validation.
+    let placeholder = PyString::new(py, "(chosen by placement)").into_any();
+    let mut fields = vec![("image", Some(image)), ("location", Some(&placeholder))];
+    fields.extend_from_slice(run);
+    let run = crate::convert::session_run(&fields)?;
+    let players = PlayerLatencies::list_from_json(&dumps(py, players)?)?;
+    let policy = match policy {
+        Some(p) if !p.is_none() => PlacementPolicy::from_json(&dumps(py, p)?)?,
+        _ => PlacementPolicy::default(),
+    };
+    Ok(NearArgs {
+        run,
+        players,
+        policy,
+    })
+}
+
+/// `{"session": Session, "location": ..., "tried": [...], "placement": {...}}`.
+fn placed_to_py(py: Python<'_>, placed: PlacedSession) -> PyResult<Py<PyAny>> {
+    let report = serde_json::json!({
+        "location": placed.location,
+        "tried": placed.tried,
+        "placement": placed.placement,
+    });
+    let dict = loads(py, &report.to_string())?;
+    let session: PySession = placed.session.into();
+    dict.set_item("session", Py::new(py, session)?)?;
+    Ok(dict.unbind())
+}
+
+/// The blocking `Client.create_session_near`, with the GIL released.
+pub(crate) fn create_near(
+    py: Python<'_>,
+    client: &Client,
+    args: NearArgs,
+) -> GameyeResult<Py<PyAny>> {
+    let placed = crate::exit_gate::detach(py, || {
+        client.create_session_near(args.run, &args.players, &args.policy)
+    })?;
+    Ok(placed_to_py(py, placed.into_inner())?)
+}
+
+/// The asyncio `AsyncClient.create_session_near`.
+pub(crate) fn create_near_async<'py>(
+    py: Python<'py>,
+    client: &Client,
+    args: NearArgs,
+) -> PyResult<Bound<'py, PyAny>> {
+    let core = client.clone();
+    let fut = async move {
+        core.create_session_near_async(args.run, &args.players, &args.policy)
+            .await
+    };
+    bridge::spawn_future(py, client, fut, |py, result| {
+        let placed = result.map_err(|e| PyErr::from(GameyeError::from(e)))?;
+        placed_to_py(py, placed.into_inner())
+    })
+}
