@@ -248,6 +248,7 @@ mod faults;
 mod inject;
 mod other;
 mod process;
+mod reqlog;
 mod routes;
 mod sessions;
 mod state;
@@ -264,7 +265,8 @@ use tokio::sync::{oneshot, watch};
 
 pub use config::{
     EmulatorConfig, ImageConfig, LocationConfig, PortConfig, TokenConfig, ALL_SCOPES,
-    DEFAULT_LOG_LIMIT_BYTES, DEFAULT_STOP_GRACE_MS, DEFAULT_TOKEN,
+    DEFAULT_EXITED_KEEP_MAX, DEFAULT_EXITED_KEEP_SECS, DEFAULT_LOG_LIMIT_BYTES,
+    DEFAULT_STOP_GRACE_MS, DEFAULT_TOKEN,
 };
 pub use faults::{FaultAction, FaultRule, FaultState};
 
@@ -275,6 +277,25 @@ use state::Shared;
 /// How long a graceful stop waits for requests still in flight before the
 /// server is dropped anyway; a client that never reads must not block a stop.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// One session as [`Emulator::sessions`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSnapshot {
+    /// The session id.
+    pub id: String,
+    /// `running`, `restarting` or `exited`.
+    pub status: String,
+    /// The location id.
+    pub location: String,
+    /// The image name.
+    pub image: String,
+    /// The image tag it runs.
+    pub tag: String,
+    /// Its labels as given.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The players in it, in the order they joined.
+    pub players: Vec<String>,
+}
 
 /// A running emulator on its own thread. Dropping it stops the server.
 pub struct Emulator {
@@ -353,6 +374,27 @@ impl Emulator {
     /// How many sessions the emulator holds, whatever their status.
     pub fn session_count(&self) -> usize {
         self.shared.lock_raw().sessions.len()
+    }
+
+    /// Every session the emulator holds (exited ones included, until they
+    /// are forgotten: [`EmulatorConfig::exited_keep_max`]), oldest first.
+    /// For tests that compare what a client saw with what the emulator did;
+    /// it bypasses fault rules.
+    pub fn sessions(&self) -> Vec<SessionSnapshot> {
+        let state = self.shared.lock();
+        let mut all: Vec<_> = state.sessions.values().collect();
+        all.sort_unstable_by_key(|s| s.seq);
+        all.into_iter()
+            .map(|s| SessionSnapshot {
+                id: s.id.clone(),
+                status: s.status.as_str().to_string(),
+                location: self.shared.config.locations[s.location].id.clone(),
+                image: s.image.clone(),
+                tag: s.tag.clone(),
+                labels: s.labels.clone(),
+                players: s.players.clone(),
+            })
+            .collect()
     }
 
     /// The directory holding the working directories of sessions that run a

@@ -71,6 +71,11 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         return control::handle(&app, &parts, &body, conn).await;
     }
 
+    if let Some(log) = &app.shared.request_log {
+        let query = parts.uri.query().unwrap_or("");
+        log.write(&parts.method, path, query, &parts.headers, &body);
+    }
+
     // What to do to the response once the request has been handled.
     let mut after = After::Nothing;
     let mut omit_id = false;
