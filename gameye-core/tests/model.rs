@@ -15,7 +15,7 @@
 //! - player counts are right;
 //! - a stopped session stays stopped.
 //!
-//! Cases: `MODEL_CASES` (default 12, as in the test command); steps per
+//! Cases: `MODEL_CASES` (default 64, as in the test command); steps per
 //! case: up to `MODEL_STEPS` (default 30). The longer recorded run is in
 //! TESTING.md.
 
@@ -762,7 +762,7 @@ fn max_steps() -> usize {
 
 prop_state_machine! {
     #![proptest_config(Config {
-        cases: env_or("MODEL_CASES", 12),
+        cases: env_or("MODEL_CASES", 64),
         max_shrink_iters: 256,
         failure_persistence: None,
         .. Config::default()
