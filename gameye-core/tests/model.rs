@@ -771,3 +771,120 @@ prop_state_machine! {
     #[test]
     fn client_agrees_with_the_model(sequential 1..max_steps() => ClientUnderTest);
 }
+
+/// What the client sends, as the emulator's request log (`log_requests`)
+/// records it: one line per request, every endpoint, the token redacted.
+#[test]
+fn client_requests_as_the_request_log_records_them() {
+    let dir = std::env::temp_dir().join(format!("gameye-model-reqlog-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("requests.jsonl");
+    let emulator = Emulator::start(EmulatorConfig {
+        log_requests: Some(log.clone()),
+        ..emulator_config()
+    })
+    .unwrap();
+    let c = Client::new(
+        ClientConfig::new(DEFAULT_TOKEN)
+            .base_url(emulator.base_url())
+            .retry(RetryPolicy::never()),
+    )
+    .unwrap();
+    let mut run = SessionRun::new("europe", "nginx");
+    run.id = Some("logged".into());
+    run.labels = Some(BTreeMap::from([("mode".into(), "duel".into())]));
+    run.ttl = Some("1h30m".into());
+    c.create_session(run).unwrap();
+    let filter = ListFilter {
+        location: Some("europe".into()),
+        player_count_lt: Some(4),
+        labels: BTreeMap::from([("mode".into(), "duel".into())]),
+        ..ListFilter::default()
+    };
+    c.list_sessions(&filter).unwrap();
+    c.get_session("logged").unwrap();
+    c.join_players("logged", &names(&[0, 1])).unwrap();
+    c.leave_players(&names(&[1])).unwrap();
+    c.logs("logged").unwrap();
+    c.stop_session("logged", StopOptions::default()).unwrap();
+    c.download_artifact("logged", "/logs/crash.log", &mut Vec::new())
+        .unwrap();
+    c.tag_exists("europe", "nginx", "1.25").unwrap();
+    c.available_locations("nginx").unwrap();
+    drop(emulator);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains(DEFAULT_TOKEN), "the token is in the log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seen: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["method"].as_str().unwrap().to_string(),
+                l["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("POST", "/session"),
+        ("GET", "/session"),
+        ("GET", "/session/logged"),
+        ("PUT", "/session/player/join"),
+        ("DELETE", "/session/player/leave"),
+        ("GET", "/logs"),
+        ("DELETE", "/session/logged"),
+        ("GET", "/artifacts"),
+        ("GET", "/tag/europe/nginx/1.25"),
+        ("GET", "/available-location/nginx"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(seen, want, "one request per call, no retries");
+    for l in &lines {
+        assert_eq!(l["headers"]["authorization"], "Bearer [REDACTED]", "{l}");
+    }
+    let body = |i: usize| -> serde_json::Value {
+        serde_json::from_str(lines[i]["body"].as_str().expect("a body")).unwrap()
+    };
+    let create = body(0);
+    assert_eq!(create["id"], "logged");
+    assert_eq!(create["location"], "europe");
+    assert_eq!(create["image"], "nginx");
+    assert_eq!(create["ttl"], "1h30m");
+    assert_eq!(create["labels"], serde_json::json!({"mode": "duel"}));
+    assert_eq!(lines[0]["headers"]["content-type"], "application/json");
+    // The list filters, as the spec's deepObject style spells them.
+    let query: BTreeMap<String, String> =
+        url::form_urlencoded::parse(lines[1]["query"].as_str().unwrap().as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(query.get("location").map(String::as_str), Some("europe"));
+    assert_eq!(query.get("playerCount[lt]").map(String::as_str), Some("4"));
+    assert_eq!(query.get("filter[mode]").map(String::as_str), Some("duel"));
+    assert_eq!(
+        body(3),
+        serde_json::json!({"session": "logged", "players": ["p0", "p1"]})
+    );
+    assert_eq!(body(4), serde_json::json!({"players": ["p1"]}));
+    assert!(lines[5]["query"].as_str().unwrap().contains("id=logged"));
+    let artifact_query = lines[7]["query"].as_str().unwrap();
+    assert!(
+        artifact_query.contains("session=logged"),
+        "{artifact_query}"
+    );
+    assert!(
+        artifact_query.contains("path=%2Flogs%2Fcrash.log")
+            || artifact_query.contains("path=/logs/crash.log"),
+        "{artifact_query}"
+    );
+    for i in [1, 2, 5, 6, 7, 8, 9] {
+        assert_eq!(lines[i]["body"], serde_json::Value::Null, "{}", lines[i]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
