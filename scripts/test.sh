@@ -2,8 +2,9 @@
 # Runs every test of the project: formatting and lints, the Rust tests
 # (unit, integration, property, fault matrix), the C tests under valgrind and
 # under ASan+UBSan with the load test, the C++, C# and install tests, the
-# Python tests (in a virtualenv it makes), every benchmark program on a small
-# count, and a bounded fuzz run.
+# Python tests (in a virtualenv it makes), schemathesis against the emulator
+# (tests/contract), every benchmark program on a small count, and a bounded
+# fuzz run.
 # This is the README's test command, and .ci/run calls it.
 #
 # Outside CI a part whose tool is missing is skipped with a loud notice;
@@ -79,6 +80,17 @@ fi
 cargo build --quiet -p gameye-emulator
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
+
+# ---- contract: schemathesis against the emulator (tests/contract) ----
+section "contract: schemathesis against the emulator, every phase"
+if [ -f "$root/../shared/spec/gameye-session-api.yaml" ] || [ "${CI:-}" = "true" ]; then
+    tests/contract/run.sh
+    record "ok schemathesis contract run"
+else
+    tests/contract/run.sh # says SKIPPED loudly
+    record "SKIPPED schemathesis contract run (no ../shared/spec beside the checkout)"
+fi
+# ---- end contract ----
 
 section "benchmarks (smoke: each program on a small count)"
 scripts/bench.sh --smoke

@@ -193,41 +193,43 @@ pub(crate) fn tag_exists(
     ))
 }
 
-/// The value of query parameter `name`, if given and not empty (the last
-/// one when it is repeated).
-fn query_param(query: &str, name: &str) -> Option<String> {
-    form_urlencoded::parse(query.as_bytes())
-        .filter(|(k, v)| k == name && !v.is_empty())
-        .last()
-        .map(|(_, v)| v.into_owned())
-}
-
 /// A required query parameter that names a resource: missing or empty, it
 /// names none, so the answer is the spec's 404 for that resource (the spec
-/// documents no 400 or 422 for these endpoints).
+/// documents no 400 or 422 for these endpoints). Given twice (an array, not
+/// the string the spec names), it is a 403 [`ApiError::invalid_query`].
 fn required_param(
     query: &str,
     name: &'static str,
     not_found: impl FnOnce(String) -> ApiError,
 ) -> Result<String, ApiError> {
-    query_param(query, name)
+    let mut values = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == name);
+    let value = values.next().map(|(_, v)| v.into_owned());
+    if values.next().is_some() {
+        return Err(ApiError::invalid_query(name, "must be given once"));
+    }
+    value
+        .filter(|v| !v.is_empty())
         .ok_or_else(|| not_found(format!("the query parameter {name:?} is missing or empty")))
 }
 
-/// Reads an optional boolean query parameter (`true`/`1`, `false`/`0`, or
-/// empty). Anything else is a 403 [`ApiError::invalid_query`].
+/// Reads an optional boolean query parameter (`true`/`1`, `false`/`0`).
+/// Anything else, the empty value included, is a 403
+/// [`ApiError::invalid_query`].
 pub(crate) fn bool_param(query: &str, name: &'static str) -> Result<bool, ApiError> {
-    let mut value = false;
+    let mut value = None;
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         if k == name {
-            value = match v.as_ref() {
+            if value.is_some() {
+                return Err(ApiError::invalid_query(name, "must be given once"));
+            }
+            value = Some(match v.as_ref() {
                 "true" | "1" => true,
-                "false" | "0" | "" => false,
+                "false" | "0" => false,
                 _ => return Err(ApiError::invalid_query(name, "must be true or false")),
-            };
+            });
         }
     }
-    Ok(value)
+    Ok(value.unwrap_or(false))
 }
 
 /// `GET /logs?id=..[&follow=true]`.

@@ -299,7 +299,27 @@ fn parse_list_query(query: &str) -> Result<ListQuery, ApiError> {
         all: crate::other::bool_param(query, "all")?,
         ..ListQuery::default()
     };
+    let mut seen = std::collections::HashSet::new();
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        // Every value the spec names is a single string or integer: a
+        // repeated key (an array) or a nested deepObject key (an object) is
+        // not one.
+        if !seen.insert(k.clone()) {
+            return Err(ApiError::invalid_query(&k, "must be given once"));
+        }
+        if k == "filter" || k == "playerCount" {
+            return Err(ApiError::invalid_query(
+                &k,
+                "must be an object, sent as KEY[NAME]=VALUE",
+            ));
+        }
+        if (k.starts_with("filter[") || k.starts_with("playerCount[")) && k.contains("][") {
+            return Err(ApiError::invalid_query(&k, "must be a single value"));
+        }
+        if k == "filter[]" || k == "playerCount[]" {
+            // PHP-style array syntax, not a deepObject property.
+            return Err(ApiError::invalid_query(&k, "needs a property name"));
+        }
         match k.as_ref() {
             "all" => {}
             "location" => q.location = Some(v.into_owned()),

@@ -469,6 +469,13 @@ fn list_filters_and_shape() {
         ("playerCount[lt]=many", "playerCount[lt]"),
         ("playerCount[other]=x", "playerCount[other]"),
         ("all=null", "all"),
+        ("all=", "all"),
+        ("all=true&all=true", "all"),
+        ("location=a&location=b", "location"),
+        ("filter=x", "filter"),
+        ("filter[a][b]=x", "filter[a][b]"),
+        ("filter[a]=x&filter[a]=y", "filter[a]"),
+        ("filter[]=x", "filter[]"),
     ] {
         let r = c.get(&format!("/session?{query}"));
         let v = assert_error(&r, 403, "INVALID_QUERY_PARAMETER", "/session");
