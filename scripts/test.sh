@@ -14,6 +14,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+# ---- contract: the emulators of every layer's tests below log each request
+# here; the contract section checks the SDK's against the spec ----
+export GAMEYE_EMULATOR_LOG_REQUESTS="$root/target/contract/sdk-requests.jsonl"
+mkdir -p "$root/target/contract"
+rm -f "$GAMEYE_EMULATOR_LOG_REQUESTS"
+# ---- end contract ----
+
 results=()
 record() { results+=("$1"); }
 section() { printf '\n===== %s =====\n' "$1"; }
@@ -85,11 +92,13 @@ record "ok Python tests"
 section "contract: schemathesis against the emulator, every phase"
 if [ -f "$root/../shared/spec/gameye-session-api.yaml" ] || [ "${CI:-}" = "true" ]; then
     tests/contract/run.sh
-    record "ok schemathesis contract run"
+    record "ok schemathesis contract run + the SDK's requests against the spec"
 else
     tests/contract/run.sh # says SKIPPED loudly
     record "SKIPPED schemathesis contract run (no ../shared/spec beside the checkout)"
 fi
+# Benchmarks and fuzzing need no request log (and wrk would fill it).
+unset GAMEYE_EMULATOR_LOG_REQUESTS
 # ---- end contract ----
 
 section "benchmarks (smoke: each program on a small count)"

@@ -274,6 +274,14 @@
 //! `Authorization` and `Proxy-Authorization` is replaced by `[REDACTED]`
 //! (the scheme stays); `body` is the body as text (invalid UTF-8 replaced),
 //! or `null` when empty.
+//!
+//! When no `log_requests` is configured, the environment variable
+//! `GAMEYE_EMULATOR_LOG_REQUESTS` ([`LOG_REQUESTS_ENV`]) names the file
+//! instead, for every emulator of the process (in-process ones and the
+//! binary alike). Lines are appended with one write each, so many emulators
+//! can share a file; the test command uses this to check every request the
+//! SDK sends, in every layer's tests, against the spec
+//! (`tests/contract/validate_requests.py`).
 
 #![warn(missing_docs)]
 
@@ -307,6 +315,7 @@ pub use config::{
     DEFAULT_STOP_GRACE_MS, DEFAULT_TOKEN,
 };
 pub use faults::{FaultAction, FaultRule, FaultState};
+pub use reqlog::LOG_REQUESTS_ENV;
 
 use conn::{Conn, ConnListener};
 use routes::App;

@@ -7,7 +7,7 @@
 //! flushed at once, so a reader sees it while the emulator runs.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -18,9 +18,17 @@ use serde_json::{Map, Value};
 /// What replaces a credential in the log; the scheme stays visible.
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
+/// The environment variable that, when no `log_requests` is configured,
+/// names the request log of every emulator in the process (the test command
+/// sets it so each layer's tests leave a record of what the client sent).
+pub const LOG_REQUESTS_ENV: &str = "GAMEYE_EMULATOR_LOG_REQUESTS";
+
 /// An open request log.
 pub(crate) struct RequestLog {
-    out: Mutex<BufWriter<File>>,
+    /// Unbuffered and in append mode: each line is one `write`, so several
+    /// emulators (threads or processes) can share one file without tearing
+    /// lines.
+    out: Mutex<File>,
 }
 
 /// One line of the log.
@@ -47,7 +55,7 @@ impl RequestLog {
             .append(true)
             .open(path)?;
         Ok(RequestLog {
-            out: Mutex::new(BufWriter::new(file)),
+            out: Mutex::new(file),
         })
     }
 
@@ -74,7 +82,7 @@ impl RequestLog {
         };
         bytes.push(b'\n');
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = out.write_all(&bytes).and_then(|()| out.flush());
+        let _ = out.write_all(&bytes);
     }
 }
 

@@ -389,6 +389,10 @@ impl Shared {
         } else {
             None
         };
+        if config.log_requests.is_none() {
+            config.log_requests =
+                std::env::var_os(crate::reqlog::LOG_REQUESTS_ENV).map(std::path::PathBuf::from);
+        }
         let request_log = match &config.log_requests {
             Some(path) => Some(RequestLog::open(path).map_err(|e| {
                 std::io::Error::new(

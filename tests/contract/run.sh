@@ -4,6 +4,10 @@
 # (overlay.py), in every phase: examples, coverage, fuzzing, stateful. Any
 # failure or warning fails the run (schemathesis.toml).
 #
+# Then, when GAMEYE_EMULATOR_LOG_REQUESTS names a request log (the test
+# command sets it before every layer's tests), checks every request the SDK
+# sent in those tests against the spec (validate_requests.py).
+#
 # The spec sits outside the repository: without it (a user's clone) this is
 # skipped loudly; under CI=true it must be there.
 #   CONTRACT_MAX_EXAMPLES  cases per operation and phase (default: the config's 60)
@@ -33,8 +37,9 @@ cargo build --quiet -p gameye-emulator
 
 "$venv/bin/python" "$here/overlay.py" "$spec" "$out/spec.json"
 
-rm -f "$out/port" "$out/requests.jsonl"
-"$root/target/debug/gameye-emulator" --port 0 --port-file "$out/port" \
+rm -f "$out/port"
+# Not into the SDK's request log: these requests are schemathesis's.
+env -u GAMEYE_EMULATOR_LOG_REQUESTS "$root/target/debug/gameye-emulator" --port 0 --port-file "$out/port" \
     --config "$here/emulator.json" > "$out/emulator.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
@@ -64,3 +69,8 @@ if [ "$status" != 0 ]; then
 fi
 # The summary's last line, for the record (TESTING.md).
 grep -E '^=+ .* in [0-9.]+s =+$' "$out/schemathesis.log" | tail -1
+
+if [ -n "${GAMEYE_EMULATOR_LOG_REQUESTS:-}" ]; then
+    echo "== the SDK's requests in the tests so far, against the spec"
+    "$venv/bin/python" "$here/validate_requests.py" "$spec" "$GAMEYE_EMULATOR_LOG_REQUESTS"
+fi
