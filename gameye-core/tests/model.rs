@@ -274,7 +274,7 @@ impl ReferenceStateMachine for Reference {
             // stopped, reads as its own earlier attempt having acted. Both
             // readings are right from the client's side, so the model
             // keeps those cases out of bursts rather than guess.
-            Step::Stop { slot, .. } => *slot < n && !(armed && !state.sessions[*slot].running),
+            Step::Stop { slot, .. } => *slot < n && (!armed || state.sessions[*slot].running),
             Step::Create { id: Some(id), .. } => !(armed && state.id_taken(*id)),
             // Leaving players nobody holds after a 503 burst: whether 503 is
             // "ambiguous" is the client's call (issue 9 item 16).
