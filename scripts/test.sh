@@ -2,8 +2,9 @@
 # Runs every test of the project: formatting and lints, the Rust tests
 # (unit, integration, property, fault matrix), the C tests under valgrind and
 # under ASan+UBSan with the load test, the C++, C# and install tests, the
-# Python tests (in a virtualenv it makes), every benchmark program on a small
-# count, and a bounded fuzz run.
+# Python tests (in a virtualenv it makes), schemathesis against the emulator
+# (tests/contract), every benchmark program on a small count, and a bounded
+# fuzz run.
 # This is the README's test command, and .ci/run calls it.
 #
 # Outside CI a part whose tool is missing is skipped with a loud notice;
@@ -12,6 +13,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+# ---- contract: the emulators of every layer's tests below log each request
+# here; the contract section checks the SDK's against the spec ----
+export GAMEYE_EMULATOR_LOG_REQUESTS="$root/target/contract/sdk-requests.jsonl"
+mkdir -p "$root/target/contract"
+rm -f "$GAMEYE_EMULATOR_LOG_REQUESTS"
+# ---- end contract ----
 
 results=()
 record() { results+=("$1"); }
@@ -93,6 +101,19 @@ fi
 cargo build --quiet -p gameye-emulator
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
+
+# ---- contract: schemathesis against the emulator (tests/contract) ----
+section "contract: schemathesis against the emulator, every phase"
+if [ -f "$root/../shared/spec/gameye-session-api.yaml" ] || [ "${CI:-}" = "true" ]; then
+    tests/contract/run.sh
+    record "ok schemathesis contract run + the SDK's requests against the spec"
+else
+    tests/contract/run.sh # says SKIPPED loudly
+    record "SKIPPED schemathesis contract run (no ../shared/spec beside the checkout)"
+fi
+# Benchmarks and fuzzing need no request log (and wrk would fill it).
+unset GAMEYE_EMULATOR_LOG_REQUESTS
+# ---- end contract ----
 
 section "benchmarks (smoke: each program on a small count)"
 scripts/bench.sh --smoke

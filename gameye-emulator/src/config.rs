@@ -76,6 +76,20 @@ pub struct EmulatorConfig {
     /// is kept for `GET /logs`, in bytes; older output is dropped, whole lines
     /// at a time. Default 1 MiB. Must be at least 1.
     pub log_limit_bytes: usize,
+    /// How many exited sessions are remembered (still described, listed
+    /// with `all=true`, and answering 409 to a second stop); beyond it the
+    /// oldest exited ones are forgotten (then 404, and their ids are free
+    /// again). Default 10,000 ([`DEFAULT_EXITED_KEEP_MAX`]), so a long `wrk`
+    /// run of creates and stops keeps its memory flat.
+    pub exited_keep_max: usize,
+    /// How long an exited session is remembered after it exited, in
+    /// seconds. Default 3600 ([`DEFAULT_EXITED_KEEP_SECS`]).
+    pub exited_keep_secs: u64,
+    /// Append one JSON line per request to this file (method, path, query,
+    /// headers with the bearer token redacted, body); see the crate docs.
+    /// Default `None`: nothing is logged. Relative paths as for
+    /// `sessions_dir`.
+    pub log_requests: Option<PathBuf>,
 }
 
 /// One accepted bearer token.
@@ -159,6 +173,12 @@ pub const DEFAULT_STOP_GRACE_MS: u64 = 5_000;
 
 /// Default of [`EmulatorConfig::log_limit_bytes`]: 1 MiB.
 pub const DEFAULT_LOG_LIMIT_BYTES: usize = 1 << 20;
+
+/// Default of [`EmulatorConfig::exited_keep_max`].
+pub const DEFAULT_EXITED_KEEP_MAX: usize = 10_000;
+
+/// Default of [`EmulatorConfig::exited_keep_secs`]: one hour.
+pub const DEFAULT_EXITED_KEEP_SECS: u64 = 3_600;
 
 fn all_scopes() -> Vec<String> {
     ALL_SCOPES.iter().map(|s| s.to_string()).collect()
@@ -263,6 +283,9 @@ impl Default for EmulatorConfig {
             stop_grace_ms: DEFAULT_STOP_GRACE_MS,
             ttl_unit_ms: 60_000,
             log_limit_bytes: DEFAULT_LOG_LIMIT_BYTES,
+            exited_keep_max: DEFAULT_EXITED_KEEP_MAX,
+            exited_keep_secs: DEFAULT_EXITED_KEEP_SECS,
+            log_requests: None,
         }
     }
 }
@@ -301,9 +324,12 @@ impl EmulatorConfig {
                 }
             }
         }
-        if let Some(dir) = &mut self.sessions_dir {
-            if dir.is_relative() {
-                *dir = base.join(&*dir);
+        for path in [&mut self.sessions_dir, &mut self.log_requests]
+            .into_iter()
+            .flatten()
+        {
+            if path.is_relative() {
+                *path = base.join(&*path);
             }
         }
     }

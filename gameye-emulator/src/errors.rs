@@ -35,6 +35,9 @@ pub(crate) struct ApiError {
     pub message: String,
     pub details: String,
     pub violations: Option<Vec<Violation>>,
+    /// For a 405: the methods the path supports, sent as the `Allow` header
+    /// (RFC 9110 requires it on every 405).
+    pub allow: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -64,6 +67,7 @@ impl ApiError {
             message: message.into(),
             details: details.into(),
             violations: None,
+            allow: None,
         }
     }
 
@@ -97,7 +101,24 @@ impl ApiError {
             message: "Bad request. The request body or parameters are invalid.".to_string(),
             details,
             violations: Some(violations),
+            allow: None,
         }
+    }
+
+    /// A malformed query parameter value. The spec documents neither 400
+    /// nor 422 for the endpoints that take such parameters (`GET /session`,
+    /// `GET /logs`), so this is their documented 4xx that is not about the
+    /// resource: 403, with code `INVALID_QUERY_PARAMETER` and the field in
+    /// `violations` (see TESTING.md, "Where the spec is silent").
+    pub(crate) fn invalid_query(field: &str, description: &str) -> Self {
+        let mut err = Self::new(
+            403,
+            "INVALID_QUERY_PARAMETER",
+            "A query parameter is invalid.",
+            format!("{field}: {description}"),
+        );
+        err.violations = Some(vec![Violation::new(field, description)]);
+        err
     }
 
     pub(crate) fn session_not_found(id: &str) -> Self {
@@ -125,6 +146,10 @@ impl ApiError {
         if self.status == 401 {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(allow) = self.allow {
+            resp.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         resp
     }

@@ -11,7 +11,8 @@
 //!   sync code and from inside another runtime;
 //! - embedded in async code: [`serve`] on a listener you bound;
 //! - as the `gameye-emulator` binary (`--port`, `--bind`, `--config`,
-//!   `--port-file`, `--fault`, `--control`), for C and Python tests and
+//!   `--port-file`, `--fault`, `--control`, `--log-requests`,
+//!   `--exited-keep-max`, `--exited-keep-secs`), for C and Python tests and
 //!   offline development.
 //!
 //! # Defaults
@@ -37,7 +38,11 @@
 //! - `sessions_dir` unset: a new temporary directory per emulator (only
 //!   created when an image has a command), removed on shutdown
 //!   (`keep_sessions_dir` false);
-//! - no fault rules, and no control endpoints (`control` false).
+//! - no fault rules, and no control endpoints (`control` false);
+//! - exited sessions remembered: at most 10,000 (`exited_keep_max`,
+//!   [`DEFAULT_EXITED_KEEP_MAX`]), each for an hour after it exited
+//!   (`exited_keep_secs` 3600, [`DEFAULT_EXITED_KEEP_SECS`]);
+//! - no request log (`log_requests` unset).
 //!
 //! A JSON config file (see [`EmulatorConfig::from_json_file`]) uses the same
 //! field names; each field it names replaces the default whole (a `locations`
@@ -80,6 +85,20 @@
 //!   unknown); `DELETE /session/{id}` (`session:stop`) stops it: 204, and the
 //!   session stays listed as `exited` (404 if unknown, 409 if already exited).
 //! - A session whose `ttl` runs out becomes `exited` as if stopped.
+//! - **Memory is bounded.** Exited sessions are remembered (described,
+//!   listed with `all=true`, 409 on a second stop) only within
+//!   `exited_keep_max` sessions and `exited_keep_secs` seconds; beyond
+//!   either, the oldest are forgotten (then 404, and their ids free again),
+//!   so a long run of creates and stops keeps a flat memory
+//!   (BENCHMARKS.md). Running sessions are bounded by the locations'
+//!   capacities.
+//! - **Where the spec is silent** (TESTING.md has the list): what the
+//!   spec's schemas allow is accepted (`"ttl": ""` means no ttl; empty
+//!   player lists and ids); a missing or empty `id` or `session` query
+//!   parameter names no session (404), a missing `path` no artifact (404);
+//!   a malformed query value (`all=null`, `playerCount[lt]=x`,
+//!   `follow=maybe`) is a 403 `INVALID_QUERY_PARAMETER` with `violations`,
+//!   because the spec documents no 400 or 422 for those endpoints.
 //! - Sessions are visible to every token, not only the one that started them
 //!   (a simplification; quotas still count per token).
 //! - Labels are returned as given; the real service also adds its own
@@ -91,7 +110,8 @@
 //!   run no process, the log is synthetic (returned whole, even with
 //!   `follow=true`) and an artifact is a small generated `.tar.gz`.
 //! - Every error is the spec's `ErrorResponse` with all required fields,
-//!   including unknown routes (404 `ROUTE_NOT_FOUND`) and wrong methods (405).
+//!   including unknown routes (404 `ROUTE_NOT_FOUND`) and wrong methods (405,
+//!   with the `Allow` header RFC 9110 requires).
 //! - [`FaultRule`]s, checked before anything else, inject errors, latency,
 //!   broken bodies, stalls and dropped connections (see below).
 //!
@@ -225,8 +245,9 @@
 //!   returns a real `.tar.gz` (`content-type: application/x-tar`, as the spec
 //!   names it) of that file or folder under its own name; `path=/` holds the
 //!   whole working directory. A path that leaves the directory (`..` past
-//!   `/`, a symlink pointing outside) is a 422; a missing one is 404
-//!   `ARTIFACT_NOT_FOUND`. Symlinks are archived as links. The archive is
+//!   `/`, a symlink pointing outside) holds nothing of the session's, and
+//!   like a missing one is a 404 `ARTIFACT_NOT_FOUND` (the spec documents no
+//!   422 here). Symlinks are archived as links. The archive is
 //!   built in a temporary file and streamed.
 //! - **Shutdown.** When the emulator stops (dropping [`Emulator`], the end of
 //!   [`serve`], SIGINT/SIGTERM to the binary) every process gets SIGTERM, then
@@ -235,8 +256,33 @@
 //!   process also gets `PR_SET_PDEATHSIG`, so even an emulator killed with
 //!   SIGKILL leaves no orphan behind.
 //!
-//! Nothing is logged per request: the emulator is meant to be benchmarked
-//! against, and logging would dominate the cost of a request.
+//! # Request log
+//!
+//! Nothing is logged per request by default: the emulator is meant to be
+//! benchmarked against, and logging would dominate the cost of a request.
+//! With `log_requests` (the binary's `--log-requests FILE`) each request
+//! appends one JSON line to the file, written once its body has been read
+//! and before fault rules apply (control endpoints are not logged):
+//!
+//! ```json
+//! {"time":"2026-12-01T02:50:00.123Z","method":"POST","path":"/session","query":"",
+//!  "headers":{"authorization":"Bearer [REDACTED]","content-type":"application/json"},
+//!  "body":"{\"location\":\"europe\",\"image\":\"nginx\"}"}
+//! ```
+//!
+//! `path` and `query` are as sent (percent-escapes kept); header names are
+//! lower case, repeated headers joined with `, `; the credential of
+//! `Authorization` and `Proxy-Authorization` is replaced by `[REDACTED]`
+//! (the scheme stays); `body` is the body as text (invalid UTF-8 replaced),
+//! or `null` when empty.
+//!
+//! When no `log_requests` is configured, the environment variable
+//! `GAMEYE_EMULATOR_LOG_REQUESTS` ([`LOG_REQUESTS_ENV`]) names the file
+//! instead, for every emulator of the process (in-process ones and the
+//! binary alike). Lines are appended with one write each, so many emulators
+//! can share a file; the test command uses this to check every request the
+//! SDK sends, in every layer's tests, against the spec
+//! (`tests/contract/validate_requests.py`).
 
 #![warn(missing_docs)]
 
@@ -249,6 +295,7 @@ mod faults;
 mod inject;
 mod other;
 mod process;
+mod reqlog;
 mod routes;
 mod sessions;
 mod state;
@@ -265,9 +312,11 @@ use tokio::sync::{oneshot, watch};
 
 pub use config::{
     EmulatorConfig, ImageConfig, LocationConfig, PortConfig, TokenConfig, ALL_SCOPES,
-    DEFAULT_LOG_LIMIT_BYTES, DEFAULT_STOP_GRACE_MS, DEFAULT_TOKEN,
+    DEFAULT_EXITED_KEEP_MAX, DEFAULT_EXITED_KEEP_SECS, DEFAULT_LOG_LIMIT_BYTES,
+    DEFAULT_STOP_GRACE_MS, DEFAULT_TOKEN,
 };
 pub use faults::{FaultAction, FaultRule, FaultState};
+pub use reqlog::LOG_REQUESTS_ENV;
 
 use conn::{Conn, ConnListener};
 use routes::App;
@@ -276,6 +325,25 @@ use state::Shared;
 /// How long a graceful stop waits for requests still in flight before the
 /// server is dropped anyway; a client that never reads must not block a stop.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// One session as [`Emulator::sessions`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSnapshot {
+    /// The session id.
+    pub id: String,
+    /// `running`, `restarting` or `exited`.
+    pub status: String,
+    /// The location id.
+    pub location: String,
+    /// The image name.
+    pub image: String,
+    /// The image tag it runs.
+    pub tag: String,
+    /// Its labels as given.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The players in it, in the order they joined.
+    pub players: Vec<String>,
+}
 
 /// A running emulator on its own thread. Dropping it stops the server.
 pub struct Emulator {
@@ -354,6 +422,27 @@ impl Emulator {
     /// How many sessions the emulator holds, whatever their status.
     pub fn session_count(&self) -> usize {
         self.shared.lock_raw().sessions.len()
+    }
+
+    /// Every session the emulator holds (exited ones included, until they
+    /// are forgotten: [`EmulatorConfig::exited_keep_max`]), oldest first.
+    /// For tests that compare what a client saw with what the emulator did;
+    /// it bypasses fault rules.
+    pub fn sessions(&self) -> Vec<SessionSnapshot> {
+        let state = self.shared.lock();
+        let mut all: Vec<_> = state.sessions.values().collect();
+        all.sort_unstable_by_key(|s| s.seq);
+        all.into_iter()
+            .map(|s| SessionSnapshot {
+                id: s.id.clone(),
+                status: s.status.as_str().to_string(),
+                location: self.shared.config.locations[s.location].id.clone(),
+                image: s.image.clone(),
+                tag: s.tag.clone(),
+                labels: s.labels.clone(),
+                players: s.players.clone(),
+            })
+            .collect()
     }
 
     /// The directory holding the working directories of sessions that run a

@@ -48,6 +48,19 @@ struct Args {
     /// session count) to loopback clients, without a token.
     #[arg(long)]
     control: bool,
+    /// Append one JSON line per request to FILE: method, path, query,
+    /// headers (the bearer token redacted) and body. Overrides the config
+    /// file's `log_requests`.
+    #[arg(long, value_name = "FILE")]
+    log_requests: Option<PathBuf>,
+    /// Remember at most N exited sessions (the oldest are forgotten first).
+    /// Overrides the config file's `exited_keep_max` (default 10000).
+    #[arg(long, value_name = "N")]
+    exited_keep_max: Option<usize>,
+    /// Forget an exited session this many seconds after it exited.
+    /// Overrides the config file's `exited_keep_secs` (default 3600).
+    #[arg(long, value_name = "SECONDS")]
+    exited_keep_secs: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -78,6 +91,15 @@ fn run(args: Args) -> Result<(), String> {
         config.faults.push(rule);
     }
     config.control |= args.control;
+    if let Some(path) = args.log_requests {
+        config.log_requests = Some(path);
+    }
+    if let Some(n) = args.exited_keep_max {
+        config.exited_keep_max = n;
+    }
+    if let Some(secs) = args.exited_keep_secs {
+        config.exited_keep_secs = secs;
+    }
     config.validate()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

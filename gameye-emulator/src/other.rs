@@ -10,7 +10,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::artifacts::{self, ArchiveError};
-use crate::errors::{json_response, now_ms, raw_response, status_code, ApiError, Violation};
+use crate::errors::{json_response, now_ms, raw_response, status_code, ApiError};
 use crate::routes::{authorize, Req};
 use crate::state::{Shared, Status};
 use crate::validate;
@@ -63,6 +63,17 @@ pub(crate) fn join(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError>
 pub(crate) fn leave(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
     authorize(shared, req, "")?;
     let players = validate::leave_request(req.body)?;
+    if players.is_empty() {
+        // Nobody to remove: done, rather than a 404 for "no session holds
+        // any of them", which would be vacuously true.
+        return Ok(json_response(
+            200,
+            &PlayersOk {
+                count: 0,
+                players: &[],
+            },
+        ));
+    }
     let mut state = shared.lock();
     let mut removed = Vec::new();
     let mut first: Option<(u64, usize)> = None;
@@ -182,49 +193,43 @@ pub(crate) fn tag_exists(
     ))
 }
 
-/// Reads required, non-empty query parameters, in the given order.
-fn required_params<const N: usize>(
+/// A required query parameter that names a resource: missing or empty, it
+/// names none, so the answer is the spec's 404 for that resource (the spec
+/// documents no 400 or 422 for these endpoints). Given twice (an array, not
+/// the string the spec names), it is a 403 [`ApiError::invalid_query`].
+fn required_param(
     query: &str,
-    names: [&'static str; N],
-) -> Result<[String; N], ApiError> {
-    let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
-    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-        if let Some(i) = names.iter().position(|n| *n == k) {
-            if !v.is_empty() {
-                values[i] = Some(v.into_owned());
-            }
-        }
+    name: &'static str,
+    not_found: impl FnOnce(String) -> ApiError,
+) -> Result<String, ApiError> {
+    let mut values = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == name);
+    let value = values.next().map(|(_, v)| v.into_owned());
+    if values.next().is_some() {
+        return Err(ApiError::invalid_query(name, "must be given once"));
     }
-    let missing: Vec<Violation> = names
-        .iter()
-        .zip(&values)
-        .filter(|(_, v)| v.is_none())
-        .map(|(n, _)| Violation::new(*n, "is required and must not be empty"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::validation(missing));
-    }
-    Ok(values.map(Option::unwrap_or_default))
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| not_found(format!("the query parameter {name:?} is missing or empty")))
 }
 
 /// Reads an optional boolean query parameter (`true`/`1`, `false`/`0`).
-fn bool_param(query: &str, name: &'static str) -> Result<bool, ApiError> {
-    let mut value = false;
+/// Anything else, the empty value included, is a 403
+/// [`ApiError::invalid_query`].
+pub(crate) fn bool_param(query: &str, name: &'static str) -> Result<bool, ApiError> {
+    let mut value = None;
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         if k == name {
-            value = match v.as_ref() {
+            if value.is_some() {
+                return Err(ApiError::invalid_query(name, "must be given once"));
+            }
+            value = Some(match v.as_ref() {
                 "true" | "1" => true,
-                "false" | "0" | "" => false,
-                _ => {
-                    return Err(ApiError::validation(vec![Violation::new(
-                        name,
-                        "must be true or false",
-                    )]))
-                }
-            };
+                "false" | "0" => false,
+                _ => return Err(ApiError::invalid_query(name, "must be true or false")),
+            });
         }
     }
-    Ok(value)
+    Ok(value.unwrap_or(false))
 }
 
 /// `GET /logs?id=..[&follow=true]`.
@@ -240,7 +245,14 @@ pub(crate) fn logs(
     shutdown: &watch::Receiver<bool>,
 ) -> Result<Response, ApiError> {
     authorize(shared, req, "logs:read")?;
-    let [id] = required_params(req.query, ["id"])?;
+    let id = required_param(req.query, "id", |details| {
+        ApiError::new(
+            404,
+            "SESSION_NOT_FOUND",
+            "The specified session does not exist.",
+            details,
+        )
+    })?;
     let follow = bool_param(req.query, "follow")?;
     let state = shared.lock();
     let s = state
@@ -273,6 +285,15 @@ pub(crate) fn logs(
     Ok(raw_response(200, LOG_CONTENT_TYPE, text.into_bytes()))
 }
 
+fn artifact_not_found(details: String) -> ApiError {
+    ApiError::new(
+        404,
+        "ARTIFACT_NOT_FOUND",
+        "The requested file or folder does not exist in the session.",
+        details,
+    )
+}
+
 const LOG_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
 
 /// The spec's content type for artifacts (the body is gzip-compressed).
@@ -289,7 +310,15 @@ const ARTIFACT_CONTENT_TYPE: &str = "application/x-tar";
 /// file named after `path`, so download code can be tested end to end.
 pub(crate) async fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
     authorize(shared, req, "artifact:read")?;
-    let [session, path] = required_params(req.query, ["session", "path"])?;
+    let session = required_param(req.query, "session", |details| {
+        ApiError::new(
+            404,
+            "SESSION_NOT_FOUND",
+            "The specified session does not exist.",
+            details,
+        )
+    })?;
+    let path = required_param(req.query, "path", artifact_not_found)?;
     let proc = {
         let state = shared.lock();
         let s = state
@@ -316,11 +345,12 @@ pub(crate) async fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response
             ),
         ));
     }
+    // The spec documents no 422 here; a path outside the session's root
+    // holds nothing of the session's.
     let escapes = || {
-        ApiError::validation(vec![Violation::new(
-            "path",
-            "must stay inside the session's root directory",
-        )])
+        artifact_not_found(format!(
+            "the path {path:?} leaves the session's root directory"
+        ))
     };
     let rel = artifacts::relative_path(&path).ok_or_else(escapes)?;
     let root = proc.workdir.clone();
@@ -331,12 +361,9 @@ pub(crate) async fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response
         Ok(f) => f,
         Err(ArchiveError::Escapes) => return Err(escapes()),
         Err(ArchiveError::NotFound) => {
-            return Err(ApiError::new(
-                404,
-                "ARTIFACT_NOT_FOUND",
-                "The requested file or folder does not exist in the session.",
-                format!("nothing at {path:?} in session {session:?}"),
-            ))
+            return Err(artifact_not_found(format!(
+                "nothing at {path:?} in session {session:?}"
+            )))
         }
         Err(ArchiveError::Io(e)) => {
             return Err(ApiError::new(

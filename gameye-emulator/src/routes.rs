@@ -71,6 +71,11 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         return control::handle(&app, &parts, &body, conn).await;
     }
 
+    if let Some(log) = &app.shared.request_log {
+        let query = parts.uri.query().unwrap_or("");
+        log.write(&parts.method, path, query, &parts.headers, &body);
+    }
+
     // What to do to the response once the request has been handled.
     let mut after = After::Nothing;
     let mut omit_id = false;
@@ -258,13 +263,16 @@ fn decode(segment: &str) -> std::borrow::Cow<'_, str> {
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
+/// A 405 that lists the supported methods in its `Allow` header and details.
 pub(crate) fn method_not_allowed(allow: &'static str) -> ApiError {
-    ApiError::new(
+    let mut err = ApiError::new(
         405,
         "METHOD_NOT_ALLOWED",
         "The endpoint does not support this method.",
         format!("allowed: {allow}"),
-    )
+    );
+    err.allow = Some(allow);
+    err
 }
 
 /// Checks the bearer token and, if `scope` is non-empty, that the token holds

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::errors::{empty_response, json_response, now_ms, ApiError, Violation};
+use crate::errors::{empty_response, json_response, now_ms, ApiError};
 use crate::process::{self, ProcSpec, SessionProc, StopReason};
 use crate::routes::{authorize, Req};
 use crate::state::{MappedPort, Session, Shared, Status};
@@ -295,40 +295,63 @@ struct ListQuery {
 }
 
 fn parse_list_query(query: &str) -> Result<ListQuery, ApiError> {
-    let mut q = ListQuery::default();
-    let mut violations = Vec::new();
+    let mut q = ListQuery {
+        all: crate::other::bool_param(query, "all")?,
+        ..ListQuery::default()
+    };
+    let mut seen = std::collections::HashSet::new();
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        // Every value the spec names is a single string or integer: a
+        // repeated key (an array) or a nested deepObject key (an object) is
+        // not one.
+        if !seen.insert(k.clone()) {
+            return Err(ApiError::invalid_query(&k, "must be given once"));
+        }
+        if k == "filter" || k == "playerCount" {
+            return Err(ApiError::invalid_query(
+                &k,
+                "must be an object, sent as KEY[NAME]=VALUE",
+            ));
+        }
+        if (k.starts_with("filter[") || k.starts_with("playerCount[")) && k.contains("][") {
+            return Err(ApiError::invalid_query(&k, "must be a single value"));
+        }
+        if k == "filter[]" || k == "playerCount[]" {
+            // PHP-style array syntax, not a deepObject property.
+            return Err(ApiError::invalid_query(&k, "needs a property name"));
+        }
         match k.as_ref() {
-            "all" => match v.as_ref() {
-                "true" | "1" => q.all = true,
-                "false" | "0" | "" => q.all = false,
-                _ => violations.push(Violation::new("all", "must be true or false")),
-            },
+            "all" => {}
             "location" => q.location = Some(v.into_owned()),
             "image" => q.image = Some(v.into_owned()),
             "tag" => q.tag = Some(v.into_owned()),
             "host" => q.host = Some(v.into_owned()),
-            "playerCount[lt]" | "playerCount[gt]" => match v.parse::<i64>() {
-                Ok(n) if k.ends_with("[lt]") => q.players_lt = Some(n),
-                Ok(n) => q.players_gt = Some(n),
-                Err(_) => violations.push(Violation::new(k.as_ref(), "must be an integer")),
-            },
             key => {
                 if let Some(label) = key
                     .strip_prefix("filter[")
                     .and_then(|r| r.strip_suffix(']'))
                 {
                     q.labels.push((label.to_string(), v.into_owned()));
+                } else if let Some(op) = key
+                    .strip_prefix("playerCount[")
+                    .and_then(|r| r.strip_suffix(']'))
+                {
+                    // Every key's value is an integer (the spec's
+                    // additionalProperties); only lt and gt mean something.
+                    let n = v
+                        .parse::<i64>()
+                        .map_err(|_| ApiError::invalid_query(key, "must be an integer"))?;
+                    match op {
+                        "lt" => q.players_lt = Some(n),
+                        "gt" => q.players_gt = Some(n),
+                        _ => {}
+                    }
                 }
                 // Other parameters are ignored, as HTTP APIs usually do.
             }
         }
     }
-    if violations.is_empty() {
-        Ok(q)
-    } else {
-        Err(ApiError::validation(violations))
-    }
+    Ok(q)
 }
 
 /// `GET /session`: running sessions (or all with `all=true`) matching every

@@ -5,7 +5,7 @@
 //! stays cheap under load and keeps every check-then-act atomic: two racing
 //! `POST /session` calls can never both take the last unit of capacity.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -13,6 +13,7 @@ use crate::config::EmulatorConfig;
 use crate::errors::now_ms;
 use crate::faults::Faults;
 use crate::process::{port_is_free, SessionProc, SessionsRoot, StopReason};
+use crate::reqlog::RequestLog;
 
 /// First host port handed out; below it sit well-known and ephemeral-ish
 /// ranges a developer may already use locally.
@@ -153,6 +154,13 @@ pub(crate) struct State {
     /// "nothing to expire" costs one comparison.
     next_expiry: i64,
     next_seq: u64,
+    /// Exited sessions in the order they exited, with when (ms since the
+    /// epoch): the oldest are forgotten first ([`State::evict`]).
+    exited: VecDeque<(i64, String)>,
+    /// [`EmulatorConfig::exited_keep_max`].
+    keep_max: usize,
+    /// [`EmulatorConfig::exited_keep_secs`] in milliseconds.
+    keep_ms: i64,
 }
 
 impl State {
@@ -164,6 +172,10 @@ impl State {
             ports: PortPool::with_random_start(),
             next_expiry: i64::MAX,
             next_seq: 0,
+            exited: VecDeque::new(),
+            keep_max: config.exited_keep_max,
+            keep_ms: i64::try_from(config.exited_keep_secs.saturating_mul(1000))
+                .unwrap_or(i64::MAX),
         }
     }
 
@@ -247,6 +259,7 @@ impl State {
         }
         s.status = Status::Exited;
         self.running_per_location[s.location] -= 1;
+        self.exited.push_back((now_ms(), s.id.clone()));
         match &s.proc {
             Some(proc) => proc.request_stop(reason),
             None => {
@@ -267,6 +280,7 @@ impl State {
         if s.status.is_active() {
             s.status = Status::Exited;
             self.running_per_location[s.location] -= 1;
+            self.exited.push_back((now_ms(), s.id.clone()));
         }
         for p in &s.ports {
             self.ports.free(p.host);
@@ -280,6 +294,39 @@ impl State {
                 s.status = status;
             }
         }
+    }
+
+    /// Forgets the oldest exited sessions while more than `exited_keep_max`
+    /// are kept or the oldest exited over `exited_keep_secs` ago, so memory
+    /// stays bounded however many sessions come and go. A session whose
+    /// process is still stopping stays (with what comes after it) until the
+    /// process has ended: its ports are freed only then. Called with
+    /// [`State::expire`] at the start of every locked operation.
+    pub(crate) fn evict(&mut self, now: i64) {
+        while let Some((at, id)) = self.exited.front() {
+            let over_count = self.exited.len() > self.keep_max;
+            let over_age = now.saturating_sub(*at) >= self.keep_ms;
+            if !over_count && !over_age {
+                return;
+            }
+            let stopping = self
+                .sessions
+                .get(id)
+                .and_then(|s| s.proc.as_ref())
+                .is_some_and(|p| !p.has_ended());
+            if stopping {
+                return;
+            }
+            if let Some((_, id)) = self.exited.pop_front() {
+                self.sessions.remove(&id);
+            }
+        }
+    }
+
+    /// How many exited sessions are remembered.
+    #[cfg(test)]
+    pub(crate) fn exited_count(&self) -> usize {
+        self.exited.len()
     }
 
     /// Ends sessions whose ttl ran out. Called at the start of every locked
@@ -320,6 +367,8 @@ pub(crate) struct Shared {
     pub sessions_root: Option<SessionsRoot>,
     /// Set when the emulator shuts down: no new process may start after it.
     pub closed: AtomicBool,
+    /// `--log-requests`: where each request is logged, if anywhere.
+    pub request_log: Option<RequestLog>,
 }
 
 impl Shared {
@@ -340,6 +389,19 @@ impl Shared {
         } else {
             None
         };
+        if config.log_requests.is_none() {
+            config.log_requests =
+                std::env::var_os(crate::reqlog::LOG_REQUESTS_ENV).map(std::path::PathBuf::from);
+        }
+        let request_log = match &config.log_requests {
+            Some(path) => Some(RequestLog::open(path).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot open the request log {}: {e}", path.display()),
+                )
+            })?),
+            None => None,
+        };
         let state = Mutex::new(State::new(&config));
         Ok(Shared {
             config,
@@ -347,6 +409,7 @@ impl Shared {
             faults,
             sessions_root,
             closed: AtomicBool::new(false),
+            request_log,
         })
     }
 
@@ -360,7 +423,9 @@ impl Shared {
     /// must not take the whole emulator down with it.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        guard.expire(now_ms());
+        let now = now_ms();
+        guard.expire(now);
+        guard.evict(now);
         guard
     }
 
@@ -423,6 +488,36 @@ mod tests {
         assert_eq!(state.sessions["forever"].status, Status::Running);
         assert_eq!(state.next_expiry, i64::MAX);
         assert_eq!(state.started_per_token[0], 3);
+    }
+
+    #[test]
+    fn exited_sessions_are_forgotten_by_count_and_by_age() {
+        let config = EmulatorConfig {
+            exited_keep_max: 2,
+            exited_keep_secs: 10,
+            ..EmulatorConfig::default()
+        };
+        let mut state = State::new(&config);
+        for id in ["a", "b", "c", "d"] {
+            state.insert(session(id, None, 1));
+        }
+        for id in ["a", "b", "c"] {
+            assert!(state.stop(id, StopReason::Manual));
+        }
+        let now = now_ms();
+        state.evict(now);
+        // Three exited, two kept: the first to exit goes.
+        assert!(!state.sessions.contains_key("a"));
+        assert_eq!(state.sessions["b"].status, Status::Exited);
+        assert_eq!(state.exited_count(), 2);
+        // Running sessions are never forgotten, however old.
+        state.evict(now + 10_000);
+        assert_eq!(state.exited_count(), 0);
+        assert!(!state.sessions.contains_key("b") && !state.sessions.contains_key("c"));
+        assert_eq!(state.sessions["d"].status, Status::Running);
+        // A forgotten id is free again.
+        state.insert(session("a", None, 1));
+        assert_eq!(state.sessions["a"].status, Status::Running);
     }
 
     #[test]

@@ -189,7 +189,9 @@ pub(crate) fn run_request(body: &[u8], max_ttl_minutes: u32) -> Result<RunReques
             "labels" => req.labels = string_map("labels", v, false, &mut out),
             "version" => req.version = string("version", v, false, &mut out),
             "ttl" => {
-                if let Some(ttl) = string("ttl", v, false, &mut out) {
+                // The spec's schema allows any string, "" included; an empty
+                // ttl means none, like an omitted one.
+                if let Some(ttl) = string("ttl", v, false, &mut out).filter(|t| !t.is_empty()) {
                     match parse_ttl(&ttl) {
                         None => out.push(Violation::new(
                             "ttl",
@@ -230,8 +232,11 @@ pub(crate) fn join_request(body: &[u8]) -> Result<(String, Vec<String>), ApiErro
     let (mut session, mut players) = (None, None);
     for (key, v) in map {
         match key.as_str() {
-            "session" => session = string("session", v, true, &mut out),
-            "players" => players = Some(string_list("players", v, true, &mut out)),
+            // The spec sets no minimum length on either: an empty session id
+            // is a session that does not exist (404), an empty player id is
+            // just an id.
+            "session" => session = string("session", v, false, &mut out),
+            "players" => players = Some(string_list("players", v, false, &mut out)),
             _ => out.push(Violation::new(key, "is not a known field")),
         }
     }
@@ -254,7 +259,7 @@ pub(crate) fn leave_request(body: &[u8]) -> Result<Vec<String>, ApiError> {
     let mut players = None;
     for (key, v) in map {
         match key.as_str() {
-            "players" => players = Some(string_list("players", v, true, &mut out)),
+            "players" => players = Some(string_list("players", v, false, &mut out)),
             _ => out.push(Violation::new(key, "is not a known field")),
         }
     }

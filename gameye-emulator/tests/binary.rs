@@ -357,3 +357,93 @@ fn bad_fault_flag_fails_with_message() {
         assert!(out.is_empty(), "{out}");
     }
 }
+
+#[test]
+fn log_requests_writes_one_json_line_per_request_without_the_token() {
+    let dir = temp_dir("reqlog");
+    let log = dir.join("requests.jsonl");
+    let (mut guard, c, _) = spawn_with("reqlog-run", &["--log-requests", log.to_str().unwrap()]);
+    let body = json!({"id": "logged", "location": "europe", "image": "nginx"});
+    assert_eq!(c.run(body.clone()).status, 201);
+    assert_eq!(c.get("/session?all=true&filter%5Bmode%5D=duel").status, 200);
+    let raw = "{\"players\":[\"a\",\u{1}\"b\"]}";
+    assert_eq!(
+        c.request("DELETE", "/session/player/leave", Some(raw))
+            .status,
+        422
+    );
+    assert_eq!(c.request("DELETE", "/session/logged", None).status, 204);
+    #[cfg(unix)]
+    {
+        sigterm(&guard.0);
+        assert!(wait_exit(&mut guard.0).success());
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !text.contains(gameye_emulator::DEFAULT_TOKEN),
+        "the token is in the log: {text}"
+    );
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    let create = &lines[0];
+    assert_eq!(create["method"], "POST");
+    assert_eq!(create["path"], "/session");
+    assert_eq!(create["query"], "");
+    assert_eq!(create["headers"]["authorization"], "Bearer [REDACTED]");
+    assert_eq!(create["headers"]["content-type"], "application/json");
+    let sent: serde_json::Value = serde_json::from_str(create["body"].as_str().unwrap()).unwrap();
+    assert_eq!(sent, body);
+    assert!(create["time"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(lines[1]["method"], "GET");
+    assert_eq!(lines[1]["query"], "all=true&filter%5Bmode%5D=duel");
+    assert_eq!(lines[1]["body"], serde_json::Value::Null);
+    // A body that is not JSON is logged as the text it is.
+    assert_eq!(lines[2]["body"], raw);
+    assert_eq!(lines[3]["method"], "DELETE");
+    assert_eq!(lines[3]["path"], "/session/logged");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn exited_session_bound_flags_forget_the_oldest() {
+    let (_guard, c, dir) = spawn_with(
+        "exitedbound",
+        &["--exited-keep-max", "2", "--exited-keep-secs", "3600"],
+    );
+    for id in ["e1", "e2", "e3"] {
+        let body = json!({"id": id, "location": "europe", "image": "nginx"});
+        assert_eq!(c.run(body).status, 201);
+        assert_eq!(
+            c.request("DELETE", &format!("/session/{id}"), None).status,
+            204
+        );
+    }
+    // Two exited sessions are kept; the first to exit is forgotten, and its
+    // id is free again.
+    assert_eq!(c.get("/session/e1").status, 404);
+    assert_eq!(c.get("/session/e2").json()["status"], "exited");
+    assert_eq!(c.get("/session/e3").json()["status"], "exited");
+    let listed = c.get("/session?all=true").json()["sessions"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(listed, 2);
+    let again = json!({"id": "e1", "location": "europe", "image": "nginx"});
+    assert_eq!(c.run(again).status, 201);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn exited_sessions_are_forgotten_after_their_age() {
+    let (_guard, c, dir) = spawn_with("exitedage", &["--exited-keep-secs", "1"]);
+    let body = json!({"id": "old", "location": "europe", "image": "nginx"});
+    assert_eq!(c.run(body).status, 201);
+    assert_eq!(c.request("DELETE", "/session/old", None).status, 204);
+    assert_eq!(c.get("/session/old").json()["status"], "exited");
+    std::thread::sleep(Duration::from_millis(1_100));
+    assert_eq!(c.get("/session/old").status, 404);
+    let _ = std::fs::remove_dir_all(&dir);
+}
