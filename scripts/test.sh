@@ -80,6 +80,15 @@ cargo build --quiet -p gameye-emulator
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
 
+# --- release artifacts (scripts/dist.sh, tests/dist/run.sh) ------------------
+if has cmake "the release artifacts" && has python3 "the release artifacts"; then
+    section "release artifacts: scripts/dist.sh, then tests/dist/run.sh"
+    scripts/dist.sh
+    tests/dist/run.sh
+    record "ok release artifacts (dist/) and their tests"
+fi
+# -----------------------------------------------------------------------------
+
 section "benchmarks (smoke: each program on a small count)"
 scripts/bench.sh --smoke
 record "ok benchmark smoke"
