@@ -2,6 +2,7 @@
 """Assembles the engine packages for scripts/dist.sh.
 
   dist_tools.py zip OUT.zip PARENT NAME       packs PARENT/NAME into OUT.zip
+  dist_tools.py tgz OUT.tar.gz PARENT NAME    the same as a .tar.gz (symlinks kept)
   dist_tools.py unity  --root R --version V --work DIR --out FILE.tgz KIND=PATH...
   dist_tools.py unreal --root R --version V --work DIR --out FILE.zip KIND=PATH...
 
@@ -168,12 +169,15 @@ def write_tgz(out, top, prefix):
             for name in sorted(filenames):
                 full = os.path.join(dirpath, name)
                 rel = os.path.relpath(full, top)
-                info = tar.gettarinfo(full, arcname=f"{prefix}/{rel}")
+                info = tar.gettarinfo(full, arcname=f"{prefix}/{rel}".replace(os.sep, "/"))
                 info.uid = info.gid = 0
                 info.uname = info.gname = ""
                 info.mtime = EPOCH
-                with open(full, "rb") as f:
-                    tar.addfile(info, f)
+                if info.isfile():
+                    with open(full, "rb") as f:
+                        tar.addfile(info, f)
+                else:
+                    tar.addfile(info)  # a symlink (libgameye.so -> libgameye.so.0.1)
 
 
 def write_zip(out, parent, name):
@@ -284,10 +288,13 @@ def build_unreal(a):
 
 
 def main():
-    if len(sys.argv) >= 2 and sys.argv[1] == "zip":
+    if len(sys.argv) >= 2 and sys.argv[1] in ("zip", "tgz"):
         if len(sys.argv) != 5:
             sys.exit(__doc__)
-        write_zip(sys.argv[2], sys.argv[3], sys.argv[4])
+        if sys.argv[1] == "zip":
+            write_zip(sys.argv[2], sys.argv[3], sys.argv[4])
+        else:
+            write_tgz(sys.argv[2], os.path.join(sys.argv[3], sys.argv[4]), sys.argv[4])
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("what", choices=["unity", "unreal"])

