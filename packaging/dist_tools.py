@@ -303,7 +303,7 @@ def main():
     p.add_argument("--work", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("natives", nargs="*")
-    a = p.parse_args()
+    a = p.parse_intermixed_args()
     (build_unity if a.what == "unity" else build_unreal)(a)
 
 

@@ -141,7 +141,18 @@ strip_file() {
     [ -n "$tool" ] || return 0
     case "$1" in
         *-apple-darwin) if [ "${3:-}" = --debug-only ]; then "$tool" -S "$2"; else "$tool" -x "$2"; fi ;;
-        *) if [ "${3:-}" = --debug-only ]; then "$tool" --strip-debug "$2"; else "$tool" --strip-unneeded "$2"; fi ;;
+        *)
+            local how=--strip-unneeded
+            [ "${3:-}" = --debug-only ] && how=--strip-debug
+            # Into a copy, kept only on success: mingw's strip refuses some
+            # archive members (split-DWARF .dwo without sections).
+            if "$tool" "$how" -o "$2.stripped" "$2"; then
+                mv "$2.stripped" "$2"
+            else
+                rm -f "$2.stripped"
+                echo "dist.sh: $2 left unstripped ($tool $how failed)" >&2
+            fi
+            ;;
     esac
 }
 # archive DIR NAME PLATFORM: packs DIR (its basename is the archive's top

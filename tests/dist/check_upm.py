@@ -72,7 +72,10 @@ def machine_of(path):
 def load_meta(f):
     """A .meta as YAML with every scalar a string (a GUID of digits and one
     "e" would otherwise read as a float)."""
-    return yaml.load(f, Loader=yaml.BaseLoader)
+    # Unity writes an empty mapping key as "      : Any", which PyYAML does
+    # not read; quote the empty key.
+    text = re.sub(r"(?m)^(\s*): ", r'\1"": ', f.read())
+    return yaml.load(text, Loader=yaml.BaseLoader)
 
 
 def platform_data(meta):
