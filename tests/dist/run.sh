@@ -141,7 +141,8 @@ if check "Linux x86_64 SDK archive exists" test -f "$linux_sdk"; then
     check "Linux SDK: app loads libgameye from the extracted archive" loads_sdk
     pc_relocatable() {
         local cflags
-        cflags=$(PKG_CONFIG_PATH="$sdk/lib/pkgconfig" pkg-config --cflags gameye) && echo "$cflags" &&
+        # (read trims the blank pkgconf may append)
+        read -r cflags < <(PKG_CONFIG_PATH="$sdk/lib/pkgconfig" pkg-config --cflags gameye) && echo "$cflags" &&
         [ "$(realpath "${cflags#-I}")" = "$(realpath "$sdk/include")" ] &&
         # shellcheck disable=SC2046
         cc -std=c11 tests/install/app.c $(PKG_CONFIG_PATH="$sdk/lib/pkgconfig" pkg-config --cflags --libs gameye) \
