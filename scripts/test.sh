@@ -80,6 +80,16 @@ cargo build --quiet -p gameye-emulator
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
 
+# ---- cross targets (tests/cross/run.sh) ----
+# Windows x64 under Wine and Linux arm64 under qemu-user: the C tests, the
+# CLI, and the emulator's session processes on Windows. The runner applies
+# the missing-tool rule per target (mingw/wine, aarch64 gcc/qemu, rustup
+# targets).
+section "cross targets (Windows x64 under Wine, Linux arm64 under qemu)"
+tests/cross/run.sh
+record "ok cross targets (see its output for any SKIPPED target)"
+# ---- end cross targets ----
+
 # --- release artifacts (scripts/dist.sh, tests/dist/run.sh) ------------------
 if has cmake "the release artifacts" && has python3 "the release artifacts"; then
     section "release artifacts: scripts/dist.sh, then tests/dist/run.sh"
