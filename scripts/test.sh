@@ -114,6 +114,24 @@ fi
 # Benchmarks and fuzzing need no request log (and wrk would fill it).
 unset GAMEYE_EMULATOR_LOG_REQUESTS
 # ---- end contract ----
+# ---- cross targets (tests/cross/run.sh) ----
+# Windows x64 under Wine and Linux arm64 under qemu-user: the C tests, the
+# CLI, and the emulator's session processes on Windows. The runner applies
+# the missing-tool rule per target (mingw/wine, aarch64 gcc/qemu, rustup
+# targets).
+section "cross targets (Windows x64 under Wine, Linux arm64 under qemu)"
+tests/cross/run.sh
+record "ok cross targets (see its output for any SKIPPED target)"
+# ---- end cross targets ----
+
+# --- release artifacts (scripts/dist.sh, tests/dist/run.sh) ------------------
+if has cmake "the release artifacts" && has python3 "the release artifacts"; then
+    section "release artifacts: scripts/dist.sh, then tests/dist/run.sh"
+    scripts/dist.sh
+    tests/dist/run.sh
+    record "ok release artifacts (dist/) and their tests"
+fi
+# -----------------------------------------------------------------------------
 
 section "benchmarks (smoke: each program on a small count)"
 scripts/bench.sh --smoke

@@ -65,7 +65,8 @@ pub struct EmulatorConfig {
     pub keep_sessions_dir: bool,
     /// How long `DELETE /session/{id}`, a `ttl` running out, or the emulator
     /// shutting down waits after SIGTERM before it sends SIGKILL to a
-    /// session's process, in milliseconds. Default 5000.
+    /// session's process (on Windows: after CTRL_BREAK before it ends the
+    /// process's job), in milliseconds. Default 5000.
     pub stop_grace_ms: u64,
     /// How long one minute of a session's `ttl` lasts, in milliseconds.
     /// Default 60000 (a real minute). **For tests only**: a small value lets a

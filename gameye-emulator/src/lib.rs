@@ -255,6 +255,14 @@
 //!   directories are removed unless `keep_sessions_dir` is set. On Linux each
 //!   process also gets `PR_SET_PDEATHSIG`, so even an emulator killed with
 //!   SIGKILL leaves no orphan behind.
+//! - **On Windows** a job object stands in for the process group: the
+//!   process starts suspended, joins a job of its own, then runs, so all it
+//!   starts is in the job. SIGTERM becomes `CTRL_BREAK_EVENT` to its console
+//!   process group (it starts with `CREATE_NEW_PROCESS_GROUP`); when the
+//!   emulator has no console to send it through, the log says so and the
+//!   stop goes straight on. SIGKILL becomes `TerminateJobObject`, and the job
+//!   is "kill on close", so an emulator that dies takes its sessions' process
+//!   trees with it (the `PR_SET_PDEATHSIG` of Windows).
 //!
 //! # Request log
 //!

@@ -10,7 +10,8 @@
 //! Each process runs in its own process group, like the processes of a
 //! container: signals go to the whole group, and when the main process ends
 //! whatever it left behind in the group is killed, so no orphan survives a
-//! session.
+//! session. On Windows a job object stands in for the group and
+//! CTRL_BREAK / TerminateJobObject for SIGTERM / SIGKILL ([`windows`]).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -29,6 +30,9 @@ use tokio::sync::watch;
 
 use crate::errors::now_ms;
 use crate::state::{Shared, Status};
+
+#[cfg(windows)]
+mod windows;
 
 /// How long the supervisor waits, after the process has ended, for its output
 /// pipes to reach end-of-file (something outside the process group may still
@@ -392,21 +396,61 @@ fn signal_group(pgid: u32, signal: libc::c_int) {
     }
 }
 
-/// Kills what is left of a process group when dropped: after the main
-/// process ended, and if the supervisor itself is dropped (its runtime shut
-/// down), so nothing the session started outlives it.
-struct GroupGuard(Option<u32>);
+/// The processes of one run of a session: the main process and whatever it
+/// started. On POSIX that is the process group the main process leads; on
+/// Windows, the job object it was put in (see [`windows`]). Dropping it ends
+/// what is left: after the main process ended, and if the supervisor itself
+/// is dropped (its runtime shut down), so nothing the session started
+/// outlives it.
+struct ProcessGroup {
+    /// The group id: the main process's pid.
+    #[cfg(unix)]
+    pgid: Option<u32>,
+    /// The main process's pid, which is also its console process group.
+    #[cfg(windows)]
+    pid: Option<u32>,
+    /// `None` when no job could be made: then only the main process is
+    /// stopped.
+    #[cfg(windows)]
+    job: Option<windows::Job>,
+}
 
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
+impl ProcessGroup {
+    /// Asks every process to end (SIGTERM; CTRL_BREAK on Windows), or says
+    /// why it could not ask.
+    fn ask_to_stop(&self) -> io::Result<()> {
         #[cfg(unix)]
-        if let Some(pgid) = self.0 {
+        if let Some(pgid) = self.pgid {
+            signal_group(pgid, libc::SIGTERM);
+            return Ok(());
+        }
+        #[cfg(windows)]
+        if let Some(pid) = self.pid {
+            return windows::ctrl_break(pid);
+        }
+        Err(io::Error::other("the process has no id"))
+    }
+
+    /// Ends every process at once (SIGKILL; TerminateJobObject on Windows).
+    fn kill(&self) {
+        #[cfg(unix)]
+        if let Some(pgid) = self.pgid {
             signal_group(pgid, libc::SIGKILL);
+        }
+        #[cfg(windows)]
+        if let Some(job) = &self.job {
+            job.terminate();
         }
     }
 }
 
-fn spawn(proc: &SessionProc) -> io::Result<Child> {
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn spawn(proc: &SessionProc) -> io::Result<(Child, ProcessGroup)> {
     let mut cmd = Command::new(&proc.argv[0]);
     cmd.args(&proc.argv[1..])
         .envs(proc.env.iter().map(|(k, v)| (k, v)))
@@ -428,23 +472,67 @@ fn spawn(proc: &SessionProc) -> io::Result<Child> {
             Ok(())
         });
     }
-    cmd.spawn()
+    #[cfg(windows)]
+    cmd.creation_flags(windows::CREATION_FLAGS);
+    let child = cmd.spawn()?;
+    #[cfg(unix)]
+    let group = ProcessGroup { pgid: child.id() };
+    #[cfg(windows)]
+    let group = {
+        // The process is suspended: it cannot start anything before it is
+        // in the job. If it cannot be resumed, dropping `child` kills it.
+        let job = windows::Job::new().and_then(|job| {
+            let handle = child
+                .raw_handle()
+                .ok_or_else(|| io::Error::other("the process has no handle"))?;
+            job.assign(handle)?;
+            Ok(job)
+        });
+        let job = job
+            .map_err(|e| {
+                proc.note(&format!(
+                    "cannot put the process in a job object ({e}); \
+                     only the process itself will be stopped"
+                ));
+            })
+            .ok();
+        let pid = child.id();
+        windows::resume(pid.unwrap_or(0))?;
+        ProcessGroup { pid, job }
+    };
+    #[cfg(not(any(unix, windows)))]
+    let group = ProcessGroup {};
+    Ok((child, group))
 }
 
-/// SIGTERM to the group, then SIGKILL if it has not ended within `grace`.
-async fn terminate(child: &mut Child, grace: Duration) -> io::Result<ExitStatus> {
-    #[cfg(unix)]
-    if let Some(pid) = child.id() {
-        signal_group(pid, libc::SIGTERM);
-        if let Ok(status) = tokio::time::timeout(grace, child.wait()).await {
-            return status;
+/// Asks the group to end (SIGTERM / CTRL_BREAK), then ends it at once
+/// (SIGKILL / TerminateJobObject) if the main process has not ended within
+/// `grace`.
+async fn terminate(
+    proc: &SessionProc,
+    child: &mut Child,
+    group: &ProcessGroup,
+) -> io::Result<ExitStatus> {
+    let grace = proc.grace;
+    // `child.id()` is `None` once the main process has been reaped: then its
+    // pid may already name something else, so nothing is signalled.
+    if child.id().is_some() {
+        match group.ask_to_stop() {
+            Ok(()) => {
+                if let Ok(status) = tokio::time::timeout(grace, child.wait()).await {
+                    return status;
+                }
+            }
+            // On Windows when the emulator has no console shared with the
+            // process: there is no polite way to ask, so say why the stop is
+            // abrupt.
+            Err(e) => proc.note(&format!(
+                "cannot ask the process to stop ({e}); ending it at once"
+            )),
         }
     }
-    #[cfg(not(unix))]
-    let _ = grace;
-    #[cfg(unix)]
-    if let Some(pid) = child.id() {
-        signal_group(pid, libc::SIGKILL);
+    if child.id().is_some() {
+        group.kill();
     }
     let _ = child.start_kill();
     child.wait().await
@@ -528,14 +616,13 @@ pub(crate) async fn supervise(shared: Arc<Shared>, proc: Arc<SessionProc>) {
             break;
         }
         let started = Instant::now();
-        let mut child = match spawn(&proc) {
+        let (mut child, group) = match spawn(&proc) {
             Ok(c) => c,
             Err(e) => {
                 proc.note(&format!("cannot start {:?}: {e}", proc.argv[0]));
                 break;
             }
         };
-        let group = GroupGuard(child.id());
         let pumps: Vec<_> = [
             child
                 .stdout
@@ -557,10 +644,10 @@ pub(crate) async fn supervise(shared: Arc<Shared>, proc: Arc<SessionProc>) {
         };
         let status = match event {
             Event::Exited(s) => s,
-            Event::Stop => terminate(&mut child, proc.grace).await,
+            Event::Stop => terminate(&proc, &mut child, &group).await,
             Event::Ttl => {
                 expire(&shared, &proc);
-                terminate(&mut child, proc.grace).await
+                terminate(&proc, &mut child, &group).await
             }
         };
         // The main process is gone: end whatever it left in its group.

@@ -8,13 +8,27 @@
 #define GAMEYE_TEST_HARNESS_H
 
 #define _POSIX_C_SOURCE 200809L
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+/* Windows (mingw, run under Wine by tests/cross/run.sh): Winsock; link ws2_32. */
+#include <winsock2.h>
+#include <process.h>
+/* The POSIX name the tests use for a per-run id. */
+#define getpid _getpid
+typedef SOCKET harness_socket;
+#define HARNESS_BAD_SOCKET INVALID_SOCKET
+#define harness_close closesocket
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+typedef int harness_socket;
+#define HARNESS_BAD_SOCKET (-1)
+#define harness_close close
+#endif
 
 #include "gameye.h"
 
@@ -43,6 +57,13 @@ static inline void harness_init(void) {
         fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set (run through tests/c/run.sh)\n");
         exit(2);
     }
+#ifdef _WIN32
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        fprintf(stderr, "WSAStartup failed\n");
+        exit(2);
+    }
+#endif
 }
 
 /* Prints the closing line test runners read, and gives the exit status. */
@@ -83,14 +104,15 @@ static inline GameyeClient *new_client(const char *token, unsigned timeout_ms) {
  * --control); returns the status and copies the response into `resp`. */
 static inline int emulator_control(const char *method, const char *path, const char *body, char *resp,
                             size_t resp_len) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    harness_socket fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd == HARNESS_BAD_SOCKET) return -1;
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((unsigned short)emulator_port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-        close(fd);
+        harness_close(fd);
         return -1;
     }
     char req[4096];
@@ -98,8 +120,9 @@ static inline int emulator_control(const char *method, const char *path, const c
                      "%s %s HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
                      "content-length: %zu\r\nconnection: close\r\n\r\n%s",
                      method, path, body ? strlen(body) : 0, body ? body : "");
-    if (write(fd, req, (size_t)n) != n) {
-        close(fd);
+    /* send/recv rather than write/read: Winsock sockets are not file descriptors. */
+    if (n < 0 || n >= (int)sizeof req || send(fd, req, n, 0) != n) {
+        harness_close(fd);
         return -1;
     }
     char scratch[256];
@@ -108,10 +131,11 @@ static inline int emulator_control(const char *method, const char *path, const c
         resp_len = sizeof scratch;
     }
     size_t got = 0;
-    ssize_t r;
-    while (got + 1 < resp_len && (r = read(fd, resp + got, resp_len - 1 - got)) > 0) got += (size_t)r;
+    int r;
+    while (got + 1 < resp_len && (r = recv(fd, resp + got, (int)(resp_len - 1 - got), 0)) > 0)
+        got += (size_t)r;
     resp[got] = '\0';
-    close(fd);
+    harness_close(fd);
     int status = -1;
     if (got > 12) sscanf(resp, "HTTP/1.1 %d", &status);
     return status;

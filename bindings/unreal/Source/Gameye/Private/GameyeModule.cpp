@@ -15,7 +15,11 @@ DEFINE_LOG_CATEGORY(LogGameye);
 namespace
 {
 	bool GLibraryLoaded = false;
+}
 
+#if GAMEYE_SUPPORTED
+namespace
+{
 	/** libgameye's events into LogGameye; called on any thread. */
 	void RouteLibraryLog(gameye::LogLevel Level, std::string_view Message)
 	{
@@ -30,19 +34,27 @@ namespace
 		}
 	}
 }
+#endif
 
 void FGameyeModule::StartupModule()
 {
-#if PLATFORM_WINDOWS || PLATFORM_MAC || PLATFORM_LINUX
+#if !GAMEYE_SUPPORTED
+	// Gameye.Build.cs found no libgameye for this platform in the plugin.
+	UE_LOG(LogGameye, Warning, TEXT("Gameye is not supported on this platform: the plugin has no libgameye for it"));
+	GLibraryLoaded = false;
+	return;
+#elif PLATFORM_WINDOWS || PLATFORM_MAC || PLATFORM_LINUX
 	// The library is delay-loaded: load it from the plugin before any call.
-	const FString BinDir = FPaths::Combine(
-		IPluginManager::Get().FindPlugin(TEXT("Gameye"))->GetBaseDir(), TEXT("Binaries/ThirdParty/libgameye"));
+	const FString LibDir = FPaths::Combine(
+		IPluginManager::Get().FindPlugin(TEXT("Gameye"))->GetBaseDir(), TEXT("Source/ThirdParty/libgameye"));
 #if PLATFORM_WINDOWS
-	const FString Path = FPaths::Combine(BinDir, TEXT("Win64/gameye.dll"));
+	const FString Path = FPaths::Combine(LibDir, TEXT("Win64/gameye.dll"));
 #elif PLATFORM_MAC
-	const FString Path = FPaths::Combine(BinDir, TEXT("Mac/libgameye.dylib"));
+	const FString Path = FPaths::Combine(LibDir, TEXT("Mac/libgameye.dylib"));
+#elif PLATFORM_CPU_ARM_FAMILY
+	const FString Path = FPaths::Combine(LibDir, TEXT("LinuxArm64/libgameye.so"));
 #else
-	const FString Path = FPaths::Combine(BinDir, TEXT("Linux/x86_64-unknown-linux-gnu/libgameye.so"));
+	const FString Path = FPaths::Combine(LibDir, TEXT("Linux/libgameye.so"));
 #endif
 	LibraryHandle = FPlatformProcess::GetDllHandle(*Path);
 	GLibraryLoaded = LibraryHandle != nullptr;
@@ -55,6 +67,7 @@ void FGameyeModule::StartupModule()
 	GLibraryLoaded = true;  // linked statically (iOS, Android)
 #endif
 
+#if GAMEYE_SUPPORTED
 	if (!gameye::version_matches())
 	{
 		UE_LOG(LogGameye, Warning, TEXT("libgameye %s does not match gameye.h %d.%d.%d"),
@@ -66,14 +79,17 @@ void FGameyeModule::StartupModule()
 	{
 		gameye::set_logger(static_cast<gameye::LogLevel>(Level), &RouteLibraryLog);
 	}
+#endif
 }
 
 void FGameyeModule::ShutdownModule()
 {
+#if GAMEYE_SUPPORTED
 	if (GLibraryLoaded)
 	{
 		gameye::clear_logger();
 	}
+#endif
 	// Never FreeDllHandle(LibraryHandle): a Rust cdylib must not be unloaded
 	// while the process runs (its threads' thread-local destructors).
 }

@@ -4,6 +4,10 @@
 #include "GameyeSettings.h"
 #include "HAL/PlatformMisc.h"
 
+// Without libgameye for this platform (GAMEYE_SUPPORTED=0, set by
+// Gameye.Build.cs) GameyeUnsupported.cpp implements the subsystem instead.
+#if GAMEYE_SUPPORTED
+
 namespace
 {
 	FString ToFString(std::string_view S)
@@ -292,3 +296,5 @@ int32 UGameyeSubsystem::GetAvailableLocations(const FString& Image)
 			OnLocations.Broadcast(RequestId, R.ok(), Locations, ErrorOf(R));
 		});
 }
+
+#endif  // GAMEYE_SUPPORTED
