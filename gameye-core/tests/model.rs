@@ -395,13 +395,11 @@ impl ReferenceStateMachine for Reference {
                     Expect::Fail(ErrorKind::Conflict)
                 }
             }
-            // Logs and artifacts stream their body: once the head has
-            // arrived, a body cut short is a `Transport` error, not a retry
-            // (an artifact has already gone to the caller's sink). Today
-            // that holds for `logs` too, although it buffers; the README's
-            // retry rule ("truncated responses are retried") does not say
-            // so yet (reported with issue 11).
-            Step::Logs(_) | Step::Artifact(_) if burst == Some(Burst::Truncated) => {
+            // An artifact streams its body to the caller's sink: once the
+            // head has arrived, a body cut short is a `Transport` error, not
+            // a retry. `logs` buffers its text inside the attempt, so a cut
+            // body is retried like any lost response (README, retries).
+            Step::Artifact(_) if burst == Some(Burst::Truncated) => {
                 Expect::Fail(ErrorKind::Transport)
             }
             Step::Logs(s) => Expect::Logs(*s),
