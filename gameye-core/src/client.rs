@@ -507,6 +507,18 @@ impl Client {
     /// Runs a JSON call to completion on the calling thread: on the fast
     /// path (see [`crate::local`]) when it can, otherwise as [`Client::block_on_shared`].
     pub(crate) fn block_on<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        if self.is_closed() {
+            return Err(closed_error());
+        }
+        // `close` ends a fast call too, though it runs on this thread's
+        // runtime rather than the client's.
+        let fut = async {
+            tokio::select! {
+                biased;
+                _ = self.until_closed() => Err(closed_error()),
+                out = fut => out,
+            }
+        };
         let config = &self.inner.config;
         let build = || build_http(config).ok();
         let owner = crate::local::owner_of(&self.inner);
