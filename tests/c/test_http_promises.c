@@ -73,7 +73,7 @@ struct raw_server {
     int fd;
     int port;
     const char *response;
-    volatile int accepted;
+    int accepted; /* written by the server thread: read with raw_server_accepted */
     pthread_t thread;
 };
 
@@ -96,6 +96,10 @@ static void *raw_server_run(void *arg) {
         }
         close(c);
     }
+}
+
+static int raw_server_accepted(struct raw_server *s) {
+    return __atomic_load_n(&s->accepted, __ATOMIC_SEQ_CST);
 }
 
 static void raw_server_start(struct raw_server *s, const char *response) {
@@ -300,7 +304,7 @@ static void proxies_are_explicit(void) {
     expect_status(r, GAMEYE_STATUS_OK, "list with HTTP_PROXY set");
     gameye_result_free(r);
     gameye_client_free(client);
-    CHECK(proxy.accepted == 0, "HTTP_PROXY was contacted %d time(s) without proxy_from_env", proxy.accepted);
+    CHECK(raw_server_accepted(&proxy) == 0, "HTTP_PROXY was contacted %d time(s) without proxy_from_env", raw_server_accepted(&proxy));
 
     char extra[128];
     snprintf(extra, sizeof extra, "\"proxy\":\"%s\"", url);
@@ -309,14 +313,14 @@ static void proxies_are_explicit(void) {
     expect_status(r, GAMEYE_STATUS_SERVER_ERROR, "list through the explicit proxy");
     gameye_result_free(r);
     gameye_client_free(client);
-    CHECK(proxy.accepted == 1, "explicit proxy contacted %d time(s)", proxy.accepted);
+    CHECK(raw_server_accepted(&proxy) == 1, "explicit proxy contacted %d time(s)", raw_server_accepted(&proxy));
 
     client = client_at(base_url, "\"proxy_from_env\":true");
     r = gameye_session_list(client, NULL);
     expect_status(r, GAMEYE_STATUS_SERVER_ERROR, "list through the environment's proxy");
     gameye_result_free(r);
     gameye_client_free(client);
-    CHECK(proxy.accepted == 2, "environment proxy contacted %d time(s)", proxy.accepted);
+    CHECK(raw_server_accepted(&proxy) == 2, "environment proxy contacted %d time(s)", raw_server_accepted(&proxy));
 
     GameyeClient *refused = NULL;
     r = gameye_client_new("{\"token\":\"t\",\"proxy\":\"http://user:hunter2@10.1.2.3:3128\"}", &refused);
@@ -352,7 +356,7 @@ static void redirects_are_reported(void) {
     }
     gameye_result_free(r);
     gameye_client_free(client);
-    CHECK(target.accepted == 0, "the redirect was followed");
+    CHECK(raw_server_accepted(&target) == 0, "the redirect was followed");
     raw_server_stop(&redirect);
     raw_server_stop(&target);
 }

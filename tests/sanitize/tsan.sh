@@ -12,7 +12,8 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$root"
 out="$root/target/tsan-tests"
-mkdir -p "$out"
+# The tests save downloads under target/c-tests.
+mkdir -p "$out" "$root/target/c-tests"
 
 require_tool clang "the ThreadSanitizer run" || exit 0
 cargo build --quiet -p gameye-ffi -p gameye-emulator
