@@ -58,8 +58,9 @@ class GameyeError(Exception):
             ``"forbidden"``, ``"not_found"``, ``"conflict"``, ``"no_capacity"``,
             ``"invalid_syntax"`` (422), ``"client_error"``, ``"server_error"``,
             ``"connect"``, ``"tls"``, ``"timeout"``, ``"transport"``,
-            ``"decode"``, ``"io"`` (writing a download failed) or
-            ``"cancelled"``: the names of the core's error table, which
+            ``"decode"``, ``"io"`` (writing a download failed),
+            ``"cancelled"`` or ``"ping_not_permitted"`` (ICMP refused by
+            the OS): the names of the core's error table, which
             also picks the class.
         status: The HTTP status, when a response arrived; else ``None``.
         code: The server's machine-readable error code, when it sent one.
