@@ -116,6 +116,13 @@ run_c_tests() {
 
 c_flags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -I include)
 
+# The C test programs that run on every target. Left out, for now:
+# test_lifetimes and test_http_promises use POSIX-only facilities (alarm(),
+# /proc/self/fd) and do not build with mingw; test_placement needs ICMP
+# echo, which Wine and qemu-user emulate only in part. They run natively
+# (valgrind, ASan, TSan); porting them is open work (TESTING.md).
+cross_c_tests=(test_async test_endpoints test_fault_matrix test_logging test_session_create)
+
 # ---------------------------------------------------------------- Windows x64
 windows() {
     local t=$CROSS_WINDOWS_TARGET
@@ -134,8 +141,8 @@ windows() {
     rm -rf "$tests"
     mkdir -p "$tests"
     local src name
-    for src in tests/c/test_*.c; do
-        name=$(basename "$src" .c)
+    for name in "${cross_c_tests[@]}"; do
+        src=tests/c/$name.c
         "$CROSS_WINDOWS_CC" "${c_flags[@]}" "$src" "$bin/libgameye.dll.a" -lws2_32 \
             -static -lpthread -o "$tests/$name.exe"
     done
@@ -281,8 +288,8 @@ arm64() {
     rm -rf "$tests"
     mkdir -p "$tests"
     local src name
-    for src in tests/c/test_*.c; do
-        name=$(basename "$src" .c)
+    for name in "${cross_c_tests[@]}"; do
+        src=tests/c/$name.c
         "$CROSS_ARM64_CC" "${c_flags[@]}" "$src" -L "$bin" -Wl,-rpath,"$bin" -lgameye -lpthread \
             -o "$tests/$name"
     done
