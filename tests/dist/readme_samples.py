@@ -39,33 +39,73 @@ CPP_STUBS = (
     "template <class... A> void spawn_players_to(A &&...) {}\n"
     "template <class... A> void log_error(A &&...) {}\n"
 )
+# A fragment is found by its file, language and a marker: text that begins
+# its first line. Positions shift whenever a README gains a sample; markers
+# do not. Each marker must match exactly one sample.
+PLACEMENT_C = (
+    "static void sample(GameyeClient *client, const char *body_from_backend,\n"
+    "                   const char *players_json) {\n@BODY@\n}\n"
+    "int main(void) { (void)sample; return 0; }\n")
+BACKEND_CS = ("static void SendToBackend(string json) { }\n"
+              "static string locationsJsonFromBackend = \"[]\";\nstatic string playerId = \"alice\";\n")
 FRAGMENTS = {
     # Definitions (the callback), then statements: split at the last line
     # that closes a top-level block.
-    "README.md:c:2": ("c-defs+stmts", '#include "gameye.h"\n' + C_STUBS,
-                      "static void sample(GameyeClient *client, const char *request_json, void *game) {\n"
-                      "(void)on_created;\n@BODY@\n}\n"
-                      "int main(void) { (void)sample; return 0; }\n"),
-    "README.md:cpp:1": ("stmts", '#include "gameye.hpp"\n',
-                        "int main() {\n@BODY@\nreturn 0;\n}\n"),
-    "bindings/cpp/README.md:cpp:2": ("stmts", '#include "gameye.hpp"\n' + CPP_STUBS,
-                                     "void sample(gameye::Result<gameye::Client> &client, const std::string &json,\n"
-                                     "            const std::string &id) {\n@BODY@\n}\n"
-                                     "int main() { return 0; }\n"),
-    "README.md:csharp:1": ("stmts", "using GameyeSdk;\n",
-                           "public static class Sample {\n public static void Run() {\n@BODY@\n }\n}\n"),
-    "bindings/csharp/README.md:csharp:2": ("members", "using GameyeSdk;\n",
-                                           "public class Sample : UnityEngine.MonoBehaviour {\n"
-                                           "string token = \"\";\n@BODY@\n}\n"),
-    "bindings/csharp/README.md:csharp:3": ("stmts", "",
-                                           "public static class Sample {\n public static void Run(string token) {\n"
-                                           "@BODY@\n }\n}\n"),
-    "bindings/csharp/README.md:csharp:4": ("stmts", "using GameyeSdk;\nusing UnityEngine;\n",
-                                           "public static class Sample {\n public static void Run() {\n@BODY@\n }\n}\n"),
-    # Top-level await: the lines of an async function.
-    "bindings/python/README.md:python:3": ("stmts", "import asyncio\nimport gameye\n",
-                                           "async def sample():\n@BODY@\n"),
+    ("README.md", "c", "static void on_created("): (
+        "c-defs+stmts", '#include "gameye.h"\n' + C_STUBS,
+        "static void sample(GameyeClient *client, const char *request_json, void *game) {\n"
+        "(void)on_created;\n@BODY@\n}\n"
+        "int main(void) { (void)sample; return 0; }\n"),
+    ("README.md", "c", "GameyeResult *locs = gameye_locations_available("): (
+        "stmts", '#include <stdio.h>\n#include "gameye.h"\n', PLACEMENT_C),
+    ("README.md", "cpp", "#include <iostream>"): (
+        "stmts", '#include "gameye.hpp"\n', "int main() {\n@BODY@\nreturn 0;\n}\n"),
+    ("README.md", "csharp", "// C# 7.3 (Unity 2019.4)"): (
+        "stmts", "using GameyeSdk;\n",
+        "public static class Sample {\n public static void Run() {\n@BODY@\n }\n}\n"),
+    ("README.md", "csharp", "LocationPinger pinger;"): (
+        "members", "using GameyeSdk;\n",
+        "public class Sample : UnityEngine.MonoBehaviour {\n" + BACKEND_CS + "@BODY@\n}\n"),
+    ("bindings/cpp/README.md", "cpp", "gameye::Queue queue;"): (
+        "stmts", '#include "gameye.hpp"\n' + CPP_STUBS,
+        "void sample(gameye::Result<gameye::Client> &client, const std::string &json,\n"
+        "            const std::string &id) {\n@BODY@\n}\n"
+        "int main() { return 0; }\n"),
+    ("bindings/cpp/README.md", "cpp", "auto report = gameye::ping_locations("): (
+        "stmts", '#include <cstdio>\n#include "gameye.hpp"\n'
+        "template <class... A> void send_to_backend(A &&...) {}\n",
+        "void sample(gameye::Client &client, const char *locations_json, const char *players_json) {\n"
+        "@BODY@\n}\nint main() { return 0; }\n"),
+    ("bindings/csharp/README.md", "csharp", "GameyeClient client;"): (
+        "members", "using GameyeSdk;\n",
+        "public class Sample : UnityEngine.MonoBehaviour {\nstring token = \"\";\n@BODY@\n}\n"),
+    ("bindings/csharp/README.md", "csharp", "using System;"): (
+        "stmts", "",
+        "public static class Sample {\n public static void Run(string token) {\n@BODY@\n }\n}\n"),
+    ("bindings/csharp/README.md", "csharp", "LocationPinger pinger;"): (
+        "members", "using GameyeSdk;\nusing UnityEngine;\n",
+        "public class Sample : MonoBehaviour {\n" + BACKEND_CS + "@BODY@\n}\n"),
+    ("bindings/csharp/README.md", "csharp", "Gameye.SetLogger("): (
+        "stmts", "using GameyeSdk;\nusing UnityEngine;\n",
+        "public static class Sample {\n public static void Run() {\n@BODY@\n }\n}\n"),
+    # Top-level await / async with: the lines of an async function.
+    ("bindings/python/README.md", "python", "with gameye.Client() as client:"): (
+        "stmts", "import gameye\n", "async def sample():\n@BODY@\n"),
+    ("bindings/python/README.md", "python", "with client.follow_logs("): (
+        "stmts", "import asyncio\nimport gameye\n", "async def sample():\n@BODY@\n"),
+    ("bindings/python/README.md", "python", "client = gameye.AsyncClient("): (
+        "stmts", "import asyncio\nimport gameye\n", "async def sample():\n@BODY@\n"),
 }
+
+
+def fragment(rel, lang, code):
+    """The registered fragment this sample is, as (name, entry), or None."""
+    first = code.lstrip().splitlines()[0] if code.strip() else ""
+    for (frel, flang, marker), entry in FRAGMENTS.items():
+        if frel == rel and flang == lang and first.startswith(marker):
+            return f"{frel}:{flang}:{marker}", entry
+    return None
+
 
 failures = 0
 
@@ -90,7 +130,7 @@ def samples(root):
             if lang not in LANGS:
                 continue
             counts[lang] = counts.get(lang, 0) + 1
-            yield f"{rel}:{lang}:{counts[lang]}", lang, m.group(2)
+            yield rel, f"{rel}:{lang}:{counts[lang]}", lang, m.group(2)
 
 
 def hoist(code, lang):
@@ -103,11 +143,10 @@ def hoist(code, lang):
     return "\n".join(head) + "\n", "\n".join(lines)
 
 
-def assemble(key, lang, code):
-    frag = FRAGMENTS.get(key)
+def assemble(frag, lang, code):
     if frag is None:
         return code
-    kind, prelude, wrapper = frag
+    kind, prelude, wrapper = frag[1]
     if lang == "python":
         body = "\n".join("    " + line for line in code.splitlines())
         return prelude + wrapper.replace("@BODY@", body)
@@ -141,13 +180,16 @@ def main():
                    "-r:" + unity, "-out:" + sdk, *runtime], root)
     report(ok, "bindings/csharp/Runtime + UnityEngine stand-ins compile (mcs -langversion:7.2)", out)
 
-    seen = set()
-    for key, lang, code in samples(root):
-        seen.add(key)
+    seen = {}
+    for rel, key, lang, code in samples(root):
         if key in NOT_COMPILED:
+            seen[key] = 1
             print(f"not compiled {key}: {NOT_COMPILED[key]}")
             continue
-        src = assemble(key, lang, code)
+        frag = fragment(rel, lang, code)
+        if frag is not None:
+            seen[frag[0]] = seen.get(frag[0], 0) + 1
+        src = assemble(frag, lang, code)
         name = re.sub(r"[^A-Za-z0-9]+", "_", key)
         if lang == "python":
             try:
@@ -177,8 +219,9 @@ def main():
         ok, out = run(cmd, root)
         report(ok, f"{key}: compiles as {what}", out + "\n--- source ---\n" + src)
 
-    for key in list(FRAGMENTS) + list(NOT_COMPILED):
-        report(key in seen, f"{key}: registered sample still exists")
+    for key in [f"{r}:{l}:{m}" for r, l, m in FRAGMENTS] + list(NOT_COMPILED):
+        count = seen.get(key, 0)
+        report(count == 1, f"{key}: registered sample matches exactly one sample (found {count})")
     print(f"README samples: {failures} failed")
     sys.exit(1 if failures else 0)
 
