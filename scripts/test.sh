@@ -36,6 +36,9 @@ section "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 record "ok fmt + clippy"
+# No import circles between modules, no function over 100 lines.
+python3 scripts/check_imports.py
+record "ok import graph + function lengths"
 
 section "TLS is rustls only"
 if cargo tree --workspace -i openssl-sys > /dev/null 2>&1; then
