@@ -12,7 +12,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_
 use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{transport_error, Error, ErrorKind, Result};
 use crate::fork::ProcessBound;
 use crate::log::{log_event, LogLevel};
 use crate::response::Response;
@@ -759,60 +759,6 @@ fn too_large(status: u16, limit: usize, hint: &str) -> Error {
         format!("response body exceeds the {limit}-byte limit{hint}"),
         b"",
     )
-}
-
-/// Classifies a reqwest failure: timeout, TLS, connect, or other transport.
-pub(crate) fn transport_error(e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
-        ErrorKind::Timeout
-    } else if is_tls(&e) {
-        ErrorKind::Tls
-    } else if e.is_connect() {
-        ErrorKind::Connect
-    } else {
-        ErrorKind::Transport
-    };
-    // reqwest's own message is generic ("error sending request"); the cause
-    // chain says what happened. The URL in it holds no secret.
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = s.source();
-    }
-    Error::new(kind, message).with_source(e)
-}
-
-fn is_tls(e: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    while let Some(s) = source {
-        if is_rustls(s) {
-            return true;
-        }
-        source = s.source();
-    }
-    false
-}
-
-/// Whether `e` is a rustls error, possibly wrapped in (nested) `io::Error`s,
-/// whose `source()` skips the wrapped error.
-fn is_rustls(mut e: &(dyn std::error::Error + 'static)) -> bool {
-    loop {
-        if e.is::<rustls::Error>() {
-            return true;
-        }
-        match e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => e = inner,
-            None => return false,
-        }
-    }
 }
 
 #[cfg(test)]

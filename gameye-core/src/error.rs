@@ -395,6 +395,62 @@ impl std::error::Error for Error {
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Classifies a reqwest failure: timeout, TLS, connect, or other transport.
+/// Here rather than in the client because every reader of a response body
+/// (the client, streamed bodies) needs it.
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if is_tls(&e) {
+        ErrorKind::Tls
+    } else if e.is_connect() {
+        ErrorKind::Connect
+    } else {
+        ErrorKind::Transport
+    };
+    // reqwest's own message is generic ("error sending request"); the cause
+    // chain says what happened. The URL in it holds no secret.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    Error::new(kind, message).with_source(e)
+}
+
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if is_rustls(s) {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// Whether `e` is a rustls error, possibly wrapped in (nested) `io::Error`s,
+/// whose `source()` skips the wrapped error.
+fn is_rustls(mut e: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => e = inner,
+            None => return false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::client::transport_error;
-use crate::error::Result;
+use crate::error::{transport_error, Result};
 
 /// Wakes a parked thread.
 struct ThreadWaker(std::thread::Thread);
