@@ -56,6 +56,11 @@ ALLOWED_LONG_FNS = {
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 
 
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def strip_code(text):
     """Blanks comments, string and char literals, keeping line breaks, so the
     scanners below see only code and report true line numbers."""
@@ -128,7 +133,7 @@ class Module:
         self.file = file
         self.parent = parent
         self.children = {}
-        self.code = strip_code(open(file, encoding="utf-8").read())
+        self.code = strip_code(read(file))
         # Spans of inline `mod name { .. }` blocks, and of those only compiled
         # for tests: what a test uses to exercise its module is no dependency
         # of the module, so the graph leaves those out.
@@ -469,7 +474,7 @@ def check_long_functions():
                     continue
                 path = os.path.join(dirpath, f)
                 rel = os.path.relpath(path, ROOT)
-                code = strip_code(open(path, encoding="utf-8").read())
+                code = strip_code(read(path))
                 for fname, line, count in functions(code):
                     if count <= MAX_FN_LINES:
                         continue
