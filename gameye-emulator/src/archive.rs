@@ -1,8 +1,12 @@
-//! Artifacts of sessions that ran a process: a `.tar.gz` of a file or folder
-//! of the session's working directory, which plays the container's `/`.
+//! The `.tar.gz` archives that `GET /artifacts` serves.
 //!
-//! The archive is written to an anonymous temporary file by a blocking task
-//! and then streamed, so a large artifact is never held in memory.
+//! For a session that ran a process: a file or folder of the session's
+//! working directory, which plays the container's `/`. The archive is written
+//! to an anonymous temporary file by a blocking task and then streamed, so a
+//! large artifact is never held in memory.
+//!
+//! For other sessions: one small generated file ([`tar_one_file`],
+//! [`gzip_stored`]).
 
 use std::fs::{self, File};
 use std::io::{self, Seek, SeekFrom};
@@ -110,6 +114,70 @@ fn add<W: io::Write>(tar: &mut tar::Builder<W>, path: &Path, name: &Path) -> io:
     }
 }
 
+/// A ustar archive with one regular file. Names longer than the 100-byte
+/// field keep their tail, which holds the file name.
+pub(crate) fn tar_one_file(name: &str, data: &[u8], mtime: i64) -> Vec<u8> {
+    let mut h = [0u8; 512];
+    let name = name.as_bytes();
+    let name = &name[name.len().saturating_sub(99)..];
+    h[..name.len()].copy_from_slice(name);
+    let mut field = |at: usize, len: usize, value: u64| {
+        let s = format!("{value:0width$o}\0", width = len - 1);
+        h[at..at + len].copy_from_slice(s.as_bytes());
+    };
+    field(100, 8, 0o644); // mode
+    field(108, 8, 0); // uid
+    field(116, 8, 0); // gid
+    field(124, 12, data.len() as u64); // size
+    field(136, 12, mtime.max(0) as u64); // mtime
+    h[156] = b'0'; // regular file
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    // The checksum is computed with its own field as spaces.
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+
+    let mut out = Vec::with_capacity(512 + data.len() + 512 + 1024);
+    out.extend_from_slice(&h);
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out.resize(out.len() + 1024, 0); // end-of-archive marker
+    out
+}
+
+/// Gzip with uncompressed ("stored") deflate blocks: valid for every gunzip,
+/// and it spares a compression dependency for a test fixture.
+pub(crate) fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    let mut chunks = data.chunks(65_535).peekable();
+    if chunks.peek().is_none() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(chunk) = chunks.next() {
+        out.push(u8::from(chunks.peek().is_none()));
+        let len = chunk.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +254,33 @@ mod tests {
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].0, "out");
         assert!(all[0].1.is_empty());
+    }
+
+    #[test]
+    fn crc() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn archive_unpacks_with_system_tar() {
+        let tgz = gzip_stored(&tar_one_file("logs/crash.log", b"hello\n", 0));
+        let dir = std::env::temp_dir().join(format!("gameye-emu-tar-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.tar.gz");
+        std::fs::write(&file, &tgz).unwrap();
+        let status = std::process::Command::new("tar")
+            .arg("-xzf")
+            .arg(&file)
+            .arg("-C")
+            .arg(&dir)
+            .status();
+        if let Ok(status) = status {
+            assert!(status.success());
+            assert_eq!(
+                std::fs::read(dir.join("logs/crash.log")).unwrap(),
+                b"hello\n"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -13,9 +13,12 @@ use axum::response::Response;
 use serde::Serialize;
 
 use crate::conn::Conn;
-use crate::errors::{empty_response, json_response, ApiError, Violation};
+use crate::errors::{empty_response, json_response, method_not_allowed, ApiError, Violation};
 use crate::faults::{FaultRule, FaultState};
-use crate::routes::{method_not_allowed, App, CONTROL_PREFIX};
+use crate::request::App;
+
+/// The prefix of the control endpoints; fault rules never apply under it.
+pub(crate) const CONTROL_PREFIX: &str = "/_emulator/";
 
 #[derive(Serialize)]
 struct FaultList {

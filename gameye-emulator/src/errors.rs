@@ -226,6 +226,38 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// A 405 that lists the supported methods in its `Allow` header and details.
+pub(crate) fn method_not_allowed(allow: &'static str) -> ApiError {
+    let mut err = ApiError::new(
+        405,
+        "METHOD_NOT_ALLOWED",
+        "The endpoint does not support this method.",
+        format!("allowed: {allow}"),
+    );
+    err.allow = Some(allow);
+    err
+}
+
+/// A canonical machine-readable code for an injected status.
+pub(crate) fn code_for(status: u16) -> &'static str {
+    match status {
+        400 => "BAD_REQUEST",
+        401 => "UNAUTHORIZED",
+        402 => "QUOTA_EXHAUSTED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        409 => "CONFLICT",
+        420 => "NO_CAPACITY",
+        422 => "VALIDATION_FAILED",
+        429 => "TOO_MANY_REQUESTS",
+        500 => "INTERNAL_SERVER_ERROR",
+        502 => "BAD_GATEWAY",
+        503 => "SERVICE_UNAVAILABLE",
+        504 => "GATEWAY_TIMEOUT",
+        _ => "INJECTED_FAULT",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

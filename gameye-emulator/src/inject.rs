@@ -15,7 +15,7 @@ use axum::response::Response;
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::watch;
 
-use crate::errors::{rfc3339_now, status_code};
+use crate::errors::{code_for, rfc3339_now, status_code};
 
 /// How long a truncated body waits after its last bytes before it fails, so
 /// hyper has written them to the socket before it drops the connection.
@@ -167,7 +167,7 @@ pub(crate) fn oversized(
         .unwrap_or("Injected fault");
     let head = format!(
         r#"{{"statusCode":{status},"code":"{}","message":{},"details":""#,
-        crate::routes::code_for(status),
+        code_for(status),
         serde_json::Value::from(reason)
     );
     let tail = format!(

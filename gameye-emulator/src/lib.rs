@@ -294,6 +294,7 @@
 
 #![warn(missing_docs)]
 
+mod archive;
 mod artifacts;
 mod config;
 mod conn;
@@ -301,12 +302,16 @@ mod control;
 mod errors;
 mod faults;
 mod inject;
-mod other;
+mod locations;
+mod logs;
+mod players;
 mod process;
 mod reqlog;
+mod request;
 mod routes;
 mod sessions;
 mod state;
+mod supervisor;
 mod validate;
 
 use std::future::{Future, IntoFuture};
@@ -327,7 +332,7 @@ pub use faults::{FaultAction, FaultRule, FaultState};
 pub use reqlog::LOG_REQUESTS_ENV;
 
 use conn::{Conn, ConnListener};
-use routes::App;
+use request::App;
 use state::Shared;
 
 /// How long a graceful stop waits for requests still in flight before the
@@ -535,7 +540,7 @@ struct CloseOnDrop(Arc<Shared>);
 
 impl Drop for CloseOnDrop {
     fn drop(&mut self) {
-        process::close(&self.0);
+        supervisor::close(&self.0);
     }
 }
 
@@ -568,5 +573,5 @@ async fn serve_shared(
         } => {}
     }
     // No more requests: stop the session processes and reap them.
-    process::shutdown(&shared).await;
+    supervisor::shutdown(&shared).await;
 }

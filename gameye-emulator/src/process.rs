@@ -1,10 +1,12 @@
-//! Sessions that run a real local process: spawning, output capture,
-//! restarts, ttl, and stopping with SIGTERM then SIGKILL.
+//! Sessions that run a real local process: the process's shared record
+//! (log, stop requests, "ended"), and spawning, output capture and stopping
+//! with SIGTERM then SIGKILL. Restarts, the ttl and the session's state are
+//! the supervisor's ([`crate::supervisor`]).
 //!
 //! Each such session has one [`SessionProc`], shared (by `Arc`) between the
 //! session in the state, the supervisor task that owns the child process, and
-//! any `GET /logs?follow=true` streams. The supervisor is the only place that
-//! spawns, signals and reaps the process; everything else talks to it through
+//! any `GET /logs?follow=true` streams. The supervisor is the only caller of
+//! [`spawn`], [`terminate`] and [`pump`]; everything else talks to it through
 //! the stop channel and reads what it publishes (log bytes, "ended").
 //!
 //! Each process runs in its own process group, like the processes of a
@@ -20,7 +22,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use futures_util::Stream;
@@ -28,27 +30,12 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
 
-use crate::errors::now_ms;
-use crate::state::{Shared, Status};
-
 #[cfg(windows)]
 mod windows;
-
-/// How long the supervisor waits, after the process has ended, for its output
-/// pipes to reach end-of-file (something outside the process group may still
-/// hold them).
-const PIPE_DRAIN: Duration = Duration::from_secs(2);
 
 /// A line longer than this without a newline is stored as it is, so a process
 /// that never prints a newline cannot grow memory without bound.
 const MAX_PARTIAL_LINE: usize = 64 * 1024;
-
-/// First delay before a restart; it doubles with every quick failure.
-const RESTART_DELAY_MIN: Duration = Duration::from_millis(100);
-/// Longest delay before a restart.
-const RESTART_DELAY_MAX: Duration = Duration::from_secs(5);
-/// A process that ran at least this long resets the restart delay.
-const RESTART_RESET_AFTER: Duration = Duration::from_secs(10);
 
 /// Why a process is being stopped; any reason means "do not restart".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,13 +119,13 @@ pub(crate) struct SessionProc {
     /// the root of its artifacts.
     pub workdir: PathBuf,
     /// Program and arguments (the image's command, then the session's args).
-    argv: Vec<String>,
+    pub argv: Vec<String>,
     /// Variables set on top of the emulator's own environment.
-    env: Vec<(String, String)>,
-    restart: bool,
+    pub env: Vec<(String, String)>,
+    pub restart: bool,
     /// When the ttl runs out, in ms since the epoch.
-    expires_at: Option<i64>,
-    grace: Duration,
+    pub expires_at: Option<i64>,
+    pub grace: Duration,
     logs: Mutex<LogBuf>,
     progress: watch::Sender<Progress>,
     stop: watch::Sender<Option<StopReason>>,
@@ -210,6 +197,17 @@ impl SessionProc {
         .is_ok()
     }
 
+    /// The stop requests, for the supervisor: `Some` once a stop is asked.
+    pub(crate) fn stop_requests(&self) -> watch::Receiver<Option<StopReason>> {
+        self.stop.subscribe()
+    }
+
+    /// Tells waiters and followers of the log that the process has ended for
+    /// good. Called by the supervisor alone.
+    pub(crate) fn mark_ended(&self) {
+        self.progress.send_modify(|p| p.ended = true);
+    }
+
     /// The output kept so far.
     pub(crate) fn log_text(&self) -> Vec<u8> {
         self.lock_logs().read_from(0).0
@@ -229,7 +227,7 @@ impl SessionProc {
     }
 
     /// Adds a line of the emulator's own to the log.
-    fn note(&self, msg: &str) {
+    pub(crate) fn note(&self, msg: &str) {
         self.append(format!("[gameye-emulator] {msg}\n").as_bytes());
     }
 
@@ -402,7 +400,7 @@ fn signal_group(pgid: u32, signal: libc::c_int) {
 /// what is left: after the main process ended, and if the supervisor itself
 /// is dropped (its runtime shut down), so nothing the session started
 /// outlives it.
-struct ProcessGroup {
+pub(crate) struct ProcessGroup {
     /// The group id: the main process's pid.
     #[cfg(unix)]
     pgid: Option<u32>,
@@ -450,7 +448,8 @@ impl Drop for ProcessGroup {
     }
 }
 
-fn spawn(proc: &SessionProc) -> io::Result<(Child, ProcessGroup)> {
+/// Starts one run of the session's process, in a group of its own.
+pub(crate) fn spawn(proc: &SessionProc) -> io::Result<(Child, ProcessGroup)> {
     let mut cmd = Command::new(&proc.argv[0]);
     cmd.args(&proc.argv[1..])
         .envs(proc.env.iter().map(|(k, v)| (k, v)))
@@ -508,7 +507,7 @@ fn spawn(proc: &SessionProc) -> io::Result<(Child, ProcessGroup)> {
 /// Asks the group to end (SIGTERM / CTRL_BREAK), then ends it at once
 /// (SIGKILL / TerminateJobObject) if the main process has not ended within
 /// `grace`.
-async fn terminate(
+pub(crate) async fn terminate(
     proc: &SessionProc,
     child: &mut Child,
     group: &ProcessGroup,
@@ -539,7 +538,7 @@ async fn terminate(
 }
 
 /// Copies one output pipe into the log, whole lines at a time.
-async fn pump(mut reader: impl AsyncRead + Unpin, proc: Arc<SessionProc>) {
+pub(crate) async fn pump(mut reader: impl AsyncRead + Unpin, proc: Arc<SessionProc>) {
     let mut buf = vec![0u8; 8192];
     let mut pending: Vec<u8> = Vec::new();
     loop {
@@ -561,183 +560,6 @@ async fn pump(mut reader: impl AsyncRead + Unpin, proc: Arc<SessionProc>) {
         // Keep the log line-oriented: stdout and stderr share it.
         pending.push(b'\n');
         proc.append(&pending);
-    }
-}
-
-async fn stop_requested(rx: &mut watch::Receiver<Option<StopReason>>) {
-    let _ = rx.wait_for(Option::is_some).await;
-}
-
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
-fn describe_exit(status: &io::Result<ExitStatus>) -> String {
-    match status {
-        Err(e) => format!("could not be waited for: {e}"),
-        Ok(s) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::process::ExitStatusExt;
-                if let Some(sig) = s.signal() {
-                    return format!("was killed by signal {sig}");
-                }
-            }
-            match s.code() {
-                Some(code) => format!("exited with code {code}"),
-                None => "exited".to_string(),
-            }
-        }
-    }
-}
-
-enum Event {
-    Exited(io::Result<ExitStatus>),
-    Stop,
-    Ttl,
-}
-
-/// Runs a session's process until the session is over: spawns it, captures
-/// its output, restarts it after a failure when asked to, enforces the ttl,
-/// and stops it on request. Then marks the session exited, frees its ports
-/// and tells followers of its log that it has ended.
-pub(crate) async fn supervise(shared: Arc<Shared>, proc: Arc<SessionProc>) {
-    let mut stop_rx = proc.stop.subscribe();
-    let deadline = proc.expires_at.map(|at| {
-        let left = u64::try_from(at.saturating_sub(now_ms())).unwrap_or(0);
-        tokio::time::Instant::now() + Duration::from_millis(left)
-    });
-    let mut quick_failures: u32 = 0;
-    loop {
-        if stop_rx.borrow().is_some() || shared.is_closed() {
-            break;
-        }
-        let started = Instant::now();
-        let (mut child, group) = match spawn(&proc) {
-            Ok(c) => c,
-            Err(e) => {
-                proc.note(&format!("cannot start {:?}: {e}", proc.argv[0]));
-                break;
-            }
-        };
-        let pumps: Vec<_> = [
-            child
-                .stdout
-                .take()
-                .map(|o| tokio::spawn(pump(o, Arc::clone(&proc)))),
-            child
-                .stderr
-                .take()
-                .map(|e| tokio::spawn(pump(e, Arc::clone(&proc)))),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-
-        let event = tokio::select! {
-            s = child.wait() => Event::Exited(s),
-            _ = stop_requested(&mut stop_rx) => Event::Stop,
-            _ = sleep_until(deadline) => Event::Ttl,
-        };
-        let status = match event {
-            Event::Exited(s) => s,
-            Event::Stop => terminate(&proc, &mut child, &group).await,
-            Event::Ttl => {
-                expire(&shared, &proc);
-                terminate(&proc, &mut child, &group).await
-            }
-        };
-        // The main process is gone: end whatever it left in its group.
-        drop(group);
-        for p in pumps {
-            let abort = p.abort_handle();
-            if tokio::time::timeout(PIPE_DRAIN, p).await.is_err() {
-                abort.abort();
-            }
-        }
-
-        if stop_rx.borrow().is_some() {
-            break;
-        }
-        let failed = status.as_ref().map_or(true, |s| !s.success());
-        if !failed {
-            break;
-        }
-        proc.note(&format!("the process {}", describe_exit(&status)));
-        if !proc.restart || shared.is_closed() {
-            break;
-        }
-
-        if started.elapsed() >= RESTART_RESET_AFTER {
-            quick_failures = 0;
-        }
-        let delay = RESTART_DELAY_MIN
-            .saturating_mul(1 << quick_failures.min(10))
-            .min(RESTART_DELAY_MAX);
-        quick_failures += 1;
-        shared
-            .lock()
-            .set_active_status(&proc.id, Status::Restarting);
-        proc.note(&format!("restarting in {} ms", delay.as_millis()));
-        let event = tokio::select! {
-            _ = tokio::time::sleep(delay) => None,
-            _ = stop_requested(&mut stop_rx) => Some(Event::Stop),
-            _ = sleep_until(deadline) => Some(Event::Ttl),
-        };
-        match event {
-            None => {}
-            Some(Event::Ttl) => {
-                expire(&shared, &proc);
-                break;
-            }
-            Some(_) => break,
-        }
-        shared.lock().set_active_status(&proc.id, Status::Running);
-    }
-    shared.lock().finish(&proc.id);
-    proc.progress.send_modify(|p| p.ended = true);
-}
-
-/// The ttl ran out: the session becomes exited as if stopped.
-fn expire(shared: &Shared, proc: &SessionProc) {
-    shared.lock().stop(&proc.id, StopReason::Ttl);
-    proc.request_stop(StopReason::Ttl);
-}
-
-/// Asks every process to stop and keeps any new one from starting; returns
-/// the processes that have not ended yet. Synchronous, so it can run from a
-/// `Drop`.
-pub(crate) fn close(shared: &Shared) -> Vec<Arc<SessionProc>> {
-    shared
-        .closed
-        .store(true, std::sync::atomic::Ordering::Release);
-    let mut state = shared.lock();
-    let procs: Vec<Arc<SessionProc>> = state
-        .sessions
-        .values()
-        .filter_map(|s| s.proc.clone())
-        .filter(|p| !p.has_ended())
-        .collect();
-    for p in &procs {
-        state.stop(&p.id, StopReason::Shutdown);
-        p.request_stop(StopReason::Shutdown);
-    }
-    procs
-}
-
-/// Stops every process (SIGTERM, then SIGKILL after the grace period) and
-/// waits until each has been reaped, within a bound.
-pub(crate) async fn shutdown(shared: &Shared) {
-    let procs = close(shared);
-    let limit =
-        Duration::from_millis(shared.config.stop_grace_ms).saturating_add(Duration::from_secs(5));
-    let deadline = Instant::now() + limit;
-    for p in procs {
-        let left = deadline.saturating_duration_since(Instant::now());
-        p.wait_ended(left).await;
     }
 }
 

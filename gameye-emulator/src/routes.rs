@@ -9,42 +9,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::response::Response;
 use axum::Router;
-use tokio::sync::watch;
 
 use crate::conn::Conn;
-use crate::errors::{raw_response, status_code, ApiError};
+use crate::control::CONTROL_PREFIX;
+use crate::errors::{
+    code_for, empty_response, method_not_allowed, raw_response, status_code, ApiError,
+};
 use crate::faults::FaultAction;
-use crate::state::Shared;
-use crate::{control, inject, other, sessions};
+use crate::request::{App, Req};
+use crate::{artifacts, control, inject, locations, logs, players, sessions};
 
 /// Largest request body read; real bodies are a few hundred bytes.
 const MAX_BODY: usize = 1 << 20;
-
-/// Per-server context: the shared emulator plus the shutdown signal that
-/// wakes stalled and delayed requests, so a graceful stop never waits on them.
-pub(crate) struct App {
-    pub shared: Arc<Shared>,
-    pub shutdown: watch::Receiver<bool>,
-}
-
-/// One request as the endpoint handlers see it (body already read).
-pub(crate) struct Req<'a> {
-    pub method: &'a Method,
-    pub path: &'a str,
-    pub query: &'a str,
-    pub headers: &'a HeaderMap,
-    pub body: &'a Bytes,
-    /// Set by the `omit_id` fault: drop `id` from a 201 body.
-    pub omit_id: bool,
-}
-
-/// The prefix of the control endpoints; fault rules never apply under it.
-pub(crate) const CONTROL_PREFIX: &str = "/_emulator/";
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new().fallback(handle).with_state(app)
@@ -76,69 +56,13 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         log.write(&parts.method, path, query, &parts.headers, &body);
     }
 
-    // What to do to the response once the request has been handled.
-    let mut after = After::Nothing;
-    let mut omit_id = false;
-    if let Some(action) = app.shared.faults.fire(parts.method.as_str(), path, &body) {
-        match action {
-            FaultAction::Status {
-                status,
-                retry_after,
-            } => return fault_status(status, retry_after, path),
-            FaultAction::Latency { ms } => {
-                let mut shutdown = app.shutdown.clone();
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_millis(ms)) => {}
-                    _ = shutdown.wait_for(|s| *s) => return shutting_down(path),
-                }
-            }
-            FaultAction::OmitId => omit_id = true,
-            FaultAction::HtmlBody { status } => return html_page(status),
-            FaultAction::MalformedJson { status } => {
-                return raw_response(
-                    status,
-                    "application/json",
-                    br#"{"statusCode": 500, "code": "INTERNAL_SERV"#.to_vec(),
-                )
-            }
-            FaultAction::Stall => {
-                // Wait for shutdown only; the client giving up closes the
-                // connection, and hyper then drops this future.
-                let mut shutdown = app.shutdown.clone();
-                let _ = shutdown.wait_for(|s| *s).await;
-                return shutting_down(path);
-            }
-            FaultAction::DropConnection { reset } => return drop_connection(conn, reset),
-            FaultAction::LostResponse { reset } => after = After::Lose { reset },
-            FaultAction::TruncatedBody { status, bytes } => match status {
-                Some(s) => return inject::truncate(fault_status(s, None, path), bytes),
-                None => after = After::Truncate { bytes },
-            },
-            FaultAction::WrongContentType { content_type } => {
-                after = After::Retype { content_type }
-            }
-            FaultAction::OversizedBody { status, bytes } => {
-                return inject::oversized(status, bytes, path, app.shutdown.clone())
-            }
-            FaultAction::SlowDrip {
-                status,
-                chunk_bytes,
-                interval_ms,
-                bytes_per_second,
-            } => {
-                let (chunk, interval) =
-                    FaultAction::drip_pace(chunk_bytes, interval_ms, bytes_per_second);
-                match status {
-                    Some(s) => {
-                        let resp = fault_status(s, None, path);
-                        return inject::drip(resp, chunk, interval, app.shutdown.clone());
-                    }
-                    None => after = After::Drip { chunk, interval },
-                }
-            }
-        }
-    }
-
+    let (after, omit_id) = match app.shared.faults.fire(parts.method.as_str(), path, &body) {
+        None => (After::Nothing, false),
+        Some(action) => match fire(&app, action, path, conn).await {
+            Fired::Answer(resp) => return resp,
+            Fired::Handle { after, omit_id } => (after, omit_id),
+        },
+    };
     let req = Req {
         method: &parts.method,
         path,
@@ -151,13 +75,77 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(resp) => resp,
         Err(e) => e.into_response(path),
     };
-    match after {
-        After::Nothing => resp,
-        After::Lose { reset } => drop_connection(conn, reset),
-        After::Truncate { bytes } => inject::truncate(resp, bytes),
-        After::Retype { content_type } => inject::retype(resp, content_type.as_deref()),
-        After::Drip { chunk, interval } => {
-            inject::drip(resp, chunk, interval, app.shutdown.clone())
+    after.apply(&app, conn, resp)
+}
+
+/// What a fired fault rule does to a request.
+enum Fired {
+    /// Answer this in place of the endpoint.
+    Answer(Response),
+    /// Let the endpoint handle the request, then do `after` to its response.
+    Handle { after: After, omit_id: bool },
+}
+
+/// Carries out the part of a fault rule that comes before the endpoint.
+async fn fire(app: &App, action: FaultAction, path: &str, conn: Option<&Conn>) -> Fired {
+    let handle = |after| Fired::Handle {
+        after,
+        omit_id: false,
+    };
+    match action {
+        FaultAction::Status {
+            status,
+            retry_after,
+        } => Fired::Answer(fault_status(status, retry_after, path)),
+        FaultAction::Latency { ms } => {
+            let mut shutdown = app.shutdown.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(ms)) => handle(After::Nothing),
+                _ = shutdown.wait_for(|s| *s) => Fired::Answer(shutting_down(path)),
+            }
+        }
+        FaultAction::OmitId => Fired::Handle {
+            after: After::Nothing,
+            omit_id: true,
+        },
+        FaultAction::HtmlBody { status } => Fired::Answer(html_page(status)),
+        FaultAction::MalformedJson { status } => Fired::Answer(raw_response(
+            status,
+            "application/json",
+            br#"{"statusCode": 500, "code": "INTERNAL_SERV"#.to_vec(),
+        )),
+        FaultAction::Stall => {
+            // Wait for shutdown only; the client giving up closes the
+            // connection, and hyper then drops this future.
+            let mut shutdown = app.shutdown.clone();
+            let _ = shutdown.wait_for(|s| *s).await;
+            Fired::Answer(shutting_down(path))
+        }
+        FaultAction::DropConnection { reset } => Fired::Answer(drop_connection(conn, reset)),
+        FaultAction::LostResponse { reset } => handle(After::Lose { reset }),
+        FaultAction::TruncatedBody { status, bytes } => match status {
+            Some(s) => Fired::Answer(inject::truncate(fault_status(s, None, path), bytes)),
+            None => handle(After::Truncate { bytes }),
+        },
+        FaultAction::WrongContentType { content_type } => handle(After::Retype { content_type }),
+        FaultAction::OversizedBody { status, bytes } => {
+            Fired::Answer(inject::oversized(status, bytes, path, app.shutdown.clone()))
+        }
+        FaultAction::SlowDrip {
+            status,
+            chunk_bytes,
+            interval_ms,
+            bytes_per_second,
+        } => {
+            let (chunk, interval) =
+                FaultAction::drip_pace(chunk_bytes, interval_ms, bytes_per_second);
+            match status {
+                Some(s) => {
+                    let resp = fault_status(s, None, path);
+                    Fired::Answer(inject::drip(resp, chunk, interval, app.shutdown.clone()))
+                }
+                None => handle(After::Drip { chunk, interval }),
+            }
         }
     }
 }
@@ -169,6 +157,20 @@ enum After {
     Truncate { bytes: Option<u64> },
     Retype { content_type: Option<String> },
     Drip { chunk: usize, interval: Duration },
+}
+
+impl After {
+    fn apply(self, app: &App, conn: Option<&Conn>, resp: Response) -> Response {
+        match self {
+            After::Nothing => resp,
+            After::Lose { reset } => drop_connection(conn, reset),
+            After::Truncate { bytes } => inject::truncate(resp, bytes),
+            After::Retype { content_type } => inject::retype(resp, content_type.as_deref()),
+            After::Drip { chunk, interval } => {
+                inject::drip(resp, chunk, interval, app.shutdown.clone())
+            }
+        }
+    }
 }
 
 /// Makes sure no byte of an answer reaches the client, and closes (or
@@ -194,13 +196,13 @@ async fn dispatch(app: &App, req: &Req<'_>) -> Result<Response, ApiError> {
     }
     if path == "/session/player/join" {
         return match *m {
-            Method::PUT => other::join(shared, req),
+            Method::PUT => players::join(shared, req),
             _ => Err(method_not_allowed("PUT")),
         };
     }
     if path == "/session/player/leave" {
         return match *m {
-            Method::DELETE => other::leave(shared, req),
+            Method::DELETE => players::leave(shared, req),
             _ => Err(method_not_allowed("DELETE")),
         };
     }
@@ -214,7 +216,7 @@ async fn dispatch(app: &App, req: &Req<'_>) -> Result<Response, ApiError> {
     }
     if let Some(image) = single_segment(path, "/available-location/") {
         return match *m {
-            Method::GET => other::available_locations(shared, req, &decode(image)),
+            Method::GET => locations::available_locations(shared, req, &decode(image)),
             _ => Err(method_not_allowed("GET")),
         };
     }
@@ -226,7 +228,7 @@ async fn dispatch(app: &App, req: &Req<'_>) -> Result<Response, ApiError> {
             if !r.is_empty() && !i.is_empty() && !v.is_empty() {
                 return match *m {
                     Method::GET => {
-                        other::tag_exists(shared, req, &decode(r), &decode(i), &decode(v))
+                        locations::tag_exists(shared, req, &decode(r), &decode(i), &decode(v))
                     }
                     _ => Err(method_not_allowed("GET")),
                 };
@@ -235,13 +237,13 @@ async fn dispatch(app: &App, req: &Req<'_>) -> Result<Response, ApiError> {
     }
     if path == "/logs" {
         return match *m {
-            Method::GET => other::logs(shared, req, &app.shutdown),
+            Method::GET => logs::logs(shared, req, &app.shutdown),
             _ => Err(method_not_allowed("GET")),
         };
     }
     if path == "/artifacts" {
         return match *m {
-            Method::GET => other::artifacts(shared, req).await,
+            Method::GET => artifacts::artifacts(shared, req).await,
             _ => Err(method_not_allowed("GET")),
         };
     }
@@ -263,73 +265,10 @@ fn decode(segment: &str) -> std::borrow::Cow<'_, str> {
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
-/// A 405 that lists the supported methods in its `Allow` header and details.
-pub(crate) fn method_not_allowed(allow: &'static str) -> ApiError {
-    let mut err = ApiError::new(
-        405,
-        "METHOD_NOT_ALLOWED",
-        "The endpoint does not support this method.",
-        format!("allowed: {allow}"),
-    );
-    err.allow = Some(allow);
-    err
-}
-
-/// Checks the bearer token and, if `scope` is non-empty, that the token holds
-/// it. Returns the token's index in the config.
-pub(crate) fn authorize(shared: &Shared, req: &Req<'_>, scope: &str) -> Result<usize, ApiError> {
-    let value = req
-        .headers
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header is missing"))?;
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::unauthorized("the Authorization header is not valid text"))?;
-    // The scheme name is case-insensitive (RFC 7235).
-    let token = match value.get(..7) {
-        Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
-        _ => {
-            return Err(ApiError::unauthorized(
-                "the Authorization header must be \"Bearer <token>\"",
-            ))
-        }
-    };
-    let idx = shared
-        .config
-        .tokens
-        .iter()
-        .position(|t| t.token == token)
-        .ok_or_else(|| ApiError::unauthorized("the bearer token is not known"))?;
-    if !scope.is_empty() && !shared.config.tokens[idx].scopes.iter().any(|s| s == scope) {
-        return Err(ApiError::forbidden(scope));
-    }
-    Ok(idx)
-}
-
-/// A canonical machine-readable code for an injected status.
-pub(crate) fn code_for(status: u16) -> &'static str {
-    match status {
-        400 => "BAD_REQUEST",
-        401 => "UNAUTHORIZED",
-        402 => "QUOTA_EXHAUSTED",
-        403 => "FORBIDDEN",
-        404 => "NOT_FOUND",
-        409 => "CONFLICT",
-        420 => "NO_CAPACITY",
-        422 => "VALIDATION_FAILED",
-        429 => "TOO_MANY_REQUESTS",
-        500 => "INTERNAL_SERVER_ERROR",
-        502 => "BAD_GATEWAY",
-        503 => "SERVICE_UNAVAILABLE",
-        504 => "GATEWAY_TIMEOUT",
-        _ => "INJECTED_FAULT",
-    }
-}
-
 pub(crate) fn fault_status(status: u16, retry_after: Option<u64>, path: &str) -> Response {
     let mut resp = if matches!(status, 100..=199 | 204 | 304) {
         // These statuses must not carry a body.
-        crate::errors::empty_response(status)
+        empty_response(status)
     } else {
         let reason = status_code(status)
             .canonical_reason()

@@ -8,11 +8,13 @@ use axum::response::Response;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::config::{EmulatorConfig, ImageConfig};
 use crate::errors::{empty_response, json_response, now_ms, ApiError};
-use crate::process::{self, ProcSpec, SessionProc, StopReason};
-use crate::routes::{authorize, Req};
-use crate::state::{MappedPort, Session, Shared, Status};
-use crate::validate;
+use crate::process::{ProcSpec, SessionProc, StopReason};
+use crate::request::{authorize, bool_param, Req};
+use crate::state::{MappedPort, Session, Shared, State, Status};
+use crate::supervisor;
+use crate::validate::{self, RunRequest};
 
 /// `POST /session`. The order of checks is part of the contract (clients and
 /// their tests rely on which error wins): auth, scope, body, location, image,
@@ -25,103 +27,17 @@ use crate::validate;
 pub(crate) fn run(shared: &Arc<Shared>, req: &Req<'_>) -> Result<Response, ApiError> {
     let token = authorize(shared, req, "session:start")?;
     let cfg = &shared.config;
-    let body = validate::run_request(req.body, cfg.max_ttl_minutes)?;
-
+    let mut body = validate::run_request(req.body, cfg.max_ttl_minutes)?;
     // Config look-ups need no lock: the config never changes.
-    let location = cfg
-        .locations
-        .iter()
-        .position(|l| l.id == body.location)
-        .ok_or_else(|| {
-            ApiError::new(
-                404,
-                "LOCATION_NOT_FOUND",
-                "The requested location does not exist.",
-                format!("no location {:?}", body.location),
-            )
-        })?;
-    let image = cfg
-        .images
-        .iter()
-        .find(|i| i.name == body.image)
-        .ok_or_else(|| {
-            ApiError::new(
-                404,
-                "IMAGE_NOT_FOUND",
-                "The requested image does not exist.",
-                format!("no image {:?}", body.image),
-            )
-        })?;
-    let tag = match &body.version {
-        None => image.tags[0].clone(),
-        Some(v) if image.tags.contains(v) => v.clone(),
-        Some(v) => {
-            return Err(ApiError::new(
-                404,
-                "TAG_NOT_FOUND",
-                "The requested version of the image does not exist.",
-                format!("image {:?} has no tag {:?}", image.name, v),
-            ))
-        }
-    };
-    let id = body.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let (location, image, tag) = find_image(cfg, &body)?;
+    let id = body
+        .id
+        .take()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
 
     let mut state = shared.lock();
-    if state.sessions.contains_key(&id) {
-        return Err(ApiError::new(
-            409,
-            "SESSION_ID_CONFLICT",
-            "A session with this id already exists. Please use a unique id; a UUID is recommended.",
-            format!("session id {id:?} is taken"),
-        ));
-    }
-    if let Some(quota) = cfg.tokens[token].quota {
-        if state.started_per_token[token] >= quota {
-            return Err(ApiError::new(
-                402,
-                "QUOTA_EXHAUSTED",
-                "You have exhausted your quota.",
-                format!("this token may start {quota} sessions and has started them all"),
-            ));
-        }
-    }
-    let capacity = cfg.locations[location].capacity;
-    let no_capacity = |details: String| {
-        ApiError::new(
-            420,
-            "NO_CAPACITY",
-            "This session can currently not be started in the provided location. Please try again later!",
-            details,
-        )
-    };
-    if state.running_per_location[location] >= capacity {
-        return Err(no_capacity(format!(
-            "location {:?} is at its capacity of {capacity} running sessions",
-            body.location
-        )));
-    }
-    let protos: Vec<&'static str> = image
-        .ports
-        .iter()
-        .map(|p| if p.r#type == "udp" { "udp" } else { "tcp" })
-        .collect();
-    let host_ports = match image.command {
-        // The process will bind these itself: hand out only ports free now.
-        Some(_) => state.alloc_free_ports(&protos),
-        None => state.alloc_ports(protos.len()),
-    }
-    .ok_or_else(|| no_capacity("no free host ports left".to_string()))?;
-    let ports: Vec<MappedPort> = image
-        .ports
-        .iter()
-        .zip(protos)
-        .zip(host_ports)
-        .map(|((p, proto), host)| MappedPort {
-            proto,
-            container: p.container,
-            host,
-        })
-        .collect();
+    admit(&state, cfg, token, &id, location)?;
+    let ports = map_ports(&mut state, image)?;
     let created = now_ms();
     let expires_at = body.ttl_minutes.map(|m| {
         let ms = m.saturating_mul(cfg.ttl_unit_ms);
@@ -149,26 +65,11 @@ pub(crate) fn run(shared: &Arc<Shared>, req: &Req<'_>) -> Result<Response, ApiEr
             };
             let mut argv = command.clone();
             argv.extend(body.args.iter().cloned());
-            // Image defaults, then the session's env, then what Gameye sets.
-            let mut env: BTreeMap<String, String> = image.env.clone();
-            env.extend(body.env.iter().map(|(k, v)| (k.clone(), v.clone())));
-            env.insert("GAMEYE_SESSION_ID".to_string(), id.clone());
-            env.insert("GAMEYE_HOST".to_string(), cfg.host.clone());
-            for p in &ports {
-                env.insert(
-                    format!(
-                        "GAMEYE_PORT_{}_{}",
-                        p.proto.to_ascii_uppercase(),
-                        p.container
-                    ),
-                    p.host.to_string(),
-                );
-            }
             Some(Arc::new(SessionProc::new(ProcSpec {
                 id: id.clone(),
                 workdir,
                 argv,
-                env: env.into_iter().collect(),
+                env: process_env(image, &body, &id, &cfg.host, &ports),
                 restart: body.restart,
                 expires_at,
                 grace: Duration::from_millis(cfg.stop_grace_ms),
@@ -206,9 +107,152 @@ pub(crate) fn run(shared: &Arc<Shared>, req: &Req<'_>) -> Result<Response, ApiEr
     );
     drop(state);
     if let Some(proc) = proc {
-        tokio::spawn(process::supervise(Arc::clone(shared), proc));
+        tokio::spawn(supervisor::supervise(Arc::clone(shared), proc));
     }
     Ok(resp)
+}
+
+/// The location's index, the image and the tag a run names (the image's
+/// first tag when it names no version), or the 404 for the first missing.
+fn find_image<'c>(
+    cfg: &'c EmulatorConfig,
+    body: &RunRequest,
+) -> Result<(usize, &'c ImageConfig, String), ApiError> {
+    let location = cfg
+        .locations
+        .iter()
+        .position(|l| l.id == body.location)
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                "LOCATION_NOT_FOUND",
+                "The requested location does not exist.",
+                format!("no location {:?}", body.location),
+            )
+        })?;
+    let image = cfg
+        .images
+        .iter()
+        .find(|i| i.name == body.image)
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                "IMAGE_NOT_FOUND",
+                "The requested image does not exist.",
+                format!("no image {:?}", body.image),
+            )
+        })?;
+    let tag = match &body.version {
+        None => image.tags[0].clone(),
+        Some(v) if image.tags.contains(v) => v.clone(),
+        Some(v) => {
+            return Err(ApiError::new(
+                404,
+                "TAG_NOT_FOUND",
+                "The requested version of the image does not exist.",
+                format!("image {:?} has no tag {:?}", image.name, v),
+            ))
+        }
+    };
+    Ok((location, image, tag))
+}
+
+/// The checks that need the state, in the contract's order: id conflict,
+/// the token's quota, the location's capacity.
+fn admit(
+    state: &State,
+    cfg: &EmulatorConfig,
+    token: usize,
+    id: &str,
+    location: usize,
+) -> Result<(), ApiError> {
+    if state.sessions.contains_key(id) {
+        return Err(ApiError::new(
+            409,
+            "SESSION_ID_CONFLICT",
+            "A session with this id already exists. Please use a unique id; a UUID is recommended.",
+            format!("session id {id:?} is taken"),
+        ));
+    }
+    if let Some(quota) = cfg.tokens[token].quota {
+        if state.started_per_token[token] >= quota {
+            return Err(ApiError::new(
+                402,
+                "QUOTA_EXHAUSTED",
+                "You have exhausted your quota.",
+                format!("this token may start {quota} sessions and has started them all"),
+            ));
+        }
+    }
+    let capacity = cfg.locations[location].capacity;
+    if state.running_per_location[location] >= capacity {
+        return Err(no_capacity(format!(
+            "location {:?} is at its capacity of {capacity} running sessions",
+            cfg.locations[location].id
+        )));
+    }
+    Ok(())
+}
+
+fn no_capacity(details: String) -> ApiError {
+    ApiError::new(
+        420,
+        "NO_CAPACITY",
+        "This session can currently not be started in the provided location. Please try again later!",
+        details,
+    )
+}
+
+/// Host ports for each of the image's ports.
+fn map_ports(state: &mut State, image: &ImageConfig) -> Result<Vec<MappedPort>, ApiError> {
+    let protos: Vec<&'static str> = image
+        .ports
+        .iter()
+        .map(|p| if p.r#type == "udp" { "udp" } else { "tcp" })
+        .collect();
+    let host_ports = match image.command {
+        // The process will bind these itself: hand out only ports free now.
+        Some(_) => state.alloc_free_ports(&protos),
+        None => state.alloc_ports(protos.len()),
+    }
+    .ok_or_else(|| no_capacity("no free host ports left".to_string()))?;
+    Ok(image
+        .ports
+        .iter()
+        .zip(protos)
+        .zip(host_ports)
+        .map(|((p, proto), host)| MappedPort {
+            proto,
+            container: p.container,
+            host,
+        })
+        .collect())
+}
+
+/// A session process's environment: the image's defaults, then the
+/// session's env, then what Gameye sets.
+fn process_env(
+    image: &ImageConfig,
+    body: &RunRequest,
+    id: &str,
+    host: &str,
+    ports: &[MappedPort],
+) -> Vec<(String, String)> {
+    let mut env: BTreeMap<String, String> = image.env.clone();
+    env.extend(body.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    env.insert("GAMEYE_SESSION_ID".to_string(), id.to_string());
+    env.insert("GAMEYE_HOST".to_string(), host.to_string());
+    for p in ports {
+        env.insert(
+            format!(
+                "GAMEYE_PORT_{}_{}",
+                p.proto.to_ascii_uppercase(),
+                p.container
+            ),
+            p.host.to_string(),
+        );
+    }
+    env.into_iter().collect()
 }
 
 /// The spec's `SessionRunOk`.
@@ -296,7 +340,7 @@ struct ListQuery {
 
 fn parse_list_query(query: &str) -> Result<ListQuery, ApiError> {
     let mut q = ListQuery {
-        all: crate::other::bool_param(query, "all")?,
+        all: bool_param(query, "all")?,
         ..ListQuery::default()
     };
     let mut seen = std::collections::HashSet::new();
