@@ -151,6 +151,21 @@ class Module:
         return sum(1 for a, b in self.inline if a < pos < b)
 
 
+def item_head_end(code, start):
+    """Where the item whose head starts at `start` opens its body (`{`) or
+    ends without one (`;`), outside parentheses and brackets: (index, char)."""
+    depth = 0
+    for j in range(start, len(code)):
+        ch = code[j]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch in ";{":
+            return j, ch
+    return len(code), ""
+
+
 def test_item_spans(code):
     """Spans of the items under a `#[cfg(..test..)]` attribute (a test
     module, a test-only function or `use`)."""
@@ -164,19 +179,8 @@ def test_item_spans(code):
         attr = code[m.start():close]
         if not re.search(r"\btest\b", attr) or re.search(r"not\s*\(\s*test", attr):
             continue
-        j, depth = close, 0
-        while j < len(code):
-            ch = code[j]
-            if ch in "([":
-                depth += 1
-            elif ch in ")]":
-                depth -= 1
-            elif depth <= 0 and ch == ";":
-                break
-            elif depth <= 0 and ch == "{":
-                j = matching_brace(code, j)
-                break
-            j += 1
+        at, opener = item_head_end(code, code.index("]", close) + 1)
+        j = matching_brace(code, at) if opener == "{" else at
         yield m.start(), j
 
 
@@ -442,22 +446,8 @@ def check_cycles():
 def functions(code):
     """(name, first line, line count) of every `fn` with a body."""
     for m in re.finditer(r"\bfn\s+(" + IDENT + r")", code):
-        # The body opens at the first `{` outside the signature's parentheses
-        # and angle brackets; a `;` first means no body (a trait method).
-        depth, j = 0, m.end()
-        while j < len(code):
-            ch = code[j]
-            if ch in "([":
-                depth += 1
-            elif ch in ")]":
-                depth -= 1
-            elif depth == 0 and ch == ";":
-                j = -1
-                break
-            elif depth == 0 and ch == "{":
-                break
-            j += 1
-        if j < 0 or j >= len(code):
+        j, opener = item_head_end(code, m.end())
+        if opener != "{":
             continue
         end = matching_brace(code, j)
         first = code.count("\n", 0, m.start()) + 1

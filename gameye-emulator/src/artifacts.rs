@@ -33,14 +33,7 @@ const ARTIFACT_CONTENT_TYPE: &str = "application/x-tar";
 /// file named after `path`, so download code can be tested end to end.
 pub(crate) async fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response, ApiError> {
     authorize(shared, req, "artifact:read")?;
-    let session = required_param(req.query, "session", |details| {
-        ApiError::new(
-            404,
-            "SESSION_NOT_FOUND",
-            "The specified session does not exist.",
-            details,
-        )
-    })?;
+    let session = required_param(req.query, "session", ApiError::session_not_named)?;
     let path = required_param(req.query, "path", artifact_not_found)?;
     let proc = {
         let state = shared.lock();

@@ -130,6 +130,17 @@ impl ApiError {
         )
     }
 
+    /// The 404 for a query parameter that should name a session and is
+    /// missing or empty.
+    pub(crate) fn session_not_named(details: String) -> Self {
+        Self::new(
+            404,
+            "SESSION_NOT_FOUND",
+            "The specified session does not exist.",
+            details,
+        )
+    }
+
     /// Renders the spec's `ErrorResponse` for a request to `path`.
     pub(crate) fn into_response(self, path: &str) -> Response {
         let body = ErrorBody {

@@ -25,14 +25,7 @@ pub(crate) fn logs(
     shutdown: &watch::Receiver<bool>,
 ) -> Result<Response, ApiError> {
     authorize(shared, req, "logs:read")?;
-    let id = required_param(req.query, "id", |details| {
-        ApiError::new(
-            404,
-            "SESSION_NOT_FOUND",
-            "The specified session does not exist.",
-            details,
-        )
-    })?;
+    let id = required_param(req.query, "id", ApiError::session_not_named)?;
     let follow = bool_param(req.query, "follow")?;
     let state = shared.lock();
     let s = state
