@@ -36,6 +36,10 @@ section "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 record "ok fmt + clippy"
+# Every header function is swept by tests/c/test_every_function.c, and every
+# promise it documents has a row in TESTING.md naming its test.
+python3 tests/promises/check.py
+record "ok every promise of gameye.h mapped to a test"
 
 section "TLS is rustls only"
 if cargo tree --workspace -i openssl-sys > /dev/null 2>&1; then
