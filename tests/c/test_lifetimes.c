@@ -6,14 +6,13 @@
  * callbacks, waking a blocked log read by freeing or closing its stream,
  * cancelling a log read, and replacing the logger while it runs.
  *
- * Every section runs under an alarm: a deadlock fails the program (exit 3,
+ * Every section runs under a watchdog: a deadlock fails the program (exit 3,
  * naming the section) instead of hanging the test run. Against the emulator
  * (GAMEYE_TEST_BASE_URL), under valgrind via tests/c/run.sh, ASan/UBSan via
  * tests/sanitize/run.sh and TSan via tests/sanitize/tsan.sh.
  */
 #include "harness.h"
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -22,22 +21,33 @@
 static const char *volatile section_name = "";
 /* GAMEYE_TEST_SLOW=1 (set under valgrind): timing bounds are 10x wider. */
 static int slow_factor = 1;
+/* The current section's deadline in CLOCK_MONOTONIC ms; 0 when none. A
+ * watchdog thread rather than alarm(): Windows (mingw, under Wine) has no
+ * SIGALRM, and a thread also sees a deadlock inside any other thread. */
+static _Atomic long long deadline_ms = 0;
 
-static void on_alarm(int sig) {
-    (void)sig;
-    static const char msg[] = "FAIL: hung (deadlock?) in section: ";
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
-    ignored = write(2, section_name, strlen(section_name));
-    ignored = write(2, "\n", 1);
-    (void)ignored;
-    _exit(3);
+static double now_ms(void);
+static void sleep_ms(long ms);
+
+static void *watchdog(void *arg) {
+    (void)arg;
+    for (;;) {
+        sleep_ms(50);
+        long long d = atomic_load(&deadline_ms);
+        if (d != 0 && now_ms() > (double)d) {
+            fprintf(stderr, "FAIL: hung (deadlock?) in section: %s\n", section_name);
+            fflush(stderr);
+            _exit(3);
+        }
+    }
+    return NULL;
 }
 
 static void section(const char *name, unsigned seconds) {
     section_name = name;
     printf("-- %s\n", name);
     fflush(stdout);
-    alarm(seconds * (unsigned)slow_factor);
+    atomic_store(&deadline_ms, (long long)now_ms() + (long long)seconds * 1000 * slow_factor);
 }
 
 static void sleep_ms(long ms) {
@@ -462,7 +472,9 @@ static void test_free_async_read(void) { test_end_by_async_read(1); }
 
 int main(int argc, char **argv) {
     harness_init();
-    signal(SIGALRM, on_alarm);
+    pthread_t guard;
+    pthread_create(&guard, NULL, watchdog, NULL);
+    pthread_detach(guard);
     const char *slow = getenv("GAMEYE_TEST_SLOW");
     if (slow != NULL && strcmp(slow, "1") == 0) slow_factor = 10;
     client = new_client("gameye-emulator-token", 20000);
@@ -481,7 +493,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < (int)(sizeof parts / sizeof parts[0]); i++) {
         if (only == 0 || only == i + 1) parts[i]();
     }
-    alarm(0);
+    atomic_store(&deadline_ms, 0);
 
     gameye_client_free(client);
     return harness_finish();
