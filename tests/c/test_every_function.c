@@ -19,9 +19,7 @@
  */
 #include "harness.h"
 
-#include <pthread.h>
 #include <stdint.h>
-#include <time.h>
 
 #define BAD_UTF8 "\xff\xfe"
 #define REQUEST "{\"location\":\"europe\",\"image\":\"nginx\"}"
@@ -396,12 +394,6 @@ static void many_threads(void) {
 
 /* ---- 3. async calls return at once and copy their arguments ---- */
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static char *copy(const char *s) {
     char *c = malloc(strlen(s) + 1);
     strcpy(c, s);
@@ -411,9 +403,9 @@ static char *copy(const char *s) {
 static void async_never_blocks(void) {
     /* fault-stall: the emulator holds POST /session until the client gives up. */
     char *stalled = copy("{\"location\":\"europe\",\"image\":\"fault-stall\"}");
-    double start = now_ms();
+    double start = harness_now_ms();
     GameyeOperation *op = gameye_session_create_async(client, stalled);
-    double took = now_ms() - start;
+    double took = harness_now_ms() - start;
     free(stalled);
     /* The stall lasts the whole 30 s request timeout; 1 s is far from both. */
     CHECK(took < 1000, "create_async returned in %.0f ms while the server stalls", took);
