@@ -1043,7 +1043,8 @@ void gameye_operation_free(struct GameyeOperation *op);
  * Registers `callback` to run once when the operation completes (at once if
  * it already has). With a `queue`, the callback runs inside
  * `gameye_queue_drain(queue)`, on the thread that drains: never on a library
- * thread. With `queue` NULL (opt-in), it runs on a library I/O thread as soon
+ * thread; once `gameye_operation_poll` or `gameye_operation_wait` has seen
+ * the operation done, the next drain runs it. With `queue` NULL (opt-in), it runs on a library I/O thread as soon
  * as the operation completes (or on this thread, if already complete, or on
  * the thread that cancels it): the callback must then be thread-safe and
  * quick. A callback may call any libgameye function, blocking ones included:

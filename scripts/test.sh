@@ -41,6 +41,10 @@ record "ok fmt + clippy"
 python3 -W error scripts/check_imports_test.py
 python3 scripts/check_imports.py
 record "ok import graph + function lengths"
+# Every header function is swept by tests/c/test_every_function.c, and every
+# promise it documents has a row in TESTING.md naming its test.
+python3 tests/promises/check.py
+record "ok every promise of gameye.h mapped to a test"
 
 section "TLS is rustls only"
 if cargo tree --workspace -i openssl-sys > /dev/null 2>&1; then

@@ -231,6 +231,40 @@ fn loom_queue_drain_races_free_of_the_operation() {
 }
 
 #[test]
+fn loom_done_means_the_callback_is_queued() {
+    // A game loop that polls, sees the operation done, then drains must run
+    // the callback in that drain (the push happens before "done" is visible).
+    loom::model(|| {
+        let queue = QueueShared::new();
+        let (op, handle) = new_op();
+        let probe = Arc::new(Probe::default());
+        OpShared::set_callback(
+            &op,
+            Callback {
+                func: probe_callback,
+                userdata: probe_ptr(&probe),
+                queue: Some(Arc::clone(&queue)),
+            },
+        );
+        let completer = {
+            let op = Arc::clone(&op);
+            thread::spawn(move || {
+                OpShared::complete(&op, ok_result());
+            })
+        };
+        if op.is_done() {
+            assert_eq!(queue.drain(0), 1, "done, yet its callback was not queued");
+        }
+        completer.join().unwrap();
+        queue.drain(0);
+        assert_eq!(probe.finished.load(SeqCst), 1);
+        // SAFETY: freed once.
+        unsafe { free_handle(handle as *mut GameyeOperation) };
+        queue.close();
+    });
+}
+
+#[test]
 fn loom_queue_free_inside_its_own_drain() {
     loom::model(|| {
         let queue = QueueShared::new();

@@ -208,13 +208,18 @@ impl OpShared {
     fn deliver(this: &Arc<Self>, st: sync::MutexGuard<'_, OpState>, cb: Callback) {
         match cb.queue.clone() {
             Some(queue) => {
+                // Pushed under the state lock, so whoever sees the operation
+                // done (poll, wait) finds its callback already queued: a game
+                // loop's next drain runs it. Lock order: operation, then queue
+                // (a drain never holds the queue's lock while taking an
+                // operation's).
                 let handle = st.handle;
-                drop(st);
                 queue.push(Completion {
                     op: Arc::clone(this),
                     callback: cb,
                     handle,
                 });
+                drop(st);
             }
             None => {
                 this.run_callback(st, cb.func, cb.userdata, Mode::Library);
@@ -310,7 +315,7 @@ impl OpShared {
         }
     }
 
-    fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         lock(&self.state).done
     }
 
@@ -672,7 +677,8 @@ pub unsafe extern "C" fn gameye_operation_free(op: *mut GameyeOperation) {
 /// Registers `callback` to run once when the operation completes (at once if
 /// it already has). With a `queue`, the callback runs inside
 /// `gameye_queue_drain(queue)`, on the thread that drains: never on a library
-/// thread. With `queue` NULL (opt-in), it runs on a library I/O thread as soon
+/// thread; once `gameye_operation_poll` or `gameye_operation_wait` has seen
+/// the operation done, the next drain runs it. With `queue` NULL (opt-in), it runs on a library I/O thread as soon
 /// as the operation completes (or on this thread, if already complete, or on
 /// the thread that cancels it): the callback must then be thread-safe and
 /// quick. A callback may call any libgameye function, blocking ones included:

@@ -30,6 +30,9 @@ typedef int harness_socket;
 #define harness_close close
 #endif
 
+#include <pthread.h>
+#include <time.h>
+
 #include "gameye.h"
 
 static int passed = 0;
@@ -139,6 +142,63 @@ static inline int emulator_control(const char *method, const char *path, const c
     int status = -1;
     if (got > 12) sscanf(resp, "HTTP/1.1 %d", &status);
     return status;
+}
+
+/* ---- time, environment and the hang watchdog (portable to mingw) ---- */
+
+static inline double harness_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static inline void harness_sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Sets (value non-NULL) or removes an environment variable. */
+static inline void harness_setenv(const char *name, const char *value) {
+#ifdef _WIN32
+    _putenv_s(name, value ? value : ""); /* "" removes it */
+#else
+    if (value) setenv(name, value, 1);
+    else unsetenv(name);
+#endif
+}
+
+/* The watchdog: harness_deadline(NAME, SECONDS) gives the part NAME that long
+ * (0 disarms); past it the program prints the part and exits 3, so a
+ * deadlock fails the run instead of hanging it. A thread rather than alarm():
+ * Windows has no SIGALRM. */
+static const char *volatile harness_part = "";
+static long long harness_deadline_at = 0; /* ms; read and written atomically */
+
+static inline void *harness_watchdog(void *arg) {
+    (void)arg;
+    for (;;) {
+        harness_sleep_ms(50);
+        long long at = __atomic_load_n(&harness_deadline_at, __ATOMIC_SEQ_CST);
+        if (at != 0 && harness_now_ms() > (double)at) {
+            fprintf(stderr, "FAIL: hung (deadlock?) in: %s\n", harness_part);
+            fflush(stderr);
+            _exit(3);
+        }
+    }
+    return NULL;
+}
+
+static inline void harness_deadline(const char *name, unsigned seconds) {
+    static int started = 0;
+    if (!started) {
+        pthread_t t;
+        pthread_create(&t, NULL, harness_watchdog, NULL);
+        pthread_detach(t);
+        started = 1;
+    }
+    harness_part = name;
+    long long at = seconds ? (long long)harness_now_ms() + (long long)seconds * 1000 : 0;
+    __atomic_store_n(&harness_deadline_at, at, __ATOMIC_SEQ_CST);
 }
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The HTTP promises of gameye.h, through the real library over real HTTP:
  * - gameye_client_free closes every connection, blocking calls made on
- *   other (still living) threads included (counted in /proc/self/fd);
+ *   other (still living) threads included (counted in /proc/self/fd; on
+ *   Windows, the process's established connections in GetExtendedTcpTable);
  * - request_timeout_ms bounds gameye_logs_get and gameye_logs_follow while
  *   the emulator drips a 404 body;
  * - path parameters with control characters or dot segments are refused
@@ -10,15 +11,39 @@
  * - HTTP_PROXY is ignored unless asked for; an explicit proxy is used;
  * - a 3xx is CLIENT_ERROR with the Location in details, never followed;
  * - a successful gameye_logs_follow reports http_status and attempts.
- * Every wait is bounded: alarm() ends a hung run.
+ * Every wait is bounded: the harness's watchdog ends a hung run.
  */
 #include "harness.h"
 
+#ifdef _WIN32
+#include <iphlpapi.h>
+#define SHUT_RDWR SD_BOTH
+typedef int socklen_t;
+#else
 #include <dirent.h>
-#include <pthread.h>
-#include <signal.h>
-#include <time.h>
+#endif
 
+#ifdef _WIN32
+/* The process's established TCP connections (a closed socket leaves this
+ * state at once, though the connection may linger in FIN_WAIT). */
+static int count_sockets(void) {
+    ULONG size = 0;
+    GetExtendedTcpTable(NULL, &size, FALSE, AF_INET, TCP_TABLE_OWNER_PID_CONNECTIONS, 0);
+    MIB_TCPTABLE_OWNER_PID *table = malloc(size);
+    if (table == NULL ||
+        GetExtendedTcpTable(table, &size, FALSE, AF_INET, TCP_TABLE_OWNER_PID_CONNECTIONS, 0) != NO_ERROR) {
+        free(table);
+        return -1;
+    }
+    DWORD me = GetCurrentProcessId();
+    int n = 0;
+    for (DWORD i = 0; i < table->dwNumEntries; i++) {
+        if (table->table[i].dwOwningPid == me && table->table[i].dwState == MIB_TCP_STATE_ESTAB) n++;
+    }
+    free(table);
+    return n;
+}
+#else
 /* Whether `inode` is a TCP socket (listed in /proc/self/net/tcp or tcp6). */
 static int is_tcp_inode(unsigned long inode) {
     const char *tables[] = {"/proc/self/net/tcp", "/proc/self/net/tcp6"};
@@ -61,6 +86,8 @@ static int count_sockets(void) {
     return n;
 }
 
+#endif
+
 static double now_s(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -70,7 +97,7 @@ static double now_s(void) {
 /* ---- a tiny loopback HTTP server answering every request the same way ---- */
 
 struct raw_server {
-    int fd;
+    harness_socket fd;
     int port;
     const char *response;
     int accepted; /* written by the server thread: read with raw_server_accepted */
@@ -80,21 +107,21 @@ struct raw_server {
 static void *raw_server_run(void *arg) {
     struct raw_server *s = arg;
     for (;;) {
-        int c = accept(s->fd, NULL, NULL);
-        if (c < 0) return NULL; /* the listener was shut down */
+        harness_socket c = accept(s->fd, NULL, NULL);
+        if (c == HARNESS_BAD_SOCKET) return NULL; /* the listener was shut down */
         __atomic_add_fetch(&s->accepted, 1, __ATOMIC_SEQ_CST);
         char buf[4096];
         size_t got = 0;
-        ssize_t r;
-        while (got < sizeof buf - 1 && (r = read(c, buf + got, sizeof buf - 1 - got)) > 0) {
+        int r;
+        while (got < sizeof buf - 1 && (r = recv(c, buf + got, (int)(sizeof buf - 1 - got), 0)) > 0) {
             got += (size_t)r;
             buf[got] = '\0';
             if (strstr(buf, "\r\n\r\n")) break;
         }
-        if (write(c, s->response, strlen(s->response)) < 0) {
+        if (send(c, s->response, (int)strlen(s->response), 0) < 0) {
             /* the client went away; nothing to do */
         }
-        close(c);
+        harness_close(c);
     }
 }
 
@@ -122,7 +149,7 @@ static void raw_server_start(struct raw_server *s, const char *response) {
 
 static void raw_server_stop(struct raw_server *s) {
     shutdown(s->fd, SHUT_RDWR);
-    close(s->fd);
+    harness_close(s->fd);
     pthread_join(s->thread, NULL);
 }
 
@@ -293,11 +320,11 @@ static void proxies_are_explicit(void) {
     raw_server_start(&proxy, "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d", proxy.port);
-    setenv("HTTP_PROXY", url, 1);
-    setenv("http_proxy", url, 1);
-    setenv("ALL_PROXY", url, 1);
-    unsetenv("NO_PROXY");
-    unsetenv("no_proxy");
+    harness_setenv("HTTP_PROXY", url);
+    harness_setenv("http_proxy", url);
+    harness_setenv("ALL_PROXY", url);
+    harness_setenv("NO_PROXY", NULL);
+    harness_setenv("no_proxy", NULL);
 
     GameyeClient *client = client_at(base_url, "");
     GameyeResult *r = gameye_session_list(client, NULL);
@@ -330,9 +357,9 @@ static void proxies_are_explicit(void) {
     }
     CHECK(refused == NULL, "no client");
     gameye_result_free(r);
-    unsetenv("HTTP_PROXY");
-    unsetenv("http_proxy");
-    unsetenv("ALL_PROXY");
+    harness_setenv("HTTP_PROXY", NULL);
+    harness_setenv("http_proxy", NULL);
+    harness_setenv("ALL_PROXY", NULL);
     raw_server_stop(&proxy);
 }
 
@@ -393,7 +420,7 @@ static void follow_reports_status_and_attempts(void) {
 
 int main(void) {
     harness_init();
-    alarm(120);
+    harness_deadline("test_http_promises", 120);
     client_free_closes_every_thread_pool();
     timeout_bounds_dripping_error_bodies();
     path_parameters_are_literal();

@@ -6,54 +6,29 @@
  * callbacks, waking a blocked log read by freeing or closing its stream,
  * cancelling a log read, and replacing the logger while it runs.
  *
- * Every section runs under an alarm: a deadlock fails the program (exit 3,
+ * Every section runs under a watchdog: a deadlock fails the program (exit 3,
  * naming the section) instead of hanging the test run. Against the emulator
  * (GAMEYE_TEST_BASE_URL), under valgrind via tests/c/run.sh, ASan/UBSan via
  * tests/sanitize/run.sh and TSan via tests/sanitize/tsan.sh.
  */
 #include "harness.h"
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
-#include <time.h>
 
 /* ---- timing and the hang guard ---- */
 
 static const char *volatile section_name = "";
 /* GAMEYE_TEST_SLOW=1 (set under valgrind): timing bounds are 10x wider. */
 static int slow_factor = 1;
-
-static void on_alarm(int sig) {
-    (void)sig;
-    static const char msg[] = "FAIL: hung (deadlock?) in section: ";
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
-    ignored = write(2, section_name, strlen(section_name));
-    ignored = write(2, "\n", 1);
-    (void)ignored;
-    _exit(3);
-}
-
 static void section(const char *name, unsigned seconds) {
     section_name = name;
     printf("-- %s\n", name);
     fflush(stdout);
-    alarm(seconds * (unsigned)slow_factor);
-}
-
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+    harness_deadline(name, seconds * (unsigned)slow_factor);
 }
 
 /* Spins (sleeping 1 ms) until *flag is non-zero or `ms` pass; returns the flag. */
 static int wait_flag(atomic_int *flag, long ms) {
-    for (long i = 0; i < ms && atomic_load(flag) == 0; i++) sleep_ms(1);
+    for (long i = 0; i < ms && atomic_load(flag) == 0; i++) harness_sleep_ms(1);
     return atomic_load(flag);
 }
 
@@ -84,7 +59,7 @@ static void slow_callback(void *userdata, GameyeOperation *op) {
     struct run_state *s = userdata;
     if (atomic_load(&s->freed)) atomic_fetch_add(&s->late, 1);
     atomic_store(&s->started, 1);
-    if (atomic_load(&s->sleep_ms)) sleep_ms(atomic_load(&s->sleep_ms));
+    if (atomic_load(&s->sleep_ms)) harness_sleep_ms(atomic_load(&s->sleep_ms));
     /* Reads the operation: freed memory if free did not wait for us. */
     GameyeResult *r = gameye_operation_take_result(op);
     gameye_result_free(r);
@@ -112,14 +87,14 @@ static void test_free_while_callback_runs(void) {
             gameye_operation_free(op);
             break;
         default: /* poll, then free at once: races the start of the callback */
-            for (int k = 0; k < 10000 && !gameye_operation_poll(op); k++) sleep_ms(1);
+            for (int k = 0; k < 10000 && !gameye_operation_poll(op); k++) harness_sleep_ms(1);
             gameye_operation_free(op);
             break;
         }
         if (atomic_load(&s->started) && !atomic_load(&s->finished)) running_after++;
         atomic_store(&s->freed, 1);
     }
-    sleep_ms(50);
+    harness_sleep_ms(50);
     for (int i = 0; i < FREE_ROUNDS; i++) late += atomic_load(&states[i].late);
     CHECK(not_started == 0, "%d callbacks never started", not_started);
     CHECK(running_after == 0, "%d callbacks still ran after free/cancel returned", running_after);
@@ -200,7 +175,7 @@ static int32_t stop_inside_write(void *userdata, const uint8_t *data, size_t len
     if (atomic_load(&d->acted)) atomic_fetch_add(&d->after, 1);
     if (atomic_fetch_add(&d->writes, 1) + 1 == 2) {
         GameyeOperation *op = NULL;
-        for (int i = 0; i < 5000 && (op = atomic_load(&d->op)) == NULL; i++) sleep_ms(1);
+        for (int i = 0; i < 5000 && (op = atomic_load(&d->op)) == NULL; i++) harness_sleep_ms(1);
         if (atomic_load(&d->use_free)) gameye_operation_free(op); else gameye_operation_cancel(op);
         atomic_store(&d->acted, 1);
     }
@@ -230,7 +205,7 @@ static void test_stop_inside_write(int use_free) {
         expect_status(r, GAMEYE_STATUS_CANCELLED, "download cancelled from its write callback");
         gameye_result_free(r);
     }
-    sleep_ms(300);
+    harness_sleep_ms(300);
     CHECK(atomic_load(&d.after) == 0, "%d writes after the operation was stopped", atomic_load(&d.after));
     if (!use_free) gameye_operation_free(op);
     disarm();
@@ -250,7 +225,7 @@ static void blocking_callback(void *userdata, GameyeOperation *op) {
     gameye_result_free(gameye_operation_take_result(op));
     atomic_fetch_add(&s->arrived, 1);
     /* Both callbacks hold a library thread before either calls. */
-    for (int i = 0; i < 3000 && atomic_load(&s->arrived) < 2; i++) sleep_ms(1);
+    for (int i = 0; i < 3000 && atomic_load(&s->arrived) < 2; i++) harness_sleep_ms(1);
     GameyeResult *r = gameye_session_get(atomic_load(&s->client), "no-such-session");
     if (r->status == GAMEYE_STATUS_NOT_FOUND) atomic_fetch_add(&s->not_found, 1);
     else fprintf(stderr, "blocking call in a callback: %s: %s\n", gameye_status_name(r->status), r->message);
@@ -267,7 +242,7 @@ static void test_blocking_call_in_library_callbacks(void) {
         ops[i] = gameye_session_get_async(client, "no-such-session");
         gameye_operation_set_callback(ops[i], NULL, blocking_callback, &s);
     }
-    for (int i = 0; i < 30000 && atomic_load(&s.done) < 2; i++) sleep_ms(1);
+    for (int i = 0; i < 30000 && atomic_load(&s.done) < 2; i++) harness_sleep_ms(1);
     CHECK(atomic_load(&s.done) == 2, "both blocking calls returned (%d)", atomic_load(&s.done));
     CHECK(atomic_load(&s.not_found) == 2, "both got the server's answer (%d)", atomic_load(&s.not_found));
     for (int i = 0; i < 2; i++) gameye_operation_free(ops[i]);
@@ -288,8 +263,8 @@ struct waker {
 
 static void *wake_reader(void *p) {
     struct waker *w = p;
-    sleep_ms(300);
-    w->at_ms = now_ms();
+    harness_sleep_ms(300);
+    w->at_ms = harness_now_ms();
     if (w->use_close) gameye_log_stream_close(w->stream);
     else gameye_log_stream_free(w->stream);
     return NULL;
@@ -312,7 +287,7 @@ static void test_stream_wakes_reader(int use_close) {
     pthread_t t;
     pthread_create(&t, NULL, wake_reader, &w);
     r = gameye_log_stream_next(stream);
-    double returned = now_ms();
+    double returned = harness_now_ms();
     pthread_join(t, NULL);
     expect_status(r, GAMEYE_STATUS_CANCELLED, "the blocked read");
     gameye_result_free(r);
@@ -330,12 +305,12 @@ static void test_stream_wakes_reader(int use_close) {
     /* A pending async read completes with CANCELLED when its stream is freed. */
     GameyeLogStream *async_stream = gameye_logs_follow_async(client, session_id);
     GameyeOperation *op = gameye_log_stream_next_async(async_stream);
-    sleep_ms(200);
+    harness_sleep_ms(200);
     CHECK(gameye_operation_poll(op) == 0, "the async read is pending");
-    double freed_at = now_ms();
+    double freed_at = harness_now_ms();
     gameye_log_stream_free(async_stream);
     CHECK(gameye_operation_wait(op, 5000) == 1, "the pending read completes");
-    CHECK(now_ms() - freed_at <= 100.0 * slow_factor, "promptly (%.1f ms)", now_ms() - freed_at);
+    CHECK(harness_now_ms() - freed_at <= 100.0 * slow_factor, "promptly (%.1f ms)", harness_now_ms() - freed_at);
     r = gameye_operation_take_result(op);
     expect_status(r, GAMEYE_STATUS_CANCELLED, "pending async read of a freed stream");
     gameye_result_free(r);
@@ -352,7 +327,7 @@ static void test_end_by_async_read(int use_free) {
     arm(stalled_log);
     GameyeLogStream *stream = gameye_logs_follow_async(client, session_id);
     GameyeOperation *op = gameye_log_stream_next_async(stream);
-    sleep_ms(200);
+    harness_sleep_ms(200);
     CHECK(gameye_operation_poll(op) == 0, "the read is pending");
     if (use_free) {
         gameye_operation_free(op);
@@ -432,12 +407,12 @@ static void test_set_logger(void) {
             atomic_store(&gens[i - 1].retired, 1);
             if (atomic_load(&gens[i - 1].active) != 0) running_after++;
         }
-        if (i % 4 == 0) sleep_ms(1);
+        if (i % 4 == 0) harness_sleep_ms(1);
     }
     gameye_set_logger(GAMEYE_LOG_LEVEL_OFF, NULL, NULL);
     atomic_store(&gens[LOGGER_ROUNDS - 1].retired, 1);
     if (atomic_load(&gens[LOGGER_ROUNDS - 1].active) != 0) running_after++;
-    sleep_ms(20);
+    harness_sleep_ms(20);
     atomic_store(&traffic_stop, 1);
     for (int i = 0; i < 2; i++) pthread_join(traffic[i], NULL);
     int late = 0;
@@ -462,7 +437,6 @@ static void test_free_async_read(void) { test_end_by_async_read(1); }
 
 int main(int argc, char **argv) {
     harness_init();
-    signal(SIGALRM, on_alarm);
     const char *slow = getenv("GAMEYE_TEST_SLOW");
     if (slow != NULL && strcmp(slow, "1") == 0) slow_factor = 10;
     client = new_client("gameye-emulator-token", 20000);
@@ -481,7 +455,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < (int)(sizeof parts / sizeof parts[0]); i++) {
         if (only == 0 || only == i + 1) parts[i]();
     }
-    alarm(0);
+    harness_deadline("", 0);
 
     gameye_client_free(client);
     return harness_finish();
