@@ -55,7 +55,12 @@ static int emulator_port = 0;
 
 /* Reads the emulator's address; exits with 2 when it is not set. */
 static inline void harness_init(void) {
-    base_url = getenv("GAMEYE_TEST_BASE_URL");
+    /* A copy: on Windows, changing the environment (harness_setenv) moves
+     * the strings getenv returned. */
+    static char url[128];
+    const char *env = getenv("GAMEYE_TEST_BASE_URL");
+    if (env != NULL) snprintf(url, sizeof url, "%s", env);
+    base_url = env != NULL ? url : NULL;
     if (base_url == NULL || sscanf(base_url, "http://127.0.0.1:%d", &emulator_port) != 1) {
         fprintf(stderr, "GAMEYE_TEST_BASE_URL is not set (run through tests/c/run.sh)\n");
         exit(2);
