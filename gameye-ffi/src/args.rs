@@ -1,35 +1,34 @@
-//! Argument checks shared by every exported function: NULL pointers and
-//! UTF-8, each turned into a result that names the argument.
+//! Argument checks shared by every exported function: NULL pointers, UTF-8
+//! and out-parameters, each failure turned into a result that names the
+//! argument.
+//!
+//! These take raw pointers and are safe to call under the crate's pointer
+//! contract (see the crate docs): each pointer is an exported function's
+//! own argument, passed on unchanged, and that function's `# Safety`
+//! section is what they rely on.
 
 use std::ffi::{c_char, CStr};
 
-use crate::client::GameyeClient;
+use crate::handle::BoxHandle;
 use crate::result::{failure, GameyeResult};
 use crate::status::GameyeStatus;
 
-/// Borrows `*const T` as `&T`, or returns a `GAMEYE_STATUS_NULL_ARGUMENT`
-/// result naming `name`.
-///
-/// # Safety
-/// A non-NULL `ptr` must point to a live `T` for the returned lifetime.
-pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, *mut GameyeResult> {
-    // SAFETY: the caller's contract.
-    unsafe { ptr.as_ref() }.ok_or_else(|| null_argument(name))
+/// Borrows a handle, or returns a `GAMEYE_STATUS_NULL_ARGUMENT` result
+/// naming `name`.
+pub(crate) fn arg_ref<'a, T: BoxHandle>(
+    ptr: *const T,
+    name: &str,
+) -> Result<&'a T, *mut GameyeResult> {
+    T::borrow(ptr).ok_or_else(|| null_argument(name))
 }
 
 /// Borrows a NUL-terminated C string as UTF-8 `&str`, or returns a result
 /// naming `name` (NULL argument or invalid UTF-8 with the byte offset).
-///
-/// # Safety
-/// A non-NULL `ptr` must point to a NUL-terminated string live for the returned lifetime.
-pub(crate) unsafe fn arg_str<'a>(
-    ptr: *const c_char,
-    name: &str,
-) -> Result<&'a str, *mut GameyeResult> {
+pub(crate) fn arg_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, *mut GameyeResult> {
     if ptr.is_null() {
         return Err(null_argument(name));
     }
-    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    // SAFETY: the pointer contract: non-NULL, so NUL-terminated and live for the call.
     let bytes = unsafe { CStr::from_ptr(ptr) };
     bytes.to_str().map_err(|e| {
         failure(
@@ -42,13 +41,21 @@ pub(crate) unsafe fn arg_str<'a>(
     })
 }
 
+/// An optional string argument: NULL gives `None`.
+pub(crate) fn arg_opt_str<'a>(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<Option<&'a str>, *mut GameyeResult> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    arg_str(ptr, name).map(Some)
+}
+
 /// Copies an array of `len` C strings into owned strings, naming the bad
 /// element (`players[2]`) when one is NULL or not UTF-8. NULL with `len == 0`
 /// is an empty array.
-///
-/// # Safety
-/// A non-NULL `ptr` must point to `len` pointers, each NULL or NUL-terminated.
-pub(crate) unsafe fn arg_str_array(
+pub(crate) fn arg_str_array(
     ptr: *const *const c_char,
     len: usize,
     name: &str,
@@ -59,29 +66,35 @@ pub(crate) unsafe fn arg_str_array(
     if ptr.is_null() {
         return Err(null_argument(name));
     }
-    // SAFETY: the caller's contract: `len` readable pointers.
+    // SAFETY: the pointer contract: non-NULL, so `len` readable pointers.
     let items = unsafe { std::slice::from_raw_parts(ptr, len) };
     items
         .iter()
         .enumerate()
-        // SAFETY: each element is NULL or NUL-terminated, per the contract.
-        .map(|(i, &p)| unsafe { arg_str(p, &format!("{name}[{i}]")) }.map(str::to_owned))
+        .map(|(i, &p)| arg_str(p, &format!("{name}[{i}]")).map(str::to_owned))
         .collect()
 }
 
-/// The client and one string argument, owned, as most endpoints take them.
-///
-/// # Safety
-/// `client` is NULL or a live client; `value` is NULL or NUL-terminated.
-pub(crate) unsafe fn client_and_str<'a>(
-    client: *const GameyeClient,
-    value: *const c_char,
-    name: &str,
-) -> Result<(&'a GameyeClient, String), *mut GameyeResult> {
-    // SAFETY: the caller's contract.
-    let client = unsafe { arg_ref(client, "client") }?;
-    let value = unsafe { arg_str(value, name) }?;
-    Ok((client, value.to_owned()))
+/// An out-parameter that receives a handle: checked non-NULL and set to
+/// NULL at once, so that every error leaves NULL in it.
+pub(crate) struct Out<T>(*mut *mut T);
+
+/// Checks the out-parameter `ptr` (named `name` in the error) and clears it.
+pub(crate) fn arg_out<T>(ptr: *mut *mut T, name: &str) -> Result<Out<T>, *mut GameyeResult> {
+    if ptr.is_null() {
+        return Err(null_argument(name));
+    }
+    // SAFETY: the pointer contract: non-NULL, so writable for one pointer.
+    unsafe { *ptr = std::ptr::null_mut() };
+    Ok(Out(ptr))
+}
+
+impl<T> Out<T> {
+    /// Writes the handle for the caller, who owns it from now on.
+    pub(crate) fn set(self, handle: *mut T) {
+        // SAFETY: checked non-NULL and writable in `arg_out`.
+        unsafe { *self.0 = handle };
+    }
 }
 
 fn null_argument(name: &str) -> *mut GameyeResult {
