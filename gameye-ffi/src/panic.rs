@@ -92,27 +92,26 @@ pub(crate) fn describe(payload: &(dyn std::any::Any + Send)) -> String {
     format!("internal error (panic) in libgameye: {what}")
 }
 
-/// A hidden test hook, compiled only for tests: an exported function whose
-/// body panics, to show the boundary turns it into a status.
-#[cfg(test)]
-#[no_mangle]
-pub extern "C" fn gameye_test_hook_panic() -> *mut crate::GameyeResult {
-    ffi_panic_boundary!({
-        if std::hint::black_box(true) {
-            panic!("deliberate panic in a test hook");
-        }
-        crate::result::ok()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use crate::result::gameye_result_free;
     use crate::status::GameyeStatus;
 
+    /// A hidden test hook, compiled only for tests: an exported function
+    /// whose body panics, to show the boundary turns it into a status.
+    #[no_mangle]
+    pub extern "C" fn gameye_test_hook_panic() -> *mut crate::GameyeResult {
+        ffi_panic_boundary!({
+            if std::hint::black_box(true) {
+                panic!("deliberate panic in a test hook");
+            }
+            crate::result::ok()
+        })
+    }
+
     #[test]
     fn a_panic_in_an_exported_function_becomes_the_panic_status() {
-        let r = super::gameye_test_hook_panic();
+        let r = gameye_test_hook_panic();
         // SAFETY: a fresh result from the boundary, freed once below.
         let result = unsafe { &*r };
         assert_eq!(result.status, GameyeStatus::Panic);
