@@ -389,6 +389,18 @@ mod tests {
     }
 
     #[test]
+    fn validation_happens_once_and_names_the_field() {
+        let e = SessionRun::new("", "nginx").validated().unwrap_err();
+        assert_eq!(fields(&e), ["location"]);
+        // A validated request passes as it is: create does not check again.
+        let valid = SessionRun::new("europe", "nginx").validated().unwrap();
+        assert_eq!(valid.clone().into_valid().unwrap(), valid);
+        // A plain request is validated on its way into create.
+        let e = SessionRun::new("europe", "").into_valid().unwrap_err();
+        assert_eq!(fields(&e), ["image"]);
+    }
+
+    #[test]
     fn an_id_must_be_one_path_segment() {
         for id in [".", "..", "a\tb", "a\nb"] {
             let mut run = SessionRun::new("europe", "nginx");
