@@ -3,7 +3,9 @@
 //! Every exported function:
 //! - checks each pointer for NULL and each string for UTF-8, and says which
 //!   argument was wrong (`GAMEYE_STATUS_NULL_ARGUMENT`, `GAMEYE_STATUS_INVALID_UTF8`);
-//! - catches panics, which become `GAMEYE_STATUS_PANIC` (never an unwind into C);
+//! - catches panics, which become `GAMEYE_STATUS_PANIC` (or, for functions
+//!   without a result or status, their documented NULL/0 value), never an
+//!   unwind into C;
 //! - documents who owns what it returns and which function frees it.
 //!
 //! The library must not be unloaded (`dlclose`) while the process runs: Rust
