@@ -9,7 +9,11 @@
  *   duration of the call. NULL or invalid UTF-8 gives GAMEYE_STATUS_NULL_ARGUMENT
  *   or GAMEYE_STATUS_INVALID_UTF8 with a message naming the argument.
  * - Every _free function accepts NULL.
- * - No panic crosses this boundary: a bug gives GAMEYE_STATUS_PANIC.
+ * - No panic crosses this boundary: every function's body runs inside the
+ *   library's panic boundary. A bug gives GAMEYE_STATUS_PANIC (in the result
+ *   or status returned; an _async function's operation completes with it),
+ *   NULL (gameye_queue_new, gameye_logs_follow_async), 0 (counts and flags)
+ *   or an empty string (gameye_version, gameye_status_name).
  * - Do not dlclose() the library while the process runs.
  */
 

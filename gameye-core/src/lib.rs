@@ -54,7 +54,7 @@ pub use placement::{
     PlacementAttempt, PlacementPolicy, PlayerLatencies, RankedLocation,
 };
 pub use players::PlayerCount;
-pub use request::{parse_ttl, SessionRun};
+pub use request::{parse_ttl, IntoValidSessionRun, SessionRun, ValidSessionRun};
 pub use response::{Port, Protocol, Response, Session};
 pub use retry::{
     RetryPolicy, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS,

@@ -383,7 +383,8 @@ impl Client {
     /// is only left after a 420, which means nothing was created. Any other
     /// error ends the call at that location (it may have acted), so no
     /// second session can start. Each location's create follows the client's
-    /// retry policy (so a 420 may first be retried there).
+    /// retry policy (so a 420 may first be retried there). Each location's
+    /// request (its location and id set) is validated once, before it is sent.
     ///
     /// Errors: `InvalidRequest` when no location is acceptable (the message
     /// lists each exclusion); `NoCapacity` when every location tried
@@ -391,21 +392,23 @@ impl Client {
     /// location that failed.
     pub fn create_session_near(
         &self,
-        run: SessionRun,
+        run: impl Into<SessionRun>,
         players: &[PlayerLatencies],
         policy: &PlacementPolicy,
     ) -> Result<Response<PlacedSession>> {
+        let run = run.into();
         self.block_on(self.create_session_near_impl(run, players.to_vec(), policy.clone()))
     }
 
     /// [`Client::create_session_near`] from async code.
     pub async fn create_session_near_async(
         &self,
-        run: SessionRun,
+        run: impl Into<SessionRun>,
         players: &[PlayerLatencies],
         policy: &PlacementPolicy,
     ) -> Result<Response<PlacedSession>> {
-        let (this, players, policy) = (self.clone(), players.to_vec(), policy.clone());
+        let (this, run) = (self.clone(), run.into());
+        let (players, policy) = (players.to_vec(), policy.clone());
         self.spawn(async move { this.create_session_near_impl(run, players, policy).await })
             .await
     }
@@ -457,7 +460,11 @@ impl Client {
                 attempt.id = Some(uuid::Uuid::new_v4().to_string());
             }
             let session_id = attempt.id.clone().unwrap_or_default();
-            match self.create_session_impl(attempt).await {
+            let outcome = match attempt.validated() {
+                Ok(valid) => self.create_session_impl(valid).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
                 Ok(resp) => {
                     tried.push(PlacementAttempt {
                         location: loc.id.clone(),

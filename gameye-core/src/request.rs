@@ -1,5 +1,8 @@
 //! The request body of `POST /session` (the spec's `SessionRun`), its
 //! validation, and its strict JSON parsing for callers that hold JSON (C, CLI).
+//!
+//! A request is validated once per create: validation gives a
+//! [`ValidSessionRun`], which `create_session` sends without checking again.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -73,8 +76,10 @@ impl SessionRun {
 
     /// Parses the spec's `SessionRun` JSON strictly: unknown fields, wrong
     /// types and missing required fields are errors naming the field. The
-    /// result is also [validated](SessionRun::validate).
-    pub fn from_json(json: &str) -> Result<Self> {
+    /// result is also [validated](SessionRun::validate), so
+    /// [`Client::create_session`](crate::Client::create_session) sends it
+    /// without checking it again.
+    pub fn from_json(json: &str) -> Result<ValidSessionRun> {
         let value: Value = serde_json::from_str(json).map_err(|e| {
             Error::invalid_request(vec![Violation::new(
                 "(body)",
@@ -85,7 +90,7 @@ impl SessionRun {
     }
 
     /// As [`SessionRun::from_json`], from an already-parsed JSON value.
-    pub fn from_value(value: Value) -> Result<Self> {
+    pub fn from_value(value: Value) -> Result<ValidSessionRun> {
         let Value::Object(mut obj) = value else {
             return Err(Error::invalid_request(vec![Violation::new(
                 "(body)",
@@ -148,10 +153,17 @@ impl SessionRun {
         v.sort_by(|a, b| a.field.cmp(&b.field));
         v.dedup_by(|a, b| a.field == b.field);
         if v.is_empty() {
-            Ok(run)
+            Ok(ValidSessionRun(run))
         } else {
             Err(Error::invalid_request(v))
         }
+    }
+
+    /// [Validates](SessionRun::validate) the request, giving the form that
+    /// `create_session` sends without checking again.
+    pub fn validated(self) -> Result<ValidSessionRun> {
+        self.validate()?;
+        Ok(ValidSessionRun(self))
     }
 
     /// Checks the request against the spec before it is sent: required fields
@@ -205,6 +217,56 @@ impl SessionRun {
                 v.push(Violation::new("ttl", why));
             }
         }
+    }
+}
+
+/// A [`SessionRun`] that passed [validation](SessionRun::validate). Only
+/// validation makes one ([`SessionRun::validated`], [`SessionRun::from_json`])
+/// and nothing changes it afterwards, so
+/// [`Client::create_session`](crate::Client::create_session) sends it as it
+/// is: a request is validated once per create. It reads as the `SessionRun`
+/// it holds; [`ValidSessionRun::into_inner`] gives that back to change it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ValidSessionRun(SessionRun);
+
+impl ValidSessionRun {
+    /// The request, to change (and validate again before sending).
+    pub fn into_inner(self) -> SessionRun {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidSessionRun {
+    type Target = SessionRun;
+    fn deref(&self) -> &SessionRun {
+        &self.0
+    }
+}
+
+impl From<ValidSessionRun> for SessionRun {
+    fn from(valid: ValidSessionRun) -> Self {
+        valid.0
+    }
+}
+
+/// What [`Client::create_session`](crate::Client::create_session) takes: a
+/// [`SessionRun`], which it validates, or a [`ValidSessionRun`], validated
+/// already and not checked again.
+pub trait IntoValidSessionRun {
+    /// The request, validated unless it already is.
+    fn into_valid(self) -> Result<ValidSessionRun>;
+}
+
+impl IntoValidSessionRun for SessionRun {
+    fn into_valid(self) -> Result<ValidSessionRun> {
+        self.validated()
+    }
+}
+
+impl IntoValidSessionRun for ValidSessionRun {
+    fn into_valid(self) -> Result<ValidSessionRun> {
+        Ok(self)
     }
 }
 
@@ -308,6 +370,8 @@ mod tests {
         assert_eq!(run.ttl.as_deref(), Some("2h30m"));
         assert_eq!(run.external_id.as_deref(), Some("ext"));
         let back: Value = serde_json::to_value(&run).unwrap();
+        // A valid request reads and serializes as the request it holds.
+        assert_eq!(back, serde_json::to_value(&*run).unwrap());
         assert_eq!(back["labels"]["l"], "1");
     }
 
@@ -322,6 +386,18 @@ mod tests {
             fields(&e),
             ["args[1]", "env.A", "env.B", "extra", "image", "location", "restart", "ttl"]
         );
+    }
+
+    #[test]
+    fn validation_happens_once_and_names_the_field() {
+        let e = SessionRun::new("", "nginx").validated().unwrap_err();
+        assert_eq!(fields(&e), ["location"]);
+        // A validated request passes as it is: create does not check again.
+        let valid = SessionRun::new("europe", "nginx").validated().unwrap();
+        assert_eq!(valid.clone().into_valid().unwrap(), valid);
+        // A plain request is validated on its way into create.
+        let e = SessionRun::new("europe", "").into_valid().unwrap_err();
+        assert_eq!(fields(&e), ["image"]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::client::{Call, Client};
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::{log_event, LogLevel};
-use crate::request::SessionRun;
+use crate::request::{IntoValidSessionRun, SessionRun, ValidSessionRun};
 use crate::response::{decode_json, Port, Protocol, Response, Session};
 
 /// The runtime status of a session's container (the spec's `SessionStatus`).
@@ -318,25 +318,32 @@ pub enum StopOutcome {
 impl Client {
     /// Starts a session (`POST /session`), blocking the calling thread.
     ///
-    /// The request is validated first. When it has no `id`, a UUIDv4 is
+    /// A [`SessionRun`] is validated first; a [`ValidSessionRun`] (from
+    /// [`SessionRun::from_json`] or [`SessionRun::validated`]) was validated
+    /// already and is not checked again. When it has no `id`, a UUIDv4 is
     /// generated before sending, so the returned [`Session::id`] is known even
     /// if the server's answer omits it.
-    pub fn create_session(&self, request: SessionRun) -> Result<Response<Session>> {
+    pub fn create_session(&self, request: impl IntoValidSessionRun) -> Result<Response<Session>> {
+        let request = request.into_valid()?;
         self.block_on(self.create_session_impl(request))
     }
 
     /// Starts a session (`POST /session`) from async code.
-    pub async fn create_session_async(&self, request: SessionRun) -> Result<Response<Session>> {
-        let this = self.clone();
+    pub async fn create_session_async(
+        &self,
+        request: impl IntoValidSessionRun,
+    ) -> Result<Response<Session>> {
+        let (this, request) = (self.clone(), request.into_valid()?);
         self.spawn(async move { this.create_session_impl(request).await })
             .await
     }
 
+    /// The one create: `request` was validated on the way here, once.
     pub(crate) async fn create_session_impl(
         &self,
-        mut request: SessionRun,
+        request: ValidSessionRun,
     ) -> Result<Response<Session>> {
-        request.validate()?;
+        let mut request = request.into_inner();
         let id = request
             .id
             .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())

@@ -67,7 +67,7 @@ proptest! {
     fn valid_requests_round_trip_through_json(run in session_run()) {
         let json = serde_json::to_string(&run).unwrap();
         let back = SessionRun::from_json(&json).unwrap();
-        prop_assert_eq!(back, run);
+        prop_assert_eq!(back.into_inner(), run);
     }
 
     #[test]

@@ -9,27 +9,23 @@ use std::sync::Arc;
 
 use gameye_core::ErrorKind;
 
-use crate::client::GameyeClient;
-use crate::ffi::{arg_str, client_and_str, try_arg};
-use crate::operation::{
-    self, start_call, start_with, try_arg_op, GameyeOperation, Gate, ResultPtr,
-};
-use crate::panic::ffi_boundary;
+use crate::args::{arg_str, try_arg};
+use crate::client::{client_and_str, GameyeClient};
+use crate::operation::{start_call, start_with, try_arg_op, GameyeOperation, Gate, ResultPtr};
+use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, GameyeResult};
 use crate::status::GameyeStatus;
 
 type DownloadArgs<'a> = (&'a GameyeClient, String, String);
 
-/// # Safety
-/// `client` is NULL or live; `session` and `path` are NULL or NUL-terminated.
-unsafe fn download_args<'a>(
+/// The checked client, session and path of a download.
+fn download_args<'a>(
     client: *const GameyeClient,
     session: *const c_char,
     path: *const c_char,
 ) -> Result<DownloadArgs<'a>, *mut GameyeResult> {
-    // SAFETY: the caller's contract.
-    let (client, session) = unsafe { client_and_str(client, session, "session") }?;
-    let path = unsafe { arg_str(path, "path") }?.to_owned();
+    let (client, session) = client_and_str(client, session, "session")?;
+    let path = arg_str(path, "path")?.to_owned();
     Ok((client, session, path))
 }
 
@@ -59,10 +55,9 @@ pub unsafe extern "C" fn gameye_artifacts_save(
     path: *const c_char,
     dest_path: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, session, path) = try_arg!(unsafe { download_args(client, session, path) });
-        let dest = try_arg!(unsafe { arg_str(dest_path, "dest_path") });
+    ffi_panic_boundary!({
+        let (client, session, path) = try_arg!(download_args(client, session, path));
+        let dest = try_arg!(arg_str(dest_path, "dest_path"));
         from_core(
             client
                 .client
@@ -163,9 +158,8 @@ pub unsafe extern "C" fn gameye_artifacts_download(
     write: GameyeWriteCallback,
     userdata: *mut c_void,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, session, path) = try_arg!(unsafe { download_args(client, session, path) });
+    ffi_panic_boundary!({
+        let (client, session, path) = try_arg!(download_args(client, session, path));
         let mut out = try_arg!(CallbackWriter::new(write, userdata));
         let outcome = client.client.download_artifact(&session, &path, &mut out);
         CallbackWriter::finish(&out.refused, outcome)
@@ -183,10 +177,9 @@ pub unsafe extern "C" fn gameye_artifacts_save_async(
     path: *const c_char,
     dest_path: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, session, path) = try_arg_op!(unsafe { download_args(client, session, path) });
-        let dest = try_arg_op!(unsafe { arg_str(dest_path, "dest_path") }).to_owned();
+    ffi_panic_boundary!({
+        let (client, session, path) = try_arg_op!(download_args(client, session, path));
+        let dest = try_arg_op!(arg_str(dest_path, "dest_path")).to_owned();
         start_call(
             client,
             |c| async move {
@@ -218,9 +211,8 @@ pub unsafe extern "C" fn gameye_artifacts_download_async(
     write: GameyeWriteCallback,
     userdata: *mut c_void,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, session, path) = try_arg_op!(unsafe { download_args(client, session, path) });
+    ffi_panic_boundary!({
+        let (client, session, path) = try_arg_op!(download_args(client, session, path));
         let mut out = try_arg_op!(CallbackWriter::new(write, userdata));
         let gate = Gate::default();
         out.gate = Some(gate.clone());

@@ -4,10 +4,10 @@ use std::ffi::c_char;
 
 use gameye_core::{Client, ClientConfig};
 
-use crate::ffi::{arg_str, try_arg};
-use crate::panic::ffi_boundary;
-use crate::result::{self, failure, GameyeResult};
-use crate::status::GameyeStatus;
+use crate::args::{arg_out, arg_ref, arg_str, try_arg};
+use crate::handle::BoxHandle;
+use crate::panic::ffi_panic_boundary;
+use crate::result::{self, GameyeResult};
 
 /// A Gameye API client: a connection pool and the I/O threads that drive it.
 ///
@@ -16,6 +16,22 @@ use crate::status::GameyeStatus;
 /// Free it with `gameye_client_free` once no call using it is running.
 pub struct GameyeClient {
     pub(crate) client: Client,
+}
+
+// SAFETY: the handle is the `Box<GameyeClient>` itself.
+unsafe impl BoxHandle for GameyeClient {
+    type Owner = GameyeClient;
+}
+
+/// The client and one string argument, owned, as most endpoints take them.
+pub(crate) fn client_and_str<'a>(
+    client: *const GameyeClient,
+    value: *const c_char,
+    name: &str,
+) -> Result<(&'a GameyeClient, String), *mut GameyeResult> {
+    let client = arg_ref(client, "client")?;
+    let value = arg_str(value, name)?;
+    Ok((client, value.to_owned()))
 }
 
 /// Creates a client from a JSON configuration:
@@ -80,23 +96,13 @@ pub unsafe extern "C" fn gameye_client_new(
     config_json: *const c_char,
     client_out: *mut *mut GameyeClient,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        if client_out.is_null() {
-            return failure(
-                GameyeStatus::NullArgument,
-                "NULL argument: `client_out` must not be NULL",
-            );
-        }
-        // SAFETY: checked non-NULL; the caller gives a writable pointer.
-        unsafe { *client_out = std::ptr::null_mut() };
-        // SAFETY: the caller passes NULL or a NUL-terminated string.
-        let json = try_arg!(unsafe { arg_str(config_json, "config_json") });
+    ffi_panic_boundary!({
+        let client_out = try_arg!(arg_out(client_out, "client_out"));
+        let json = try_arg!(arg_str(config_json, "config_json"));
         let built = ClientConfig::from_json(json).and_then(Client::new);
         match built {
             Ok(client) => {
-                let handle = Box::into_raw(Box::new(GameyeClient { client }));
-                // SAFETY: as above.
-                unsafe { *client_out = handle };
+                client_out.set(GameyeClient::into_handle(Box::new(GameyeClient { client })));
                 result::ok()
             }
             Err(e) => result::from_error(&e),
@@ -117,10 +123,5 @@ pub unsafe extern "C" fn gameye_client_new(
 /// `client` is NULL or a client from `gameye_client_new` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_client_free(client: *mut GameyeClient) {
-    ffi_boundary!(|_| (), {
-        if !client.is_null() {
-            // SAFETY: non-NULL clients come from `gameye_client_new` and are freed once.
-            drop(unsafe { Box::from_raw(client) });
-        }
-    })
+    ffi_panic_boundary!({ drop(GameyeClient::take(client)) })
 }

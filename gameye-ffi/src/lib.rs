@@ -3,18 +3,40 @@
 //! Every exported function:
 //! - checks each pointer for NULL and each string for UTF-8, and says which
 //!   argument was wrong (`GAMEYE_STATUS_NULL_ARGUMENT`, `GAMEYE_STATUS_INVALID_UTF8`);
-//! - catches panics, which become `GAMEYE_STATUS_PANIC` (never an unwind into C);
+//! - catches panics, which become `GAMEYE_STATUS_PANIC` (or, for functions
+//!   without a result or status, their documented NULL/0 value), never an
+//!   unwind into C;
 //! - documents who owns what it returns and which function frees it.
 //!
 //! The library must not be unloaded (`dlclose`) while the process runs: Rust
 //! thread-local destructors of its I/O threads would run unmapped code.
+//!
+//! # Inside: the boundary
+//!
+//! Each exported function's body is one `ffi_panic_boundary!` call
+//! (`panic.rs`; a test fails for one that is not). Its signature stays outside,
+//! where cbindgen reads it.
+//!
+//! The pointer contract: every exported function documents, in its
+//! `# Safety` section, that each pointer argument is NULL or valid as its
+//! type says for the duration of the call (a handle: live, from this
+//! library; a string: NUL-terminated), and which calls give a handle up.
+//! The helpers that read such pointers, the argument checks (`args.rs`) and
+//! the handle conversions (`handle.rs`), are safe functions that rely on
+//! exactly that: they are only ever given an exported function's own
+//! arguments, unchanged, and never a pointer made up inside the library.
+//! This is the one place that argument is made; their `SAFETY` comments
+//! point here.
 
 use std::ffi::c_char;
 
+use panic::ffi_panic_boundary;
+
+mod args;
 mod artifacts;
 mod client;
-mod ffi;
 mod follow;
+mod handle;
 mod locations;
 mod log;
 mod logs;
@@ -82,8 +104,33 @@ pub const GAMEYE_VERSION_PATCH: u32 = 0;
 /// The string is static: never free it. Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn gameye_version() -> *const c_char {
-    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
-    VERSION.as_ptr().cast()
+    ffi_panic_boundary!({
+        const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+        VERSION.as_ptr().cast()
+    })
+}
+
+/// Transitional: `logs.rs`, which another change is rewriting, still takes
+/// its argument checks from this module's old name and in their old
+/// `unsafe` form. Delete this module when `logs.rs` is converted.
+mod ffi {
+    use std::ffi::c_char;
+
+    pub(crate) use crate::args::try_arg;
+    use crate::client::GameyeClient;
+    use crate::result::GameyeResult;
+
+    /// [`crate::client::client_and_str`], in its old `unsafe` form.
+    ///
+    /// # Safety
+    /// As `crate::client::client_and_str` (the pointer contract).
+    pub(crate) unsafe fn client_and_str<'a>(
+        client: *const GameyeClient,
+        value: *const c_char,
+        name: &str,
+    ) -> Result<(&'a GameyeClient, String), *mut GameyeResult> {
+        crate::client::client_and_str(client, value, name)
+    }
 }
 
 #[cfg(test)]

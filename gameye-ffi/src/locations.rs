@@ -2,26 +2,24 @@
 
 use std::ffi::c_char;
 
-use crate::client::GameyeClient;
-use crate::ffi::{arg_str, client_and_str, try_arg};
-use crate::operation::{self, start_call, try_arg_op, GameyeOperation};
-use crate::panic::ffi_boundary;
+use crate::args::{arg_str, try_arg};
+use crate::client::{client_and_str, GameyeClient};
+use crate::operation::{start_call, try_arg_op, GameyeOperation};
+use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, GameyeResult};
 
 type TagArgs<'a> = (&'a GameyeClient, [String; 3]);
 
-/// # Safety
-/// As `gameye_tag_exists`.
-unsafe fn tag_args<'a>(
+/// The checked arguments of `gameye_tag_exists`.
+fn tag_args<'a>(
     client: *const GameyeClient,
     region: *const c_char,
     image: *const c_char,
     version: *const c_char,
 ) -> Result<TagArgs<'a>, *mut GameyeResult> {
-    // SAFETY: the caller's contract.
-    let (client, region) = unsafe { client_and_str(client, region, "region") }?;
-    let image = unsafe { arg_str(image, "image") }?.to_owned();
-    let version = unsafe { arg_str(version, "version") }?.to_owned();
+    let (client, region) = client_and_str(client, region, "region")?;
+    let image = arg_str(image, "image")?.to_owned();
+    let version = arg_str(version, "version")?.to_owned();
     Ok((client, [region, image, version]))
 }
 
@@ -43,9 +41,8 @@ pub unsafe extern "C" fn gameye_locations_available(
     client: *const GameyeClient,
     image: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, image) = try_arg!(unsafe { client_and_str(client, image, "image") });
+    ffi_panic_boundary!({
+        let (client, image) = try_arg!(client_and_str(client, image, "image"));
         from_core(client.client.available_locations(&image), |r, locations| {
             result::fill_locations(r, locations)
         })
@@ -71,10 +68,8 @@ pub unsafe extern "C" fn gameye_tag_exists(
     image: *const c_char,
     version: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, [region, image, version]) =
-            try_arg!(unsafe { tag_args(client, region, image, version) });
+    ffi_panic_boundary!({
+        let (client, [region, image, version]) = try_arg!(tag_args(client, region, image, version));
         from_core(
             client.client.tag_exists(&region, &image, &version),
             result::fill_tag,
@@ -91,9 +86,8 @@ pub unsafe extern "C" fn gameye_locations_available_async(
     client: *const GameyeClient,
     image: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, image) = try_arg_op!(unsafe { client_and_str(client, image, "image") });
+    ffi_panic_boundary!({
+        let (client, image) = try_arg_op!(client_and_str(client, image, "image"));
         start_call(
             client,
             |c| async move { c.available_locations_async(&image).await },
@@ -113,10 +107,9 @@ pub unsafe extern "C" fn gameye_tag_exists_async(
     image: *const c_char,
     version: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
+    ffi_panic_boundary!({
         let (client, [region, image, version]) =
-            try_arg_op!(unsafe { tag_args(client, region, image, version) });
+            try_arg_op!(tag_args(client, region, image, version));
         start_call(
             client,
             |c| async move { c.tag_exists_async(&region, &image, &version).await },

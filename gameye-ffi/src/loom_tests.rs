@@ -54,9 +54,9 @@ unsafe extern "C" fn probe_callback(userdata: *mut c_void, op: *mut GameyeOperat
         unsafe { gameye_result_free(r.0) };
     }
     match probe.action.load(SeqCst) {
-        // SAFETY: the callback's own operation, freed once (the test does not).
-        1 => unsafe { free_handle(op) },
-        // SAFETY: as above, live.
+        // The callback's own operation, freed once (the test does not).
+        1 => free_handle(op),
+        // SAFETY: the callback's own operation, live during the callback.
         2 => unsafe { OpShared::cancel(&(*op).shared) },
         _ => {}
     }
@@ -106,8 +106,8 @@ fn loom_free_waits_for_a_library_thread_callback() {
                 OpShared::complete(&op, ok_result());
             })
         };
-        // SAFETY: freed once.
-        unsafe { free_handle(handle as *mut GameyeOperation) };
+        // Freed once.
+        free_handle(handle as *mut GameyeOperation);
         // Once free returned, the callback is not running...
         assert_eq!(probe.started.load(SeqCst), probe.finished.load(SeqCst));
         probe.stopped.store(true, SeqCst);
@@ -136,8 +136,8 @@ fn loom_cancel_waits_for_a_library_thread_callback() {
         assert_eq!(probe.late.load(SeqCst), 0);
         // Delivered exactly once: by the completion or by the cancel.
         assert_eq!(probe.finished.load(SeqCst), 1);
-        // SAFETY: freed once.
-        unsafe { free_handle(handle as *mut GameyeOperation) };
+        // Freed once.
+        free_handle(handle as *mut GameyeOperation);
     });
 }
 
@@ -157,8 +157,8 @@ fn loom_set_callback_races_completion_and_free() {
             thread::spawn(move || OpShared::set_callback(&op, library_callback(&probe)))
         };
         registrar.join().unwrap();
-        // SAFETY: freed once.
-        unsafe { free_handle(handle as *mut GameyeOperation) };
+        // Freed once.
+        free_handle(handle as *mut GameyeOperation);
         assert_eq!(probe.started.load(SeqCst), probe.finished.load(SeqCst));
         probe.stopped.store(true, SeqCst);
         completer.join().unwrap();
@@ -187,8 +187,8 @@ fn loom_free_or_cancel_from_inside_the_own_callback() {
             completer.join().unwrap();
             assert_eq!(probe.finished.load(SeqCst), 1);
             if action == 2 {
-                // SAFETY: freed once (the callback only cancelled).
-                unsafe { free_handle(handle as *mut GameyeOperation) };
+                // Freed once (the callback only cancelled).
+                free_handle(handle as *mut GameyeOperation);
             }
         });
     }
@@ -218,8 +218,8 @@ fn loom_queue_drain_races_free_of_the_operation() {
             let queue = Arc::clone(&queue);
             thread::spawn(move || queue.drain(0))
         };
-        // SAFETY: freed once.
-        unsafe { free_handle(handle as *mut GameyeOperation) };
+        // Freed once.
+        free_handle(handle as *mut GameyeOperation);
         assert_eq!(probe.started.load(SeqCst), probe.finished.load(SeqCst));
         probe.stopped.store(true, SeqCst);
         completer.join().unwrap();
@@ -307,8 +307,8 @@ fn loom_queue_free_inside_its_own_drain() {
         );
         assert_eq!(probe.finished.load(SeqCst), 1);
         for handle in ops.into_iter().chain([late_handle]) {
-            // SAFETY: freed once each.
-            unsafe { free_handle(handle as *mut GameyeOperation) };
+            // Freed once each.
+            free_handle(handle as *mut GameyeOperation);
         }
         // Nothing was left in the queue to keep it alive (loom checks for leaks).
     });
@@ -391,8 +391,8 @@ fn loom_cancelled_download_op_closes_the_gate() {
         stopped.store(true, SeqCst);
         task.join().unwrap();
         assert_eq!(writes_after.load(SeqCst), 0);
-        // SAFETY: freed once.
-        unsafe { free_handle(handle as *mut GameyeOperation) };
+        // Freed once.
+        free_handle(handle as *mut GameyeOperation);
     });
 }
 
@@ -488,7 +488,7 @@ fn loom_cancelling_a_pending_read_ends_the_stream() {
             assert_eq!(status, GameyeStatus::Cancelled);
             assert!(matches!(*lock(&follow), Follow::Cancelled));
         }
-        // SAFETY: freed once.
-        unsafe { free_handle(handle as *mut GameyeOperation) };
+        // Freed once.
+        free_handle(handle as *mut GameyeOperation);
     });
 }

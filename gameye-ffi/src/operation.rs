@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use gameye_core::Client;
 
-use crate::panic::ffi_boundary;
+use crate::handle::BoxHandle;
+use crate::panic::{ffi_panic_boundary, PanicFallback};
 use crate::result::{self, failure, gameye_result_free, GameyeResult};
 use crate::status::GameyeStatus;
 use crate::sync::{self, lock, this_thread, Arc, AtomicBool, Condvar, Mutex, Ordering, ThreadId};
@@ -330,10 +331,23 @@ pub struct GameyeOperation {
     pub(crate) shared: Arc<OpShared>,
 }
 
+// SAFETY: the handle is the `Box<GameyeOperation>` itself.
+unsafe impl BoxHandle for GameyeOperation {
+    type Owner = GameyeOperation;
+}
+
+/// A panic in an `_async` function gives an operation that is already done
+/// with `GAMEYE_STATUS_PANIC` (never NULL).
+impl PanicFallback for *mut GameyeOperation {
+    fn fallback(message: String) -> Self {
+        on_panic(message)
+    }
+}
+
 impl GameyeOperation {
     /// A new handle for `shared`; the handle's address is what callbacks get.
     pub(crate) fn into_raw(shared: &Arc<OpShared>) -> *mut GameyeOperation {
-        let handle = Box::into_raw(Box::new(GameyeOperation {
+        let handle = GameyeOperation::into_handle(Box::new(GameyeOperation {
             shared: Arc::clone(shared),
         }));
         lock(&shared.state).handle = handle as usize;
@@ -341,16 +355,12 @@ impl GameyeOperation {
     }
 }
 
-/// The body of `gameye_operation_free` (without the panic boundary).
-///
-/// # Safety
-/// `op` is NULL or a live operation, freed once.
-pub(crate) unsafe fn free_handle(op: *mut GameyeOperation) {
-    if op.is_null() {
+/// The body of `gameye_operation_free` (without the panic boundary), under
+/// the pointer contract: `op` is NULL or a live operation, freed once.
+pub(crate) fn free_handle(op: *mut GameyeOperation) {
+    let Some(op) = GameyeOperation::take(op) else {
         return;
-    }
-    // SAFETY: from an `_async` function, freed once.
-    let op = unsafe { Box::from_raw(op) };
+    };
     // Waits for callbacks on other threads, which may still use the handle;
     // then the handle goes (the library never touches it after a callback).
     op.shared.free();
@@ -431,6 +441,18 @@ impl QueueShared {
 /// `gameye_queue_drain`, on the thread that calls it (a game loop, once per frame).
 pub struct GameyeQueue {
     shared: Arc<QueueShared>,
+}
+
+// SAFETY: the handle is the `Box<GameyeQueue>` itself.
+unsafe impl BoxHandle for GameyeQueue {
+    type Owner = GameyeQueue;
+}
+
+/// A panic in `gameye_queue_new` gives NULL.
+impl PanicFallback for *mut GameyeQueue {
+    fn fallback(_: String) -> Self {
+        std::ptr::null_mut()
+    }
 }
 
 /// Catches a panic inside a future, so an operation completes with
@@ -560,9 +582,8 @@ pub(crate) fn on_panic(message: String) -> *mut GameyeOperation {
 /// `op` is NULL or a live operation.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_operation_poll(op: *const GameyeOperation) -> i32 {
-    ffi_boundary!(|_| 0, {
-        // SAFETY: as documented.
-        unsafe { op.as_ref() }.map_or(0, |op| i32::from(op.shared.is_done()))
+    ffi_panic_boundary!({
+        GameyeOperation::borrow(op).map_or(0, |op| i32::from(op.shared.is_done()))
     })
 }
 
@@ -579,9 +600,8 @@ pub unsafe extern "C" fn gameye_operation_poll(op: *const GameyeOperation) -> i3
 pub unsafe extern "C" fn gameye_operation_take_result(
     op: *mut GameyeOperation,
 ) -> *mut GameyeResult {
-    ffi_boundary!(|_| std::ptr::null_mut(), {
-        // SAFETY: as documented.
-        unsafe { op.as_ref() }
+    ffi_panic_boundary!({
+        GameyeOperation::borrow(op)
             .and_then(|op| op.shared.take_result())
             .map_or(std::ptr::null_mut(), |r| r.0)
     })
@@ -598,9 +618,8 @@ pub unsafe extern "C" fn gameye_operation_take_result(
 /// `op` is NULL or a live operation.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_operation_wait(op: *const GameyeOperation, timeout_ms: u64) -> i32 {
-    ffi_boundary!(|_| 0, {
-        // SAFETY: as documented.
-        let Some(op) = (unsafe { op.as_ref() }) else {
+    ffi_panic_boundary!({
+        let Some(op) = GameyeOperation::borrow(op) else {
             return 0;
         };
         let shared = &op.shared;
@@ -642,9 +661,8 @@ pub unsafe extern "C" fn gameye_operation_wait(op: *const GameyeOperation, timeo
 /// `op` is NULL or a live operation.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_operation_cancel(op: *mut GameyeOperation) {
-    ffi_boundary!(|_| (), {
-        // SAFETY: as documented.
-        if let Some(op) = unsafe { op.as_ref() } {
+    ffi_panic_boundary!({
+        if let Some(op) = GameyeOperation::borrow(op) {
             let shared = Arc::clone(&op.shared);
             OpShared::cancel(&shared);
         }
@@ -670,8 +688,7 @@ pub unsafe extern "C" fn gameye_operation_cancel(op: *mut GameyeOperation) {
 /// `op` is NULL or a live operation.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_operation_free(op: *mut GameyeOperation) {
-    // SAFETY: as documented.
-    ffi_boundary!(|_| (), { unsafe { free_handle(op) } })
+    ffi_panic_boundary!({ free_handle(op) })
 }
 
 /// Registers `callback` to run once when the operation completes (at once if
@@ -701,13 +718,11 @@ pub unsafe extern "C" fn gameye_operation_set_callback(
     callback: GameyeCompletionCallback,
     userdata: *mut c_void,
 ) -> GameyeStatus {
-    ffi_boundary!(|_| GameyeStatus::Panic, {
-        // SAFETY: as documented.
-        let (Some(op), Some(func)) = (unsafe { op.as_ref() }, callback) else {
+    ffi_panic_boundary!({
+        let (Some(op), Some(func)) = (GameyeOperation::borrow(op), callback) else {
             return GameyeStatus::NullArgument;
         };
-        // SAFETY: as documented.
-        let queue = unsafe { queue.as_ref() }.map(|q| Arc::clone(&q.shared));
+        let queue = GameyeQueue::borrow(queue).map(|q| Arc::clone(&q.shared));
         let shared = Arc::clone(&op.shared);
         OpShared::set_callback(
             &shared,
@@ -725,8 +740,8 @@ pub unsafe extern "C" fn gameye_operation_set_callback(
 /// Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn gameye_queue_new() -> *mut GameyeQueue {
-    ffi_boundary!(|_| std::ptr::null_mut(), {
-        Box::into_raw(Box::new(GameyeQueue {
+    ffi_panic_boundary!({
+        GameyeQueue::into_handle(Box::new(GameyeQueue {
             shared: QueueShared::new(),
         }))
     })
@@ -746,9 +761,8 @@ pub extern "C" fn gameye_queue_new() -> *mut GameyeQueue {
 /// `queue` is NULL or a live queue.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_queue_drain(queue: *const GameyeQueue, max: usize) -> usize {
-    ffi_boundary!(|_| 0, {
-        // SAFETY: as documented.
-        let Some(queue) = (unsafe { queue.as_ref() }) else {
+    ffi_panic_boundary!({
+        let Some(queue) = GameyeQueue::borrow(queue) else {
             return 0;
         };
         // Our own reference: a callback may free the queue's handle.
@@ -769,10 +783,8 @@ pub unsafe extern "C" fn gameye_queue_drain(queue: *const GameyeQueue, max: usiz
 /// `queue` is NULL or a live queue.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_queue_free(queue: *mut GameyeQueue) {
-    ffi_boundary!(|_| (), {
-        if !queue.is_null() {
-            // SAFETY: from `gameye_queue_new`, freed once.
-            let queue = unsafe { Box::from_raw(queue) };
+    ffi_panic_boundary!({
+        if let Some(queue) = GameyeQueue::take(queue) {
             queue.shared.close();
         }
     })

@@ -7,41 +7,26 @@ use std::ffi::c_char;
 
 use gameye_core::{
     choose_location, locations_from_json, ping_locations_until, Location, PingOptions,
-    PlacedSession, PlacementPolicy, PlayerLatencies, SessionRun,
+    PlacedSession, PlacementPolicy, PlayerLatencies, ValidSessionRun,
 };
 use serde::Deserialize;
 
+use crate::args::{arg_opt_str, arg_ref, arg_str, try_arg};
 use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str, try_arg};
-use crate::operation::{self, start_call, start_thread, try_arg_op, GameyeOperation, Gate};
-use crate::panic::ffi_boundary;
+use crate::operation::{start_call, start_thread, try_arg_op, GameyeOperation, Gate};
+use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, from_error, GameyeResult, ResultAlloc};
 
 type ArgResult<T> = Result<T, *mut GameyeResult>;
 
-/// An optional JSON argument: NULL gives the default.
-///
-/// # Safety
-/// `ptr` is NULL or NUL-terminated.
-unsafe fn opt_json<'a>(ptr: *const c_char, name: &str) -> ArgResult<Option<&'a str>> {
-    if ptr.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
-    unsafe { arg_str(ptr, name) }.map(Some)
-}
-
-/// # Safety
-/// As `gameye_locations_ping`.
-unsafe fn ping_args(
+/// The checked arguments of `gameye_locations_ping`.
+fn ping_args(
     locations_json: *const c_char,
     options_json: *const c_char,
 ) -> ArgResult<(Vec<Location>, PingOptions)> {
-    // SAFETY: as documented.
-    let json = unsafe { arg_str(locations_json, "locations_json") }?;
+    let json = arg_str(locations_json, "locations_json")?;
     let locations = locations_from_json(json).map_err(|e| from_error(&e))?;
-    // SAFETY: as documented.
-    let options = match unsafe { opt_json(options_json, "options_json") }? {
+    let options = match arg_opt_str(options_json, "options_json")? {
         Some(o) => PingOptions::from_json(o).map_err(|e| from_error(&e))?,
         None => PingOptions::default(),
     };
@@ -102,9 +87,8 @@ pub unsafe extern "C" fn gameye_locations_ping(
     locations_json: *const c_char,
     options_json: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (locations, options) = try_arg!(unsafe { ping_args(locations_json, options_json) });
+    ffi_panic_boundary!({
+        let (locations, options) = try_arg!(ping_args(locations_json, options_json));
         ping(&locations, &options, None)
     })
 }
@@ -127,9 +111,8 @@ pub unsafe extern "C" fn gameye_locations_ping_async(
     locations_json: *const c_char,
     options_json: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (locations, options) = try_arg_op!(unsafe { ping_args(locations_json, options_json) });
+    ffi_panic_boundary!({
+        let (locations, options) = try_arg_op!(ping_args(locations_json, options_json));
         start_thread(Gate::default(), move |gate| {
             ping(&locations, &options, Some(&gate))
         })
@@ -145,15 +128,13 @@ enum CandidatesJson {
     Body { locations: Vec<Location> },
 }
 
-/// # Safety
-/// As `gameye_location_choose`.
-unsafe fn choose_args(
+/// The checked arguments of `gameye_location_choose`.
+fn choose_args(
     candidates_json: *const c_char,
     players_json: *const c_char,
     policy_json: *const c_char,
 ) -> ArgResult<(Vec<String>, Vec<PlayerLatencies>, PlacementPolicy)> {
-    // SAFETY: as documented.
-    let c = unsafe { arg_str(candidates_json, "candidates_json") }?;
+    let c = arg_str(candidates_json, "candidates_json")?;
     let candidates = match serde_json::from_str::<CandidatesJson>(c) {
         Ok(CandidatesJson::Ids(ids)) => ids,
         Ok(CandidatesJson::Locations(l) | CandidatesJson::Body { locations: l }) => {
@@ -168,22 +149,19 @@ unsafe fn choose_args(
             ])))
         }
     };
-    // SAFETY: as documented.
-    let (players, policy) = unsafe { players_and_policy(players_json, policy_json) }?;
+    let (players, policy) = players_and_policy(players_json, policy_json)?;
     Ok((candidates, players, policy))
 }
 
-/// # Safety
-/// Both are NULL or NUL-terminated (`players_json` must not be NULL).
-unsafe fn players_and_policy(
+/// The players' latencies (required) and the placement policy (NULL: the
+/// default), checked.
+fn players_and_policy(
     players_json: *const c_char,
     policy_json: *const c_char,
 ) -> ArgResult<(Vec<PlayerLatencies>, PlacementPolicy)> {
-    // SAFETY: as documented.
-    let p = unsafe { arg_str(players_json, "players_json") }?;
+    let p = arg_str(players_json, "players_json")?;
     let players = PlayerLatencies::list_from_json(p).map_err(|e| from_error(&e))?;
-    // SAFETY: as documented.
-    let policy = match unsafe { opt_json(policy_json, "policy_json") }? {
+    let policy = match arg_opt_str(policy_json, "policy_json")? {
         Some(p) => PlacementPolicy::from_json(p).map_err(|e| from_error(&e))?,
         None => PlacementPolicy::default(),
     };
@@ -222,10 +200,9 @@ pub unsafe extern "C" fn gameye_location_choose(
     players_json: *const c_char,
     policy_json: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
+    ffi_panic_boundary!({
         let (candidates, players, policy) =
-            try_arg!(unsafe { choose_args(candidates_json, players_json, policy_json) });
+            try_arg!(choose_args(candidates_json, players_json, policy_json));
         match choose_location(&candidates, &players, &policy) {
             Ok(p) => json_text(&p),
             Err(e) => from_error(&e),
@@ -235,30 +212,27 @@ pub unsafe extern "C" fn gameye_location_choose(
 
 type NearArgs<'a> = (
     &'a GameyeClient,
-    SessionRun,
+    ValidSessionRun,
     Vec<PlayerLatencies>,
     PlacementPolicy,
 );
 
-/// # Safety
-/// As `gameye_session_create_near`.
-unsafe fn near_args<'a>(
+/// The checked arguments of `gameye_session_create_near`.
+fn near_args<'a>(
     client: *const GameyeClient,
     request_json: *const c_char,
     players_json: *const c_char,
     policy_json: *const c_char,
 ) -> ArgResult<NearArgs<'a>> {
-    // SAFETY: as documented.
-    let client = unsafe { arg_ref(client, "client") }?;
-    let json = unsafe { arg_str(request_json, "request_json") }?;
+    let client = arg_ref(client, "client")?;
+    let json = arg_str(request_json, "request_json")?;
     let run = near_run(json).map_err(|e| from_error(&e))?;
-    // SAFETY: as documented.
-    let (players, policy) = unsafe { players_and_policy(players_json, policy_json) }?;
+    let (players, policy) = players_and_policy(players_json, policy_json)?;
     Ok((client, run, players, policy))
 }
 
 /// The request, whose `location` may be left out: the ranking sets it.
-fn near_run(json: &str) -> gameye_core::Result<SessionRun> {
+fn near_run(json: &str) -> gameye_core::Result<ValidSessionRun> {
     let mut value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
         gameye_core::Error::invalid_request(vec![gameye_core::Violation::new(
             "(request)",
@@ -269,7 +243,7 @@ fn near_run(json: &str) -> gameye_core::Result<SessionRun> {
         obj.entry("location")
             .or_insert_with(|| serde_json::Value::from("(chosen by placement)"));
     }
-    SessionRun::from_json(&value.to_string())
+    gameye_core::SessionRun::from_json(&value.to_string())
 }
 
 fn fill_placed(r: &mut ResultAlloc, placed: &PlacedSession) {
@@ -316,10 +290,9 @@ pub unsafe extern "C" fn gameye_session_create_near(
     players_json: *const c_char,
     policy_json: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
+    ffi_panic_boundary!({
         let (client, run, players, policy) =
-            try_arg!(unsafe { near_args(client, request_json, players_json, policy_json) });
+            try_arg!(near_args(client, request_json, players_json, policy_json));
         from_core(
             client.client.create_session_near(run, &players, &policy),
             fill_placed,
@@ -342,10 +315,9 @@ pub unsafe extern "C" fn gameye_session_create_near_async(
     players_json: *const c_char,
     policy_json: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
+    ffi_panic_boundary!({
         let (client, run, players, policy) =
-            try_arg_op!(unsafe { near_args(client, request_json, players_json, policy_json) });
+            try_arg_op!(near_args(client, request_json, players_json, policy_json));
         start_call(
             client,
             |c| async move { c.create_session_near_async(run, &players, &policy).await },

@@ -2,38 +2,34 @@
 
 use std::ffi::c_char;
 
-use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str_array, client_and_str, try_arg};
-use crate::operation::{self, start_call, try_arg_op, GameyeOperation};
-use crate::panic::ffi_boundary;
+use crate::args::{arg_ref, arg_str_array, try_arg};
+use crate::client::{client_and_str, GameyeClient};
+use crate::operation::{start_call, try_arg_op, GameyeOperation};
+use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, GameyeResult};
 
 type JoinArgs<'a> = (&'a GameyeClient, String, Vec<String>);
 
-/// # Safety
-/// As `gameye_players_join`.
-unsafe fn join_args<'a>(
+/// The checked arguments of `gameye_players_join`.
+fn join_args<'a>(
     client: *const GameyeClient,
     session: *const c_char,
     players: *const *const c_char,
     players_len: usize,
 ) -> Result<JoinArgs<'a>, *mut GameyeResult> {
-    // SAFETY: the caller's contract.
-    let (client, session) = unsafe { client_and_str(client, session, "session") }?;
-    let players = unsafe { arg_str_array(players, players_len, "players") }?;
+    let (client, session) = client_and_str(client, session, "session")?;
+    let players = arg_str_array(players, players_len, "players")?;
     Ok((client, session, players))
 }
 
-/// # Safety
-/// As `gameye_players_leave`.
-unsafe fn leave_args<'a>(
+/// The checked arguments of `gameye_players_leave`.
+fn leave_args<'a>(
     client: *const GameyeClient,
     players: *const *const c_char,
     players_len: usize,
 ) -> Result<(&'a GameyeClient, Vec<String>), *mut GameyeResult> {
-    // SAFETY: the caller's contract.
-    let client = unsafe { arg_ref(client, "client") }?;
-    let players = unsafe { arg_str_array(players, players_len, "players") }?;
+    let client = arg_ref(client, "client")?;
+    let players = arg_str_array(players, players_len, "players")?;
     Ok((client, players))
 }
 
@@ -56,10 +52,8 @@ pub unsafe extern "C" fn gameye_players_join(
     players: *const *const c_char,
     players_len: usize,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, session, players) =
-            try_arg!(unsafe { join_args(client, session, players, players_len) });
+    ffi_panic_boundary!({
+        let (client, session, players) = try_arg!(join_args(client, session, players, players_len));
         from_core(
             client.client.join_players(&session, &players),
             result::fill_players,
@@ -86,9 +80,8 @@ pub unsafe extern "C" fn gameye_players_leave(
     players: *const *const c_char,
     players_len: usize,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, players) = try_arg!(unsafe { leave_args(client, players, players_len) });
+    ffi_panic_boundary!({
+        let (client, players) = try_arg!(leave_args(client, players, players_len));
         from_core(client.client.leave_players(&players), result::fill_players)
     })
 }
@@ -105,10 +98,9 @@ pub unsafe extern "C" fn gameye_players_join_async(
     players: *const *const c_char,
     players_len: usize,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
+    ffi_panic_boundary!({
         let (client, session, players) =
-            try_arg_op!(unsafe { join_args(client, session, players, players_len) });
+            try_arg_op!(join_args(client, session, players, players_len));
         start_call(
             client,
             |c| async move { c.join_players_async(&session, &players).await },
@@ -127,9 +119,8 @@ pub unsafe extern "C" fn gameye_players_leave_async(
     players: *const *const c_char,
     players_len: usize,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, players) = try_arg_op!(unsafe { leave_args(client, players, players_len) });
+    ffi_panic_boundary!({
+        let (client, players) = try_arg_op!(leave_args(client, players, players_len));
         start_call(
             client,
             |c| async move { c.leave_players_async(&players).await },

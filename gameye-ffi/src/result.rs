@@ -10,7 +10,8 @@ use gameye_core::{
     SessionSummary, StopOutcome,
 };
 
-use crate::panic::ffi_boundary;
+use crate::handle::BoxHandle;
+use crate::panic::{ffi_panic_boundary, PanicFallback};
 use crate::status::GameyeStatus;
 
 /// One mapped port of a session.
@@ -381,7 +382,19 @@ impl ResultAlloc {
     }
 
     fn into_raw(self: Box<Self>) -> *mut GameyeResult {
-        Box::into_raw(self).cast()
+        GameyeResult::into_handle(self)
+    }
+}
+
+// SAFETY: `ResultAlloc` is `#[repr(C)]` with the `GameyeResult` first.
+unsafe impl BoxHandle for GameyeResult {
+    type Owner = ResultAlloc;
+}
+
+/// A panic gives a result with `GAMEYE_STATUS_PANIC` (never NULL).
+impl PanicFallback for *mut GameyeResult {
+    fn fallback(message: String) -> Self {
+        panicked(message)
     }
 }
 
@@ -543,13 +556,7 @@ pub(crate) fn fill_bytes_written(r: &mut ResultAlloc, n: &u64) {
 /// `result` is NULL or a result returned by libgameye and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_result_free(result: *mut GameyeResult) {
-    ffi_boundary!(|_| (), {
-        if !result.is_null() {
-            // SAFETY: every non-NULL `*mut GameyeResult` handed out comes from
-            // `ResultAlloc::into_raw`, and the caller gives it back exactly once.
-            drop(unsafe { Box::from_raw(result.cast::<ResultAlloc>()) });
-        }
-    })
+    ffi_panic_boundary!({ drop(GameyeResult::take(result)) })
 }
 
 /// The status of a result, or `GAMEYE_STATUS_NULL_ARGUMENT` when `result` is NULL.
@@ -560,8 +567,9 @@ pub unsafe extern "C" fn gameye_result_free(result: *mut GameyeResult) {
 /// `result` is NULL or a result returned by libgameye and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_result_status(result: *const GameyeResult) -> GameyeStatus {
-    // SAFETY: non-NULL results are valid until freed, per the ownership rule above.
-    unsafe { result.as_ref() }.map_or(GameyeStatus::NullArgument, |r| r.status)
+    ffi_panic_boundary!({
+        GameyeResult::borrow(result).map_or(GameyeStatus::NullArgument, |r| r.status)
+    })
 }
 
 /// The static name of a status number, such as `"GAMEYE_STATUS_NOT_FOUND"`,
@@ -569,5 +577,8 @@ pub unsafe extern "C" fn gameye_result_status(result: *const GameyeResult) -> Ga
 /// The string is static: never free it. Thread safety: any thread.
 #[no_mangle]
 pub extern "C" fn gameye_status_name(status: u32) -> *const c_char {
-    crate::status::from_u32(status).map_or(c"GAMEYE_STATUS_UNKNOWN".as_ptr(), |s| s.name().as_ptr())
+    ffi_panic_boundary!({
+        crate::status::from_u32(status)
+            .map_or(c"GAMEYE_STATUS_UNKNOWN".as_ptr(), |s| s.name().as_ptr())
+    })
 }

@@ -2,43 +2,38 @@
 
 use std::ffi::c_char;
 
-use gameye_core::{ListFilter, SessionRun, StopOptions};
+use gameye_core::{ListFilter, SessionRun, StopOptions, ValidSessionRun};
 
-use crate::client::GameyeClient;
-use crate::ffi::{arg_ref, arg_str, client_and_str, try_arg};
-use crate::operation::{self, start_call, try_arg_op, GameyeOperation};
-use crate::panic::ffi_boundary;
+use crate::args::{arg_opt_str, arg_ref, arg_str, try_arg};
+use crate::client::{client_and_str, GameyeClient};
+use crate::operation::{start_call, try_arg_op, GameyeOperation};
+use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, GameyeResult};
 
 type ArgResult<T> = Result<T, *mut GameyeResult>;
 
-/// # Safety
-/// As `gameye_session_create`.
-unsafe fn create_args<'a>(
+/// The checked arguments of `gameye_session_create`: the request parsed
+/// and validated, once (the create sends it without checking again).
+fn create_args<'a>(
     client: *const GameyeClient,
     request_json: *const c_char,
-) -> ArgResult<(&'a GameyeClient, SessionRun)> {
-    // SAFETY: the caller passes NULL or a live client / NUL-terminated string.
-    let client = unsafe { arg_ref(client, "client") }?;
-    let json = unsafe { arg_str(request_json, "request_json") }?;
+) -> ArgResult<(&'a GameyeClient, ValidSessionRun)> {
+    let client = arg_ref(client, "client")?;
+    let json = arg_str(request_json, "request_json")?;
     let request = SessionRun::from_json(json).map_err(|e| result::from_error(&e))?;
     Ok((client, request))
 }
 
-/// # Safety
-/// As `gameye_session_list`.
-unsafe fn list_args<'a>(
+/// The checked arguments of `gameye_session_list`.
+fn list_args<'a>(
     client: *const GameyeClient,
     filter_json: *const c_char,
 ) -> ArgResult<(&'a GameyeClient, ListFilter)> {
-    // SAFETY: as documented.
-    let client = unsafe { arg_ref(client, "client") }?;
-    if filter_json.is_null() {
-        return Ok((client, ListFilter::default()));
-    }
-    // SAFETY: non-NULL and NUL-terminated, as documented.
-    let json = unsafe { arg_str(filter_json, "filter_json") }?;
-    let filter = ListFilter::from_json(json).map_err(|e| result::from_error(&e))?;
+    let client = arg_ref(client, "client")?;
+    let filter = match arg_opt_str(filter_json, "filter_json")? {
+        Some(json) => ListFilter::from_json(json).map_err(|e| result::from_error(&e))?,
+        None => ListFilter::default(),
+    };
     Ok((client, filter))
 }
 
@@ -75,9 +70,8 @@ pub unsafe extern "C" fn gameye_session_create(
     client: *const GameyeClient,
     request_json: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, request) = try_arg!(unsafe { create_args(client, request_json) });
+    ffi_panic_boundary!({
+        let (client, request) = try_arg!(create_args(client, request_json));
         from_core(client.client.create_session(request), result::fill_session)
     })
 }
@@ -95,9 +89,8 @@ pub unsafe extern "C" fn gameye_session_create(
 /// `request_json` is NULL or a NUL-terminated string.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_session_validate(request_json: *const c_char) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let json = try_arg!(unsafe { arg_str(request_json, "request_json") });
+    ffi_panic_boundary!({
+        let json = try_arg!(arg_str(request_json, "request_json"));
         match SessionRun::from_json(json) {
             Ok(_) => result::ok(),
             Err(e) => result::from_error(&e),
@@ -123,9 +116,8 @@ pub unsafe extern "C" fn gameye_session_list(
     client: *const GameyeClient,
     filter_json: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, filter) = try_arg!(unsafe { list_args(client, filter_json) });
+    ffi_panic_boundary!({
+        let (client, filter) = try_arg!(list_args(client, filter_json));
         from_core(client.client.list_sessions(&filter), |r, list| {
             result::fill_sessions(r, list)
         })
@@ -149,9 +141,8 @@ pub unsafe extern "C" fn gameye_session_get(
     client: *const GameyeClient,
     id: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+    ffi_panic_boundary!({
+        let (client, id) = try_arg!(client_and_str(client, id, "id"));
         from_core(client.client.get_session(&id), result::fill_details)
     })
 }
@@ -181,9 +172,8 @@ pub unsafe extern "C" fn gameye_session_stop(
     id: *const c_char,
     flags: u32,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+    ffi_panic_boundary!({
+        let (client, id) = try_arg!(client_and_str(client, id, "id"));
         from_core(
             client.client.stop_session(&id, stop_options(flags)),
             result::fill_stop,
@@ -204,9 +194,8 @@ pub unsafe extern "C" fn gameye_session_create_async(
     client: *const GameyeClient,
     request_json: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, request) = try_arg_op!(unsafe { create_args(client, request_json) });
+    ffi_panic_boundary!({
+        let (client, request) = try_arg_op!(create_args(client, request_json));
         start_call(
             client,
             |c| async move { c.create_session_async(request).await },
@@ -224,9 +213,8 @@ pub unsafe extern "C" fn gameye_session_list_async(
     client: *const GameyeClient,
     filter_json: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, filter) = try_arg_op!(unsafe { list_args(client, filter_json) });
+    ffi_panic_boundary!({
+        let (client, filter) = try_arg_op!(list_args(client, filter_json));
         start_call(
             client,
             |c| async move { c.list_sessions_async(&filter).await },
@@ -244,9 +232,8 @@ pub unsafe extern "C" fn gameye_session_get_async(
     client: *const GameyeClient,
     id: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
+    ffi_panic_boundary!({
+        let (client, id) = try_arg_op!(client_and_str(client, id, "id"));
         start_call(
             client,
             |c| async move { c.get_session_async(&id).await },
@@ -265,9 +252,8 @@ pub unsafe extern "C" fn gameye_session_stop_async(
     id: *const c_char,
     flags: u32,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
+    ffi_panic_boundary!({
+        let (client, id) = try_arg_op!(client_and_str(client, id, "id"));
         start_call(
             client,
             |c| async move { c.stop_session_async(&id, stop_options(flags)).await },

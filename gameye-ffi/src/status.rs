@@ -73,6 +73,13 @@ impl From<ErrorKind> for GameyeStatus {
     }
 }
 
+/// A panic gives `GAMEYE_STATUS_PANIC`.
+impl crate::panic::PanicFallback for GameyeStatus {
+    fn fallback(_: String) -> Self {
+        GameyeStatus::Panic
+    }
+}
+
 impl GameyeStatus {
     /// A static, NUL-terminated name such as `"GAMEYE_STATUS_NOT_FOUND"`.
     pub(crate) fn name(self) -> &'static std::ffi::CStr {

@@ -3,25 +3,26 @@
 //!
 //! The keyword arguments of `Client.create_session` are converted into a JSON
 //! object as they are, and `SessionRun::from_value` in the core does every
-//! check: types, required fields, non-empty strings, `ttl` syntax. A value with
+//! check: types, required fields, non-empty strings, `ttl` syntax. The
+//! `ValidSessionRun` it gives is sent without a second check. A value with
 //! no JSON form at all (an arbitrary object, a `bytes`, a non-string key)
 //! cannot be handed over; it becomes a violation naming the field, in the same
 //! form the core uses, so every bad argument raises `InvalidRequestError`.
 
 use std::collections::BTreeMap;
 
-use gameye_core::{Error, ListFilter, SessionRun, Violation};
+use gameye_core::{Error, ListFilter, SessionRun, ValidSessionRun, Violation};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
 use crate::error::GameyeResult;
 
-/// Builds a `SessionRun` from `(field, value)` pairs, a missing value being
+/// Builds a validated `SessionRun` from `(field, value)` pairs, a missing value being
 /// `None`. Errors are the core's `InvalidRequest` errors.
 pub(crate) fn session_run(
     fields: &[(&str, Option<&Bound<'_, PyAny>>)],
-) -> GameyeResult<SessionRun> {
+) -> GameyeResult<ValidSessionRun> {
     let mut object = Map::new();
     let mut violations = Vec::new();
     for (name, value) in fields {

@@ -9,7 +9,7 @@
 
 use gameye_core::{
     choose_location, locations_from_json, ping_locations, Client, PingOptions, PlacedSession,
-    PlacementPolicy, PlayerLatencies, SessionRun,
+    PlacementPolicy, PlayerLatencies, ValidSessionRun,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -66,7 +66,7 @@ fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
 
 /// The arguments of `create_session_near`, converted at the call.
 pub(crate) struct NearArgs {
-    run: SessionRun,
+    run: ValidSessionRun,
     players: Vec<PlayerLatencies>,
     policy: PlacementPolicy,
 }
