@@ -11,13 +11,13 @@
 //! again.
 //!
 //! A loop without `add_reader` (the proactor loop on Windows) has no inbox:
-//! completions then go through `loop.call_soon_threadsafe` (`bridge.rs`).
+//! completions then go through `loop.call_soon_threadsafe` (`aio_future.rs`).
 
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 
-use crate::bridge::Outcome;
+use crate::aio_future::Outcome;
 
 /// A finished call waiting for the loop.
 struct Completion {
@@ -81,7 +81,7 @@ impl Drain {
         }
         for done in self.inbox.take() {
             // One future's failure (its callbacks raising) spares the others.
-            let _ = crate::bridge::resolve(py, done.future.bind(py), done.outcome);
+            let _ = crate::aio_future::resolve(py, done.future.bind(py), done.outcome);
         }
     }
 }
