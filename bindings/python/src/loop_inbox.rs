@@ -76,8 +76,9 @@ impl Drain {
         {
             use std::io::Read;
             let mut bytes = [0u8; 64];
-            // Non-blocking: ends with WouldBlock once the fd is empty.
-            while matches!((&self.read).read(&mut bytes), Ok(n) if n > 0) {}
+            // Non-blocking. A short read emptied the fd: no second read
+            // (and syscall) to hear WouldBlock.
+            while matches!((&self.read).read(&mut bytes), Ok(n) if n == bytes.len()) {}
         }
         for done in self.inbox.take() {
             // One future's failure (its callbacks raising) spares the others.
