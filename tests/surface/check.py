@@ -220,6 +220,11 @@ def python_extension_methods(rust_struct: str) -> set[str]:
     return names
 
 
+def missing(found: set[str], names, message: str) -> list[str]:
+    """`message` (a `{}` for the name) for each of `names` not in `found`."""
+    return [message.format(n) for n in names if n not in found]
+
+
 def main() -> int:
     problems: list[str] = []
     core = core_methods()
@@ -258,29 +263,19 @@ def main() -> int:
                 continue
             sync, asyn = names
             c_names = row["c"] if not isinstance(row["c"], Absent) else ()
+            where = f"{endpoint}: {{}}"
             if binding == "c":
-                for name in names:
-                    if name not in c:
-                        problems.append(f"C: {endpoint}: {name} is not declared in include/gameye.h")
+                problems += missing(c, names, "C: " + where.format("{} is not declared in include/gameye.h"))
             elif binding == "cpp":
-                for name in names:
-                    if name not in cpp_methods:
-                        problems.append(f"C++: {endpoint}: gameye::Client::{name} is missing (gameye.hpp)")
-                for fn in c_names:
-                    if fn not in cpp_calls:
-                        problems.append(f"C++: {endpoint}: gameye::Client never calls {fn}")
+                problems += missing(cpp_methods, names, "C++: " + where.format("gameye::Client::{} is missing"))
+                problems += missing(cpp_calls, c_names, "C++: " + where.format("gameye::Client never calls {}"))
             elif binding == "csharp":
-                for name in names:
-                    if name not in cs_methods:
-                        problems.append(f"C#: {endpoint}: GameyeClient.{name} is missing (GameyeClient.cs)")
-                for fn in c_names:
-                    if fn not in cs_native:
-                        problems.append(f"C#: {endpoint}: NativeMethods does not declare {fn}")
+                problems += missing(cs_methods, names, "C#: " + where.format("GameyeClient.{} is missing"))
+                problems += missing(cs_native, c_names, "C#: " + where.format("NativeMethods lacks {}"))
             elif binding == "python":
                 for what, found in py.items():
                     name = asyn if "AsyncClient" in what else sync
-                    if name not in found:
-                        problems.append(f"Python: {endpoint}: {name} is missing from the {what}")
+                    problems += missing(found, [name], "Python: " + where.format("{} is missing from the " + what))
 
     for p in problems:
         print(p, file=sys.stderr)
