@@ -32,6 +32,10 @@ has() {
     return 1
 }
 
+section "binding surface: every core endpoint in C, C++, C# and Python"
+python3 tests/surface/check.py
+record "ok binding surface"
+
 section "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

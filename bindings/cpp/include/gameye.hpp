@@ -287,64 +287,63 @@ private:
     std::size_t size_ = 0;
 };
 
-/// One mapped port of a session (a view).
-class Port {
+namespace detail {
+/// The base of the view classes below: a pointer into a result, valid while
+/// the result lives.
+template <class Raw>
+class View {
 public:
-    explicit Port(const GameyePort &raw) noexcept : p_(&raw) {}
+    explicit View(const Raw &raw) noexcept : p_(&raw) {}
+    /// The C struct this views.
+    const Raw &raw() const noexcept { return *p_; }
+
+protected:
+    const Raw *p_;
+};
+}  // namespace detail
+
+/// One mapped port of a session (a view).
+class Port : public detail::View<GameyePort> {
+public:
+    using View::View;
     /// "tcp", "udp", or a newer name.
     std::string_view protocol() const noexcept { return detail::sv(p_->protocol); }
     /// The port inside the container.
     std::uint16_t container() const noexcept { return p_->container; }
     /// The port on the host that players connect to.
     std::uint16_t host() const noexcept { return p_->host; }
-    const GameyePort &raw() const noexcept { return *p_; }
-
-private:
-    const GameyePort *p_;
 };
 
 /// One problem with one field (a view).
-class Violation {
+class Violation : public detail::View<GameyeViolation> {
 public:
-    explicit Violation(const GameyeViolation &raw) noexcept : p_(&raw) {}
+    using View::View;
     /// Such as "location", "env.PORT" or "args[2]".
     std::string_view field() const noexcept { return detail::sv(p_->field); }
     std::string_view description() const noexcept { return detail::sv(p_->description); }
-    const GameyeViolation &raw() const noexcept { return *p_; }
-
-private:
-    const GameyeViolation *p_;
 };
 
 /// A label: key and value (a view).
-class Label {
+class Label : public detail::View<GameyeKeyValue> {
 public:
-    explicit Label(const GameyeKeyValue &raw) noexcept : p_(&raw) {}
+    using View::View;
     std::string_view key() const noexcept { return detail::sv(p_->key); }
     std::string_view value() const noexcept { return detail::sv(p_->value); }
-    const GameyeKeyValue &raw() const noexcept { return *p_; }
-
-private:
-    const GameyeKeyValue *p_;
 };
 
 /// A location that can host an image (a view).
-class Location {
+class Location : public detail::View<GameyeLocation> {
 public:
-    explicit Location(const GameyeLocation &raw) noexcept : p_(&raw) {}
+    using View::View;
     std::string_view id() const noexcept { return detail::sv(p_->id); }
     /// IPv4 addresses to ping.
     Span<std::string_view> ips() const noexcept { return {p_->ips, p_->ips_len}; }
-    const GameyeLocation &raw() const noexcept { return *p_; }
-
-private:
-    const GameyeLocation *p_;
 };
 
 /// A listed or described session (a view).
-class SessionInfo {
+class SessionInfo : public detail::View<GameyeSessionInfo> {
 public:
-    explicit SessionInfo(const GameyeSessionInfo &raw) noexcept : p_(&raw) {}
+    using View::View;
     std::string_view id() const noexcept { return detail::sv(p_->id); }
     std::string_view image() const noexcept { return detail::sv(p_->image); }
     /// The image tag; empty when the server did not say.
@@ -367,10 +366,6 @@ public:
     std::int64_t player_count() const noexcept { return p_->player_count; }
     /// The ids of the players who joined (described sessions only).
     Span<std::string_view> joined() const noexcept { return {p_->joined, p_->joined_len}; }
-    const GameyeSessionInfo &raw() const noexcept { return *p_; }
-
-private:
-    const GameyeSessionInfo *p_;
 };
 
 namespace detail {

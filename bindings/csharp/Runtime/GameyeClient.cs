@@ -46,7 +46,7 @@ namespace GameyeSdk
         /// <exception cref="GameyeException">Status InvalidConfig; the message names the option.</exception>
         public static GameyeClient FromJson(string configJson)
         {
-            return new GameyeClient(Utf8.Encode(Required(configJson, "configJson"), "configJson"), 0);
+            return new GameyeClient(Utf8.EncodeRequired(configJson, "configJson"), 0);
         }
 
         private GameyeClient(byte[] configJson, int unused)
@@ -183,7 +183,7 @@ namespace GameyeSdk
         /// <summary>Starts a session from the spec's SessionRun JSON, as gameye_session_create takes it.</summary>
         public Session CreateSessionFromJson(string requestJson)
         {
-            byte[] json = Utf8.Encode(Required(requestJson, "requestJson"), "requestJson");
+            byte[] json = Utf8.EncodeRequired(requestJson, "requestJson");
             return ResultReader.Consume(Call(() => NativeMethods.gameye_session_create(_client, json)), ResultReader.Session);
         }
 
@@ -198,7 +198,7 @@ namespace GameyeSdk
         public Task<Session> CreateSessionFromJsonAsync(string requestJson,
                                                         CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] json = Utf8.Encode(Required(requestJson, "requestJson"), "requestJson");
+            byte[] json = Utf8.EncodeRequired(requestJson, "requestJson");
             return Start(() => NativeMethods.gameye_session_create_async(_client, json), ResultReader.Session,
                          cancellationToken);
         }
@@ -216,7 +216,7 @@ namespace GameyeSdk
         /// <summary>Like <see cref="ValidateSession"/>, for the spec's SessionRun JSON.</summary>
         public static IReadOnlyList<Violation> ValidateSessionJson(string requestJson)
         {
-            byte[] json = Utf8.Encode(Required(requestJson, "requestJson"), "requestJson");
+            byte[] json = Utf8.EncodeRequired(requestJson, "requestJson");
             using (ResultHandle result = NativeMethods.gameye_session_validate(json))
             {
                 GameyeResult r = result.Read();
@@ -253,14 +253,14 @@ namespace GameyeSdk
         /// <summary>Describes one session (GET /session/{id}); an unknown id throws with Status NotFound.</summary>
         public SessionInfo GetSession(string id)
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             return ResultReader.Consume(Call(() => NativeMethods.gameye_session_get(_client, bytes)), ResultReader.SessionInfo);
         }
 
         /// <summary>Like <see cref="GetSession"/>, returning false with the error instead of throwing.</summary>
         public bool TryGetSession(string id, out SessionInfo session, out GameyeError error)
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             return ResultReader.TryConsume(Call(() => NativeMethods.gameye_session_get(_client, bytes)),
                                            ResultReader.SessionInfo, out session, out error);
         }
@@ -268,7 +268,7 @@ namespace GameyeSdk
         /// <summary>Non-blocking <see cref="GetSession"/>.</summary>
         public Task<SessionInfo> GetSessionAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             return Start(() => NativeMethods.gameye_session_get_async(_client, bytes), ResultReader.SessionInfo,
                          cancellationToken);
         }
@@ -280,7 +280,7 @@ namespace GameyeSdk
         /// </summary>
         public StopOutcome StopSession(string id, bool idempotent = false)
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             uint flags = idempotent ? NativeMethods.StopIdempotent : 0;
             return ResultReader.Consume(Call(() => NativeMethods.gameye_session_stop(_client, bytes, flags)), ResultReader.Stop);
         }
@@ -289,7 +289,7 @@ namespace GameyeSdk
         public Task<StopOutcome> StopSessionAsync(string id, bool idempotent = false,
                                                   CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             uint flags = idempotent ? NativeMethods.StopIdempotent : 0;
             return Start(() => NativeMethods.gameye_session_stop_async(_client, bytes, flags), ResultReader.Stop,
                          cancellationToken);
@@ -300,7 +300,7 @@ namespace GameyeSdk
         /// <summary>Registers players as joined to a session (PUT /session/player/join).</summary>
         public PlayersResult JoinPlayers(string session, params string[] players)
         {
-            byte[] id = Utf8.Encode(Required(session, "session"), "session");
+            byte[] id = Utf8.EncodeRequired(session, "session");
             Required(players, "players");
             return ResultReader.Consume(Call(() =>
             {
@@ -313,7 +313,7 @@ namespace GameyeSdk
         public Task<PlayersResult> JoinPlayersAsync(string session, string[] players,
                                                     CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] id = Utf8.Encode(Required(session, "session"), "session");
+            byte[] id = Utf8.EncodeRequired(session, "session");
             Required(players, "players");
             return Start(() =>
             {
@@ -350,14 +350,14 @@ namespace GameyeSdk
         /// <summary>The session's logs so far (GET /logs?id=…).</summary>
         public string GetLogs(string id)
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             return ResultReader.Consume(Call(() => NativeMethods.gameye_logs_get(_client, bytes)), ResultReader.Text);
         }
 
         /// <summary>Non-blocking <see cref="GetLogs"/>.</summary>
         public Task<string> GetLogsAsync(string id, CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             return Start(() => NativeMethods.gameye_logs_get_async(_client, bytes), ResultReader.Text, cancellationToken);
         }
 
@@ -367,7 +367,7 @@ namespace GameyeSdk
         /// </summary>
         public LogStream FollowLogs(string id)
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             ThrowIfDisposed();
             LogStreamHandle stream;
             using (ResultHandle result = NativeMethods.gameye_logs_follow(_client, bytes, out stream))
@@ -389,7 +389,7 @@ namespace GameyeSdk
         /// </summary>
         public LogStream OpenLogStream(string id)
         {
-            byte[] bytes = Utf8.Encode(Required(id, "id"), "id");
+            byte[] bytes = Utf8.EncodeRequired(id, "id");
             ThrowIfDisposed();
             LogStreamHandle stream = NativeMethods.gameye_logs_follow_async(_client, bytes);
             if (stream.IsInvalid) throw new ArgumentException("gameye_logs_follow_async refused the id", "id");
@@ -405,9 +405,9 @@ namespace GameyeSdk
         /// </summary>
         public long SaveArtifact(string session, string path, string destPath)
         {
-            byte[] s = Utf8.Encode(Required(session, "session"), "session");
-            byte[] p = Utf8.Encode(Required(path, "path"), "path");
-            byte[] d = Utf8.Encode(Required(destPath, "destPath"), "destPath");
+            byte[] s = Utf8.EncodeRequired(session, "session");
+            byte[] p = Utf8.EncodeRequired(path, "path");
+            byte[] d = Utf8.EncodeRequired(destPath, "destPath");
             return ResultReader.Consume(Call(() => NativeMethods.gameye_artifacts_save(_client, s, p, d)),
                                         ResultReader.BytesWritten);
         }
@@ -416,9 +416,9 @@ namespace GameyeSdk
         public Task<long> SaveArtifactAsync(string session, string path, string destPath,
                                             CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] s = Utf8.Encode(Required(session, "session"), "session");
-            byte[] p = Utf8.Encode(Required(path, "path"), "path");
-            byte[] d = Utf8.Encode(Required(destPath, "destPath"), "destPath");
+            byte[] s = Utf8.EncodeRequired(session, "session");
+            byte[] p = Utf8.EncodeRequired(path, "path");
+            byte[] d = Utf8.EncodeRequired(destPath, "destPath");
             return Start(() => NativeMethods.gameye_artifacts_save_async(_client, s, p, d), ResultReader.BytesWritten,
                          cancellationToken);
         }
@@ -431,8 +431,8 @@ namespace GameyeSdk
         /// </summary>
         public long DownloadArtifact(string session, string path, Stream destination)
         {
-            byte[] s = Utf8.Encode(Required(session, "session"), "session");
-            byte[] p = Utf8.Encode(Required(path, "path"), "path");
+            byte[] s = Utf8.EncodeRequired(session, "session");
+            byte[] p = Utf8.EncodeRequired(path, "path");
             Required(destination, "destination");
             ThrowIfDisposed();
             var sink = new DownloadSink(destination);
@@ -462,8 +462,8 @@ namespace GameyeSdk
         public Task<long> DownloadArtifactAsync(string session, string path, Stream destination,
                                                 CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] s = Utf8.Encode(Required(session, "session"), "session");
-            byte[] p = Utf8.Encode(Required(path, "path"), "path");
+            byte[] s = Utf8.EncodeRequired(session, "session");
+            byte[] p = Utf8.EncodeRequired(path, "path");
             Required(destination, "destination");
             var sink = new DownloadSink(destination);
             return Start(() => NativeMethods.gameye_artifacts_download_async(
@@ -476,7 +476,7 @@ namespace GameyeSdk
         /// <summary>The locations that can currently host <paramref name="image"/>. Do not cache the answer.</summary>
         public Location[] AvailableLocations(string image)
         {
-            byte[] bytes = Utf8.Encode(Required(image, "image"), "image");
+            byte[] bytes = Utf8.EncodeRequired(image, "image");
             return ResultReader.Consume(Call(() => NativeMethods.gameye_locations_available(_client, bytes)),
                                         ResultReader.Locations);
         }
@@ -485,7 +485,7 @@ namespace GameyeSdk
         public Task<Location[]> AvailableLocationsAsync(string image,
                                                         CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] bytes = Utf8.Encode(Required(image, "image"), "image");
+            byte[] bytes = Utf8.EncodeRequired(image, "image");
             return Start(() => NativeMethods.gameye_locations_available_async(_client, bytes), ResultReader.Locations,
                          cancellationToken);
         }
@@ -493,9 +493,9 @@ namespace GameyeSdk
         /// <summary>Whether an image tag exists in a region (GET /tag/{region}/{image}/{version}).</summary>
         public bool TagExists(string region, string image, string version)
         {
-            byte[] r = Utf8.Encode(Required(region, "region"), "region");
-            byte[] i = Utf8.Encode(Required(image, "image"), "image");
-            byte[] v = Utf8.Encode(Required(version, "version"), "version");
+            byte[] r = Utf8.EncodeRequired(region, "region");
+            byte[] i = Utf8.EncodeRequired(image, "image");
+            byte[] v = Utf8.EncodeRequired(version, "version");
             return ResultReader.Consume(Call(() => NativeMethods.gameye_tag_exists(_client, r, i, v)), ResultReader.TagExists);
         }
 
@@ -503,9 +503,9 @@ namespace GameyeSdk
         public Task<bool> TagExistsAsync(string region, string image, string version,
                                          CancellationToken cancellationToken = default(CancellationToken))
         {
-            byte[] r = Utf8.Encode(Required(region, "region"), "region");
-            byte[] i = Utf8.Encode(Required(image, "image"), "image");
-            byte[] v = Utf8.Encode(Required(version, "version"), "version");
+            byte[] r = Utf8.EncodeRequired(region, "region");
+            byte[] i = Utf8.EncodeRequired(image, "image");
+            byte[] v = Utf8.EncodeRequired(version, "version");
             return Start(() => NativeMethods.gameye_tag_exists_async(_client, r, i, v), ResultReader.TagExists,
                          cancellationToken);
         }
@@ -547,7 +547,7 @@ namespace GameyeSdk
         {
             // The location is the ranking's to choose; the library ignores this one.
             req = Utf8.Encode((options ?? NoOptions).ToJson("(chosen by placement)", Required(image, "image")), "request");
-            players = Utf8.Encode(Required(playersJson, "playersJson"), "playersJson");
+            players = Utf8.EncodeRequired(playersJson, "playersJson");
             policy = policyJson == null ? null : Utf8.Encode(policyJson, "policyJson");
         }
     }

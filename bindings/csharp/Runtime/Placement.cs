@@ -217,7 +217,7 @@ namespace GameyeSdk
         /// <exception cref="GameyeException">Status PingNotPermitted (the message names the cause and the fix), InvalidRequest.</exception>
         public static PingReport PingLocations(string locationsJson, PingOptions options = null)
         {
-            byte[] locations = Utf8.Encode(Required(locationsJson, "locationsJson"), "locationsJson");
+            byte[] locations = Utf8.EncodeRequired(locationsJson, "locationsJson");
             byte[] opts = options == null ? null : Utf8.Encode(options.ToJson());
             return ResultReader.Consume(NativeMethods.gameye_locations_ping(locations, opts),
                                         r => PingReport.Parse(Utf8.Decode(r.text)));
@@ -233,20 +233,14 @@ namespace GameyeSdk
         /// <exception cref="GameyeException">Status InvalidRequest, naming the field.</exception>
         public static Placement ChooseLocation(string candidatesJson, string playersJson, string policyJson = null)
         {
-            byte[] c = Utf8.Encode(Required(candidatesJson, "candidatesJson"), "candidatesJson");
-            byte[] p = Utf8.Encode(Required(playersJson, "playersJson"), "playersJson");
+            byte[] c = Utf8.EncodeRequired(candidatesJson, "candidatesJson");
+            byte[] p = Utf8.EncodeRequired(playersJson, "playersJson");
             byte[] pol = policyJson == null ? null : Utf8.Encode(policyJson, "policyJson");
             return ResultReader.Consume(NativeMethods.gameye_location_choose(c, p, pol), r =>
             {
                 string json = Utf8.Decode(r.text);
                 return Placement.From((Dictionary<string, object>)MiniJson.Parse(json), json);
             });
-        }
-
-        internal static T Required<T>(T value, string name) where T : class
-        {
-            if (value == null) throw new ArgumentNullException(name);
-            return value;
         }
     }
 
@@ -266,7 +260,7 @@ namespace GameyeSdk
         /// <summary>Starts pinging; see <see cref="GameyePlacement.PingLocations"/> for the arguments.</summary>
         public LocationPinger(string locationsJson, PingOptions options = null)
         {
-            byte[] locations = Utf8.Encode(GameyePlacement.Required(locationsJson, "locationsJson"), "locationsJson");
+            byte[] locations = Utf8.EncodeRequired(locationsJson, "locationsJson");
             byte[] opts = options == null ? null : Utf8.Encode(options.ToJson());
             _op = NativeMethods.gameye_locations_ping_async(locations, opts);
         }

@@ -32,6 +32,16 @@ namespace GameyeSdk.Native
             return bytes;
         }
 
+        /// <summary>
+        /// As <see cref="Encode"/> for an argument that must be given: null
+        /// throws ArgumentNullException naming <paramref name="paramName"/>.
+        /// </summary>
+        internal static byte[] EncodeRequired(string value, string paramName)
+        {
+            if (value == null) throw new ArgumentNullException(paramName);
+            return Encode(value, paramName);
+        }
+
         /// <summary>Decodes a NUL-terminated UTF-8 string owned by the library; NULL gives null.</summary>
         public static string Decode(IntPtr ptr)
         {

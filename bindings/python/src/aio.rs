@@ -1,5 +1,5 @@
 //! `gameye.AsyncClient`: the core's `_async` endpoints as asyncio awaitables,
-//! run on the client's own runtime through [`crate::bridge`].
+//! run on the client's own runtime through [`crate::aio_future`].
 //!
 //! Each method converts its arguments at once (a `TypeError` raises at the
 //! call), starts the request, and returns an asyncio future of the running
@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 use pyo3::IntoPyObjectExt;
 
-use crate::bridge;
+use crate::aio_future;
 use crate::client::{build, stop_outcome, Options};
 use crate::convert;
 use crate::download::{self, Dest};
@@ -45,7 +45,7 @@ where
     T: Send + 'static,
     U: for<'a> IntoPyObject<'a> + 'static,
 {
-    bridge::spawn_future(py, client, fut, move |py, result| {
+    aio_future::spawn_future(py, client, fut, move |py, result| {
         let value = map(result.map_err(GameyeError::from)?.into_inner());
         value.into_py_any(py)
     })
@@ -103,7 +103,7 @@ impl PyAsyncClient {
     /// Idempotent; awaitable (the threads have stopped when it returns).
     fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         exit_gate::detach(py, || self.inner.close());
-        bridge::ready(py, py.None())
+        aio_future::ready(py, py.None())
     }
 
     /// Whether `aclose()` was called (or an `async with` block left).
@@ -113,7 +113,7 @@ impl PyAsyncClient {
     }
 
     fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        bridge::ready(slf.py(), slf.clone().into_any().unbind())
+        aio_future::ready(slf.py(), slf.clone().into_any().unbind())
     }
 
     #[pyo3(signature = (*_args))]
@@ -123,7 +123,7 @@ impl PyAsyncClient {
         _args: &Bound<'py, pyo3::types::PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         exit_gate::detach(py, || self.inner.close());
-        bridge::ready(py, false.into_pyobject(py)?.to_owned().into_any().unbind())
+        aio_future::ready(py, false.into_pyobject(py)?.to_owned().into_any().unbind())
     }
 
     /// Starts a session; awaitable of a `Session`. Arguments as
@@ -145,18 +145,8 @@ impl PyAsyncClient {
         ttl: Option<&Bound<'py, PyAny>>,
         external_id: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let run = convert::session_run(&[
-            ("location", Some(location)),
-            ("image", Some(image)),
-            ("id", id),
-            ("env", env),
-            ("args", args),
-            ("restart", restart),
-            ("labels", labels),
-            ("version", version),
-            ("ttl", ttl),
-            ("external_id", external_id),
-        ])?;
+        let keywords = [id, env, args, restart, labels, version, ttl, external_id];
+        let run = convert::session_run(location, image, keywords)?;
         let core = self.inner.clone();
         let fut = async move { core.create_session_async(run).await };
         call(py, &self.inner, fut, PySession::from)
@@ -282,17 +272,8 @@ impl PyAsyncClient {
         ttl: Option<&Bound<'py, PyAny>>,
         external_id: Option<&Bound<'py, PyAny>>,
     ) -> GameyeResult<Bound<'py, PyAny>> {
-        let run = [
-            ("id", id),
-            ("env", env),
-            ("args", args),
-            ("restart", restart),
-            ("labels", labels),
-            ("version", version),
-            ("ttl", ttl),
-            ("external_id", external_id),
-        ];
-        let args = crate::placement::near_args(py, image, players, policy, &run)?;
+        let keywords = [id, env, args, restart, labels, version, ttl, external_id];
+        let args = crate::placement::near_args(py, image, players, policy, keywords)?;
         Ok(crate::placement::create_near_async(py, &self.inner, args)?)
     }
 

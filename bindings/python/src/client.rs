@@ -86,33 +86,25 @@ fn token(given: Option<String>) -> GameyeResult<String> {
 /// Builds the core client from the constructor arguments of `Client` and
 /// `AsyncClient`; the core checks them.
 pub(crate) fn build(options: Options) -> GameyeResult<Client> {
-    let Options {
-        token,
-        base_url,
-        environment,
-        timeout,
-        connect_timeout,
-        allow_insecure_http,
-        max_attempts,
-        deadline,
-        proxy,
-        proxy_from_env,
-    } = options;
-    let mut config = ClientConfig::new(self::token(token)?)
-        .allow_insecure_http(allow_insecure_http)
-        .proxy_from_env(proxy_from_env);
+    let mut config = ClientConfig::new(self::token(options.token)?)
+        .allow_insecure_http(options.allow_insecure_http)
+        .proxy_from_env(options.proxy_from_env);
     // The core rejects base_url together with environment.
-    config.base_url = base_url;
-    config.environment = environment.as_deref().map(self::environment).transpose()?;
-    config.proxy = proxy;
-    if let Some(t) = seconds("timeout", timeout)? {
+    config.base_url = options.base_url;
+    config.environment = options
+        .environment
+        .as_deref()
+        .map(self::environment)
+        .transpose()?;
+    config.proxy = options.proxy;
+    if let Some(t) = seconds("timeout", options.timeout)? {
         config = config.request_timeout(t);
     }
-    if let Some(t) = seconds("connect_timeout", connect_timeout)? {
+    if let Some(t) = seconds("connect_timeout", options.connect_timeout)? {
         config = config.connect_timeout(t);
     }
     let mut retry = config.retry;
-    if let Some(n) = max_attempts {
+    if let Some(n) = options.max_attempts {
         // Zero is passed on for the core to reject; a negative or huge
         // number has no `u32` form.
         retry.max_attempts = u32::try_from(n).map_err(|_| {
@@ -122,7 +114,7 @@ pub(crate) fn build(options: Options) -> GameyeResult<Client> {
             )
         })?;
     }
-    if let Some(d) = seconds("deadline", deadline)? {
+    if let Some(d) = seconds("deadline", options.deadline)? {
         retry.deadline = d;
     }
     config = config.retry(retry);
@@ -238,18 +230,8 @@ impl PyClient {
         ttl: Option<&Bound<'_, PyAny>>,
         external_id: Option<&Bound<'_, PyAny>>,
     ) -> GameyeResult<PySession> {
-        let run = convert::session_run(&[
-            ("location", Some(location)),
-            ("image", Some(image)),
-            ("id", id),
-            ("env", env),
-            ("args", args),
-            ("restart", restart),
-            ("labels", labels),
-            ("version", version),
-            ("ttl", ttl),
-            ("external_id", external_id),
-        ])?;
+        let keywords = [id, env, args, restart, labels, version, ttl, external_id];
+        let run = convert::session_run(location, image, keywords)?;
         let session = exit_gate::detach(py, || self.inner.create_session(run))?;
         Ok(session.into_inner().into())
     }
@@ -394,17 +376,8 @@ impl PyClient {
         ttl: Option<&Bound<'py, PyAny>>,
         external_id: Option<&Bound<'py, PyAny>>,
     ) -> GameyeResult<Py<PyAny>> {
-        let run = [
-            ("id", id),
-            ("env", env),
-            ("args", args),
-            ("restart", restart),
-            ("labels", labels),
-            ("version", version),
-            ("ttl", ttl),
-            ("external_id", external_id),
-        ];
-        let args = crate::placement::near_args(py, image, players, policy, &run)?;
+        let keywords = [id, env, args, restart, labels, version, ttl, external_id];
+        let args = crate::placement::near_args(py, image, players, policy, keywords)?;
         crate::placement::create_near(py, &self.inner, args)
     }
 

@@ -18,19 +18,41 @@ use serde_json::{Map, Number, Value};
 
 use crate::error::GameyeResult;
 
-/// Builds a validated `SessionRun` from `(field, value)` pairs, a missing value being
-/// `None`. Errors are the core's `InvalidRequest` errors.
+/// The keyword arguments of `create_session` and `create_session_near`
+/// after `location` and `image`, in the order the methods take them.
+const RUN_KEYWORDS: [&str; 8] = [
+    "id",
+    "env",
+    "args",
+    "restart",
+    "labels",
+    "version",
+    "ttl",
+    "external_id",
+];
+
+/// Those keywords' values (`None` when not given), in [`RUN_KEYWORDS`] order.
+pub(crate) type RunKeywords<'a, 'py> = [Option<&'a Bound<'py, PyAny>>; 8];
+
+/// Builds a validated `SessionRun` from `location`, `image` and the other
+/// keywords. Errors are the core's `InvalidRequest` errors.
 pub(crate) fn session_run(
-    fields: &[(&str, Option<&Bound<'_, PyAny>>)],
+    location: &Bound<'_, PyAny>,
+    image: &Bound<'_, PyAny>,
+    keywords: RunKeywords<'_, '_>,
 ) -> GameyeResult<ValidSessionRun> {
     let mut object = Map::new();
     let mut violations = Vec::new();
-    for (name, value) in fields {
+    let named = RUN_KEYWORDS.into_iter().zip(keywords);
+    for (name, value) in [("location", Some(location)), ("image", Some(image))]
+        .into_iter()
+        .chain(named)
+    {
         let json = match value {
             Some(v) => to_json(v, name, &mut violations),
             None => Value::Null,
         };
-        object.insert((*name).to_owned(), json);
+        object.insert(name.to_owned(), json);
     }
     if !violations.is_empty() {
         return Err(Error::invalid_request(violations).into());

@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use tokio::sync::oneshot;
 
-use crate::bridge;
+use crate::aio_future;
 use crate::error::{self, GameyeError};
 use crate::exit_gate;
 
@@ -164,13 +164,13 @@ pub(crate) fn download_async<'py>(
                 core.download_artifact_to_file_async(&session, &path, &to)
                     .await
             };
-            bridge::spawn_future(py, client, work, |py, r| {
+            aio_future::spawn_future(py, client, work, |py, r| {
                 let n = r.map_err(GameyeError::from)?.into_inner();
                 Ok(n.into_pyobject(py)?.into_any().unbind())
             })
         }
         Dest::Writer(file) => {
-            let event_loop = bridge::running_loop(py)?.unbind();
+            let event_loop = aio_future::running_loop(py)?.unbind();
             let core = client.clone();
             let work = async move {
                 let (_, mut stream) = core
@@ -187,7 +187,7 @@ pub(crate) fn download_async<'py>(
                 on_loop(&event_loop, &file, None).await?;
                 Ok(written)
             };
-            bridge::spawn_future(py, client, work, |py, r: Result<u64, Failure>| match r {
+            aio_future::spawn_future(py, client, work, |py, r: Result<u64, Failure>| match r {
                 Ok(n) => Ok(n.into_pyobject(py)?.into_any().unbind()),
                 Err(Failure::Core(e)) => Err(GameyeError::from(e).into()),
                 Err(Failure::Write(e)) => Err(error::write_failed(py, e)),
@@ -267,7 +267,7 @@ impl WriteStep {
         match step {
             Ok(None) => send(&self.done, Ok(())),
             Ok(Some(awaitable)) => {
-                let waiting = bridge::asyncio(py)?
+                let waiting = aio_future::asyncio(py)?
                     .call_method1("ensure_future", (awaitable,))
                     .and_then(|fut| {
                         let done =

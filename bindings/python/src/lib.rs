@@ -13,12 +13,12 @@
 //!
 //! `Client` calls the core's blocking methods with the GIL released.
 //! `AsyncClient` runs the core's `_async` methods on the client's own tokio
-//! runtime and resolves asyncio futures from there (`src/bridge.rs`).
+//! runtime and resolves asyncio futures from there (`src/aio_future.rs`).
 
 use pyo3::prelude::*;
 
 mod aio;
-mod bridge;
+mod aio_future;
 mod client;
 mod convert;
 mod download;
@@ -30,6 +30,10 @@ mod loop_inbox;
 mod placement;
 mod session;
 mod types;
+
+// `logs.rs` still names the module by its old name; it is being rewritten
+// elsewhere. Drop this alias once it says `crate::aio_future`.
+use aio_future as bridge;
 
 /// The extension module `gameye._gameye`.
 #[pymodule]

@@ -11,13 +11,13 @@
 //! again.
 //!
 //! A loop without `add_reader` (the proactor loop on Windows) has no inbox:
-//! completions then go through `loop.call_soon_threadsafe` (`bridge.rs`).
+//! completions then go through `loop.call_soon_threadsafe` (`aio_future.rs`).
 
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 
-use crate::bridge::Outcome;
+use crate::aio_future::Outcome;
 
 /// A finished call waiting for the loop.
 struct Completion {
@@ -76,12 +76,13 @@ impl Drain {
         {
             use std::io::Read;
             let mut bytes = [0u8; 64];
-            // Non-blocking: ends with WouldBlock once the fd is empty.
-            while matches!((&self.read).read(&mut bytes), Ok(n) if n > 0) {}
+            // Non-blocking. A short read emptied the fd: no second read
+            // (and syscall) to hear WouldBlock.
+            while matches!((&self.read).read(&mut bytes), Ok(n) if n == bytes.len()) {}
         }
         for done in self.inbox.take() {
             // One future's failure (its callbacks raising) spares the others.
-            let _ = crate::bridge::resolve(py, done.future.bind(py), done.outcome);
+            let _ = crate::aio_future::resolve(py, done.future.bind(py), done.outcome);
         }
     }
 }

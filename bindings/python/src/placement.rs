@@ -14,7 +14,8 @@ use gameye_core::{
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::bridge;
+use crate::aio_future;
+use crate::convert::RunKeywords;
 use crate::error::{GameyeError, GameyeResult};
 use crate::session::PySession;
 
@@ -72,19 +73,17 @@ pub(crate) struct NearArgs {
 }
 
 /// Converts `image`, `players`, `policy` and the other `SessionRun`
-/// keywords (`(name, value)`, `None` when not given).
+/// keywords.
 pub(crate) fn near_args(
     py: Python<'_>,
     image: &Bound<'_, PyAny>,
     players: &Bound<'_, PyAny>,
     policy: Option<&Bound<'_, PyAny>>,
-    run: &[(&str, Option<&Bound<'_, PyAny>>)],
+    keywords: RunKeywords<'_, '_>,
 ) -> GameyeResult<NearArgs> {
     // The location is the ranking's to choose; a placeholder passes validation.
     let placeholder = PyString::new(py, "(chosen by placement)").into_any();
-    let mut fields = vec![("image", Some(image)), ("location", Some(&placeholder))];
-    fields.extend_from_slice(run);
-    let run = crate::convert::session_run(&fields)?;
+    let run = crate::convert::session_run(&placeholder, image, keywords)?;
     let players = PlayerLatencies::list_from_json(&dumps(py, players)?)?;
     let policy = match policy {
         Some(p) if !p.is_none() => PlacementPolicy::from_json(&dumps(py, p)?)?,
@@ -133,7 +132,7 @@ pub(crate) fn create_near_async<'py>(
         core.create_session_near_async(args.run, &args.players, &args.policy)
             .await
     };
-    bridge::spawn_future(py, client, fut, |py, result| {
+    aio_future::spawn_future(py, client, fut, |py, result| {
         let placed = result.map_err(|e| PyErr::from(GameyeError::from(e)))?;
         placed_to_py(py, placed.into_inner())
     })

@@ -1,6 +1,6 @@
-//! The asyncio bridge: a core future runs on the client's own tokio runtime
-//! (`Client::spawn_background`), and its result resolves an asyncio future
-//! on the loop's thread. No thread per request.
+//! The asyncio future of a call: a core future runs on the client's own
+//! tokio runtime (`Client::spawn_background`), and its result resolves an
+//! asyncio future on the loop's thread. No thread per request.
 //!
 //! * The asyncio future is created on the calling (event loop) thread and
 //!   returned at once; the call is already running, as with a `Task`.

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Every endpoint of the core's `Client` is in every binding's surface.
+
+Reads the sources, builds nothing, so scripts/test.sh runs it first:
+
+- the core: the `pub fn` / `pub async fn` of each `impl Client` block in
+  gameye-core/src (minus the client's own plumbing, NOT_ENDPOINTS);
+- C: the declarations in include/gameye.h, blocking and `_async`;
+- C++: the methods of `class Client` in bindings/cpp/include/gameye.hpp, and
+  that the class calls the C function;
+- C#: the public methods of bindings/csharp/Runtime/GameyeClient.cs, and the
+  `extern` declaration of the C function in NativeMethods.cs;
+- Python: the methods of `Client` and `AsyncClient` in the stub
+  bindings/python/python/gameye/_gameye.pyi, and in the extension's
+  `#[pymethods]` blocks (tests/python/test_package.py checks the built
+  module against the stub).
+
+ENDPOINTS is the explicit map: a core method (its blocking name; the `_async`
+twin goes with it) -> its (blocking, async) names per binding. A new core
+endpoint fails here until it has a row; a row naming something a binding does
+not have fails too. A binding that deliberately lacks an endpoint says so
+with ABSENT and the reason.
+
+    python3 tests/surface/check.py    # exit 1 with one line per gap
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Absent:
+    """A binding without this endpoint, on purpose."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+ABSENT_STREAM = Absent("the byte stream is handed out as download_artifact's writer")
+
+# core method -> {binding: (blocking name, async name)}. Python's async name
+# is the AsyncClient method (same name, awaitable).
+ENDPOINTS: dict[str, dict[str, tuple[str, str] | Absent]] = {
+    "create_session": {
+        "c": ("gameye_session_create", "gameye_session_create_async"),
+        "cpp": ("create_session", "create_session_async"),
+        "csharp": ("CreateSession", "CreateSessionAsync"),
+        "python": ("create_session", "create_session"),
+    },
+    "list_sessions": {
+        "c": ("gameye_session_list", "gameye_session_list_async"),
+        "cpp": ("list_sessions", "list_sessions_async"),
+        "csharp": ("ListSessions", "ListSessionsAsync"),
+        "python": ("list_sessions", "list_sessions"),
+    },
+    "get_session": {
+        "c": ("gameye_session_get", "gameye_session_get_async"),
+        "cpp": ("get_session", "get_session_async"),
+        "csharp": ("GetSession", "GetSessionAsync"),
+        "python": ("get_session", "get_session"),
+    },
+    "stop_session": {
+        "c": ("gameye_session_stop", "gameye_session_stop_async"),
+        "cpp": ("stop_session", "stop_session_async"),
+        "csharp": ("StopSession", "StopSessionAsync"),
+        "python": ("stop_session", "stop_session"),
+    },
+    "join_players": {
+        "c": ("gameye_players_join", "gameye_players_join_async"),
+        "cpp": ("join_players", "join_players_async"),
+        "csharp": ("JoinPlayers", "JoinPlayersAsync"),
+        "python": ("join_players", "join_players"),
+    },
+    "leave_players": {
+        "c": ("gameye_players_leave", "gameye_players_leave_async"),
+        "cpp": ("leave_players", "leave_players_async"),
+        "csharp": ("LeavePlayers", "LeavePlayersAsync"),
+        "python": ("leave_players", "leave_players"),
+    },
+    "logs": {
+        "c": ("gameye_logs_get", "gameye_logs_get_async"),
+        "cpp": ("get_logs", "get_logs_async"),
+        "csharp": ("GetLogs", "GetLogsAsync"),
+        "python": ("logs", "logs"),
+    },
+    "follow_logs": {
+        "c": ("gameye_logs_follow", "gameye_logs_follow_async"),
+        "cpp": ("follow_logs", "follow_logs_async"),
+        # The non-blocking follow returns the stream at once (ReadLineAsync).
+        "csharp": ("FollowLogs", "OpenLogStream"),
+        "python": ("follow_logs", "follow_logs"),
+    },
+    "download_artifact": {
+        "c": ("gameye_artifacts_download", "gameye_artifacts_download_async"),
+        "cpp": ("download_artifact", "download_artifact_async"),
+        "csharp": ("DownloadArtifact", "DownloadArtifactAsync"),
+        "python": ("download_artifact", "download_artifact"),
+    },
+    "download_artifact_to_file": {
+        "c": ("gameye_artifacts_save", "gameye_artifacts_save_async"),
+        "cpp": ("save_artifact", "save_artifact_async"),
+        "csharp": ("SaveArtifact", "SaveArtifactAsync"),
+        # One method takes a path or a file object.
+        "python": ("download_artifact", "download_artifact"),
+    },
+    "open_artifact": {
+        "c": ABSENT_STREAM,
+        "cpp": ABSENT_STREAM,
+        "csharp": ABSENT_STREAM,
+        "python": ABSENT_STREAM,
+    },
+    "available_locations": {
+        "c": ("gameye_locations_available", "gameye_locations_available_async"),
+        "cpp": ("available_locations", "available_locations_async"),
+        "csharp": ("AvailableLocations", "AvailableLocationsAsync"),
+        "python": ("available_locations", "available_locations"),
+    },
+    "tag_exists": {
+        "c": ("gameye_tag_exists", "gameye_tag_exists_async"),
+        "cpp": ("tag_exists", "tag_exists_async"),
+        "csharp": ("TagExists", "TagExistsAsync"),
+        "python": ("tag_exists", "tag_exists"),
+    },
+    "create_session_near": {
+        "c": ("gameye_session_create_near", "gameye_session_create_near_async"),
+        "cpp": ("create_session_near", "create_session_near_async"),
+        "csharp": ("CreateSessionNear", "CreateSessionNearAsync"),
+        "python": ("create_session_near", "create_session_near"),
+    },
+}
+
+# `impl Client` methods that are the client itself, not endpoints.
+NOT_ENDPOINTS = {"new", "base_url", "close", "is_closed", "config", "spawn_background"}
+
+BINDINGS = ("c", "cpp", "csharp", "python")
+
+
+def read(rel: str) -> str:
+    return (ROOT / rel).read_text(encoding="utf-8")
+
+
+def strip_comments(src: str) -> str:
+    """C-family source without its comments (so a name in a doc comment does
+    not count as a declaration)."""
+    src = re.sub(r"/\*.*?\*/", "", src, flags=re.S)
+    return re.sub(r"//[^\n]*", "", src)
+
+
+def block_after(src: str, header: str) -> str:
+    """The brace-delimited body that follows the first match of `header`."""
+    m = re.search(header, src)
+    if not m:
+        return ""
+    start = src.index("{", m.end() - 1)
+    depth = 0
+    for i in range(start, len(src)):
+        if src[i] == "{":
+            depth += 1
+        elif src[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return src[start : i + 1]
+    return src[start:]
+
+
+def core_methods() -> set[str]:
+    names: set[str] = set()
+    for path in sorted((ROOT / "gameye-core/src").glob("*.rs")):
+        src = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"^impl Client \{", src, flags=re.M):
+            body = block_after(src[m.start() :], r"impl Client \{")
+            names |= set(re.findall(r"^    pub (?:async )?fn (\w+)", body, flags=re.M))
+    return names - NOT_ENDPOINTS
+
+
+def c_functions() -> set[str]:
+    return set(re.findall(r"\b(gameye_\w+)\s*\(", strip_comments(read("include/gameye.h"))))
+
+
+def cpp_surface() -> tuple[set[str], set[str]]:
+    """Method names of `class Client` and the C functions it calls."""
+    body = strip_comments(block_after(read("bindings/cpp/include/gameye.hpp"), r"\nclass Client \{"))
+    methods = set(re.findall(r"^    (?:template\s*<[^>]*>\s*)?[\w:<>,&* ]+?[\s&*](\w+)\(", body, flags=re.M))
+    return methods, set(re.findall(r"\b(gameye_\w+)\(", body))
+
+
+def csharp_surface() -> tuple[set[str], set[str]]:
+    """Public methods of GameyeClient and the C functions NativeMethods declares."""
+    client = strip_comments(read("bindings/csharp/Runtime/GameyeClient.cs"))
+    body = block_after(client, r"class GameyeClient\b[^{]*\{")
+    methods = set(re.findall(r"\bpublic (?!class\b)[\w<>\[\], ]+? (\w+)\(", body))
+    native = strip_comments(read("bindings/csharp/Runtime/NativeMethods.cs"))
+    return methods, set(re.findall(r"\bextern [\w\[\]]+ (gameye_\w+)\(", native))
+
+
+def python_stub_methods(cls: str) -> set[str]:
+    tree = ast.parse(read("bindings/python/python/gameye/_gameye.pyi"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            return {n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return set()
+
+
+def python_extension_methods(rust_struct: str) -> set[str]:
+    """Python names of the `#[pymethods] impl STRUCT` methods (`#[pyo3(name)]` honoured)."""
+    names: set[str] = set()
+    for path in sorted((ROOT / "bindings/python/src").glob("*.rs")):
+        src = path.read_text(encoding="utf-8")
+        if not re.search(rf"#\[pymethods\]\s*impl {rust_struct} \{{", src):
+            continue
+        body = block_after(src, rf"#\[pymethods\]\s*impl {rust_struct} \{{")
+        for m in re.finditer(r"((?:\s*#\[[^\n]*\]\n)*)\s*(?:pub(?:\(crate\))? )?fn (\w+)", body):
+            renamed = re.search(r'name\s*=\s*"(\w+)"', m.group(1))
+            names.add(renamed.group(1) if renamed else m.group(2))
+    return names
+
+
+def missing(found: set[str], names, message: str) -> list[str]:
+    """`message` (a `{}` for the name) for each of `names` not in `found`."""
+    return [message.format(n) for n in names if n not in found]
+
+
+def main() -> int:
+    problems: list[str] = []
+    core = core_methods()
+    blocking = {m for m in core if not m.endswith("_async")}
+    for m in sorted(core):
+        if m.endswith("_async") and m[: -len("_async")] not in blocking:
+            problems.append(f"core: {m} has no blocking twin; add a row for it by hand")
+    for m in sorted(blocking - ENDPOINTS.keys()):
+        problems.append(f"core: Client::{m} has no row in ENDPOINTS (tests/surface/check.py)")
+    for m in sorted(ENDPOINTS.keys() - blocking):
+        problems.append(f"ENDPOINTS: {m} is not a method of the core's Client")
+    for m in sorted(blocking):
+        if f"{m}_async" not in core:
+            problems.append(f"core: Client::{m} has no {m}_async twin")
+
+    c = c_functions()
+    cpp_methods, cpp_calls = cpp_surface()
+    cs_methods, cs_native = csharp_surface()
+    py = {
+        "stub Client": python_stub_methods("Client"),
+        "stub AsyncClient": python_stub_methods("AsyncClient"),
+        "extension Client (PyClient)": python_extension_methods("PyClient"),
+        "extension AsyncClient (PyAsyncClient)": python_extension_methods("PyAsyncClient"),
+    }
+    for what, found in py.items():
+        if not found:
+            problems.append(f"python: found no methods in the {what}; has the file moved?")
+
+    for endpoint, row in sorted(ENDPOINTS.items()):
+        for binding in BINDINGS:
+            names = row.get(binding)
+            if names is None:
+                problems.append(f"ENDPOINTS: {endpoint} has no {binding} entry")
+                continue
+            if isinstance(names, Absent):
+                continue
+            sync, asyn = names
+            c_names = row["c"] if not isinstance(row["c"], Absent) else ()
+            where = f"{endpoint}: {{}}"
+            if binding == "c":
+                problems += missing(c, names, "C: " + where.format("{} is not declared in include/gameye.h"))
+            elif binding == "cpp":
+                problems += missing(cpp_methods, names, "C++: " + where.format("gameye::Client::{} is missing"))
+                problems += missing(cpp_calls, c_names, "C++: " + where.format("gameye::Client never calls {}"))
+            elif binding == "csharp":
+                problems += missing(cs_methods, names, "C#: " + where.format("GameyeClient.{} is missing"))
+                problems += missing(cs_native, c_names, "C#: " + where.format("NativeMethods lacks {}"))
+            elif binding == "python":
+                for what, found in py.items():
+                    name = asyn if "AsyncClient" in what else sync
+                    problems += missing(found, [name], "Python: " + where.format("{} is missing from the " + what))
+
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"binding surface: {len(problems)} gap(s)", file=sys.stderr)
+        return 1
+    print(f"binding surface: {len(ENDPOINTS)} core endpoints (blocking + async) in C, C++, C# and Python")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
