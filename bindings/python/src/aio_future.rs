@@ -27,11 +27,7 @@ use tokio::task::AbortHandle;
 
 use crate::error::{self, GameyeError};
 use crate::exit_gate;
-use crate::loop_inbox::{self, Inbox};
-
-/// Turns what the core future produced into the awaitable's result or
-/// exception; runs on the event loop's thread, attached to Python.
-pub(crate) type Outcome = Box<dyn for<'py> FnOnce(Python<'py>) -> PyResult<Py<PyAny>> + Send>;
+use crate::loop_inbox::{self, resolve, Inbox, Outcome};
 
 /// The `asyncio` module, imported once.
 pub(crate) fn asyncio(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
@@ -184,19 +180,6 @@ impl Resolver {
         };
         resolve(py, self.future.bind(py), outcome)
     }
-}
-
-/// Sets the result or the exception of an asyncio future, on its loop's
-/// thread; nothing when it is done already (cancelled meanwhile).
-pub(crate) fn resolve(py: Python<'_>, future: &Bound<'_, PyAny>, outcome: Outcome) -> PyResult<()> {
-    if future.call_method0("done")?.is_truthy()? {
-        return Ok(());
-    }
-    match outcome(py) {
-        Ok(value) => future.call_method1("set_result", (value,))?,
-        Err(e) => future.call_method1("set_exception", (e.into_value(py),))?,
-    };
-    Ok(())
 }
 
 /// The done-callback of an asyncio future: aborts the task when the future

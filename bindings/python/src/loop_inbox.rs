@@ -17,7 +17,22 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 
-use crate::aio_future::Outcome;
+/// Turns what the core future produced into the awaitable's result or
+/// exception; runs on the event loop's thread, attached to Python.
+pub(crate) type Outcome = Box<dyn for<'py> FnOnce(Python<'py>) -> PyResult<Py<PyAny>> + Send>;
+
+/// Sets the result or the exception of an asyncio future, on its loop's
+/// thread; nothing when it is done already (cancelled meanwhile).
+pub(crate) fn resolve(py: Python<'_>, future: &Bound<'_, PyAny>, outcome: Outcome) -> PyResult<()> {
+    if future.call_method0("done")?.is_truthy()? {
+        return Ok(());
+    }
+    match outcome(py) {
+        Ok(value) => future.call_method1("set_result", (value,))?,
+        Err(e) => future.call_method1("set_exception", (e.into_value(py),))?,
+    };
+    Ok(())
+}
 
 /// A finished call waiting for the loop.
 struct Completion {
@@ -82,7 +97,7 @@ impl Drain {
         }
         for done in self.inbox.take() {
             // One future's failure (its callbacks raising) spares the others.
-            let _ = crate::aio_future::resolve(py, done.future.bind(py), done.outcome);
+            let _ = resolve(py, done.future.bind(py), done.outcome);
         }
     }
 }
