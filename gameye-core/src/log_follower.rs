@@ -161,6 +161,13 @@ struct Shared {
     opened: OnceLock<(u16, u32)>,
 }
 
+impl Shared {
+    /// Records the request that opened the log (once: it opens once).
+    fn opened_with(&self, stream: &LogStream) {
+        let _ = self.opened.set((stream.http_status(), stream.attempts()));
+    }
+}
+
 /// A followed log (`GET /logs?id=…&follow=true`) that several threads may
 /// use: cloning gives another handle to the same stream. See the module's
 /// docs for the rules; the connection closes when the stream is closed or
@@ -297,6 +304,7 @@ impl LogFollower {
             };
             match opened {
                 Ok(stream) => {
+                    lease.shared.opened_with(&stream);
                     lease.give_back(Some(stream));
                     Ok(())
                 }
@@ -336,11 +344,7 @@ impl PendingRead {
         if let Some(id) = self.open.take() {
             match self.lease.shared.client.follow_logs_async(&id).await {
                 Ok(stream) => {
-                    let _ = self
-                        .lease
-                        .shared
-                        .opened
-                        .set((stream.http_status(), stream.attempts()));
+                    self.lease.shared.opened_with(&stream);
                     self.lease.stream = Some(stream);
                 }
                 Err(e) => {
