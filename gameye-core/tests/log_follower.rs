@@ -33,6 +33,21 @@ fn session(c: &Client) -> String {
         .id
 }
 
+/// An emulator whose `GET /logs` answers fire `action` (`times` times, or
+/// always), a client of it, and a session.
+fn with_logs_fault(action: FaultAction, times: Option<u32>) -> (Emulator, Client, String) {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let c = client(&emu);
+    let id = session(&c);
+    emu.add_fault(FaultRule {
+        method: Some("GET".into()),
+        path: Some("/logs".into()),
+        times,
+        ..FaultRule::always(action)
+    });
+    (emu, c, id)
+}
+
 fn line(outcome: NextLine) -> String {
     match outcome {
         NextLine::Line(line) => line,
@@ -46,20 +61,14 @@ fn cancelled(outcome: &NextLine) -> bool {
 
 #[test]
 fn close_from_another_thread_wakes_a_blocked_read() {
-    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
-    let c = client(&emu);
-    let id = session(&c);
     // The head arrives, the first line never does.
-    emu.add_fault(FaultRule {
-        method: Some("GET".into()),
-        path: Some("/logs".into()),
-        ..FaultRule::always(FaultAction::SlowDrip {
-            status: None,
-            chunk_bytes: Some(1),
-            interval_ms: Some(60_000),
-            bytes_per_second: None,
-        })
-    });
+    let drip = FaultAction::SlowDrip {
+        status: None,
+        chunk_bytes: Some(1),
+        interval_ms: Some(60_000),
+        bytes_per_second: None,
+    };
+    let (_emu, c, id) = with_logs_fault(drip, None);
     let follower = LogFollower::new(c.clone(), c.follow_logs(&id).unwrap());
     let closer = {
         let follower = follower.clone();
@@ -84,18 +93,11 @@ fn close_from_another_thread_wakes_a_blocked_read() {
 
 #[test]
 fn an_unopened_follower_reports_the_request_that_opened_it() {
-    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
-    let c = client(&emu);
-    let id = session(&c);
-    emu.add_fault(FaultRule {
-        method: Some("GET".into()),
-        path: Some("/logs".into()),
-        times: Some(1),
-        ..FaultRule::always(FaultAction::Status {
-            status: 503,
-            retry_after: None,
-        })
-    });
+    let status_503 = FaultAction::Status {
+        status: 503,
+        retry_after: None,
+    };
+    let (_emu, c, id) = with_logs_fault(status_503, Some(1));
     let follower = LogFollower::unopened(c.clone(), id);
     assert_eq!((follower.http_status(), follower.attempts()), (None, None));
     assert!(line(follower.blocking_next_line()).starts_with("[gameye-emulator]"));
