@@ -77,7 +77,7 @@ section "loom model checks (operations, queues, write gate, log streams)"
 # Its own target dir: the cfg changes every crate's flags. No preemption
 # bound: the full exploration takes a few seconds.
 RUSTFLAGS="--cfg gameye_loom" CARGO_TARGET_DIR="$root/target/loom" \
-    cargo test -p gameye-ffi --release --lib loom
+    cargo test -p gameye-ffi -p gameye-core --release --lib loom
 record "ok loom model checks"
 if has clang "the ThreadSanitizer run"; then
     section "C tests (ThreadSanitizer)"

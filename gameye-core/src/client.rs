@@ -12,9 +12,9 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_
 use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
+use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{transport_error, Error, ErrorKind, Result};
 use crate::fork::ProcessBound;
-use crate::log::{log_event, LogLevel};
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
 use crate::stream::{park_on, ByteStream};

@@ -16,19 +16,20 @@
 mod artifacts;
 mod client;
 mod config;
+mod diagnostics;
 mod error;
 mod error_kinds;
 mod fork;
 mod local;
 mod locations;
-mod log;
-mod logs;
+mod log_follower;
 mod ping;
 mod placement;
 mod players;
 mod request;
 mod response;
 mod retry;
+mod session_logs;
 mod sessions;
 mod stream;
 mod validate;
@@ -39,11 +40,11 @@ pub use config::{
     DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL,
     SANDBOX_URL, USER_AGENT,
 };
+pub use diagnostics::{set_logger, LogLevel, LogSink};
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};
 pub use error_kinds::{KindInfo, ERROR_KINDS};
 pub use locations::Location;
-pub use log::{set_logger, LogLevel, LogSink};
-pub use logs::{LogStream, MAX_LOG_LINE_BYTES};
+pub use log_follower::{BackgroundRead, LogFollower, NextLine, PendingRead, ReadStart};
 pub use ping::{
     locations_from_json, ping_locations, ping_locations_async, ping_locations_until, IpPing,
     LocationPing, PingOptions, PingReport, PingStats, DEFAULT_PING_INTERVAL, DEFAULT_PING_PROBES,
@@ -60,6 +61,7 @@ pub use retry::{
     RetryPolicy, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF,
 };
+pub use session_logs::{LogStream, MAX_LOG_LINE_BYTES};
 pub use sessions::{
     ports_from_map, ListFilter, Players, SessionDetails, SessionStatus, SessionSummary,
     StopOptions, StopOutcome,
@@ -84,6 +86,6 @@ pub mod __fuzz {
         let _ = decode_json::<crate::locations::TagOk>(status, body);
         let e = crate::Error::from_response(status, body);
         let _ = (e.to_string(), format!("{e:?}"));
-        let _ = crate::logs::split_lines_for_fuzzing(body);
+        let _ = crate::session_logs::split_lines_for_fuzzing(body);
     }
 }

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{Error, ErrorKind, Result, Violation};
-use crate::log::{log_event, LogLevel};
 use crate::request::SessionRun;
 use crate::response::{Response, Session};
 

@@ -9,8 +9,8 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Call, Client};
+use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{Error, ErrorKind, Result};
-use crate::log::{log_event, LogLevel};
 use crate::response::{decode_json, Response};
 use crate::validate::{require_non_empty, require_players};
 

@@ -8,8 +8,8 @@ use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::client::{Call, Client};
+use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{Error, ErrorKind, Result};
-use crate::log::{log_event, LogLevel};
 use crate::request::{IntoValidSessionRun, SessionRun, ValidSessionRun};
 use crate::response::{decode_json, Port, Protocol, Response, Session};
 

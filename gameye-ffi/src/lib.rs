@@ -35,11 +35,9 @@ use panic::ffi_panic_boundary;
 mod args;
 mod artifacts;
 mod client;
-mod follow;
+mod diagnostics;
 mod handle;
 mod locations;
-mod log;
-mod logs;
 #[cfg(all(test, gameye_loom))]
 mod loom_tests;
 mod operation;
@@ -48,6 +46,7 @@ mod placement;
 mod players;
 mod result;
 mod session;
+mod session_logs;
 mod status;
 mod sync;
 
@@ -56,15 +55,10 @@ pub use artifacts::{
     gameye_artifacts_save_async, GameyeWriteCallback,
 };
 pub use client::{gameye_client_free, gameye_client_new, GameyeClient};
+pub use diagnostics::{gameye_set_logger, GameyeLogCallback, GameyeLogLevel};
 pub use locations::{
     gameye_locations_available, gameye_locations_available_async, gameye_tag_exists,
     gameye_tag_exists_async,
-};
-pub use log::{gameye_set_logger, GameyeLogCallback, GameyeLogLevel};
-pub use logs::{
-    gameye_log_stream_close, gameye_log_stream_free, gameye_log_stream_next,
-    gameye_log_stream_next_async, gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get,
-    gameye_logs_get_async, GameyeLogStream,
 };
 pub use operation::{
     gameye_operation_cancel, gameye_operation_free, gameye_operation_poll,
@@ -89,6 +83,11 @@ pub use session::{
     gameye_session_create, gameye_session_create_async, gameye_session_get,
     gameye_session_get_async, gameye_session_list, gameye_session_list_async, gameye_session_stop,
     gameye_session_stop_async, gameye_session_validate, GAMEYE_STOP_IDEMPOTENT,
+};
+pub use session_logs::{
+    gameye_log_stream_close, gameye_log_stream_free, gameye_log_stream_next,
+    gameye_log_stream_next_async, gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get,
+    gameye_logs_get_async, GameyeLogStream,
 };
 pub use status::GameyeStatus;
 

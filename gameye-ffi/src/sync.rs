@@ -1,5 +1,5 @@
 //! The synchronisation primitives of the state machines (operations, queues,
-//! the download write gate, log streams): std's, or loom's under `--cfg gameye_loom`
+//! the download write gate): std's, or loom's under `--cfg gameye_loom`
 //! so that `loom` can check every interleaving of them (see `loom_tests.rs`).
 
 #[cfg(gameye_loom)]

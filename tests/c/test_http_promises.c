@@ -416,6 +416,50 @@ static void follow_reports_status_and_attempts(void) {
     gameye_result_free(r);
     gameye_log_stream_free(stream);
     gameye_client_free(client);
+
+    /* The first attempt of each follow is answered 503: the retry opens the
+     * stream, so attempts must be 2 (a fixed 1 fails), both for the blocking
+     * follow and for the reads of an async one (the read that opens the log
+     * and the ones after it). */
+    const char *config =
+        "{\"token\":\"gameye-emulator-token\",\"base_url\":\"%s\","
+        "\"retry\":{\"max_attempts\":3,\"initial_backoff_ms\":10,\"max_backoff_ms\":20}}";
+    char buf[512];
+    snprintf(buf, sizeof buf, config, base_url);
+    GameyeClient *retrying = NULL;
+    r = gameye_client_new(buf, &retrying);
+    expect_status(r, GAMEYE_STATUS_OK, "client_new with retries");
+    gameye_result_free(r);
+    const char *once_503 =
+        "{\"method\":\"GET\",\"path\":\"/logs\",\"times\":1,"
+        "\"action\":{\"kind\":\"status\",\"status\":503}}";
+    CHECK(emulator_control("POST", "/_emulator/faults", once_503, NULL, 0) == 201, "arm a 503");
+    stream = NULL;
+    r = gameye_logs_follow(retrying, id, &stream);
+    if (expect_status(r, GAMEYE_STATUS_OK, "follow after a 503")) {
+        CHECK(r->http_status == 200, "follow after a 503: http_status %u", r->http_status);
+        CHECK(r->attempts == 2, "follow after a 503: attempts %u", r->attempts);
+    }
+    gameye_result_free(r);
+    gameye_log_stream_free(stream);
+
+    CHECK(emulator_control("POST", "/_emulator/faults", once_503, NULL, 0) == 201, "arm a 503");
+    stream = gameye_logs_follow_async(retrying, id);
+    for (int read = 0; read < 2; read++) {
+        GameyeOperation *op = gameye_log_stream_next_async(stream);
+        CHECK(gameye_operation_wait(op, 10000) == 1, "async read %d completes", read);
+        r = gameye_operation_take_result(op);
+        if (expect_status(r, GAMEYE_STATUS_OK, "async read after a 503")) {
+            CHECK(r->text != NULL, "async read %d: a line", read);
+            CHECK(r->http_status == 200, "async read %d: http_status %u", read, r->http_status);
+            CHECK(r->attempts == 2, "async read %d: attempts %u", read, r->attempts);
+        }
+        gameye_result_free(r);
+        gameye_operation_free(op);
+    }
+    gameye_log_stream_free(stream);
+    emulator_control("DELETE", "/_emulator/faults", NULL, NULL, 0);
+    gameye_client_free(retrying);
 }
 
 int main(void) {

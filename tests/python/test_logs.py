@@ -20,7 +20,7 @@ from typing import Any
 
 import gameye
 import pytest
-from conftest import REQUEST_TIMEOUT, TOKEN, established_to, wait_until
+from conftest import REQUEST_TIMEOUT, TOKEN, established_to, fault_config, run_emulator, wait_until
 
 #: Seconds after which a watchdog closes a sync stream a test forgot.
 WATCHDOG = 15.0
@@ -267,6 +267,40 @@ async def test_cancelling_a_pending_read_closes_the_stream(
         while established_to(process_emulator) > baseline:
             assert time.monotonic() < deadline, "the stream's connection stayed open"
             await asyncio.sleep(0.01)
+
+
+# --- the request that opened a stream ------------------------------------------
+
+#: Answers the first ``GET /logs`` with 503: the retry opens the stream.
+FIRST_FOLLOW_503 = {"method": "GET", "path": "/logs", "times": 1, "action": {"kind": "status", "status": 503}}
+
+
+def test_follow_reports_the_opening_request(tmp_path: Any) -> None:
+    """A stream's ``http_status`` and ``attempts`` are those of the request
+    that opened it: 2 attempts after a 503 (a fixed 1 fails)."""
+    with run_emulator(fault_config(tmp_path, [FIRST_FOLLOW_503]), tmp_path) as url:
+        client = gameye.Client(TOKEN, base_url=url, timeout=REQUEST_TIMEOUT)
+        session_id = client.create_session("europe", "nginx").id
+        with client.follow_logs(session_id) as stream:
+            assert (stream.http_status, stream.attempts) == (200, 2)
+            assert next(stream).startswith("[gameye-emulator]")
+
+
+@pytest.mark.parametrize("opened_by", ["await", "__anext__"])
+async def test_async_follow_reports_the_opening_request(tmp_path: Any, opened_by: str) -> None:
+    """As the sync stream, for an async one: unknown until it is opened, by
+    ``await`` or by the first ``__anext__``, which retries past the 503."""
+    with run_emulator(fault_config(tmp_path, [FIRST_FOLLOW_503]), tmp_path) as url:
+        client = gameye.AsyncClient(TOKEN, base_url=url, timeout=REQUEST_TIMEOUT)
+        session = await asyncio.wait_for(client.create_session("europe", "nginx"), 15)
+        stream = client.follow_logs(session.id)
+        assert (stream.http_status, stream.attempts) == (None, None)
+        if opened_by == "await":
+            assert await asyncio.wait_for(stream, 15) is stream
+            assert (stream.http_status, stream.attempts) == (200, 2)
+        assert (await asyncio.wait_for(stream.__anext__(), 15)).startswith("[gameye-emulator]")
+        assert (stream.http_status, stream.attempts) == (200, 2)
+        await stream.aclose()
 
 
 # --- artifacts of a process ------------------------------------------------------

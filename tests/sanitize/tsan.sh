@@ -7,7 +7,7 @@
 # operation completing on an I/O thread, then waited on), TSan cannot see
 # that ordering; tests/sanitize/tsan.supp names those cases, narrowly. The
 # Rust side's state machines are model-checked with loom instead
-# (gameye-ffi/src/loom_tests.rs).
+# (gameye-ffi/src/loom_tests.rs, gameye-core/src/log_follower/loom_tests.rs).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$root"

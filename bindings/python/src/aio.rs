@@ -20,8 +20,8 @@ use crate::convert;
 use crate::download::{self, Dest};
 use crate::error::{GameyeError, GameyeResult};
 use crate::exit_gate;
-use crate::logs::PyAsyncLogStream;
 use crate::session::PySession;
+use crate::session_logs::PyAsyncLogStream;
 use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary};
 
 /// A Gameye Session API client for asyncio.

@@ -12,8 +12,8 @@ use crate::convert;
 use crate::download::{self, Dest};
 use crate::error::GameyeResult;
 use crate::exit_gate;
-use crate::logs::PyLogStream;
 use crate::session::PySession;
+use crate::session_logs::PyLogStream;
 use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary};
 
 /// A Gameye Session API client.

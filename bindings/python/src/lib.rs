@@ -21,14 +21,14 @@ mod aio;
 mod aio_future;
 mod client;
 mod convert;
+mod diagnostics;
 mod download;
 mod error;
 mod exit_gate;
-mod logging;
-mod logs;
 mod loop_inbox;
 mod placement;
 mod session;
+mod session_logs;
 mod types;
 
 // `logs.rs` still names the module by its old name; it is being rewritten
@@ -47,9 +47,9 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::PyPlayers>()?;
     m.add_class::<types::PyPlayerCount>()?;
     m.add_class::<types::PyLocation>()?;
-    m.add_class::<logs::PyLogStream>()?;
-    m.add_class::<logs::PyAsyncLogStream>()?;
-    m.add_function(wrap_pyfunction!(logging::_route_logs, m)?)?;
+    m.add_class::<session_logs::PyLogStream>()?;
+    m.add_class::<session_logs::PyAsyncLogStream>()?;
+    m.add_function(wrap_pyfunction!(diagnostics::_route_logs, m)?)?;
     m.add_function(wrap_pyfunction!(error::_error_kinds, m)?)?;
     exit_gate::register(m)?;
     m.add_function(wrap_pyfunction!(placement::_ping_locations, m)?)?;

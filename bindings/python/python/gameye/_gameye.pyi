@@ -268,6 +268,14 @@ class LogStream:
     @property
     def closed(self) -> bool:
         """Whether ``close()`` was called (or a ``with`` block left)."""
+    @property
+    def http_status(self) -> int | None:
+        """The HTTP status of the request that opened the log; ``None``
+        until it is open."""
+    @property
+    def attempts(self) -> int | None:
+        """How many attempts opening the log took, retries included;
+        ``None`` until it is open."""
     def __enter__(self) -> LogStream: ...
     def __exit__(self, *args: object) -> bool: ...
 
@@ -295,6 +303,14 @@ class AsyncLogStream:
     @property
     def closed(self) -> bool:
         """Whether ``aclose()`` was called (or an ``async with`` block left)."""
+    @property
+    def http_status(self) -> int | None:
+        """The HTTP status of the request that opened the log; ``None``
+        until it is open."""
+    @property
+    def attempts(self) -> int | None:
+        """How many attempts opening the log took, retries included;
+        ``None`` until it is open."""
     def __aenter__(self) -> asyncio.Future[AsyncLogStream]: ...
     def __aexit__(self, *args: object) -> asyncio.Future[bool]: ...
 

@@ -137,8 +137,8 @@ pub(crate) fn emit(level: LogLevel, message: &str) {
 /// Logs a formatted event when its level is enabled; formats nothing otherwise.
 macro_rules! log_event {
     ($level:expr, $($arg:tt)*) => {
-        if $crate::log::enabled($level) {
-            $crate::log::emit($level, &format!($($arg)*));
+        if $crate::diagnostics::enabled($level) {
+            $crate::diagnostics::emit($level, &format!($($arg)*));
         }
     };
 }

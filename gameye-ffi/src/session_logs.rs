@@ -1,147 +1,55 @@
 //! Session logs: the text so far, or a followed stream read line by line,
-//! blocking or through operations.
+//! blocking or through operations. The stream is the core's
+//! [`LogFollower`]; this module checks arguments and turns its outcomes into
+//! results.
 
 use std::ffi::c_char;
 
-use gameye_core::{Client, Error, LogStream, Response};
-use tokio::sync::watch;
+use gameye_core::{Error, LogFollower, NextLine, ReadStart, Response};
 
 use crate::client::GameyeClient;
 use crate::ffi::{client_and_str, try_arg};
-use crate::follow::{Begin, Follow};
 use crate::operation::{self, start_call, start_with, try_arg_op, GameyeOperation, ResultPtr};
 use crate::panic::ffi_boundary;
 use crate::result::{self, failure, from_core, GameyeResult};
 use crate::status::GameyeStatus;
-use crate::sync::{lock, Arc, Mutex};
 
 /// A followed log. Read it with `gameye_log_stream_next` (blocking) or
 /// `gameye_log_stream_next_async`; free it with `gameye_log_stream_free` at
 /// any point, which stops following.
 pub struct GameyeLogStream {
-    client: Client,
-    shared: Arc<StreamShared>,
+    follower: LogFollower,
 }
 
-/// What the handle and its reads share; outlives the handle while a read runs.
-struct StreamShared {
-    follow: Mutex<Follow<LogStream>>,
-    /// Set to true by close and free: wakes a read in progress.
-    closed: watch::Sender<bool>,
-}
-
-impl StreamShared {
-    fn new(follow: Follow<LogStream>) -> Arc<Self> {
-        Arc::new(StreamShared {
-            follow: Mutex::new(follow),
-            closed: watch::Sender::new(false),
-        })
-    }
-
-    /// Ends the stream for good: later reads give `GAMEYE_STATUS_CANCELLED`.
-    fn cancel(&self) {
-        let idle = lock(&self.follow).cancel();
-        drop(idle);
-    }
-
-    /// Ends the stream and wakes a read in progress, which returns
-    /// `GAMEYE_STATUS_CANCELLED` at once.
-    fn close(&self) {
-        self.cancel();
-        self.closed.send_replace(true);
-    }
-}
-
-/// Gives the stream back after a read; if the read is dropped midway (a
-/// cancelled operation, a closed stream), marks the log ended instead of
-/// leaving it busy.
-struct Lease {
-    shared: Arc<StreamShared>,
-    stream: Option<LogStream>,
-    /// False when the read was refused (another read holds the stream).
-    held: bool,
-}
-
-impl Drop for Lease {
-    fn drop(&mut self) {
-        if !self.held {
-            return;
+/// The result of a read: a line, the end, or why there is none. A line or
+/// the end carries the `http_status` and `attempts` of the request that
+/// opened the stream.
+fn read_result(follower: &LogFollower, outcome: NextLine) -> *mut GameyeResult {
+    let line = match outcome {
+        NextLine::Line(line) => Some(line),
+        NextLine::End => None,
+        NextLine::Failed(e) => return result::from_error(&e),
+        NextLine::Closed => {
+            return failure(
+                GameyeStatus::Cancelled,
+                "cancelled: the log stream was closed, or a read of it was cancelled",
+            )
         }
-        let back = lock(&self.shared.follow).finish(self.stream.take());
-        drop(back);
-    }
-}
-
-fn cancelled() -> *mut GameyeResult {
-    failure(
-        GameyeStatus::Cancelled,
-        "cancelled: the log stream was closed, or a read of it was cancelled",
-    )
-}
-
-/// Reads the next line, opening the log first if needed; a close of the
-/// stream ends the read at once with `GAMEYE_STATUS_CANCELLED`. Never blocks
-/// the caller's thread on a lock: a concurrent read is refused.
-async fn next_line(client: Client, shared: Arc<StreamShared>) -> *mut GameyeResult {
-    let mut closed = shared.closed.subscribe();
-    tokio::select! {
-        biased;
-        _ = closed.wait_for(|closed| *closed) => cancelled(),
-        line = read_line(client, shared) => line,
-    }
-}
-
-async fn read_line(client: Client, shared: Arc<StreamShared>) -> *mut GameyeResult {
-    let begun = lock(&shared.follow).begin();
-    // From here on the read holds the stream: the lease gives it back.
-    let mut lease = Lease {
-        shared,
-        stream: None,
-        held: true,
-    };
-    match begun {
-        Begin::Read(s) => lease.stream = Some(s),
-        Begin::Open(id) => match client.follow_logs_async(&id).await {
-            Ok(s) => lease.stream = Some(s),
-            Err(e) => return result::from_error(&e),
-        },
-        Begin::Busy => {
-            // Another read owns the stream: leave its state alone.
-            lease.held = false;
+        NextLine::Busy => {
             return failure(
                 GameyeStatus::InvalidRequest,
                 "invalid request: another read of this log stream is in progress",
-            );
+            )
         }
-        Begin::Ended => return line_result(None),
-        Begin::Cancelled => return cancelled(),
-    }
-    let next = match lease.stream.as_mut() {
-        Some(stream) => stream.next_line().await,
-        None => None,
     };
-    match next {
-        Some(Ok(line)) => line_result(Some(&line)),
-        Some(Err(e)) => {
-            lease.stream = None;
-            result::from_error(&e)
-        }
-        None => {
-            lease.stream = None;
-            line_result(None)
-        }
-    }
-}
-
-fn line_result(line: Option<&str>) -> *mut GameyeResult {
     let resp = Response {
         value: (),
-        http_status: 200,
+        http_status: follower.http_status().unwrap_or(0),
         body: Vec::new(),
-        attempts: 1,
+        attempts: follower.attempts().unwrap_or(0),
     };
     from_core(Ok::<_, Error>(resp), |r, _| {
-        if let Some(line) = line {
+        if let Some(line) = &line {
             result::fill_text(r, line);
         }
     })
@@ -234,8 +142,7 @@ pub unsafe extern "C" fn gameye_logs_follow(
                     attempts: lines.attempts(),
                 };
                 let stream = Box::new(GameyeLogStream {
-                    client: client.client.clone(),
-                    shared: StreamShared::new(Follow::Open(lines)),
+                    follower: LogFollower::new(client.client.clone(), lines),
                 });
                 // SAFETY: as above.
                 unsafe { *stream_out = Box::into_raw(stream) };
@@ -250,7 +157,9 @@ pub unsafe extern "C" fn gameye_logs_follow(
 /// read (`gameye_log_stream_next_async`) opens the log, and an error opening
 /// it (such as `GAMEYE_STATUS_NOT_FOUND`) is that read's result. Returns NULL
 /// only for a NULL `client` or a NULL / non-UTF-8 `id`. Free the stream with
-/// `gameye_log_stream_free`.
+/// `gameye_log_stream_free`. Once the log is open, every read's result
+/// carries the `http_status` and `attempts` of the request that opened it
+/// (retries included), as `gameye_logs_follow`'s result does.
 /// Thread safety: any thread; never blocks.
 ///
 /// # Safety
@@ -264,8 +173,7 @@ pub unsafe extern "C" fn gameye_logs_follow_async(
         // SAFETY: as documented.
         match unsafe { client_and_str(client, id, "id") } {
             Ok((client, id)) => Box::into_raw(Box::new(GameyeLogStream {
-                client: client.client.clone(),
-                shared: StreamShared::new(Follow::NotOpened(id)),
+                follower: LogFollower::unopened(client.client.clone(), id),
             })),
             Err(error_result) => {
                 // SAFETY: an unreturned result of ours.
@@ -281,7 +189,9 @@ pub unsafe extern "C" fn gameye_logs_follow_async(
 /// Returns a result (never NULL), freed with `gameye_result_free`. On
 /// `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
 /// when the log has ended (the session stopped); after the end, further calls
-/// keep returning the end. A broken connection gives its transport status.
+/// keep returning the end. A line or the end carries the `http_status` and
+/// `attempts` of the request that opened the stream. A broken connection
+/// gives its transport status.
 /// After the stream was closed (`gameye_log_stream_close`) or a pending
 /// async read of it was cancelled, it returns `GAMEYE_STATUS_CANCELLED` at once.
 ///
@@ -296,26 +206,16 @@ pub unsafe extern "C" fn gameye_logs_follow_async(
 #[no_mangle]
 pub unsafe extern "C" fn gameye_log_stream_next(stream: *mut GameyeLogStream) -> *mut GameyeResult {
     ffi_boundary!(result::panicked, {
-        // SAFETY: as documented; the stream is not touched after these copies,
+        // SAFETY: as documented; the stream is not touched after this copy,
         // so another thread may free it while this call waits.
-        let Some((client, shared)) =
-            (unsafe { stream.as_ref() }).map(|s| (s.client.clone(), Arc::clone(&s.shared)))
-        else {
+        let Some(follower) = (unsafe { stream.as_ref() }).map(|s| s.follower.clone()) else {
             return failure(
                 GameyeStatus::NullArgument,
                 "NULL argument: `stream` must not be NULL",
             );
         };
-        let work = next_line(client.clone(), shared);
-        // The read runs on the I/O threads; this thread waits for its result.
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        drop(client.spawn_background(async move {
-            let _ = tx.send(ResultPtr(work.await));
-        }));
-        match crate::sync::blocking(|| rx.recv()) {
-            Ok(r) => r.0,
-            Err(_) => result::panicked("the log read task failed".into()),
-        }
+        let outcome = follower.blocking_next_line();
+        read_result(&follower, outcome)
     })
 }
 
@@ -341,14 +241,21 @@ pub unsafe extern "C" fn gameye_log_stream_next_async(
                 "NULL argument: `stream` must not be NULL",
             ));
         };
-        let work = next_line(stream.client.clone(), Arc::clone(&stream.shared));
-        let on_cancel = Arc::clone(&stream.shared);
-        start_with(
-            &stream.client,
-            None,
-            Some(Box::new(move || on_cancel.cancel())),
-            async move { ResultPtr(work.await) },
-        )
+        let follower = stream.follower.clone();
+        match follower.begin_read() {
+            ReadStart::Done(outcome) => operation::done(read_result(&follower, outcome)),
+            ReadStart::Pending(read) => {
+                // Cancelling the pending operation closes the stream before
+                // the cancel returns (the read's task is dropped later).
+                let (client, on_cancel) = (follower.client().clone(), follower.clone());
+                start_with(
+                    &client,
+                    None,
+                    Some(Box::new(move || on_cancel.close())),
+                    async move { ResultPtr(read_result(&follower, read.line().await)) },
+                )
+            }
+        }
     })
 }
 
@@ -367,7 +274,7 @@ pub unsafe extern "C" fn gameye_log_stream_close(stream: *mut GameyeLogStream) {
     ffi_boundary!(|_| (), {
         // SAFETY: as documented.
         if let Some(stream) = unsafe { stream.as_ref() } {
-            stream.shared.close();
+            stream.follower.close();
         }
     })
 }
@@ -389,7 +296,7 @@ pub unsafe extern "C" fn gameye_log_stream_free(stream: *mut GameyeLogStream) {
         if !stream.is_null() {
             // SAFETY: from `gameye_logs_follow(_async)`, freed once.
             let stream = unsafe { Box::from_raw(stream) };
-            stream.shared.close();
+            stream.follower.close();
         }
     })
 }
