@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use gameye_core::LogLevel;
 
-use crate::panic::ffi_boundary;
+use crate::panic::ffi_panic_boundary;
 use crate::status::GameyeStatus;
 
 /// Log levels; a logger set at one level gets it and every level above.
@@ -84,7 +84,7 @@ pub unsafe extern "C" fn gameye_set_logger(
     callback: GameyeLogCallback,
     userdata: *mut c_void,
 ) -> GameyeStatus {
-    ffi_boundary!(|_| GameyeStatus::Panic, {
+    ffi_panic_boundary!({
         if level == GameyeLogLevel::Off as u32 || callback.is_none() {
             gameye_core::set_logger(LogLevel::Error, None);
             return GameyeStatus::Ok;

@@ -109,29 +109,6 @@ pub extern "C" fn gameye_version() -> *const c_char {
     })
 }
 
-/// Transitional: `logs.rs`, which another change is rewriting, still takes
-/// its argument checks from this module's old name and in their old
-/// `unsafe` form. Delete this module when `logs.rs` is converted.
-mod ffi {
-    use std::ffi::c_char;
-
-    pub(crate) use crate::args::try_arg;
-    use crate::client::GameyeClient;
-    use crate::result::GameyeResult;
-
-    /// [`crate::client::client_and_str`], in its old `unsafe` form.
-    ///
-    /// # Safety
-    /// As `crate::client::client_and_str` (the pointer contract).
-    pub(crate) unsafe fn client_and_str<'a>(
-        client: *const GameyeClient,
-        value: *const c_char,
-        name: &str,
-    ) -> Result<(&'a GameyeClient, String), *mut GameyeResult> {
-        crate::client::client_and_str(client, value, name)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,21 +34,6 @@ macro_rules! ffi_panic_boundary {
 
 pub(crate) use ffi_panic_boundary;
 
-/// The older two-argument form, `ffi_boundary!(on_panic, { body })`, kept
-/// only for `logs.rs` and `log.rs`, which another change is rewriting. The
-/// test below allows it in exactly those files; convert them to
-/// [`ffi_panic_boundary!`] and delete this macro.
-macro_rules! ffi_boundary {
-    ($on_panic:expr, $body:block) => {{
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
-            Ok(value) => value,
-            Err(payload) => $on_panic($crate::panic::describe(&*payload)),
-        }
-    }};
-}
-
-pub(crate) use ffi_boundary;
-
 /// What an exported function returns when its body panicked: one value per
 /// return type, so no export chooses its own (or forgets to).
 pub(crate) trait PanicFallback {
@@ -170,14 +155,7 @@ mod tests {
             let file = path.file_name().unwrap().to_str().unwrap().to_owned();
             let source = std::fs::read_to_string(&path).unwrap();
             for export in scan::exports(&source) {
-                let allowed = match export.wrapper.as_deref() {
-                    Some("ffi_panic_boundary") => true,
-                    // Being rewritten by another change; convert them and
-                    // remove this arm (and the `ffi_boundary!` macro).
-                    Some("ffi_boundary") => LEGACY_FILES.contains(&file.as_str()),
-                    _ => false,
-                };
-                if !allowed {
+                if export.wrapper.as_deref() != Some("ffi_panic_boundary") {
                     unwrapped.push(format!("{file}: {}", export.name));
                 }
                 exports.push(export.name);
@@ -200,9 +178,6 @@ mod tests {
         exports.retain(|e| !declared.contains(e));
         assert_eq!(exports, ["gameye_test_hook_panic"]);
     }
-
-    /// Files still on the older `ffi_boundary!` form (see that macro).
-    const LEGACY_FILES: &[&str] = &["logs.rs", "log.rs"];
 
     #[test]
     fn the_scan_finds_an_unwrapped_export() {

@@ -7,10 +7,11 @@ use std::ffi::c_char;
 
 use gameye_core::{Error, LogFollower, NextLine, ReadStart, Response};
 
-use crate::client::GameyeClient;
-use crate::ffi::{client_and_str, try_arg};
+use crate::args::{arg_out, arg_ref, try_arg};
+use crate::client::{client_and_str, GameyeClient};
+use crate::handle::BoxHandle;
 use crate::operation::{self, start_call, start_with, try_arg_op, GameyeOperation, ResultPtr};
-use crate::panic::ffi_boundary;
+use crate::panic::{ffi_panic_boundary, PanicFallback};
 use crate::result::{self, failure, from_core, GameyeResult};
 use crate::status::GameyeStatus;
 
@@ -19,6 +20,18 @@ use crate::status::GameyeStatus;
 /// any point, which stops following.
 pub struct GameyeLogStream {
     follower: LogFollower,
+}
+
+// SAFETY: the handle is the `Box<GameyeLogStream>` itself.
+unsafe impl BoxHandle for GameyeLogStream {
+    type Owner = GameyeLogStream;
+}
+
+/// A panic in `gameye_logs_follow_async` gives NULL, as a bad argument does.
+impl PanicFallback for *mut GameyeLogStream {
+    fn fallback(_: String) -> Self {
+        std::ptr::null_mut()
+    }
 }
 
 /// The result of a read: a line, the end, or why there is none. A line or
@@ -70,9 +83,8 @@ pub unsafe extern "C" fn gameye_logs_get(
     client: *const GameyeClient,
     id: *const c_char,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented.
-        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+    ffi_panic_boundary!({
+        let (client, id) = try_arg!(client_and_str(client, id, "id"));
         from_core(client.client.logs(&id), |r, text| {
             result::fill_text(r, text)
         })
@@ -88,9 +100,8 @@ pub unsafe extern "C" fn gameye_logs_get_async(
     client: *const GameyeClient,
     id: *const c_char,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let (client, id) = try_arg_op!(unsafe { client_and_str(client, id, "id") });
+    ffi_panic_boundary!({
+        let (client, id) = try_arg_op!(client_and_str(client, id, "id"));
         start_call(
             client,
             |c| async move { c.logs_async(&id).await },
@@ -122,17 +133,9 @@ pub unsafe extern "C" fn gameye_logs_follow(
     id: *const c_char,
     stream_out: *mut *mut GameyeLogStream,
 ) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        if stream_out.is_null() {
-            return failure(
-                GameyeStatus::NullArgument,
-                "NULL argument: `stream_out` must not be NULL",
-            );
-        }
-        // SAFETY: checked non-NULL; writable per the contract.
-        unsafe { *stream_out = std::ptr::null_mut() };
-        // SAFETY: as documented.
-        let (client, id) = try_arg!(unsafe { client_and_str(client, id, "id") });
+    ffi_panic_boundary!({
+        let stream_out = try_arg!(arg_out(stream_out, "stream_out"));
+        let (client, id) = try_arg!(client_and_str(client, id, "id"));
         match client.client.follow_logs(&id) {
             Ok(lines) => {
                 let opened = Response {
@@ -141,11 +144,9 @@ pub unsafe extern "C" fn gameye_logs_follow(
                     body: Vec::new(),
                     attempts: lines.attempts(),
                 };
-                let stream = Box::new(GameyeLogStream {
+                stream_out.set(GameyeLogStream::into_handle(Box::new(GameyeLogStream {
                     follower: LogFollower::new(client.client.clone(), lines),
-                });
-                // SAFETY: as above.
-                unsafe { *stream_out = Box::into_raw(stream) };
+                })));
                 from_core(Ok::<_, Error>(opened), |_, _| {})
             }
             Err(e) => result::from_error(&e),
@@ -169,15 +170,14 @@ pub unsafe extern "C" fn gameye_logs_follow_async(
     client: *const GameyeClient,
     id: *const c_char,
 ) -> *mut GameyeLogStream {
-    ffi_boundary!(|_| std::ptr::null_mut(), {
-        // SAFETY: as documented.
-        match unsafe { client_and_str(client, id, "id") } {
-            Ok((client, id)) => Box::into_raw(Box::new(GameyeLogStream {
+    ffi_panic_boundary!({
+        match client_and_str(client, id, "id") {
+            Ok((client, id)) => GameyeLogStream::into_handle(Box::new(GameyeLogStream {
                 follower: LogFollower::unopened(client.client.clone(), id),
             })),
             Err(error_result) => {
-                // SAFETY: an unreturned result of ours.
-                unsafe { result::gameye_result_free(error_result) };
+                // This function reports a bad argument as NULL only.
+                drop(GameyeResult::take(error_result));
                 std::ptr::null_mut()
             }
         }
@@ -205,15 +205,10 @@ pub unsafe extern "C" fn gameye_logs_follow_async(
 /// `stream` is NULL or a live stream.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_log_stream_next(stream: *mut GameyeLogStream) -> *mut GameyeResult {
-    ffi_boundary!(result::panicked, {
-        // SAFETY: as documented; the stream is not touched after this copy,
-        // so another thread may free it while this call waits.
-        let Some(follower) = (unsafe { stream.as_ref() }).map(|s| s.follower.clone()) else {
-            return failure(
-                GameyeStatus::NullArgument,
-                "NULL argument: `stream` must not be NULL",
-            );
-        };
+    ffi_panic_boundary!({
+        // The stream is not touched after this copy, so another thread may
+        // free it while this call waits.
+        let follower = try_arg!(arg_ref(stream, "stream")).follower.clone();
         let outcome = follower.blocking_next_line();
         read_result(&follower, outcome)
     })
@@ -233,15 +228,8 @@ pub unsafe extern "C" fn gameye_log_stream_next(stream: *mut GameyeLogStream) ->
 pub unsafe extern "C" fn gameye_log_stream_next_async(
     stream: *mut GameyeLogStream,
 ) -> *mut GameyeOperation {
-    ffi_boundary!(operation::on_panic, {
-        // SAFETY: as documented.
-        let Some(stream) = (unsafe { stream.as_ref() }) else {
-            return operation::done(failure(
-                GameyeStatus::NullArgument,
-                "NULL argument: `stream` must not be NULL",
-            ));
-        };
-        let follower = stream.follower.clone();
+    ffi_panic_boundary!({
+        let follower = try_arg_op!(arg_ref(stream, "stream")).follower.clone();
         match follower.begin_read() {
             ReadStart::Done(outcome) => operation::done(read_result(&follower, outcome)),
             ReadStart::Pending(read) => {
@@ -271,9 +259,8 @@ pub unsafe extern "C" fn gameye_log_stream_next_async(
 /// `stream` is NULL or a live stream.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_log_stream_close(stream: *mut GameyeLogStream) {
-    ffi_boundary!(|_| (), {
-        // SAFETY: as documented.
-        if let Some(stream) = unsafe { stream.as_ref() } {
+    ffi_panic_boundary!({
+        if let Some(stream) = GameyeLogStream::borrow(stream) {
             stream.follower.close();
         }
     })
@@ -292,10 +279,8 @@ pub unsafe extern "C" fn gameye_log_stream_close(stream: *mut GameyeLogStream) {
 /// `stream` is NULL or a live stream.
 #[no_mangle]
 pub unsafe extern "C" fn gameye_log_stream_free(stream: *mut GameyeLogStream) {
-    ffi_boundary!(|_| (), {
-        if !stream.is_null() {
-            // SAFETY: from `gameye_logs_follow(_async)`, freed once.
-            let stream = unsafe { Box::from_raw(stream) };
+    ffi_panic_boundary!({
+        if let Some(stream) = GameyeLogStream::take(stream) {
             stream.follower.close();
         }
     })

@@ -31,10 +31,6 @@ mod session;
 mod session_logs;
 mod types;
 
-// `logs.rs` still names the module by its old name; it is being rewritten
-// elsewhere. Drop this alias once it says `crate::aio_future`.
-use aio_future as bridge;
-
 /// The extension module `gameye._gameye`.
 #[pymodule]
 fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyRuntimeError, PyStopAsyncIteration};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::bridge;
+use crate::aio_future;
 use crate::error::GameyeError;
 use crate::exit_gate;
 
@@ -172,10 +172,10 @@ impl PyAsyncLogStream {
     fn opened<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         // Fails outside of an event loop, before the stream is taken.
-        bridge::running_loop(py)?;
+        aio_future::running_loop(py)?;
         let me = slf.clone().unbind().into_any();
         let follower = &slf.get().follower;
-        bridge::spawn_future(py, follower.client(), follower.open(), move |_, result| {
+        aio_future::spawn_future(py, follower.client(), follower.open(), move |_, result| {
             result.map_err(GameyeError::from)?;
             Ok(me)
         })
@@ -190,7 +190,7 @@ impl PyAsyncLogStream {
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         // Fails outside of an event loop, before the stream is taken.
-        bridge::running_loop(py)?;
+        aio_future::running_loop(py)?;
         let read = match self.follower.begin_read() {
             ReadStart::Pending(read) => read,
             ReadStart::Done(outcome) => {
@@ -200,7 +200,7 @@ impl PyAsyncLogStream {
         };
         // If nothing is spawned, the read is dropped, which closes the stream.
         let future =
-            bridge::spawn_future(py, self.follower.client(), read.line(), |py, outcome| {
+            aio_future::spawn_future(py, self.follower.client(), read.line(), |py, outcome| {
                 match python_outcome(outcome)? {
                     Some(line) => Ok(PyString::new(py, &line).into_any().unbind()),
                     None => Err(PyStopAsyncIteration::new_err(())),
@@ -225,7 +225,7 @@ impl PyAsyncLogStream {
     /// Stops following and closes the connection. Idempotent; awaitable.
     fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.follower.close();
-        bridge::ready(py, py.None())
+        aio_future::ready(py, py.None())
     }
 
     /// Whether `aclose()` was called (or an `async with` block left).
@@ -259,7 +259,7 @@ impl PyAsyncLogStream {
         _args: &Bound<'py, pyo3::types::PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.follower.close();
-        bridge::ready(py, false.into_pyobject(py)?.to_owned().into_any().unbind())
+        aio_future::ready(py, false.into_pyobject(py)?.to_owned().into_any().unbind())
     }
 
     fn __repr__(&self) -> &'static str {
