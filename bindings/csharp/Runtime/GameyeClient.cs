@@ -133,6 +133,16 @@ namespace GameyeSdk
         internal Task<T> Start<T>(Func<OperationHandle> begin, Func<GameyeResult, T> convert,
                                   CancellationToken token, DownloadSink sink = null)
         {
+            if (token.IsCancellationRequested)
+            {
+                // Cancelled before it starts: no request at all (cancelling a
+                // started one could lose the race against a quick answer).
+                ThrowIfDisposed();
+                if (sink != null) sink.Finish(false);
+                var cancelled = new TaskCompletionSource<T>();
+                cancelled.SetCanceled();
+                return cancelled.Task;
+            }
             var pending = new PendingOperation<T>(this, convert);
             pending.Sink = sink;
             lock (_sync)

@@ -51,8 +51,8 @@ namespace GameyeSdk
             }
             if (token.CanBeCanceled)
             {
-                // An already cancelled token runs Cancel at once: the operation
-                // then completes with CANCELLED on the next Update.
+                // A token cancelled from here on runs Cancel (GameyeClient.Start
+                // never starts an operation for one cancelled before).
                 _registration = token.Register(state => ((PendingOperation)state).Cancel(), this);
             }
         }
