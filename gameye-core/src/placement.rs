@@ -395,7 +395,10 @@ impl Client {
         players: &[PlayerLatencies],
         policy: &PlacementPolicy,
     ) -> Result<Response<PlacedSession>> {
-        self.block_on(self.create_session_near_impl(run, players.to_vec(), policy.clone()))
+        self.block_on(|c| async move {
+            c.create_session_near_impl(run, players.to_vec(), policy.clone())
+                .await
+        })
     }
 
     /// [`Client::create_session_near`] from async code.

@@ -322,7 +322,7 @@ impl Client {
     /// generated before sending, so the returned [`Session::id`] is known even
     /// if the server's answer omits it.
     pub fn create_session(&self, request: SessionRun) -> Result<Response<Session>> {
-        self.block_on(self.create_session_impl(request))
+        self.block_on(|c| async move { c.create_session_impl(request).await })
     }
 
     /// Starts a session (`POST /session`) from async code.
@@ -392,7 +392,7 @@ impl Client {
 
     /// Lists sessions (`GET /session`): running ones, or all with `filter.all`.
     pub fn list_sessions(&self, filter: &ListFilter) -> Result<Response<Vec<SessionSummary>>> {
-        self.block_on(self.list_sessions_impl(filter.clone()))
+        self.block_on(|c| async move { c.list_sessions_impl(filter.clone()).await })
     }
 
     /// Lists sessions (`GET /session`) from async code.
@@ -417,7 +417,7 @@ impl Client {
 
     /// Describes one session (`GET /session/{id}`), with its players.
     pub fn get_session(&self, id: &str) -> Result<Response<SessionDetails>> {
-        self.block_on(self.get_session_impl(id.to_owned()))
+        self.block_on(|c| async move { c.get_session_impl(id.to_owned()).await })
     }
 
     /// Describes one session (`GET /session/{id}`) from async code.
@@ -435,7 +435,7 @@ impl Client {
     /// Stops a session (`DELETE /session/{id}`); the container gets SIGTERM.
     /// 404 and 409 are errors unless `options.idempotent` is set.
     pub fn stop_session(&self, id: &str, options: StopOptions) -> Result<Response<StopOutcome>> {
-        self.block_on(self.stop_session_impl(id.to_owned(), options))
+        self.block_on(|c| async move { c.stop_session_impl(id.to_owned(), options).await })
     }
 
     /// Stops a session (`DELETE /session/{id}`) from async code.
