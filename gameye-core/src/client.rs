@@ -534,23 +534,40 @@ impl Client {
         let inner = &self.inner;
         let owner = crate::fast_path::owner_of(inner);
         let build = || build_http(&inner.config).ok();
-        let Some(lane) =
-            crate::fast_path::Lane::take(inner.runtime_id, owner, &inner.fast_paths, build)
-        else {
-            return self.block_on_shared(call(self.clone()));
-        };
+        let lane = crate::fast_path::Lane::take(inner.runtime_id, owner, &inner.fast_paths, build);
         let view = Client {
             inner: Arc::clone(inner),
-            lane_http: Some(lane.http().clone()),
+            lane_http: lane.as_ref().map(|lane| lane.http().clone()),
         };
         let fut = call(view);
+        // Boxed and type-erased, so the machinery below exists once rather
+        // than per endpoint (BENCHMARKS.md, size), and the future is not
+        // moved by value on its way down.
+        let mut out = None;
+        self.run_blocking(lane.as_ref(), Box::pin(async { out = Some(fut.await) }))?;
+        out.unwrap_or_else(|| Err(closed_error()))
+    }
+
+    /// Runs `fut` on `lane`'s runtime, or on the shared path without one.
+    /// `Err` when `close` cut it short.
+    fn run_blocking(
+        &self,
+        lane: Option<&crate::fast_path::Lane>,
+        fut: std::pin::Pin<Box<dyn Future<Output = ()> + '_>>,
+    ) -> Result<()> {
+        let Some(lane) = lane else {
+            return self.block_on_shared(async {
+                fut.await;
+                Ok(())
+            });
+        };
         // `close` ends a fast call too, though it runs on this thread's
         // runtime rather than the client's.
         lane.run(async {
             tokio::select! {
                 biased;
                 _ = self.until_closed() => Err(closed_error()),
-                out = fut => out,
+                () = fut => Ok(()),
             }
         })
     }
@@ -603,7 +620,7 @@ impl Client {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.handle.spawn(fut)
+        self.inner.handle.spawn(erase(fut))
     }
 
     /// Whether the current thread is one of this client's I/O workers.
@@ -625,13 +642,23 @@ impl Client {
         if self.is_closed() {
             return Err(closed_error());
         }
-        match self.inner.handle.spawn(fut).await {
+        match self.inner.handle.spawn(erase(fut)).await {
             Ok(out) => out,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             // The runtime shut down under it: the client was closed.
             Err(_) => Err(closed_error()),
         }
     }
+}
+
+/// `fut` boxed as a trait object: the runtime's task code (poll, wake,
+/// drop, join) then exists once per output type, not once per future type
+/// (BENCHMARKS.md, size). One allocation more per spawn.
+fn erase<F>(fut: F) -> std::pin::Pin<Box<dyn Future<Output = F::Output> + Send>>
+where
+    F: Future + Send + 'static,
+{
+    Box::pin(fut)
 }
 
 /// Whether this thread runs tasks of a multi-thread runtime (one of a
