@@ -457,7 +457,7 @@ impl Client {
             let mut attempt = run.clone();
             attempt.location = loc.id.clone();
             if n > 0 || attempt.id.is_none() {
-                attempt.id = Some(uuid::Uuid::new_v4().to_string());
+                attempt.id = Some(crate::sessions::new_session_id());
             }
             let session_id = attempt.id.clone().unwrap_or_default();
             match self.create_session_impl(attempt).await {

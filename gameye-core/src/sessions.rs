@@ -315,6 +315,17 @@ pub enum StopOutcome {
     NotFound,
 }
 
+/// A fresh UUIDv4 for a create's `id` (what makes its retries
+/// idempotent). Drawn from the thread's user-space generator (`fastrand`,
+/// seeded from the OS per thread) rather than a `getrandom` system call per
+/// create (BENCHMARKS.md): unique, not secret (the id is no credential).
+pub(crate) fn new_session_id() -> String {
+    let bytes = fastrand::u128(..).to_le_bytes();
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
 impl Client {
     /// Starts a session (`POST /session`), blocking the calling thread.
     ///
@@ -337,10 +348,7 @@ impl Client {
         mut request: SessionRun,
     ) -> Result<Response<Session>> {
         request.validate()?;
-        let id = request
-            .id
-            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
-            .clone();
+        let id = request.id.get_or_insert_with(new_session_id).clone();
         let call = Call::new(Method::POST, &["session"]).json(&request)?;
         let raw = self.send(call).await?;
         if raw.status == 409 && raw.attempts.ambiguous {
@@ -478,6 +486,17 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_ids_are_distinct_uuid_v4s() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_session_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            let uuid = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(uuid.get_version_num(), 4, "{id}");
+            assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122, "{id}");
+        }
+    }
 
     #[test]
     fn list_entries_decode_as_the_spec_gives_them() {
