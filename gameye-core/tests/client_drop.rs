@@ -33,15 +33,24 @@ fn connections_to(port: u16) -> usize {
     n
 }
 
-#[test]
-fn dropping_the_client_closes_every_threads_connections() {
+/// An emulator, its port and a client of it; `None` where connections
+/// cannot be counted (no /proc).
+fn emulator_and_client() -> Option<(Emulator, u16, Client)> {
     if !std::path::Path::new("/proc/self/net/tcp").exists() {
-        eprintln!("SKIPPED: no /proc/self/net/tcp on this system");
-        return;
+        return None;
     }
     let emu = Emulator::start(EmulatorConfig::default()).unwrap();
     let port = emu.addr().port();
     let client = Client::new(ClientConfig::new(DEFAULT_TOKEN).base_url(emu.base_url())).unwrap();
+    Some((emu, port, client))
+}
+
+#[test]
+fn dropping_the_client_closes_every_threads_connections() {
+    let Some((_emu, port, client)) = emulator_and_client() else {
+        eprintln!("SKIPPED: no /proc/self/net/tcp on this system");
+        return;
+    };
     const THREADS: usize = 4;
     let called = Arc::new(Barrier::new(THREADS + 1));
     let release = Arc::new(Barrier::new(THREADS + 1));
@@ -81,13 +90,10 @@ fn dropping_the_client_closes_every_threads_connections() {
 
 #[test]
 fn each_thread_keeps_its_own_pool_for_blocking_calls() {
-    if !std::path::Path::new("/proc/self/net/tcp").exists() {
+    let Some((_emu, port, client)) = emulator_and_client() else {
         eprintln!("SKIPPED: no /proc/self/net/tcp on this system");
         return;
-    }
-    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
-    let port = emu.addr().port();
-    let client = Client::new(ClientConfig::new(DEFAULT_TOKEN).base_url(emu.base_url())).unwrap();
+    };
     // One call after the other, each thread kept alive: one shared pool
     // would reuse a single connection; the fast path keeps one per thread.
     const THREADS: usize = 3;
