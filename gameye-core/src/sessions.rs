@@ -316,12 +316,30 @@ pub enum StopOutcome {
 }
 
 /// A fresh UUIDv4 for a create's `id` (what makes its retries
-/// idempotent). Drawn from the thread's user-space generator (`fastrand`,
-/// seeded from the OS per thread) rather than a `getrandom` system call per
-/// create (BENCHMARKS.md): unique, not secret (the id is no credential).
+/// idempotent). Drawn from a user-space generator per thread rather than a
+/// `getrandom` system call per create (BENCHMARKS.md): unique, not secret
+/// (the id is no credential). Seeded from the OS, and again after a
+/// `fork()`: a child's copy of the generator would repeat the parent's ids.
 pub(crate) fn new_session_id() -> String {
-    let bytes = fastrand::u128(..).to_le_bytes();
-    uuid::Builder::from_random_bytes(bytes)
+    thread_local! {
+        /// The generator and the fork generation it was seeded in.
+        static IDS: std::cell::Cell<Option<(u64, fastrand::Rng)>> =
+            const { std::cell::Cell::new(None) };
+    }
+    let generation = crate::fork::generation();
+    let bits = IDS
+        .try_with(|ids| {
+            let mut rng = match ids.take() {
+                Some((seeded_in, rng)) if seeded_in == generation => rng,
+                _ => fastrand::Rng::with_seed(uuid::Uuid::new_v4().as_u64_pair().0),
+            };
+            let bits = rng.u128(..);
+            ids.set(Some((generation, rng)));
+            bits
+        })
+        // During thread teardown: straight from the OS.
+        .unwrap_or_else(|_| uuid::Uuid::new_v4().as_u128());
+    uuid::Builder::from_random_bytes(bits.to_le_bytes())
         .into_uuid()
         .to_string()
 }
@@ -486,6 +504,37 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_forked_child_draws_other_session_ids_than_its_parent() {
+        let _ = new_session_id(); // the generator exists before the fork
+        let mut fds = [0; 2];
+        // SAFETY: a pipe into a local array; the child only draws an id,
+        // writes it and leaves with `_exit` (no destructor, no test harness).
+        unsafe {
+            assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+            let pid = libc::fork();
+            assert!(pid >= 0);
+            if pid == 0 {
+                let id = new_session_id();
+                libc::write(fds[1], id.as_ptr().cast(), id.len());
+                libc::_exit(0);
+            }
+            let mut buf = [0u8; 36];
+            let n = libc::read(fds[0], buf.as_mut_ptr().cast(), buf.len());
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+            assert_eq!(n, 36);
+            let child = std::str::from_utf8(&buf).unwrap().to_owned();
+            assert_ne!(
+                child,
+                new_session_id(),
+                "the child repeated the parent's next id"
+            );
+        }
+    }
 
     #[test]
     fn session_ids_are_distinct_uuid_v4s() {
