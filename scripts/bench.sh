@@ -171,6 +171,10 @@ run() {
 build_start=$SECONDS
 echo "== building ($profile)" >&2
 cargo build --quiet "${cargo_profile[@]}" -p gameye-ffi -p gameye-emulator
+# The shared library as it ships (scripts/install.sh): linked with cdylib as
+# gameye-ffi's only crate type, which lets LTO drop what the rlib would
+# export: smaller, and fewer instructions per call (BENCHMARKS.md, size).
+cargo rustc --quiet "${cargo_profile[@]}" -p gameye-ffi --lib --crate-type cdylib
 
 have_cc=0
 have_curl=0
@@ -322,8 +326,9 @@ if wants size; then
         if require_tool cargo-bloat "the cargo bloat listing"; then
             # cargo bloat takes only bin/cdylib crates, and gameye-ffi is also a
             # staticlib and rlib: measure a cdylib shim that re-exports it, in
-            # its own workspace (same lock file, same release profile) and
-            # target dir, so nothing of the main build is touched.
+            # its own workspace (same lock file, the same release profile with
+            # its per-package opt-levels) and target dir, so nothing of the
+            # main build is touched.
             shim="$out/bloat-shim"
             mkdir -p "$shim/src"
             cat > "$shim/Cargo.toml" <<EOF
@@ -339,8 +344,7 @@ crate-type = ["cdylib"]
 [dependencies]
 gameye-ffi = { path = "$root/gameye-ffi" }
 
-[profile.release]
-$(sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | grep -v '^\[')
+$(awk '/^\[/ { keep = ($0 ~ /^\[profile\.release/) } keep' Cargo.toml)
 
 [workspace]
 EOF

@@ -25,9 +25,23 @@ use crate::validate::require_path_segment;
 ///
 /// Each endpoint has a blocking method (`create_session`) and an async twin
 /// (`create_session_async`); both run the same code.
-#[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The pool requests go through when not the client's own: set only on
+    /// the view a blocking fast-path call runs with (see `fast_path`), to
+    /// the calling thread's pool.
+    lane_http: Option<reqwest::Client>,
+}
+
+impl Clone for Client {
+    /// A clone shares the client, never a thread's fast-path pool: what is
+    /// cloned during a call may outlive it or run on another thread.
+    fn clone(&self) -> Self {
+        Client {
+            inner: Arc::clone(&self.inner),
+            lane_http: None,
+        }
+    }
 }
 
 thread_local! {
@@ -60,15 +74,15 @@ struct Inner {
     /// warm connections instead of opening one each.
     in_flight: tokio::sync::Semaphore,
     /// The blocking fast path's pools on every thread that made a call, so
-    /// that dropping the client closes their connections too.
-    locals: crate::local::Registry,
+    /// that closing or dropping the client closes their connections too.
+    fast_paths: crate::fast_path::Registry,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.locals.close_all();
+        self.fast_paths.close_all();
         let runtime = self.runtime.get_mut().unwrap_or_else(|e| e.into_inner());
-        crate::local::shut_down(runtime.take());
+        crate::fast_path::shut_down(runtime.take());
     }
 }
 
@@ -269,9 +283,10 @@ impl Client {
                 base,
                 auth,
                 in_flight: tokio::sync::Semaphore::new(config.max_concurrent_requests),
-                locals: crate::local::Registry::default(),
+                fast_paths: crate::fast_path::Registry::default(),
                 config,
             }),
+            lane_http: None,
         })
     }
 
@@ -283,10 +298,11 @@ impl Client {
     /// Closes the client: calls in flight end with [`ErrorKind::Cancelled`]
     /// (a blocking JSON call on the fast path runs on its caller's thread
     /// and may finish first), later calls fail with it at once, and the I/O
-    /// threads stop, closing their connections. The fast path's per-thread
-    /// pools are dropped for this thread now, for other threads at their
-    /// next call or exit. Waits up to a second for the I/O threads (not
-    /// inside an async context, where they stop in the background).
+    /// threads stop, closing their connections. The blocking fast path's
+    /// per-thread runtimes and pools close too: at once for threads between
+    /// calls, as its call ends for a thread inside one. Waits up to a
+    /// second for the I/O threads (not inside an async context, where they
+    /// stop in the background).
     /// Idempotent; clones share it.
     pub fn close(&self) {
         use std::sync::atomic::Ordering;
@@ -295,14 +311,14 @@ impl Client {
         while self.inner.shared_calls.load(Ordering::SeqCst) > 0 && start.elapsed() < CLOSE_DRAIN {
             std::thread::sleep(Duration::from_millis(1));
         }
-        self.inner.locals.close_all();
+        self.inner.fast_paths.close_all();
         let runtime = self
             .inner
             .runtime
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
-        crate::local::shut_down(runtime);
+        crate::fast_path::shut_down(runtime);
     }
 
     /// Whether [`Client::close`] was called.
@@ -343,9 +359,8 @@ impl Client {
 
     fn request(&self, call: &Call, url: url::Url, timeout: Duration) -> reqwest::RequestBuilder {
         let inner = &self.inner;
-        // On the blocking fast path, this thread's own pool.
-        let http = crate::local::active_http(inner.runtime_id);
-        let mut req = http
+        let mut req = self
+            .lane_http
             .as_ref()
             .unwrap_or(&*inner.http)
             .request(call.method.clone(), url)
@@ -504,29 +519,57 @@ impl Client {
         }
     }
 
-    /// Runs a JSON call to completion on the calling thread: on the fast
-    /// path (see [`crate::local`]) when it can, otherwise as [`Client::block_on_shared`].
-    pub(crate) fn block_on<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
+    /// Runs a JSON call to completion on the calling thread. `call` makes
+    /// the call's future from the client it is given: on the fast path (see
+    /// [`crate::fast_path`]) a view of this client whose requests go
+    /// through this thread's pool, run on this thread's runtime; otherwise
+    /// this client, run as [`Client::block_on_shared`].
+    pub(crate) fn block_on<T, Fut>(&self, call: impl FnOnce(Client) -> Fut) -> Result<T>
+    where
+        Fut: Future<Output = Result<T>>,
+    {
         if self.is_closed() {
             return Err(closed_error());
         }
+        let inner = &self.inner;
+        let owner = crate::fast_path::owner_of(inner);
+        let build = || build_http(&inner.config).ok();
+        let lane = crate::fast_path::Lane::take(inner.runtime_id, owner, &inner.fast_paths, build);
+        let view = Client {
+            inner: Arc::clone(inner),
+            lane_http: lane.as_ref().map(|lane| lane.http().clone()),
+        };
+        let fut = call(view);
+        // Boxed and type-erased, so the machinery below exists once rather
+        // than per endpoint (BENCHMARKS.md, size), and the future is not
+        // moved by value on its way down.
+        let mut out = None;
+        self.run_blocking(lane.as_ref(), Box::pin(async { out = Some(fut.await) }))?;
+        out.unwrap_or_else(|| Err(closed_error()))
+    }
+
+    /// Runs `fut` on `lane`'s runtime, or on the shared path without one.
+    /// `Err` when `close` cut it short.
+    fn run_blocking(
+        &self,
+        lane: Option<&crate::fast_path::Lane>,
+        fut: std::pin::Pin<Box<dyn Future<Output = ()> + '_>>,
+    ) -> Result<()> {
+        let Some(lane) = lane else {
+            return self.block_on_shared(async {
+                fut.await;
+                Ok(())
+            });
+        };
         // `close` ends a fast call too, though it runs on this thread's
         // runtime rather than the client's.
-        let fut = async {
+        lane.run(async {
             tokio::select! {
                 biased;
                 _ = self.until_closed() => Err(closed_error()),
-                out = fut => out,
+                () = fut => Ok(()),
             }
-        };
-        let config = &self.inner.config;
-        let build = || build_http(config).ok();
-        let owner = crate::local::owner_of(&self.inner);
-        let registry = &self.inner.locals;
-        match crate::local::block_on(self.inner.runtime_id, owner, registry, build, fut) {
-            Ok(out) => out,
-            Err(fut) => self.block_on_shared(fut),
-        }
+        })
     }
 
     /// Runs `fut` to completion on the calling thread, with the client's
@@ -577,7 +620,7 @@ impl Client {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.handle.spawn(fut)
+        self.inner.handle.spawn(erase(fut))
     }
 
     /// Whether the current thread is one of this client's I/O workers.
@@ -599,13 +642,23 @@ impl Client {
         if self.is_closed() {
             return Err(closed_error());
         }
-        match self.inner.handle.spawn(fut).await {
+        match self.inner.handle.spawn(erase(fut)).await {
             Ok(out) => out,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             // The runtime shut down under it: the client was closed.
             Err(_) => Err(closed_error()),
         }
     }
+}
+
+/// `fut` boxed as a trait object: the runtime's task code (poll, wake,
+/// drop, join) then exists once per output type, not once per future type
+/// (BENCHMARKS.md, size). One allocation more per spawn.
+fn erase<F>(fut: F) -> std::pin::Pin<Box<dyn Future<Output = F::Output> + Send>>
+where
+    F: Future + Send + 'static,
+{
+    Box::pin(fut)
 }
 
 /// Whether this thread runs tasks of a multi-thread runtime (one of a

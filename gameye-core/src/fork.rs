@@ -12,6 +12,33 @@
 
 use std::mem::ManuallyDrop;
 
+/// How many `fork()`s lie between this process and the one that first
+/// asked: a child sees one more than its parent did at the fork. Per-thread
+/// state that a child inherits as a copy (a random generator, say) compares
+/// it to notice the fork. Always 0 where there is no `fork()`.
+pub(crate) fn generation() -> u64 {
+    #[cfg(unix)]
+    {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static FORKS: AtomicU64 = AtomicU64::new(0);
+        static REGISTER: std::sync::Once = std::sync::Once::new();
+        extern "C" fn in_child() {
+            FORKS.fetch_add(1, Ordering::Relaxed);
+        }
+        REGISTER.call_once(|| {
+            // SAFETY: registers a handler that only bumps an atomic, which
+            // is safe in a freshly forked child; it stays valid for the
+            // life of the process (a static function).
+            unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+        });
+        FORKS.load(Ordering::Relaxed)
+    }
+    #[cfg(not(unix))]
+    {
+        0
+    }
+}
+
 /// A value that is dropped only in the process that made it.
 pub(crate) struct ProcessBound<T> {
     pid: u32,

@@ -29,7 +29,7 @@ pub(crate) struct TagOk {
 impl Client {
     /// The locations that can currently host `image`. Do not cache: it changes.
     pub fn available_locations(&self, image: &str) -> Result<Response<Vec<Location>>> {
-        self.block_on(self.available_locations_impl(image.to_owned()))
+        self.block_on(|c| async move { c.available_locations_impl(image.to_owned()).await })
     }
 
     /// The locations that can currently host `image`, from async code.
@@ -48,7 +48,10 @@ impl Client {
 
     /// Whether the image tag `version` exists in `region`.
     pub fn tag_exists(&self, region: &str, image: &str, version: &str) -> Result<Response<bool>> {
-        self.block_on(self.tag_exists_impl([region, image, version].map(str::to_owned)))
+        self.block_on(|c| async move {
+            c.tag_exists_impl([region, image, version].map(str::to_owned))
+                .await
+        })
     }
 
     /// Whether the image tag exists, from async code.

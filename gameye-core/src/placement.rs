@@ -397,7 +397,10 @@ impl Client {
         policy: &PlacementPolicy,
     ) -> Result<Response<PlacedSession>> {
         let run = run.into();
-        self.block_on(self.create_session_near_impl(run, players.to_vec(), policy.clone()))
+        self.block_on(|c| async move {
+            c.create_session_near_impl(run, players.to_vec(), policy.clone())
+                .await
+        })
     }
 
     /// [`Client::create_session_near`] from async code.
@@ -457,7 +460,7 @@ impl Client {
             let mut attempt = run.clone();
             attempt.location = loc.id.clone();
             if n > 0 || attempt.id.is_none() {
-                attempt.id = Some(uuid::Uuid::new_v4().to_string());
+                attempt.id = Some(crate::sessions::new_session_id());
             }
             let session_id = attempt.id.clone().unwrap_or_default();
             let outcome = match attempt.validated() {

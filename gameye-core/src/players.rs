@@ -38,7 +38,10 @@ struct LeaveSession<'a> {
 impl Client {
     /// Registers players as joined to a session (`PUT /session/player/join`).
     pub fn join_players(&self, session: &str, players: &[String]) -> Result<Response<PlayerCount>> {
-        self.block_on(self.join_players_impl(session.to_owned(), players.to_vec()))
+        self.block_on(|c| async move {
+            c.join_players_impl(session.to_owned(), players.to_vec())
+                .await
+        })
     }
 
     /// Registers players as joined, from async code.
@@ -118,7 +121,7 @@ impl Client {
     /// a DELETE with a JSON body). The spec's `LeaveSession` names only the
     /// players, not the session: player ids identify it.
     pub fn leave_players(&self, players: &[String]) -> Result<Response<PlayerCount>> {
-        self.block_on(self.leave_players_impl(players.to_vec()))
+        self.block_on(|c| async move { c.leave_players_impl(players.to_vec()).await })
     }
 
     /// Removes players, from async code.

@@ -129,7 +129,7 @@ impl Client {
     /// ([`Client::follow_logs`]) to stream a long one. Each attempt, body
     /// included, is bounded by the request timeout.
     pub fn logs(&self, id: &str) -> Result<Response<String>> {
-        self.block_on(self.logs_impl(id.to_owned()))
+        self.block_on(|c| async move { c.logs_impl(id.to_owned()).await })
     }
 
     /// The session's logs so far, from async code.

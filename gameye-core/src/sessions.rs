@@ -315,6 +315,35 @@ pub enum StopOutcome {
     NotFound,
 }
 
+/// A fresh UUIDv4 for a create's `id` (what makes its retries
+/// idempotent). Drawn from a user-space generator per thread rather than a
+/// `getrandom` system call per create (BENCHMARKS.md): unique, not secret
+/// (the id is no credential). Seeded from the OS, and again after a
+/// `fork()`: a child's copy of the generator would repeat the parent's ids.
+pub(crate) fn new_session_id() -> String {
+    thread_local! {
+        /// The generator and the fork generation it was seeded in.
+        static IDS: std::cell::Cell<Option<(u64, fastrand::Rng)>> =
+            const { std::cell::Cell::new(None) };
+    }
+    let generation = crate::fork::generation();
+    let bits = IDS
+        .try_with(|ids| {
+            let mut rng = match ids.take() {
+                Some((seeded_in, rng)) if seeded_in == generation => rng,
+                _ => fastrand::Rng::with_seed(uuid::Uuid::new_v4().as_u64_pair().0),
+            };
+            let bits = rng.u128(..);
+            ids.set(Some((generation, rng)));
+            bits
+        })
+        // During thread teardown: straight from the OS.
+        .unwrap_or_else(|_| uuid::Uuid::new_v4().as_u128());
+    uuid::Builder::from_random_bytes(bits.to_le_bytes())
+        .into_uuid()
+        .to_string()
+}
+
 impl Client {
     /// Starts a session (`POST /session`), blocking the calling thread.
     ///
@@ -325,7 +354,7 @@ impl Client {
     /// if the server's answer omits it.
     pub fn create_session(&self, request: impl IntoValidSessionRun) -> Result<Response<Session>> {
         let request = request.into_valid()?;
-        self.block_on(self.create_session_impl(request))
+        self.block_on(|c| async move { c.create_session_impl(request).await })
     }
 
     /// Starts a session (`POST /session`) from async code.
@@ -344,10 +373,7 @@ impl Client {
         request: ValidSessionRun,
     ) -> Result<Response<Session>> {
         let mut request = request.into_inner();
-        let id = request
-            .id
-            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
-            .clone();
+        let id = request.id.get_or_insert_with(new_session_id).clone();
         let call = Call::new(Method::POST, &["session"]).json(&request)?;
         let raw = self.send(call).await?;
         if raw.status == 409 && raw.attempts.ambiguous {
@@ -399,7 +425,7 @@ impl Client {
 
     /// Lists sessions (`GET /session`): running ones, or all with `filter.all`.
     pub fn list_sessions(&self, filter: &ListFilter) -> Result<Response<Vec<SessionSummary>>> {
-        self.block_on(self.list_sessions_impl(filter.clone()))
+        self.block_on(|c| async move { c.list_sessions_impl(filter.clone()).await })
     }
 
     /// Lists sessions (`GET /session`) from async code.
@@ -424,7 +450,7 @@ impl Client {
 
     /// Describes one session (`GET /session/{id}`), with its players.
     pub fn get_session(&self, id: &str) -> Result<Response<SessionDetails>> {
-        self.block_on(self.get_session_impl(id.to_owned()))
+        self.block_on(|c| async move { c.get_session_impl(id.to_owned()).await })
     }
 
     /// Describes one session (`GET /session/{id}`) from async code.
@@ -442,7 +468,7 @@ impl Client {
     /// Stops a session (`DELETE /session/{id}`); the container gets SIGTERM.
     /// 404 and 409 are errors unless `options.idempotent` is set.
     pub fn stop_session(&self, id: &str, options: StopOptions) -> Result<Response<StopOutcome>> {
-        self.block_on(self.stop_session_impl(id.to_owned(), options))
+        self.block_on(|c| async move { c.stop_session_impl(id.to_owned(), options).await })
     }
 
     /// Stops a session (`DELETE /session/{id}`) from async code.
@@ -485,6 +511,48 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_forked_child_draws_other_session_ids_than_its_parent() {
+        let _ = new_session_id(); // the generator exists before the fork
+        let mut fds = [0; 2];
+        // SAFETY: a pipe into a local array; the child only draws an id,
+        // writes it and leaves with `_exit` (no destructor, no test harness).
+        unsafe {
+            assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+            let pid = libc::fork();
+            assert!(pid >= 0);
+            if pid == 0 {
+                let id = new_session_id();
+                libc::write(fds[1], id.as_ptr().cast(), id.len());
+                libc::_exit(0);
+            }
+            let mut buf = [0u8; 36];
+            let n = libc::read(fds[0], buf.as_mut_ptr().cast(), buf.len());
+            libc::waitpid(pid, std::ptr::null_mut(), 0);
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+            assert_eq!(n, 36);
+            let child = std::str::from_utf8(&buf).unwrap().to_owned();
+            assert_ne!(
+                child,
+                new_session_id(),
+                "the child repeated the parent's next id"
+            );
+        }
+    }
+
+    #[test]
+    fn session_ids_are_distinct_uuid_v4s() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| new_session_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            let uuid = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(uuid.get_version_num(), 4, "{id}");
+            assert_eq!(uuid.get_variant(), uuid::Variant::RFC4122, "{id}");
+        }
+    }
 
     #[test]
     fn list_entries_decode_as_the_spec_gives_them() {

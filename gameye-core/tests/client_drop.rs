@@ -33,15 +33,24 @@ fn connections_to(port: u16) -> usize {
     n
 }
 
-#[test]
-fn dropping_the_client_closes_every_threads_connections() {
+/// An emulator, its port and a client of it; `None` where connections
+/// cannot be counted (no /proc).
+fn emulator_and_client() -> Option<(Emulator, u16, Client)> {
     if !std::path::Path::new("/proc/self/net/tcp").exists() {
-        eprintln!("SKIPPED: no /proc/self/net/tcp on this system");
-        return;
+        return None;
     }
     let emu = Emulator::start(EmulatorConfig::default()).unwrap();
     let port = emu.addr().port();
     let client = Client::new(ClientConfig::new(DEFAULT_TOKEN).base_url(emu.base_url())).unwrap();
+    Some((emu, port, client))
+}
+
+#[test]
+fn dropping_the_client_closes_every_threads_connections() {
+    let Some((_emu, port, client)) = emulator_and_client() else {
+        eprintln!("SKIPPED: no /proc/self/net/tcp on this system");
+        return;
+    };
     const THREADS: usize = 4;
     let called = Arc::new(Barrier::new(THREADS + 1));
     let release = Arc::new(Barrier::new(THREADS + 1));
@@ -76,5 +85,39 @@ fn dropping_the_client_closes_every_threads_connections() {
     );
     // Nothing reopens them later either.
     std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(connections_to(port), 0);
+}
+
+#[test]
+fn each_thread_keeps_its_own_pool_for_blocking_calls() {
+    let Some((_emu, port, client)) = emulator_and_client() else {
+        eprintln!("SKIPPED: no /proc/self/net/tcp on this system");
+        return;
+    };
+    // One call after the other, each thread kept alive: one shared pool
+    // would reuse a single connection; the fast path keeps one per thread.
+    const THREADS: usize = 3;
+    let mut parked = Vec::new();
+    for n in 1..=THREADS {
+        let (called_tx, called_rx) = std::sync::mpsc::channel();
+        let (again_tx, again_rx) = std::sync::mpsc::channel::<()>();
+        let c = client.clone();
+        let thread = std::thread::spawn(move || {
+            c.list_sessions(&Default::default()).unwrap();
+            called_tx.send(()).unwrap();
+            // A second call on this thread reuses its own connection.
+            if again_rx.recv().is_ok() {
+                c.list_sessions(&Default::default()).unwrap();
+            }
+        });
+        called_rx.recv().unwrap();
+        assert_eq!(connections_to(port), n, "after the call of thread {n}");
+        parked.push((thread, again_tx));
+    }
+    for (thread, again) in parked {
+        again.send(()).unwrap();
+        thread.join().unwrap();
+    }
+    drop(client);
     assert_eq!(connections_to(port), 0);
 }

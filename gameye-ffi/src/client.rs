@@ -14,6 +14,22 @@ use crate::result::{self, GameyeResult};
 /// Create one with `gameye_client_new` and share it: every function that
 /// takes a `const GameyeClient *` may be called from many threads at once.
 /// Free it with `gameye_client_free` once no call using it is running.
+///
+/// Threads: the `_async` functions, log streams and artifact downloads run
+/// on the client's own I/O threads (two), sharing one connection pool. A
+/// blocking JSON call (`gameye_session_create`, `gameye_logs_get`, ...)
+/// instead runs entirely on the calling thread, with a small runtime and
+/// connection pool that each calling thread keeps for this client: no
+/// hand-off to the I/O threads and back. So each thread that makes
+/// blocking calls holds its own kept-alive connection (one per thread, not
+/// per call); all of them are closed by `gameye_client_free`, also those of
+/// other threads. A blocking call made from inside a library callback (a
+/// log callback, say) runs on the shared pool instead.
+///
+/// After `fork()` a child makes its own client: one inherited from the
+/// parent is not usable there (its threads do not exist in the child), and
+/// freeing it in the child leaks its runtimes and pools rather than
+/// disturbing the parent's connections.
 pub struct GameyeClient {
     pub(crate) client: Client,
 }

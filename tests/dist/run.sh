@@ -3,6 +3,8 @@
 #
 #   - SHA256SUMS matches, and every archive, wheel and package carries
 #     LICENSE-MIT and LICENSE-APACHE;
+#   - the stripped libraries are within their size targets: libgameye.so
+#     (Linux x86_64) at most 4 MB, gameye.dll at most 5 MB;
 #   - Linux x86_64 C SDK: a consumer finds it with find_package(gameye),
 #     builds (shared, static, C++ wrapper) and runs against the emulator;
 #     pkg-config works from the extracted (moved) tree;
@@ -124,10 +126,19 @@ consumer_build() { # consumer_build SDK BUILD [CMAKE ARGS...]
     cmake --build "$build" -j 2
 }
 
+# at_most FILE BYTES: FILE exists and is at most BYTES long (the size
+# targets of BENCHMARKS.md, "Size of the shipped binaries"; MB = 10^6 B).
+at_most() {
+    local size
+    size=$(stat -c %s "$1") && echo "$1: $size bytes (limit $2)" && [ "$size" -le "$2" ]
+}
+
 linux_sdk="$dist/gameye-sdk-$version-x86_64-unknown-linux-gnu.tar.gz"
 if check "Linux x86_64 SDK archive exists" test -f "$linux_sdk"; then
     extract "$linux_sdk" "$work/linux"
     sdk="$work/linux/gameye-sdk-$version-x86_64-unknown-linux-gnu"
+    check "Linux SDK: stripped libgameye.so is at most 4 MB" \
+        at_most "$sdk/lib/libgameye.so.$version" 4000000
     check "Linux SDK: find_package(gameye) builds app, app_static, app_cpp" \
         consumer_build "$sdk" "$work/linux-build" -DWITH_CXX=ON
     check "Linux SDK: app (gameye::gameye) runs against the emulator" run_ok "$work/linux-build/app"
@@ -172,6 +183,7 @@ if check "Windows x64 SDK archive exists" test -f "$windows_sdk" &&
    cross_require_windows "the Windows SDK consumer (tests/dist)"; then
     extract "$windows_sdk" "$work/windows"
     sdk="$work/windows/gameye-sdk-$version-x86_64-pc-windows-gnu"
+    check "Windows SDK: stripped gameye.dll is at most 5 MB" at_most "$sdk/bin/gameye.dll" 5000000
     check "Windows SDK: consumer cross-built with the mingw toolchain file" \
         consumer_build "$sdk" "$work/windows-build" \
         -DCMAKE_TOOLCHAIN_FILE="$root/tests/dist/mingw-w64-x86_64.cmake"
