@@ -57,7 +57,8 @@ ip link add vA type veth peer name vB
 ip link set vB netns $responder
 ip addr add 198.18.0.1/24 dev vA
 ip link set vA up
-for _ in $(seq 250); do [ -e "$GAMEYE_RESPONDER_READY" ] && break; sleep 0.02; done
+# Up to 60 s: a loaded CI machine can take seconds to start a debug binary.
+for _ in $(seq 3000); do [ -e "$GAMEYE_RESPONDER_READY" ] && break; sleep 0.02; done
 [ -e "$GAMEYE_RESPONDER_READY" ] || {{ echo "responder did not start" >&2; exit 1; }}
 "$0" --exact netns_pinger --ignored --nocapture
 "#
