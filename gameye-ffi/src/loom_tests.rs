@@ -194,26 +194,39 @@ fn loom_free_or_cancel_from_inside_the_own_callback() {
     }
 }
 
+/// An operation with a probe callback registered on a new queue, and a
+/// thread completing it: (queue, operation, handle, probe, completer).
+fn completing_with_a_queued_callback() -> (
+    Arc<QueueShared>,
+    Arc<OpShared>,
+    usize,
+    Arc<Probe>,
+    thread::JoinHandle<()>,
+) {
+    let queue = QueueShared::new();
+    let (op, handle) = new_op();
+    let probe = Arc::new(Probe::default());
+    OpShared::set_callback(
+        &op,
+        Callback {
+            func: probe_callback,
+            userdata: probe_ptr(&probe),
+            queue: Some(Arc::clone(&queue)),
+        },
+    );
+    let completer = {
+        let op = Arc::clone(&op);
+        thread::spawn(move || {
+            OpShared::complete(&op, ok_result());
+        })
+    };
+    (queue, op, handle, probe, completer)
+}
+
 #[test]
 fn loom_queue_drain_races_free_of_the_operation() {
     loom::model(|| {
-        let queue = QueueShared::new();
-        let (op, handle) = new_op();
-        let probe = Arc::new(Probe::default());
-        OpShared::set_callback(
-            &op,
-            Callback {
-                func: probe_callback,
-                userdata: probe_ptr(&probe),
-                queue: Some(Arc::clone(&queue)),
-            },
-        );
-        let completer = {
-            let op = Arc::clone(&op);
-            thread::spawn(move || {
-                OpShared::complete(&op, ok_result());
-            })
-        };
+        let (queue, _op, handle, probe, completer) = completing_with_a_queued_callback();
         let drainer = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || queue.drain(0))
@@ -235,31 +248,15 @@ fn loom_done_means_the_callback_is_queued() {
     // A game loop that polls, sees the operation done, then drains must run
     // the callback in that drain (the push happens before "done" is visible).
     loom::model(|| {
-        let queue = QueueShared::new();
-        let (op, handle) = new_op();
-        let probe = Arc::new(Probe::default());
-        OpShared::set_callback(
-            &op,
-            Callback {
-                func: probe_callback,
-                userdata: probe_ptr(&probe),
-                queue: Some(Arc::clone(&queue)),
-            },
-        );
-        let completer = {
-            let op = Arc::clone(&op);
-            thread::spawn(move || {
-                OpShared::complete(&op, ok_result());
-            })
-        };
+        let (queue, op, handle, probe, completer) = completing_with_a_queued_callback();
         if op.is_done() {
             assert_eq!(queue.drain(0), 1, "done, yet its callback was not queued");
         }
         completer.join().unwrap();
         queue.drain(0);
         assert_eq!(probe.finished.load(SeqCst), 1);
-        // SAFETY: freed once.
-        unsafe { free_handle(handle as *mut GameyeOperation) };
+        // Freed once.
+        free_handle(handle as *mut GameyeOperation);
         queue.close();
     });
 }
