@@ -24,6 +24,14 @@ rm -f "$GAMEYE_EMULATOR_LOG_REQUESTS"
 results=()
 record() { results+=("$1"); }
 section() { printf '\n===== %s =====\n' "$1"; }
+# prune DIR...: under CI only, removes build dirs that no later stage uses
+# (a CI machine's disk may be small) and prints the space left. Outside CI
+# they stay, as caches for the next run.
+prune() {
+    [ "${CI:-}" = "true" ] || return 0
+    rm -rf "$@"
+    df -h "$root" | tail -n 1 | awk '{print "disk: " $4 " free after pruning"}'
+}
 source tests/lib/tools.sh
 # has TOOL PART: require_tool, recording a skip in the summary.
 has() {
@@ -70,6 +78,7 @@ if has cc "the C tests"; then
     section "C tests and load test (ASan + UBSan)"
     tests/sanitize/run.sh
     record "ok sanitizers + load"
+    prune "$root/target/sanitize-tests"
 fi
 
 # ---- lifetimes (issue 9): loom model checks; the C tests under ThreadSanitizer ----
@@ -79,10 +88,12 @@ section "loom model checks (operations, queues, write gate, log streams)"
 RUSTFLAGS="--cfg gameye_loom" CARGO_TARGET_DIR="$root/target/loom" \
     cargo test -p gameye-ffi -p gameye-core --release --lib loom
 record "ok loom model checks"
+prune "$root/target/loom"
 if has clang "the ThreadSanitizer run"; then
     section "C tests (ThreadSanitizer)"
     tests/sanitize/tsan.sh
     record "ok C tests under TSan"
+    prune "$root/target/tsan-tests"
 fi
 # ---- end lifetimes ----
 
@@ -143,6 +154,7 @@ if has cmake "the release artifacts" && has python3 "the release artifacts"; the
     scripts/dist.sh
     tests/dist/run.sh
     record "ok release artifacts (dist/) and their tests"
+    prune "$root/target/wheels" "$root/target/dist-work" "$root/target/dist-test" "$root/dist"
 fi
 # -----------------------------------------------------------------------------
 
