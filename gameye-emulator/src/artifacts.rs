@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::Response;
 
 use crate::archive::{self, ArchiveError};
-use crate::errors::{now_ms, raw_response, status_code, ApiError};
+use crate::errors::{raw_response, status_code, ApiError};
 use crate::request::{authorize, required_param, Req};
 use crate::state::Shared;
 
@@ -35,19 +35,21 @@ pub(crate) async fn artifacts(shared: &Shared, req: &Req<'_>) -> Result<Response
     authorize(shared, req, "artifact:read")?;
     let session = required_param(req.query, "session", ApiError::session_not_named)?;
     let path = required_param(req.query, "path", artifact_not_found)?;
-    let proc = {
+    let (proc, created_ms) = {
         let state = shared.lock();
         let s = state
             .sessions
             .get(&session)
             .ok_or_else(|| ApiError::session_not_found(&session))?;
-        s.proc.clone()
+        (s.proc.clone(), s.created)
     };
     let Some(proc) = proc else {
         let content = format!("gameye-emulator artifact of session {session} at {path}\n");
         let name = path.trim_start_matches('/');
         let name = if name.is_empty() { "artifact" } else { name };
-        let tar = archive::tar_one_file(name, content.as_bytes(), now_ms() / 1000);
+        // Dated by the session, not the clock: the same download twice gives
+        // the same bytes.
+        let tar = archive::tar_one_file(name, content.as_bytes(), created_ms / 1000);
         return Ok(raw_response(
             200,
             ARTIFACT_CONTENT_TYPE,
