@@ -14,6 +14,7 @@ use reqwest::Method;
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{transport_error, Error, ErrorKind, Result};
+use crate::fast_path::LaneHttp;
 use crate::fork::ProcessBound;
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
@@ -27,10 +28,10 @@ use crate::validate::require_path_segment;
 /// (`create_session_async`); both run the same code.
 pub struct Client {
     inner: Arc<Inner>,
-    /// The pool requests go through when not the client's own: set only on
-    /// the view a blocking fast-path call runs with (see `fast_path`), to
-    /// the calling thread's pool.
-    lane_http: Option<reqwest::Client>,
+    /// How requests are sent when not through the client's own pool: set
+    /// only on the view a blocking fast-path call runs with (see
+    /// `fast_path`), to the calling thread's connection or pool.
+    lane_http: Option<LaneHttp>,
 }
 
 impl Clone for Client {
@@ -359,10 +360,11 @@ impl Client {
 
     fn request(&self, call: &Call, url: url::Url, timeout: Duration) -> reqwest::RequestBuilder {
         let inner = &self.inner;
-        let mut req = self
-            .lane_http
-            .as_ref()
-            .unwrap_or(&*inner.http)
+        let http = match &self.lane_http {
+            Some(LaneHttp::Reqwest(lane)) => lane,
+            _ => &*inner.http,
+        };
+        let mut req = http
             .request(call.method.clone(), url)
             .header(AUTHORIZATION, inner.auth.clone())
             .timeout(timeout);
@@ -414,14 +416,28 @@ impl Client {
                 call.method,
                 attempts.count
             );
-            let builder = self.request(call, url.clone(), body_timeout.unwrap_or(per_attempt));
             let attempt = async {
                 // Waiting for a slot counts against the attempt's time too.
                 let _slot = self.inner.in_flight.acquire().await;
-                match builder.send().await {
-                    Ok(resp) => finish(resp).await,
-                    Err(e) => Err(transport_error(e)),
-                }
+                let sent = match (&self.lane_http, body_timeout) {
+                    // The lane's own connection, for calls that read the
+                    // whole body within the attempt (not streams).
+                    (Some(LaneHttp::Conn(conn)), None) => {
+                        conn.send(
+                            call.method.clone(),
+                            &url,
+                            &self.inner.auth,
+                            call.json.as_ref(),
+                        )
+                        .await
+                    }
+                    _ => self
+                        .request(call, url.clone(), body_timeout.unwrap_or(per_attempt))
+                        .send()
+                        .await
+                        .map_err(transport_error),
+                };
+                finish(sent?).await
             };
             let outcome = match tokio::time::timeout(per_attempt, attempt).await {
                 Ok(outcome) => outcome,
@@ -533,7 +549,10 @@ impl Client {
         }
         let inner = &self.inner;
         let owner = crate::fast_path::owner_of(inner);
-        let build = || build_http(&inner.config).ok();
+        let build = || match crate::lane_conn::LaneConn::for_base(&inner.base, &inner.config) {
+            Some(conn) => Some(LaneHttp::Conn(conn)),
+            None => build_http(&inner.config).ok().map(LaneHttp::Reqwest),
+        };
         let lane = crate::fast_path::Lane::take(inner.runtime_id, owner, &inner.fast_paths, build);
         let view = Client {
             inner: Arc::clone(inner),
@@ -681,6 +700,9 @@ impl std::fmt::Debug for Client {
 }
 
 /// The HTTP client (connection pool, TLS roots) for `config`.
+/// How long an idle connection is kept for reuse.
+pub(crate) const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
 fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
     // The API has no redirects: a 3xx is reported, never followed, so the
     // token cannot be carried to another origin or to plain http.
@@ -705,7 +727,7 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
         .user_agent(USER_AGENT)
         .tls_built_in_root_certs(true)
         .connect_timeout(config.connect_timeout)
-        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .build()
         .map_err(|e| {
             Error::new(

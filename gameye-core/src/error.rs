@@ -410,8 +410,14 @@ pub(crate) fn transport_error(e: reqwest::Error) -> Error {
     };
     // reqwest's own message is generic ("error sending request"); the cause
     // chain says what happened. The URL in it holds no secret.
+    Error::new(kind, message_with_causes(&e)).with_source(e)
+}
+
+/// `e`'s message, then each cause in its chain that the text so far does
+/// not already hold.
+pub(crate) fn message_with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = e.source();
     while let Some(s) = source {
         let text = s.to_string();
         if !message.contains(&text) {
@@ -420,7 +426,7 @@ pub(crate) fn transport_error(e: reqwest::Error) -> Error {
         }
         source = s.source();
     }
-    Error::new(kind, message).with_source(e)
+    message
 }
 
 fn is_tls(e: &reqwest::Error) -> bool {

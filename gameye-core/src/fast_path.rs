@@ -24,11 +24,21 @@ use std::time::Duration;
 
 use crate::fork::ProcessBound;
 
+/// How a lane sends its requests.
+#[derive(Clone)]
+pub(crate) enum LaneHttp {
+    /// Plain `http://` with no proxy: one connection of the lane's own
+    /// (see `lane_conn`).
+    Conn(crate::lane_conn::LaneConn),
+    /// TLS or a proxy: a reqwest pool of the lane's own.
+    Reqwest(reqwest::Client),
+}
+
 /// One client's runtime and pool on one thread. Leaked, not dropped, in a
 /// forked child (see `fork`): its copy shares the parent's epoll instance.
 struct Pool {
     runtime: ProcessBound<tokio::runtime::Runtime>,
-    http: ProcessBound<reqwest::Client>,
+    http: ProcessBound<LaneHttp>,
 }
 
 impl Pool {
@@ -139,7 +149,7 @@ impl Lane {
         client_id: u64,
         owner: Weak<dyn Send + Sync>,
         registry: &Registry,
-        build_http: impl FnOnce() -> Option<reqwest::Client>,
+        build_http: impl FnOnce() -> Option<LaneHttp>,
     ) -> Option<Lane> {
         // Tokio's `block_on` panics inside another runtime's context.
         if tokio::runtime::Handle::try_current().is_ok() {
@@ -198,8 +208,8 @@ impl Lane {
             .expect("a lane holds its pool until dropped")
     }
 
-    /// The pool the call's requests go through.
-    pub(crate) fn http(&self) -> &reqwest::Client {
+    /// How the call's requests are sent.
+    pub(crate) fn http(&self) -> &LaneHttp {
         &self.pool().http
     }
 
@@ -235,8 +245,11 @@ pub(crate) fn owner_of<T: Send + Sync + 'static>(inner: &Arc<T>) -> Weak<dyn Sen
 mod tests {
     use super::*;
 
-    fn http() -> Option<reqwest::Client> {
-        reqwest::Client::builder().build().ok()
+    fn http() -> Option<LaneHttp> {
+        reqwest::Client::builder()
+            .build()
+            .ok()
+            .map(LaneHttp::Reqwest)
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod error;
 mod error_kinds;
 mod fast_path;
 mod fork;
+mod lane_conn;
 mod locations;
 mod log_follower;
 mod ping;

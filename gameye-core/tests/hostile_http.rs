@@ -320,3 +320,46 @@ fn a_bad_base_url_never_echoes_its_credentials() {
         assert!(!shown.contains("hunter2"), "{url}: {shown}");
     }
 }
+
+/// The blocking fast path keeps its connection between calls (plain http).
+/// A server that closes it after each answer, without saying so, costs a new
+/// connection per call, never a failed call, even with no retries: the
+/// closed connection is noticed before a request is written to it.
+#[test]
+fn a_kept_connection_the_server_closed_is_replaced() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (heads_tx, heads) = channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let head = read_head(&mut conn);
+            let _ =
+                conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n{\"sessions\":[]}");
+            // Closed before the test is told of the request, so before
+            // the next call starts.
+            drop(conn);
+            if heads_tx.send(head).is_err() {
+                return;
+            }
+        }
+    });
+    let c = client_for(&url, 2000, once());
+    let host = url.trim_start_matches("http://");
+    for i in 0..50 {
+        let listed = c.list_sessions(&Default::default());
+        assert!(listed.is_ok(), "call {i}: {}", listed.unwrap_err());
+        let head = heads.recv().unwrap().to_ascii_lowercase();
+        // What each request carries, on this path as on reqwest's.
+        for line in [
+            "get /session http/1.1".to_owned(),
+            format!("host: {host}"),
+            "authorization: bearer ".to_owned(),
+            "user-agent: gameye-rs/".to_owned(),
+            "accept: */*".to_owned(),
+        ] {
+            assert!(head.contains(&line), "call {i}: no {line:?} in {head}");
+        }
+    }
+}
