@@ -16,6 +16,7 @@ use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{transport_error, Error, ErrorKind, Result};
 use crate::fast_path::LaneHttp;
 use crate::fork::ProcessBound;
+use crate::plain_http::PlainHttp;
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
 use crate::stream::{park_on, ByteStream};
@@ -58,6 +59,9 @@ struct Inner {
     runtime_id: u64,
     /// Leaked, not dropped, in a forked child (see `fork`).
     http: ProcessBound<reqwest::Client>,
+    /// JSON calls on this runtime go here for a plain-http base URL
+    /// without proxy (see `plain_http`). Leaked in a forked child.
+    plain: Option<ProcessBound<PlainHttp>>,
     /// Taken out by [`Client::close`] or the drop.
     runtime: std::sync::Mutex<Option<ProcessBound<tokio::runtime::Runtime>>>,
     handle: tokio::runtime::Handle,
@@ -273,10 +277,12 @@ impl Client {
                 )
             })?;
         let http = build_http(&config)?;
+        let plain = PlainHttp::for_base(&base, &config, config.max_concurrent_requests);
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime_id,
                 http: ProcessBound::new(http),
+                plain: plain.map(ProcessBound::new),
                 handle: runtime.handle().clone(),
                 runtime: std::sync::Mutex::new(Some(ProcessBound::new(runtime))),
                 closed: tokio::sync::watch::Sender::new(false),
@@ -320,6 +326,11 @@ impl Client {
             .unwrap_or_else(|e| e.into_inner())
             .take();
         crate::fast_path::shut_down(runtime);
+        // Calls in flight ended with the runtime; the kept connections
+        // close here (a forked child's copies are left alone, see `fork`).
+        if let Some(plain) = self.inner.plain.as_ref().filter(|p| !p.is_inherited()) {
+            plain.close();
+        }
     }
 
     /// Whether [`Client::close`] was called.
@@ -419,17 +430,23 @@ impl Client {
             let attempt = async {
                 // Waiting for a slot counts against the attempt's time too.
                 let _slot = self.inner.in_flight.acquire().await;
-                let sent = match (&self.lane_http, body_timeout) {
-                    // The lane's own connection, for calls that read the
-                    // whole body within the attempt (not streams).
-                    (Some(LaneHttp::Conn(conn)), None) => {
-                        conn.send(
-                            call.method.clone(),
-                            &url,
-                            &self.inner.auth,
-                            call.json.as_ref(),
-                        )
-                        .await
+                let plain = match &self.lane_http {
+                    Some(LaneHttp::Plain(lane)) => Some(lane),
+                    Some(LaneHttp::Reqwest(_)) => None,
+                    None => self.inner.plain.as_deref(),
+                };
+                let sent = match (plain, body_timeout) {
+                    // Our own connections, for calls that read the whole
+                    // body within the attempt (not streams).
+                    (Some(plain), None) => {
+                        plain
+                            .send(
+                                call.method.clone(),
+                                &url,
+                                &self.inner.auth,
+                                call.json.as_ref(),
+                            )
+                            .await
                     }
                     _ => self
                         .request(call, url.clone(), body_timeout.unwrap_or(per_attempt))
@@ -549,8 +566,9 @@ impl Client {
         }
         let inner = &self.inner;
         let owner = crate::fast_path::owner_of(inner);
-        let build = || match crate::lane_conn::LaneConn::for_base(&inner.base, &inner.config) {
-            Some(conn) => Some(LaneHttp::Conn(conn)),
+        // A lane makes one call at a time: one connection is enough.
+        let build = || match PlainHttp::for_base(&inner.base, &inner.config, 1) {
+            Some(plain) => Some(LaneHttp::Plain(plain)),
             None => build_http(&inner.config).ok().map(LaneHttp::Reqwest),
         };
         let lane = crate::fast_path::Lane::take(inner.runtime_id, owner, &inner.fast_paths, build);
@@ -642,6 +660,33 @@ impl Client {
         self.inner.handle.spawn(erase(fut))
     }
 
+    /// As [`Client::spawn_background`], but polls `fut` once on the calling
+    /// thread first, inside the runtime's context (where the client's own
+    /// spawns run inline, as on a worker): the call's request is written
+    /// before this returns, so its round trip overlaps the I/O thread's
+    /// wake-up instead of following it. For callers on an event loop's
+    /// thread: the poll never waits, but does the call's CPU work (encoding
+    /// the request) on that thread.
+    pub fn spawn_eager<F>(&self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let mut fut = erase(fut);
+        let first = {
+            let _context = self.inner.handle.enter();
+            let _worker = ActAsWorker::of(self.inner.runtime_id);
+            // The task polls again, with its own waker, once spawned.
+            let waker = std::task::Waker::from(Arc::new(NoWake));
+            let mut cx = std::task::Context::from_waker(&waker);
+            fut.as_mut().poll(&mut cx)
+        };
+        match first {
+            std::task::Poll::Ready(out) => self.inner.handle.spawn(async move { out }),
+            std::task::Poll::Pending => self.inner.handle.spawn(fut),
+        }
+    }
+
     /// Whether the current thread is one of this client's I/O workers.
     fn on_own_runtime(&self) -> bool {
         RUNTIME_ID.with(|id| id.get()) == self.inner.runtime_id
@@ -667,6 +712,29 @@ impl Client {
             // The runtime shut down under it: the client was closed.
             Err(_) => Err(closed_error()),
         }
+    }
+}
+
+/// The waker of an eager first poll: the task's own replaces it.
+struct NoWake;
+
+impl std::task::Wake for NoWake {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// Marks the current thread as a worker of one client runtime while it
+/// lives (see [`Client::spawn_eager`]), then restores the mark it had.
+struct ActAsWorker(u64);
+
+impl ActAsWorker {
+    fn of(runtime_id: u64) -> ActAsWorker {
+        ActAsWorker(RUNTIME_ID.with(|id| id.replace(runtime_id)))
+    }
+}
+
+impl Drop for ActAsWorker {
+    fn drop(&mut self) {
+        RUNTIME_ID.with(|id| id.set(self.0));
     }
 }
 
@@ -839,6 +907,31 @@ fn too_large(status: u16, limit: usize, hint: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spawn_eager_polls_first_on_the_calling_thread_then_on_the_runtime() {
+        let client = Client::new(ClientConfig::new("t").base_url("http://127.0.0.1:9")).unwrap();
+        let caller = std::thread::current().id();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let view = client.clone();
+        let handle = client.spawn_eager(async move {
+            // The client's own spawns run inline during the first poll.
+            let nested = view
+                .spawn(async { Ok(std::thread::current().id()) })
+                .await
+                .unwrap();
+            tx.send((nested, on_runtime_worker())).unwrap();
+            tokio::task::yield_now().await;
+            std::thread::current().id()
+        });
+        // Polled before `spawn_eager` returned, on this thread.
+        assert_eq!(rx.try_recv().unwrap(), (caller, true));
+        assert!(!on_runtime_worker(), "the mark is restored");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert_ne!(rt.block_on(handle).unwrap(), caller);
+    }
 
     #[test]
     fn client_is_send_sync_and_hides_token() {

@@ -28,8 +28,8 @@ use crate::fork::ProcessBound;
 #[derive(Clone)]
 pub(crate) enum LaneHttp {
     /// Plain `http://` with no proxy: one connection of the lane's own
-    /// (see `lane_conn`).
-    Conn(crate::lane_conn::LaneConn),
+    /// (see `plain_http`).
+    Plain(crate::plain_http::PlainHttp),
     /// TLS or a proxy: a reqwest pool of the lane's own.
     Reqwest(reqwest::Client),
 }

@@ -50,21 +50,23 @@ pub struct SessionRun {
     pub external_id: Option<String>,
 }
 
-/// The fields `SessionRun` accepts; the spec sets `additionalProperties: false`.
-const FIELDS: &[&str] = &[
-    "id",
-    "location",
-    "image",
-    "env",
-    "args",
-    "restart",
-    "labels",
-    "version",
-    "ttl",
-    "external_id",
-];
-
 impl SessionRun {
+    /// The JSON fields a session run accepts, the two required ones
+    /// (`location`, `image`) first; the spec sets `additionalProperties:
+    /// false`. Bindings take the same names as keywords.
+    pub const FIELDS: [&'static str; 10] = [
+        "location",
+        "image",
+        "id",
+        "env",
+        "args",
+        "restart",
+        "labels",
+        "version",
+        "ttl",
+        "external_id",
+    ];
+
     /// A request for `image` in `location`, every optional field unset.
     pub fn new(location: impl Into<String>, image: impl Into<String>) -> Self {
         SessionRun {
@@ -99,7 +101,7 @@ impl SessionRun {
         };
         let mut v = Vec::new();
         for key in obj.keys() {
-            if !FIELDS.contains(&key.as_str()) {
+            if !Self::FIELDS.contains(&key.as_str()) {
                 v.push(Violation::new(key.clone(), "unknown field"));
             }
         }

@@ -20,19 +20,15 @@ use crate::error::GameyeResult;
 
 /// The keyword arguments of `create_session` and `create_session_near`
 /// after `location` and `image`, in the order the methods take them.
-const RUN_KEYWORDS: [&str; 8] = [
-    "id",
-    "env",
-    "args",
-    "restart",
-    "labels",
-    "version",
-    "ttl",
-    "external_id",
-];
+/// The optional keywords of a session run: the core's fields after the
+/// two required ones.
+fn run_keywords() -> &'static [&'static str] {
+    &SessionRun::FIELDS[2..]
+}
 
-/// Those keywords' values (`None` when not given), in [`RUN_KEYWORDS`] order.
-pub(crate) type RunKeywords<'a, 'py> = [Option<&'a Bound<'py, PyAny>>; 8];
+/// Those keywords' values (`None` when not given), in [`run_keywords`] order.
+pub(crate) type RunKeywords<'a, 'py> =
+    [Option<&'a Bound<'py, PyAny>>; SessionRun::FIELDS.len() - 2];
 
 /// Builds a validated `SessionRun` from `location`, `image` and the other
 /// keywords. Errors are the core's `InvalidRequest` errors.
@@ -43,11 +39,12 @@ pub(crate) fn session_run(
 ) -> GameyeResult<ValidSessionRun> {
     let mut object = Map::new();
     let mut violations = Vec::new();
-    let named = RUN_KEYWORDS.into_iter().zip(keywords);
-    for (name, value) in [("location", Some(location)), ("image", Some(image))]
-        .into_iter()
-        .chain(named)
-    {
+    let named = run_keywords().iter().copied().zip(keywords);
+    let required = [
+        (SessionRun::FIELDS[0], Some(location)),
+        (SessionRun::FIELDS[1], Some(image)),
+    ];
+    for (name, value) in required.into_iter().chain(named) {
         let json = match value {
             Some(v) => to_json(v, name, &mut violations),
             None => Value::Null,

@@ -1,14 +1,15 @@
-//! The blocking fast path's own HTTP/1.1 connection, for a plain `http://`
-//! base URL with no proxy (the emulator, a sidecar, a local gateway).
+//! HTTP/1.1 connections of our own, for a plain `http://` base URL with no
+//! proxy (the emulator, a sidecar, a local gateway): what JSON calls are
+//! sent on there, by the blocking fast path (one connection per lane) and
+//! by the client's runtime (a few kept connections).
 //!
-//! A lane makes one call at a time, so it needs no pool: it keeps one hyper
-//! connection and sends each request on it, reconnecting when the server
-//! closed it. This skips what reqwest adds per request that the fast path
-//! does not use: its redirect layer (which parses the URL again even with
-//! redirects off), the pool's hashed checkout, and a second URL parse for
-//! `Response::url`; together about a sixth of a create's instructions
-//! (BENCHMARKS.md, "C sequential create"). TLS and proxies, and every
-//! stream and async call, go through reqwest as before.
+//! This skips what reqwest adds per request that these calls do not use:
+//! its redirect layer (which parses the URL again even with redirects off),
+//! its pool's hashed checkout and connection task, and a second URL parse
+//! for `Response::url`; together about 40% of a create's instructions
+//! (BENCHMARKS.md, "C sequential create"). Each connection is driven by the
+//! call using it (the send, then the response body), so no task of its own
+//! is woken per request. TLS, proxies and streams go through reqwest.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,10 +26,10 @@ use reqwest::ResponseBuilderExt;
 use crate::config::ClientConfig;
 use crate::error::{message_with_causes, Error, ErrorKind, Result};
 
-/// One lane's connection to the base URL's host. Cheap to clone: the view a
-/// fast call runs with holds a clone.
+/// Connections to the base URL's host, kept between calls. Cheap to clone:
+/// the view a fast call runs with holds a clone.
 #[derive(Clone)]
-pub(crate) struct LaneConn {
+pub(crate) struct PlainHttp {
     inner: Arc<Target>,
 }
 
@@ -41,8 +42,13 @@ struct Target {
     /// As reqwest's `pool_idle_timeout`: an idle connection older than this
     /// is closed rather than reused.
     idle_timeout: Duration,
-    /// The connection between requests (taken out while one is sent).
-    idle: Mutex<Option<Idle>>,
+    /// Connections between requests (each taken out while one is sent),
+    /// the most recently used last.
+    idle: Mutex<Vec<Idle>>,
+    /// How many idle connections are kept.
+    max_idle: usize,
+    /// Set by [`PlainHttp::close`]: no connection is kept any more.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// A connection: its request sender and the connection's driver, which
@@ -69,11 +75,16 @@ type RawSocket = std::os::fd::RawFd;
 #[cfg(windows)]
 type RawSocket = std::os::windows::io::RawSocket;
 
-impl LaneConn {
-    /// A lane connection for `base`, when it is plain `http://` and no proxy
-    /// may apply (none configured, none taken from the environment).
-    /// Otherwise `None`: the lane then uses reqwest.
-    pub(crate) fn for_base(base: &url::Url, config: &ClientConfig) -> Option<LaneConn> {
+impl PlainHttp {
+    /// Connections for `base`, when it is plain `http://` and no proxy may
+    /// apply (none configured, none taken from the environment); at most
+    /// `max_idle` are kept between calls. Otherwise `None`: reqwest then
+    /// sends every request.
+    pub(crate) fn for_base(
+        base: &url::Url,
+        config: &ClientConfig,
+        max_idle: usize,
+    ) -> Option<PlainHttp> {
         if base.scheme() != "http" || config.proxy.is_some() || config.proxy_from_env {
             return None;
         }
@@ -87,14 +98,16 @@ impl LaneConn {
             Some(p) => format!("{}:{p}", base.host_str()?),
             None => base.host_str()?.to_owned(),
         };
-        Some(LaneConn {
+        Some(PlainHttp {
             inner: Arc::new(Target {
                 host,
                 port,
                 host_header: HeaderValue::from_str(&header).ok()?,
                 connect_timeout: config.connect_timeout,
                 idle_timeout: crate::client::POOL_IDLE_TIMEOUT,
-                idle: Mutex::new(None),
+                idle: Mutex::new(Vec::new()),
+                max_idle,
+                closed: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -102,7 +115,7 @@ impl LaneConn {
     /// Sends one request to `url` (whose host is this connection's) and
     /// returns the response head with its body still to read, as a
     /// `reqwest::Response`, so that the rest of the client treats both paths
-    /// alike. Runs on the lane's runtime.
+    /// alike. Runs on a tokio runtime (the lane's or the client's).
     pub(crate) async fn send(
         &self,
         method: reqwest::Method,
@@ -162,6 +175,15 @@ impl LaneConn {
         })
     }
 
+    /// Closes the idle connections, and each in use once its call ends.
+    pub(crate) fn close(&self) {
+        let mut idle = lock(&self.inner.idle);
+        self.inner
+            .closed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        idle.clear();
+    }
+
     /// Wraps the response; its body drives the connection while it is read
     /// and, once read to the end, gives the connection back for reuse.
     fn answer(
@@ -190,14 +212,17 @@ impl LaneConn {
         reqwest::Response::from(resp)
     }
 
-    /// The idle connection, unless it idled too long or the server closed
-    /// it. Nothing polls an idle connection, so its driver has not seen a
-    /// close: the socket is asked directly, rather than writing a request
-    /// the server will never read.
+    /// The most recently used idle connection that did not idle too long
+    /// and that the server did not close. Nothing polls an idle connection,
+    /// so its driver has not seen a close: the socket is asked directly,
+    /// rather than writing a request the server will never read.
     fn take_idle(&self) -> Option<Open> {
-        let idle = lock(&self.inner.idle).take()?;
-        (idle.since.elapsed() < self.inner.idle_timeout && still_open(idle.conn.socket))
-            .then_some(idle.conn)
+        loop {
+            let idle = lock(&self.inner.idle).pop()?;
+            if idle.since.elapsed() < self.inner.idle_timeout && still_open(idle.conn.socket) {
+                return Some(idle.conn);
+            }
+        }
     }
 
     /// Opens a connection: each resolved address in turn, each within the
@@ -247,8 +272,27 @@ impl LaneConn {
     }
 }
 
-fn lock(idle: &Mutex<Option<Idle>>) -> std::sync::MutexGuard<'_, Option<Idle>> {
+fn lock(idle: &Mutex<Vec<Idle>>) -> std::sync::MutexGuard<'_, Vec<Idle>> {
     idle.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Target {
+    /// Keeps a connection whose response was read to the end.
+    fn give_back(&self, conn: Open) {
+        // Checked under the lock `close` takes: nothing is kept after it.
+        let mut idle = lock(&self.idle);
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        if idle.len() >= self.max_idle {
+            // The oldest goes: the others are warmer.
+            idle.remove(0);
+        }
+        idle.push(Idle {
+            conn,
+            since: Instant::now(),
+        });
+    }
 }
 
 /// Runs `fut` while polling the connection's driver, which does the reads
@@ -274,7 +318,7 @@ fn poll_driver(driver: &mut Option<Driver>, cx: &mut Context<'_>) {
 }
 
 /// A response body that drives its connection while it is read. Read to
-/// the end, it gives the connection back to the lane; dropped before,
+/// the end, it gives the connection back; dropped before,
 /// the connection closes with it (the rest of the body would be read by
 /// no one).
 struct DrivenBody {
@@ -300,10 +344,7 @@ impl http_body::Body for DrivenBody {
         if let Poll::Ready(None) = frame {
             // Reusable only while its driver runs.
             if let Some(conn) = this.conn.take().filter(|c| c.driver.is_some()) {
-                *lock(&this.home.idle) = Some(Idle {
-                    conn,
-                    since: Instant::now(),
-                });
+                this.home.give_back(conn);
             }
         }
         frame
