@@ -39,6 +39,8 @@ ROWS = [
      "1,000 sequential (blocking)", "c.async_rtt.seq_throughput", [("ratio>=", 10), (">=", 5000)]),
     ("3", "Python: 1,000 creates, gather, 5 ms server latency", "py.async_rtt.throughput",
      "1,000 sequential awaits", "py.async_rtt.seq_throughput", [("ratio>=", 10), (">=", 5000)]),
+    ("3", "Python: one awaited create (AsyncClient), median", "py.async.seq_median",
+     "one blocking create (Client), median", "py.gameye.seq.median", [("ratio<=", 2)]),
     ("4", "Create a client, median", "client.gameye.create_median", "curl_easy_init + setopt",
      "client.curl.create_median", [("<", 5)]),
     ("4", "Create a client, p99", "client.gameye.create_p99", "curl_easy_init + setopt",

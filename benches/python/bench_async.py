@@ -4,7 +4,9 @@ another on the same client.
 
     python bench_async.py BASE_URL [--n 1000] [--rounds 5] [--key py.async]
 
-Figures are KEY.throughput and KEY.seq_throughput; scripts/bench.sh also runs
+Figures are KEY.throughput, KEY.seq_throughput and KEY.seq_median (the
+median time of one awaited create in the sequential rounds, against the
+blocking call's median of bench_sequential.py); scripts/bench.sh also runs
 it with BENCH_IMAGE=bench-rtt (5 ms of injected server latency) under KEY
 py.async_rtt.
 
@@ -38,10 +40,14 @@ async def run(base_url, n, rounds, key):
         assert len({s.id for s in sessions}) == n
         return n / elapsed
 
+    per_call = []
+
     async def sequential():
         t0 = time.perf_counter()
         for _ in range(n):
+            c0 = time.perf_counter()
             s = await client.create_session("europe", IMAGE)
+            per_call.append(time.perf_counter() - c0)
             assert s.id
         return n / (time.perf_counter() - t0)
 
@@ -54,6 +60,7 @@ async def run(base_url, n, rounds, key):
               file=sys.stderr)
     result(f"{key}.seq_throughput", statistics.median(seq), "creates/s")
     result(f"{key}.throughput", statistics.median(conc), "creates/s")
+    result(f"{key}.seq_median", statistics.median(per_call) * 1e6, "us")
 
 
 def main():

@@ -42,13 +42,10 @@ struct Target {
     /// As reqwest's `pool_idle_timeout`: an idle connection older than this
     /// is closed rather than reused.
     idle_timeout: Duration,
-    /// Connections between requests (each taken out while one is sent),
-    /// the most recently used last.
-    idle: Mutex<Vec<Idle>>,
+    /// Connections between requests (each taken out while one is sent).
+    kept: Mutex<Kept>,
     /// How many idle connections are kept.
     max_idle: usize,
-    /// Set by [`PlainHttp::close`]: no connection is kept any more.
-    closed: std::sync::atomic::AtomicBool,
 }
 
 /// A connection: its request sender and the connection's driver, which
@@ -68,6 +65,14 @@ type Driver = Pin<Box<Connection<TokioIo<tokio::net::TcpStream>, reqwest::Body>>
 struct Idle {
     conn: Open,
     since: Instant,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// The most recently used last.
+    idle: Vec<Idle>,
+    /// Set by [`PlainHttp::close`]: nothing is kept any more.
+    closed: bool,
 }
 
 #[cfg(unix)]
@@ -105,9 +110,8 @@ impl PlainHttp {
                 host_header: HeaderValue::from_str(&header).ok()?,
                 connect_timeout: config.connect_timeout,
                 idle_timeout: crate::client::POOL_IDLE_TIMEOUT,
-                idle: Mutex::new(Vec::new()),
+                kept: Mutex::default(),
                 max_idle,
-                closed: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -177,11 +181,9 @@ impl PlainHttp {
 
     /// Closes the idle connections, and each in use once its call ends.
     pub(crate) fn close(&self) {
-        let mut idle = lock(&self.inner.idle);
-        self.inner
-            .closed
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        idle.clear();
+        let mut kept = self.inner.lock();
+        kept.closed = true;
+        kept.idle.clear();
     }
 
     /// Wraps the response; its body drives the connection while it is read
@@ -218,7 +220,7 @@ impl PlainHttp {
     /// rather than writing a request the server will never read.
     fn take_idle(&self) -> Option<Open> {
         loop {
-            let idle = lock(&self.inner.idle).pop()?;
+            let idle = self.inner.lock().idle.pop()?;
             if idle.since.elapsed() < self.inner.idle_timeout && still_open(idle.conn.socket) {
                 return Some(idle.conn);
             }
@@ -272,23 +274,22 @@ impl PlainHttp {
     }
 }
 
-fn lock(idle: &Mutex<Vec<Idle>>) -> std::sync::MutexGuard<'_, Vec<Idle>> {
-    idle.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl Target {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Keeps a connection whose response was read to the end.
     fn give_back(&self, conn: Open) {
-        // Checked under the lock `close` takes: nothing is kept after it.
-        let mut idle = lock(&self.idle);
-        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+        let mut kept = self.lock();
+        if kept.closed {
             return;
         }
-        if idle.len() >= self.max_idle {
+        if kept.idle.len() >= self.max_idle {
             // The oldest goes: the others are warmer.
-            idle.remove(0);
+            kept.idle.remove(0);
         }
-        idle.push(Idle {
+        kept.idle.push(Idle {
             conn,
             since: Instant::now(),
         });

@@ -363,3 +363,38 @@ fn a_kept_connection_the_server_closed_is_replaced() {
         }
     }
 }
+
+/// An async call's connection is kept for the next call, and closed by
+/// `close` (not left open until the client is dropped).
+#[test]
+fn close_closes_the_kept_connection_of_an_async_call() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (closed_tx, closed) = channel();
+    std::thread::spawn(move || {
+        let Ok((mut conn, _)) = listener.accept() else {
+            return;
+        };
+        conn.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        read_head(&mut conn);
+        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n{\"sessions\":[]}");
+        // Reports when the client closes the connection.
+        let mut buf = [0u8; 64];
+        let eof = matches!(conn.read(&mut buf), Ok(0));
+        let _ = closed_tx.send(eof);
+    });
+    let c = client_for(&url, 2000, once());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(c.list_sessions_async(&Default::default()))
+        .unwrap();
+    assert!(
+        closed.recv_timeout(Duration::from_millis(300)).is_err(),
+        "the connection was not kept"
+    );
+    c.close();
+    assert_eq!(closed.recv_timeout(Duration::from_secs(5)), Ok(true));
+}
