@@ -660,31 +660,38 @@ impl Client {
         self.inner.handle.spawn(erase(fut))
     }
 
-    /// As [`Client::spawn_background`], but polls `fut` once on the calling
-    /// thread first, inside the runtime's context (where the client's own
-    /// spawns run inline, as on a worker): the call's request is written
-    /// before this returns, so its round trip overlaps the I/O thread's
-    /// wake-up instead of following it. For callers on an event loop's
-    /// thread: the poll never waits, but does the call's CPU work (encoding
-    /// the request) on that thread.
-    pub fn spawn_eager<F>(&self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    /// Starts `fut` on the calling thread and finishes it on the client's
+    /// runtime. It is polled once here, inside the runtime's context (where
+    /// the client's own spawns run inline, as on a worker): a call's request
+    /// is written before this returns. It is then handed to the runtime
+    /// only when what it waits for happens (its response arrives, its timer
+    /// fires), by the I/O thread that sees it: no thread is woken to start
+    /// it. For callers on an event loop's thread: the poll never waits, but
+    /// does the call's CPU work (encoding the request) on that thread.
+    /// Dropping the returned handle does not cancel the task;
+    /// [`EagerTask::abort`] does.
+    pub fn spawn_eager<F>(&self, fut: F) -> EagerTask
     where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
     {
-        let mut fut = erase(fut);
+        let task = Arc::new(EagerTaskState {
+            handle: self.inner.handle.clone(),
+            stage: std::sync::Mutex::new(Stage::FirstPoll { woken: false }),
+        });
+        let mut fut: Task = Box::pin(fut);
         let first = {
             let _context = self.inner.handle.enter();
             let _worker = ActAsWorker::of(self.inner.runtime_id);
-            // The task polls again, with its own waker, once spawned.
-            let waker = std::task::Waker::from(Arc::new(NoWake));
-            let mut cx = std::task::Context::from_waker(&waker);
-            fut.as_mut().poll(&mut cx)
+            let waker = std::task::Waker::from(Arc::clone(&task));
+            fut.as_mut()
+                .poll(&mut std::task::Context::from_waker(&waker))
         };
-        match first {
-            std::task::Poll::Ready(out) => self.inner.handle.spawn(async move { out }),
-            std::task::Poll::Pending => self.inner.handle.spawn(fut),
+        if first.is_pending() {
+            task.after_first_poll(fut);
+        } else {
+            *task.lock() = Stage::Ended;
         }
+        EagerTask(task)
     }
 
     /// Whether the current thread is one of this client's I/O workers.
@@ -715,11 +722,113 @@ impl Client {
     }
 }
 
-/// The waker of an eager first poll: the task's own replaces it.
-struct NoWake;
+type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
-impl std::task::Wake for NoWake {
-    fn wake(self: Arc<Self>) {}
+/// A task started by [`Client::spawn_eager`].
+pub struct EagerTask(Arc<EagerTaskState>);
+
+impl EagerTask {
+    /// Cancels the task: it is dropped, on this thread when it was not yet
+    /// handed to the runtime, else by the runtime.
+    pub fn abort(&self) {
+        let dropped = {
+            let mut stage = self.0.lock();
+            match std::mem::replace(&mut *stage, Stage::Ended) {
+                Stage::Waiting(fut) => Some(fut),
+                Stage::Spawned(handle) => {
+                    handle.abort();
+                    None
+                }
+                Stage::FirstPoll { .. } | Stage::Spawning => {
+                    // Aborted during its first poll, or while being handed
+                    // over: dropped or aborted once that is done.
+                    *stage = Stage::Aborted;
+                    None
+                }
+                Stage::Aborted | Stage::Ended => None,
+            }
+        };
+        // Outside the lock: dropping it may run code that wakes it.
+        drop(dropped);
+    }
+}
+
+struct EagerTaskState {
+    handle: tokio::runtime::Handle,
+    stage: std::sync::Mutex<Stage>,
+}
+
+enum Stage {
+    /// In its first poll, on the caller's thread; `woken` when something
+    /// woke it meanwhile.
+    FirstPoll {
+        woken: bool,
+    },
+    /// Polled, waiting: the first wake spawns it.
+    Waiting(Task),
+    /// Being handed to the runtime.
+    Spawning,
+    /// On the runtime, which polls it with the task's own waker from now on.
+    Spawned(tokio::task::AbortHandle),
+    Aborted,
+    Ended,
+}
+
+impl EagerTaskState {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Stage> {
+        self.stage.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The first poll returned pending: spawns the task now if it was woken
+    /// meanwhile, else keeps it for the first wake.
+    fn after_first_poll(&self, fut: Task) {
+        let mut stage = self.lock();
+        match std::mem::replace(&mut *stage, Stage::Ended) {
+            Stage::FirstPoll { woken: false } => *stage = Stage::Waiting(fut),
+            Stage::FirstPoll { woken: true } => {
+                *stage = Stage::Spawning;
+                drop(stage);
+                self.spawn(fut);
+            }
+            // Aborted meanwhile: dropped, outside the lock.
+            _ => {
+                drop(stage);
+                drop(fut);
+            }
+        }
+    }
+
+    /// Hands `fut` to the runtime, outside the lock: a runtime that shut
+    /// down drops it at once, and its drop may run any code.
+    fn spawn(&self, fut: Task) {
+        let handle = self.handle.spawn(fut).abort_handle();
+        let mut stage = self.lock();
+        match &*stage {
+            Stage::Aborted => handle.abort(),
+            _ => *stage = Stage::Spawned(handle),
+        }
+    }
+}
+
+impl std::task::Wake for EagerTaskState {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let mut stage = self.lock();
+        match std::mem::replace(&mut *stage, Stage::Ended) {
+            Stage::FirstPoll { .. } => *stage = Stage::FirstPoll { woken: true },
+            // Woken on an I/O thread, spawning lands on that thread's own
+            // queue: it runs next, without waking another thread.
+            Stage::Waiting(fut) => {
+                *stage = Stage::Spawning;
+                drop(stage);
+                self.spawn(fut);
+            }
+            other => *stage = other,
+        }
+    }
 }
 
 /// Marks the current thread as a worker of one client runtime while it
@@ -914,23 +1023,52 @@ mod tests {
         let caller = std::thread::current().id();
         let (tx, rx) = std::sync::mpsc::channel();
         let view = client.clone();
-        let handle = client.spawn_eager(async move {
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let _task = client.spawn_eager(async move {
             // The client's own spawns run inline during the first poll.
             let nested = view
                 .spawn(async { Ok(std::thread::current().id()) })
                 .await
                 .unwrap();
             tx.send((nested, on_runtime_worker())).unwrap();
+            // Wakes itself: handed to the runtime.
             tokio::task::yield_now().await;
-            std::thread::current().id()
+            done_tx.send(std::thread::current().id()).unwrap();
         });
         // Polled before `spawn_eager` returned, on this thread.
         assert_eq!(rx.try_recv().unwrap(), (caller, true));
         assert!(!on_runtime_worker(), "the mark is restored");
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        assert_ne!(rt.block_on(handle).unwrap(), caller);
+        let finished_on = done.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert_ne!(finished_on, caller);
+    }
+
+    #[test]
+    fn an_eager_task_waits_unspawned_until_woken_and_abort_drops_it() {
+        let client = Client::new(ClientConfig::new("t").base_url("http://127.0.0.1:9")).unwrap();
+        // Waits on a channel: nothing wakes it until a message comes.
+        let (wake_tx, wake_rx) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let task = client.spawn_eager(async move {
+            let _ = wake_rx.await;
+            done_tx.send(std::thread::current().id()).unwrap();
+        });
+        assert!(matches!(*task.0.lock(), Stage::Waiting(_)));
+        wake_tx.send(()).unwrap();
+        // Woken here, spawned onto the runtime, run by a worker.
+        let ran_on = done.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert_ne!(ran_on, std::thread::current().id());
+
+        // Aborted while waiting: dropped at once, never run.
+        let (wake_tx, wake_rx) = tokio::sync::oneshot::channel::<()>();
+        let (done_tx, done) = std::sync::mpsc::channel::<()>();
+        let task = client.spawn_eager(async move {
+            let _ = wake_rx.await;
+            done_tx.send(()).unwrap();
+        });
+        task.abort();
+        assert!(matches!(*task.0.lock(), Stage::Ended));
+        assert!(wake_tx.send(()).is_err(), "the task was dropped");
+        assert!(done.recv_timeout(Duration::from_millis(100)).is_err());
     }
 
     #[test]

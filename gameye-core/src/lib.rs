@@ -35,7 +35,7 @@ mod sessions;
 mod stream;
 mod validate;
 
-pub use client::{on_runtime_worker, Client};
+pub use client::{on_runtime_worker, Client, EagerTask};
 pub use config::{
     ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
     DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL,

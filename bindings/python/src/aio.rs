@@ -45,10 +45,16 @@ where
     T: Send + 'static,
     U: for<'a> IntoPyObject<'a> + 'static,
 {
-    aio_future::spawn_future(py, client, fut, move |py, result| {
-        let value = map(result.map_err(GameyeError::from)?.into_inner());
-        value.into_py_any(py)
-    })
+    aio_future::spawn_future(
+        py,
+        client,
+        aio_future::Start::Eager,
+        fut,
+        move |py, result| {
+            let value = map(result.map_err(GameyeError::from)?.into_inner());
+            value.into_py_any(py)
+        },
+    )
 }
 
 fn into_vec<T, U: From<T>>(items: Vec<T>) -> Vec<U> {

@@ -1,6 +1,7 @@
 //! The asyncio future of a call: a core future runs on the client's own
-//! tokio runtime (`Client::spawn_eager`), and its result resolves an
-//! asyncio future on the loop's thread. No thread per request.
+//! tokio runtime (a JSON call polled once on the loop's thread first,
+//! [`Start::Eager`]), and its result resolves an asyncio future on the
+//! loop's thread. No thread per request.
 //!
 //! * The asyncio future is created on the calling (event loop) thread and
 //!   returned at once; the call is already running, as with a `Task`.
@@ -19,7 +20,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use gameye_core::Client;
+use gameye_core::{Client, EagerTask};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyModule;
@@ -49,15 +50,28 @@ pub(crate) fn ready<'py>(py: Python<'py>, value: Py<PyAny>) -> PyResult<Bound<'p
     Ok(future)
 }
 
+/// Where a call's future is first polled.
+#[derive(Clone, Copy)]
+pub(crate) enum Start {
+    /// Once on the loop's thread before it is handed to the runtime
+    /// (`Client::spawn_eager`): a JSON call's request is then written
+    /// before the loop goes back to its other work. It never waits there.
+    Eager,
+    /// On the runtime only: streams and downloads, whose first steps may
+    /// touch files or take long to set up.
+    OnRuntime,
+}
+
 /// Runs `fut` on the client's runtime and returns an asyncio future of the
-/// running loop that `convert` resolves with its output, with the task's
-/// abort handle. Cancelling the asyncio future aborts the task.
-pub(crate) fn spawn<'py, F, C>(
+/// running loop that `convert` resolves with its output. Cancelling the
+/// asyncio future aborts the task.
+pub(crate) fn spawn_future<'py, F, C>(
     py: Python<'py>,
     client: &Client,
+    start: Start,
     fut: F,
     convert: C,
-) -> PyResult<(Bound<'py, PyAny>, AbortHandle)>
+) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -73,36 +87,22 @@ where
         cancelled: Arc::clone(&cancelled),
         delivered: false,
     };
-    // Polled once here first: the request is on the wire before the loop
-    // goes back to its other work (BENCHMARKS.md, awaited-call latency).
-    let handle = client.spawn_eager(async move {
+    let task = async move {
         let output = fut.await;
         pending.deliver(Box::new(move |py| convert(py, output)));
-    });
-    let abort = handle.abort_handle();
-    future.call_method1(
-        "add_done_callback",
-        (Canceller {
-            abort: abort.clone(),
-            cancelled,
-        },),
-    )?;
-    Ok((future, abort))
+    };
+    let task = match start {
+        Start::Eager => Task::Eager(client.spawn_eager(task)),
+        Start::OnRuntime => Task::OnRuntime(client.spawn_background(task).abort_handle()),
+    };
+    future.call_method1("add_done_callback", (Canceller { task, cancelled },))?;
+    Ok(future)
 }
 
-/// [`spawn`] without the abort handle.
-pub(crate) fn spawn_future<'py, F, C>(
-    py: Python<'py>,
-    client: &Client,
-    fut: F,
-    convert: C,
-) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-    C: for<'a> FnOnce(Python<'a>, F::Output) -> PyResult<Py<PyAny>> + Send + 'static,
-{
-    spawn(py, client, fut, convert).map(|(future, _)| future)
+/// How a call's task is aborted.
+enum Task {
+    Eager(EagerTask),
+    OnRuntime(AbortHandle),
 }
 
 /// The asyncio future a running task will resolve.
@@ -188,7 +188,7 @@ impl Resolver {
 /// was cancelled.
 #[pyclass(frozen)]
 struct Canceller {
-    abort: AbortHandle,
+    task: Task,
     cancelled: Arc<AtomicBool>,
 }
 
@@ -197,7 +197,10 @@ impl Canceller {
     fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
         if future.call_method0("cancelled")?.is_truthy()? {
             self.cancelled.store(true, Ordering::Release);
-            self.abort.abort();
+            match &self.task {
+                Task::Eager(task) => task.abort(),
+                Task::OnRuntime(handle) => handle.abort(),
+            }
         }
         Ok(())
     }

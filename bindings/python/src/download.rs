@@ -164,7 +164,7 @@ pub(crate) fn download_async<'py>(
                 core.download_artifact_to_file_async(&session, &path, &to)
                     .await
             };
-            aio_future::spawn_future(py, client, work, |py, r| {
+            aio_future::spawn_future(py, client, aio_future::Start::OnRuntime, work, |py, r| {
                 let n = r.map_err(GameyeError::from)?.into_inner();
                 Ok(n.into_pyobject(py)?.into_any().unbind())
             })
@@ -187,11 +187,17 @@ pub(crate) fn download_async<'py>(
                 on_loop(&event_loop, &file, None).await?;
                 Ok(written)
             };
-            aio_future::spawn_future(py, client, work, |py, r: Result<u64, Failure>| match r {
-                Ok(n) => Ok(n.into_pyobject(py)?.into_any().unbind()),
-                Err(Failure::Core(e)) => Err(GameyeError::from(e).into()),
-                Err(Failure::Write(e)) => Err(error::write_failed(py, e)),
-            })
+            aio_future::spawn_future(
+                py,
+                client,
+                aio_future::Start::OnRuntime,
+                work,
+                |py, r: Result<u64, Failure>| match r {
+                    Ok(n) => Ok(n.into_pyobject(py)?.into_any().unbind()),
+                    Err(Failure::Core(e)) => Err(GameyeError::from(e).into()),
+                    Err(Failure::Write(e)) => Err(error::write_failed(py, e)),
+                },
+            )
         }
     }
 }

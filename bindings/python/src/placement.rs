@@ -132,8 +132,14 @@ pub(crate) fn create_near_async<'py>(
         core.create_session_near_async(args.run, &args.players, &args.policy)
             .await
     };
-    aio_future::spawn_future(py, client, fut, |py, result| {
-        let placed = result.map_err(|e| PyErr::from(GameyeError::from(e)))?;
-        placed_to_py(py, placed.into_inner())
-    })
+    aio_future::spawn_future(
+        py,
+        client,
+        aio_future::Start::OnRuntime,
+        fut,
+        |py, result| {
+            let placed = result.map_err(|e| PyErr::from(GameyeError::from(e)))?;
+            placed_to_py(py, placed.into_inner())
+        },
+    )
 }

@@ -175,10 +175,16 @@ impl PyAsyncLogStream {
         aio_future::running_loop(py)?;
         let me = slf.clone().unbind().into_any();
         let follower = &slf.get().follower;
-        aio_future::spawn_future(py, follower.client(), follower.open(), move |_, result| {
-            result.map_err(GameyeError::from)?;
-            Ok(me)
-        })
+        aio_future::spawn_future(
+            py,
+            follower.client(),
+            aio_future::Start::OnRuntime,
+            follower.open(),
+            move |_, result| {
+                result.map_err(GameyeError::from)?;
+                Ok(me)
+            },
+        )
     }
 }
 
@@ -199,13 +205,16 @@ impl PyAsyncLogStream {
             }
         };
         // If nothing is spawned, the read is dropped, which closes the stream.
-        let future =
-            aio_future::spawn_future(py, self.follower.client(), read.line(), |py, outcome| {
-                match python_outcome(outcome)? {
-                    Some(line) => Ok(PyString::new(py, &line).into_any().unbind()),
-                    None => Err(PyStopAsyncIteration::new_err(())),
-                }
-            })?;
+        let future = aio_future::spawn_future(
+            py,
+            self.follower.client(),
+            aio_future::Start::OnRuntime,
+            read.line(),
+            |py, outcome| match python_outcome(outcome)? {
+                Some(line) => Ok(PyString::new(py, &line).into_any().unbind()),
+                None => Err(PyStopAsyncIteration::new_err(())),
+            },
+        )?;
         // Cancelling the read aborts its task, which closes the stream when it
         // is dropped on the runtime; close it at once, on the loop.
         future.call_method1(
