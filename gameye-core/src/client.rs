@@ -679,17 +679,25 @@ impl Client {
             stage: std::sync::Mutex::new(Stage::FirstPoll { woken: false }),
         });
         let mut fut: Task = Box::pin(fut);
-        let first = {
-            let _context = self.inner.handle.enter();
-            let _worker = ActAsWorker::of(self.inner.runtime_id);
-            let waker = std::task::Waker::from(Arc::clone(&task));
-            fut.as_mut()
+        let _context = self.inner.handle.enter();
+        let _worker = ActAsWorker::of(self.inner.runtime_id);
+        let waker = std::task::Waker::from(Arc::clone(&task));
+        // Woken while polled (a connection handing over the request, say)
+        // means "poll again", as any executor would; a few times here, then
+        // on the runtime.
+        for polls_left in (0..EAGER_POLLS).rev() {
+            if fut
+                .as_mut()
                 .poll(&mut std::task::Context::from_waker(&waker))
-        };
-        if first.is_pending() {
-            task.after_first_poll(fut);
-        } else {
-            *task.lock() = Stage::Ended;
+                .is_ready()
+            {
+                *task.lock() = Stage::Ended;
+                break;
+            }
+            match task.after_poll(fut, polls_left > 0) {
+                Some(again) => fut = again,
+                None => break,
+            }
         }
         EagerTask(task)
     }
@@ -723,6 +731,10 @@ impl Client {
 }
 
 type Task = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How many times [`Client::spawn_eager`] polls a task that keeps being
+/// woken before handing it to the runtime.
+const EAGER_POLLS: usize = 4;
 
 /// A task started by [`Client::spawn_eager`].
 pub struct EagerTask(Arc<EagerTaskState>);
@@ -759,8 +771,8 @@ struct EagerTaskState {
 }
 
 enum Stage {
-    /// In its first poll, on the caller's thread; `woken` when something
-    /// woke it meanwhile.
+    /// Polled on the caller's thread; `woken` when something woke it
+    /// meanwhile.
     FirstPoll {
         woken: bool,
     },
@@ -779,12 +791,17 @@ impl EagerTaskState {
         self.stage.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The first poll returned pending: spawns the task now if it was woken
-    /// meanwhile, else keeps it for the first wake.
-    fn after_first_poll(&self, fut: Task) {
+    /// A poll on the caller's thread returned pending. Not woken meanwhile:
+    /// kept for the first wake. Woken: given back to be polled again when
+    /// `again`, else handed to the runtime. Aborted: dropped.
+    fn after_poll(&self, fut: Task, again: bool) -> Option<Task> {
         let mut stage = self.lock();
         match std::mem::replace(&mut *stage, Stage::Ended) {
             Stage::FirstPoll { woken: false } => *stage = Stage::Waiting(fut),
+            Stage::FirstPoll { woken: true } if again => {
+                *stage = Stage::FirstPoll { woken: false };
+                return Some(fut);
+            }
             Stage::FirstPoll { woken: true } => {
                 *stage = Stage::Spawning;
                 drop(stage);
@@ -796,6 +813,7 @@ impl EagerTaskState {
                 drop(fut);
             }
         }
+        None
     }
 
     /// Hands `fut` to the runtime, outside the lock: a runtime that shut
@@ -1031,15 +1049,28 @@ mod tests {
                 .await
                 .unwrap();
             tx.send((nested, on_runtime_worker())).unwrap();
-            // Wakes itself: handed to the runtime.
+            // Woken at once: polled again right here.
             tokio::task::yield_now().await;
+            tx.send((std::thread::current().id(), true)).unwrap();
+            // Woken later, by the runtime's timer: finished there.
+            tokio::time::sleep(Duration::from_millis(1)).await;
             done_tx.send(std::thread::current().id()).unwrap();
         });
         // Polled before `spawn_eager` returned, on this thread.
         assert_eq!(rx.try_recv().unwrap(), (caller, true));
+        assert_eq!(rx.try_recv().unwrap(), (caller, true));
         assert!(!on_runtime_worker(), "the mark is restored");
         let finished_on = done.recv_timeout(Duration::from_secs(5)).unwrap();
         assert_ne!(finished_on, caller);
+        // Woken again and again: handed to the runtime after a few polls.
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let _task = client.spawn_eager(async move {
+            for _ in 0..2 * EAGER_POLLS {
+                tokio::task::yield_now().await;
+            }
+            done_tx.send(std::thread::current().id()).unwrap();
+        });
+        assert_ne!(done.recv_timeout(Duration::from_secs(5)).unwrap(), caller);
     }
 
     #[test]
