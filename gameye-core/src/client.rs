@@ -276,6 +276,9 @@ impl Client {
                     format!("cannot start I/O threads: {e}"),
                 )
             })?;
+        // Not below a second: a short timeout must not become a busy timer.
+        let period = config.request_timeout.max(Duration::from_secs(1));
+        runtime.spawn(keep_next_timer_within(period));
         let http = build_http(&config)?;
         let plain = PlainHttp::for_base(&base, &config, config.max_concurrent_requests);
         Ok(Client {
@@ -895,6 +898,19 @@ impl std::fmt::Debug for Client {
 }
 
 /// The HTTP client (connection pool, TLS roots) for `config`.
+/// Keeps a timer armed at most `period` ahead, for as long as the runtime
+/// runs. Tokio wakes the I/O thread parked in its driver whenever a new
+/// timer is due before the driver's next wake-up; each call arms one (its
+/// attempt's timeout, at most `period` ahead), so with no other timer every
+/// call would wake that thread just to re-arm it, a thread switch per call
+/// (BENCHMARKS.md, awaited-call latency). The cost: an idle client's I/O
+/// thread wakes once per `period` (the request timeout, 30 s by default).
+async fn keep_next_timer_within(period: Duration) {
+    loop {
+        tokio::time::sleep(period).await;
+    }
+}
+
 /// How long an idle connection is kept for reuse.
 pub(crate) const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
