@@ -713,22 +713,29 @@ impl Client {
     /// Runs `fut` on the client's runtime and awaits it from any executor
     /// (directly, when already there). A panic inside it resumes in the
     /// caller, where the FFI boundary catches it.
-    pub(crate) async fn spawn<T, F>(&self, fut: F) -> Result<T>
+    ///
+    /// `fut` is boxed at the call, so the caller's future holds a pointer
+    /// to it rather than the whole call (kilobytes, copied on every move on
+    /// its way to an executor: BENCHMARKS.md, awaited-call latency).
+    pub(crate) fn spawn<T, F>(&self, fut: F) -> impl Future<Output = Result<T>> + Send + '_
     where
         F: Future<Output = Result<T>> + Send + 'static,
         T: Send + 'static,
     {
-        if self.on_own_runtime() {
-            return fut.await;
-        }
-        if self.is_closed() {
-            return Err(closed_error());
-        }
-        match self.inner.handle.spawn(erase(fut)).await {
-            Ok(out) => out,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            // The runtime shut down under it: the client was closed.
-            Err(_) => Err(closed_error()),
+        let fut = erase(fut);
+        async move {
+            if self.on_own_runtime() {
+                return fut.await;
+            }
+            if self.is_closed() {
+                return Err(closed_error());
+            }
+            match self.inner.handle.spawn(fut).await {
+                Ok(out) => out,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                // The runtime shut down under it: the client was closed.
+                Err(_) => Err(closed_error()),
+            }
         }
     }
 }
