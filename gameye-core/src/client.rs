@@ -433,31 +433,8 @@ impl Client {
             let attempt = async {
                 // Waiting for a slot counts against the attempt's time too.
                 let _slot = self.inner.in_flight.acquire().await;
-                let plain = match &self.lane_http {
-                    Some(LaneHttp::Plain(lane)) => Some(lane),
-                    Some(LaneHttp::Reqwest(_)) => None,
-                    None => self.inner.plain.as_deref(),
-                };
-                let sent = match (plain, body_timeout) {
-                    // Our own connections, for calls that read the whole
-                    // body within the attempt (not streams).
-                    (Some(plain), None) => {
-                        plain
-                            .send(
-                                call.method.clone(),
-                                &url,
-                                &self.inner.auth,
-                                call.json.as_ref(),
-                            )
-                            .await
-                    }
-                    _ => self
-                        .request(call, url.clone(), body_timeout.unwrap_or(per_attempt))
-                        .send()
-                        .await
-                        .map_err(transport_error),
-                };
-                finish(sent?).await
+                let sent = self.send_once(call, &url, body_timeout, per_attempt);
+                finish(sent.await?).await
             };
             let outcome = match tokio::time::timeout(per_attempt, attempt).await {
                 Ok(outcome) => outcome,
@@ -497,6 +474,37 @@ impl Client {
         }
         .map(|answer| (answer, attempts))
         .map_err(|e| e.with_attempts(attempts.count))
+    }
+
+    /// Sends one attempt of `call` and returns the response head. JSON
+    /// calls go through our own connections where the base URL is plain
+    /// http without proxy (see `plain_http`); streams (`body_timeout`) and
+    /// the rest through reqwest.
+    async fn send_once(
+        &self,
+        call: &Call,
+        url: &url::Url,
+        body_timeout: Option<Duration>,
+        per_attempt: Duration,
+    ) -> Result<reqwest::Response> {
+        let plain = match &self.lane_http {
+            Some(LaneHttp::Plain(lane)) => Some(lane),
+            Some(LaneHttp::Reqwest(_)) => None,
+            None => self.inner.plain.as_deref(),
+        };
+        match (plain, body_timeout) {
+            (Some(plain), None) => {
+                let json = call.json.as_ref();
+                plain
+                    .send(call.method.clone(), url, &self.inner.auth, json)
+                    .await
+            }
+            _ => self
+                .request(call, url.clone(), body_timeout.unwrap_or(per_attempt))
+                .send()
+                .await
+                .map_err(transport_error),
+        }
     }
 
     /// The one HTTP path for JSON endpoints: sends `call` (retrying per the
@@ -918,9 +926,6 @@ async fn keep_next_timer_within(period: Duration) {
     }
 }
 
-/// How long an idle connection is kept for reuse.
-pub(crate) const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-
 fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
     // The API has no redirects: a 3xx is reported, never followed, so the
     // token cannot be carried to another origin or to plain http.
@@ -945,7 +950,7 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
         .user_agent(USER_AGENT)
         .tls_built_in_root_certs(true)
         .connect_timeout(config.connect_timeout)
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+        .pool_idle_timeout(crate::config::POOL_IDLE_TIMEOUT)
         .build()
         .map_err(|e| {
             Error::new(

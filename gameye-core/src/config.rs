@@ -24,6 +24,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 /// Default cap on the text of `GET /logs` without follow.
 pub const DEFAULT_MAX_LOG_BYTES: usize = 16 * 1024 * 1024;
+/// How long an idle connection is kept for reuse.
+pub(crate) const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// The `User-Agent` the client sends.
 pub const USER_AGENT: &str = concat!("gameye-rs/", env!("CARGO_PKG_VERSION"));
 

@@ -135,7 +135,7 @@ ENDPOINTS: dict[str, dict[str, tuple[str, str] | Absent]] = {
 }
 
 # `impl Client` methods that are the client itself, not endpoints.
-NOT_ENDPOINTS = {"new", "base_url", "close", "is_closed", "config", "spawn_background"}
+NOT_ENDPOINTS = {"new", "base_url", "close", "is_closed", "config", "spawn_background", "spawn_eager"}
 
 BINDINGS = ("c", "cpp", "csharp", "python")
 
