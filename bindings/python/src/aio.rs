@@ -26,8 +26,9 @@ use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary
 
 /// A Gameye Session API client for asyncio.
 ///
-/// The same options and methods as `Client`, each returning an awaitable;
-/// requests run on the client's I/O threads, never blocking the event loop.
+/// The same options and methods as `Client`, each returning an awaitable.
+/// A JSON call writes its request from the loop's thread (never waiting
+/// there) and finishes on the client's I/O threads.
 #[pyclass(frozen, module = "gameye", name = "AsyncClient")]
 pub(crate) struct PyAsyncClient {
     inner: Client,

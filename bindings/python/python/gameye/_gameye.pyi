@@ -552,8 +552,9 @@ class AsyncClient:
 
     The same constructor and methods as :class:`Client` (``aclose()`` for
     ``close()``, and ``async with`` for ``with``); each method starts
-    its request at once on the SDK's own I/O threads (never blocking the event
-    loop) and returns an :class:`asyncio.Future` of the result, to await.
+    its request at once (a JSON call writes it from the event loop's thread,
+    never waiting there; the SDK's own I/O threads do the rest) and returns
+    an :class:`asyncio.Future` of the result, to await.
     Errors raise from ``await`` with the same exception classes as
     :class:`Client`; argument type errors (and ``create_session``'s
     validation) raise at the call. Cancelling the future (``wait_for``
