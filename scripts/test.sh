@@ -82,7 +82,7 @@ if has cc "the C tests"; then
 fi
 
 # ---- lifetimes (issue 9): loom model checks; the C tests under ThreadSanitizer ----
-section "loom model checks (operations, queues, write gate, log streams)"
+section "loom model checks (operations, queues, write gate, log streams, eager tasks)"
 # Its own target dir: the cfg changes every crate's flags. No preemption
 # bound: the full exploration takes a few seconds.
 RUSTFLAGS="--cfg gameye_loom" CARGO_TARGET_DIR="$root/target/loom" \

@@ -13,6 +13,7 @@ use reqwest::Method;
 
 use crate::config::{ClientConfig, USER_AGENT};
 use crate::diagnostics::{log_event, LogLevel};
+use crate::eager::{Eager, Spawn};
 use crate::error::{transport_error, Error, ErrorKind, Result};
 use crate::fast_path::LaneHttp;
 use crate::fork::ProcessBound;
@@ -685,10 +686,9 @@ impl Client {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let task = Arc::new(EagerTaskState {
-            handle: self.inner.handle.clone(),
-            stage: std::sync::Mutex::new(Stage::FirstPoll { woken: false }),
-        });
+        let task = Arc::new(EagerTaskState(Eager::new(OnRuntime(
+            self.inner.handle.clone(),
+        ))));
         let mut fut: Task = Box::pin(fut);
         let _context = self.inner.handle.enter();
         let _worker = ActAsWorker::of(self.inner.runtime_id);
@@ -702,10 +702,10 @@ impl Client {
                 .poll(&mut std::task::Context::from_waker(&waker))
                 .is_ready()
             {
-                *task.lock() = Stage::Ended;
+                task.0.finished();
                 break;
             }
-            match task.after_poll(fut, polls_left > 0) {
+            match task.0.after_poll(fut, polls_left > 0) {
                 Some(again) => fut = again,
                 None => break,
             }
@@ -761,109 +761,38 @@ impl EagerTask {
     /// Cancels the task: it is dropped, on this thread when it was not yet
     /// handed to the runtime, else by the runtime.
     pub fn abort(&self) {
-        let dropped = {
-            let mut stage = self.0.lock();
-            match std::mem::replace(&mut *stage, Stage::Ended) {
-                Stage::Waiting(fut) => Some(fut),
-                Stage::Spawned(handle) => {
-                    handle.abort();
-                    None
-                }
-                Stage::FirstPoll { .. } | Stage::Spawning => {
-                    // Aborted during its first poll, or while being handed
-                    // over: dropped or aborted once that is done.
-                    *stage = Stage::Aborted;
-                    None
-                }
-                Stage::Aborted | Stage::Ended => None,
-            }
-        };
-        // Outside the lock: dropping it may run code that wakes it.
-        drop(dropped);
+        self.0 .0.abort();
     }
 }
 
-struct EagerTaskState {
-    handle: tokio::runtime::Handle,
-    stage: std::sync::Mutex<Stage>,
-}
+/// The client runtime, as an eager task is spawned on it.
+struct OnRuntime(tokio::runtime::Handle);
 
-enum Stage {
-    /// Polled on the caller's thread; `woken` when something woke it
-    /// meanwhile.
-    FirstPoll {
-        woken: bool,
-    },
-    /// Polled, waiting: the first wake spawns it.
-    Waiting(Task),
-    /// Being handed to the runtime.
-    Spawning,
-    /// On the runtime, which polls it with the task's own waker from now on.
-    Spawned(tokio::task::AbortHandle),
-    Aborted,
-    Ended,
-}
+impl Spawn for OnRuntime {
+    type Task = Task;
+    type Handle = tokio::task::AbortHandle;
 
-impl EagerTaskState {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Stage> {
-        self.stage.lock().unwrap_or_else(|e| e.into_inner())
+    // Woken on an I/O thread, spawning lands on that thread's own queue: it
+    // runs next, without waking another thread.
+    fn spawn(&self, task: Task) -> Self::Handle {
+        self.0.spawn(task).abort_handle()
     }
 
-    /// A poll on the caller's thread returned pending. Not woken meanwhile:
-    /// kept for the first wake. Woken: given back to be polled again when
-    /// `again`, else handed to the runtime. Aborted: dropped.
-    fn after_poll(&self, fut: Task, again: bool) -> Option<Task> {
-        let mut stage = self.lock();
-        match std::mem::replace(&mut *stage, Stage::Ended) {
-            Stage::FirstPoll { woken: false } => *stage = Stage::Waiting(fut),
-            Stage::FirstPoll { woken: true } if again => {
-                *stage = Stage::FirstPoll { woken: false };
-                return Some(fut);
-            }
-            Stage::FirstPoll { woken: true } => {
-                *stage = Stage::Spawning;
-                drop(stage);
-                self.spawn(fut);
-            }
-            // Aborted meanwhile: dropped, outside the lock.
-            _ => {
-                drop(stage);
-                drop(fut);
-            }
-        }
-        None
-    }
-
-    /// Hands `fut` to the runtime, outside the lock: a runtime that shut
-    /// down drops it at once, and its drop may run any code.
-    fn spawn(&self, fut: Task) {
-        let handle = self.handle.spawn(fut).abort_handle();
-        let mut stage = self.lock();
-        match &*stage {
-            Stage::Aborted => handle.abort(),
-            _ => *stage = Stage::Spawned(handle),
-        }
+    fn abort(handle: &Self::Handle) {
+        handle.abort();
     }
 }
+
+/// An eager task's state, and its waker.
+struct EagerTaskState(Eager<OnRuntime>);
 
 impl std::task::Wake for EagerTaskState {
     fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+        self.0.wake();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let mut stage = self.lock();
-        match std::mem::replace(&mut *stage, Stage::Ended) {
-            Stage::FirstPoll { .. } => *stage = Stage::FirstPoll { woken: true },
-            // Woken on an I/O thread, spawning lands on that thread's own
-            // queue: it runs next, without waking another thread.
-            Stage::Waiting(fut) => {
-                *stage = Stage::Spawning;
-                drop(stage);
-                self.spawn(fut);
-            }
-            other => *stage = other,
-        }
+        self.0.wake();
     }
 }
 
@@ -1062,6 +991,7 @@ fn too_large(status: u16, limit: usize, hint: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eager::Stage;
 
     #[test]
     fn spawn_eager_polls_first_on_the_calling_thread_then_on_the_runtime() {
@@ -1111,7 +1041,7 @@ mod tests {
             let _ = wake_rx.await;
             done_tx.send(std::thread::current().id()).unwrap();
         });
-        assert!(matches!(*task.0.lock(), Stage::Waiting(_)));
+        assert!(matches!(*task.0 .0.lock(), Stage::Waiting(_)));
         wake_tx.send(()).unwrap();
         // Woken here, spawned onto the runtime, run by a worker.
         let ran_on = done.recv_timeout(Duration::from_secs(5)).unwrap();
@@ -1125,7 +1055,7 @@ mod tests {
             done_tx.send(()).unwrap();
         });
         task.abort();
-        assert!(matches!(*task.0.lock(), Stage::Ended));
+        assert!(matches!(*task.0 .0.lock(), Stage::Ended));
         assert!(wake_tx.send(()).is_err(), "the task was dropped");
         assert!(done.recv_timeout(Duration::from_millis(100)).is_err());
     }

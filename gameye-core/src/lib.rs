@@ -17,6 +17,7 @@ mod artifacts;
 mod client;
 mod config;
 mod diagnostics;
+mod eager;
 mod error;
 mod error_kinds;
 mod fast_path;
