@@ -1,5 +1,6 @@
-//! The HTTP client: one reqwest connection pool driven by a tokio runtime the
-//! client owns. Every endpoint goes through [`Client::send`] or
+//! The HTTP client: connections driven by a tokio runtime the client owns
+//! (reqwest's pool, and for a plain-http base URL our own, see
+//! `plain_http`). Every endpoint goes through [`Client::send`] or
 //! [`Client::open_stream`], the one HTTP path; the blocking calls drive the
 //! same futures as the async ones.
 
