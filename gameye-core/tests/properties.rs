@@ -12,7 +12,10 @@ fn non_empty() -> impl Strategy<Value = String> {
 
 fn session_run() -> impl Strategy<Value = SessionRun> {
     (
-        proptest::option::of(non_empty()),
+        // An id is a path segment too (stop, logs): `.` and `..` are refused.
+        proptest::option::of(
+            non_empty().prop_filter("not a dot segment", |s| s != "." && s != ".."),
+        ),
         non_empty(),
         non_empty(),
         proptest::option::of(proptest::collection::btree_map(

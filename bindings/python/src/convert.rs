@@ -19,9 +19,8 @@ use serde_json::{Map, Number, Value};
 use crate::error::GameyeResult;
 
 /// The keyword arguments of `create_session` and `create_session_near`
-/// after `location` and `image`, in the order the methods take them.
-/// The optional keywords of a session run: the core's fields after the
-/// two required ones.
+/// after `location` and `image`, in the order the methods take them: the
+/// core's fields after the two required ones.
 fn run_keywords() -> &'static [&'static str] {
     &SessionRun::FIELDS[2..]
 }
