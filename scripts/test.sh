@@ -15,10 +15,17 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 # ---- contract: the emulators of every layer's tests below log each request
-# here; the contract section checks the SDK's against the spec ----
-export GAMEYE_EMULATOR_LOG_REQUESTS="$root/target/contract/sdk-requests.jsonl"
-mkdir -p "$root/target/contract"
-rm -f "$GAMEYE_EMULATOR_LOG_REQUESTS"
+# into one file per layer (request_log LAYER); the contract section checks
+# the SDK's requests against the spec, layer by layer ----
+export SDK_REQUEST_LOGS="$root/target/contract/sdk-requests"
+rm -rf "$SDK_REQUEST_LOGS"
+mkdir -p "$SDK_REQUEST_LOGS"
+# The file is made empty at once, so a layer whose tests sent nothing fails
+# the check instead of going unseen.
+request_log() {
+    export GAMEYE_EMULATOR_LOG_REQUESTS="$SDK_REQUEST_LOGS/$1.jsonl"
+    : > "$GAMEYE_EMULATOR_LOG_REQUESTS"
+}
 # ---- end contract ----
 
 results=()
@@ -68,14 +75,17 @@ echo "cargo tree -i openssl-sys: not in the tree"
 record "ok no openssl-sys"
 
 section "Rust tests"
+request_log rust
 cargo test --workspace --exclude gameye-python
 record "ok Rust tests"
 
 if has cc "the C tests"; then
     section "C tests (valgrind)"
+    request_log c
     tests/c/run.sh
     record "ok C tests"
     section "C tests and load test (ASan + UBSan)"
+    request_log c-asan
     tests/sanitize/run.sh
     record "ok sanitizers + load"
     prune "$root/target/sanitize-tests"
@@ -91,6 +101,7 @@ record "ok loom model checks"
 prune "$root/target/loom"
 if has clang "the ThreadSanitizer run"; then
     section "C tests (ThreadSanitizer)"
+    request_log c-tsan
     tests/sanitize/tsan.sh
     record "ok C tests under TSan"
     prune "$root/target/tsan-tests"
@@ -99,23 +110,27 @@ fi
 
 if has c++ "the C++ tests"; then
     section "C++ tests"
+    request_log cpp
     tests/cpp/run.sh
     record "ok C++ tests"
 fi
 
 if has mono "the C# tests" && has mcs "the C# tests"; then
     section "C# tests (mono)"
+    request_log csharp
     tests/csharp/run.sh
     record "ok C# tests"
 fi
 
 if has cmake "the install tests" && has pkg-config "the install tests"; then
     section "install tree (pkg-config, CMake)"
+    request_log install
     tests/install/run.sh
     record "ok install tests"
 fi
 
 section "Python tests"
+request_log python
 venv="$root/target/venv"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
@@ -136,7 +151,7 @@ else
     record "SKIPPED schemathesis contract run (no ../shared/spec beside the checkout)"
 fi
 # Benchmarks and fuzzing need no request log (and wrk would fill it).
-unset GAMEYE_EMULATOR_LOG_REQUESTS
+unset GAMEYE_EMULATOR_LOG_REQUESTS SDK_REQUEST_LOGS
 # ---- end contract ----
 # ---- cross targets (tests/cross/run.sh) ----
 # Windows x64 under Wine and Linux arm64 under qemu-user: the C tests, the

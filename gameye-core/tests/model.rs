@@ -631,8 +631,7 @@ impl StateMachineTest for ClientUnderTest {
             Step::Leave(players) => {
                 // Issue 9 item 16: when a burst made the first attempt
                 // ambiguous, `Expect::Left(None)`: the replay's 404 must read
-                // as "left". Today's client reports NotFound there; this is
-                // the check that exposes it.
+                // as "left" (the client reported NotFound before its fix).
                 let r = c.leave_players(&names(players));
                 if let Some(l) = expect_ok(r, expect, &step) {
                     if let Expect::Left(Some((count, present))) = expect {

@@ -4,9 +4,10 @@
 # (overlay.py), in every phase: examples, coverage, fuzzing, stateful. Any
 # failure or warning fails the run (schemathesis.toml).
 #
-# Then, when GAMEYE_EMULATOR_LOG_REQUESTS names a request log (the test
-# command sets it before every layer's tests), checks every request the SDK
-# sent in those tests against the spec (validate_requests.py).
+# Then, when SDK_REQUEST_LOGS names a folder of request logs (the test
+# command gives each layer's tests its own, LAYER.jsonl), checks every request
+# the SDK sent in those tests against the spec, layer by layer
+# (validate_requests.py).
 #
 # The spec sits outside the repository: without it (a user's clone) this is
 # skipped loudly; under CI=true it must be there.
@@ -70,7 +71,7 @@ fi
 # The summary's last line, for the record (TESTING.md).
 grep -E '^=+ .* in [0-9.]+s =+$' "$out/schemathesis.log" | tail -1
 
-if [ -n "${GAMEYE_EMULATOR_LOG_REQUESTS:-}" ]; then
-    echo "== the SDK's requests in the tests so far, against the spec"
-    "$venv/bin/python" "$here/validate_requests.py" "$spec" "$GAMEYE_EMULATOR_LOG_REQUESTS"
+if [ -n "${SDK_REQUEST_LOGS:-}" ]; then
+    echo "== the SDK's requests in every layer's tests so far, against the spec"
+    "$venv/bin/python" "$here/validate_requests.py" "$spec" "$SDK_REQUEST_LOGS"/*.jsonl
 fi

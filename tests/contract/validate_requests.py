@@ -16,12 +16,19 @@ which every layer sends: Rust, C, C++, C#, Python, the CLI), checks:
 Requests of other clients (test harnesses sending raw HTTP on purpose) are
 counted and skipped.
 
+Each log is one layer's test suite (the test command writes
+`target/contract/sdk-requests/LAYER.jsonl`, named after the layer), and the
+counts are printed per operation and layer.
+
 Usage: validate_requests.py SPEC.yaml LOG.jsonl...
-Exits 1 on any invalid request, or when no SDK request was seen at all.
+Exits 1 on any invalid request, when a given log holds no SDK request (that
+layer's tests sent none, or its emulators did not log), or when an operation
+of the spec was sent by no layer at all.
 """
 
 import collections
 import json
+import os
 import re
 import sys
 import urllib.parse
@@ -140,53 +147,73 @@ def check(line, op, components):
     return errors
 
 
+def layer_of(log):
+    return os.path.splitext(os.path.basename(log))[0]
+
+
+def check_log(log, ops, components, checked, bad):
+    """Checks one layer's log; returns how many other clients' requests it skipped."""
+    layer = layer_of(log)
+    skipped = 0
+    with open(log, encoding="utf-8") as f:
+        for text in f:
+            line = json.loads(text)
+            if not line["headers"].get("user-agent", "").startswith(SDK_AGENT):
+                skipped += 1
+                continue
+            op = next(
+                (o for o in ops if o[0] == line["method"] and o[1].match(line["path"])),
+                None,
+            )
+            where = f"[{layer}] {line['method']} {line['path']}?{line['query']}"
+            if op is None:
+                bad.append((where, ["not an operation of the spec"]))
+                continue
+            checked[(f"{op[0]} {op[3]}", layer)] += 1
+            errors = check(line, op, components)
+            if errors:
+                bad.append((where, errors))
+    return skipped
+
+
 def main(spec_path, logs):
     with open(spec_path, encoding="utf-8") as f:
         spec = yaml.safe_load(f)
     ops = load_operations(spec)
     components = spec["components"]
     checked = collections.Counter()
-    skipped = 0
     bad = []
-    for log in logs:
-        try:
-            f = open(log, encoding="utf-8")
-        except FileNotFoundError:
-            continue
-        with f:
-            for text in f:
-                line = json.loads(text)
-                if not line["headers"].get("user-agent", "").startswith(SDK_AGENT):
-                    skipped += 1
-                    continue
-                op = next(
-                    (o for o in ops if o[0] == line["method"] and o[1].match(line["path"])),
-                    None,
-                )
-                where = f"{line['method']} {line['path']}?{line['query']}"
-                if op is None:
-                    bad.append((where, ["not an operation of the spec"]))
-                    continue
-                checked[f"{op[0]} {op[3]}"] += 1
-                errors = check(line, op, components)
-                if errors:
-                    bad.append((where, errors))
+    layers = [layer_of(log) for log in logs]
+    skipped = sum(check_log(log, ops, components, checked, bad) for log in logs)
     total = sum(checked.values())
     print(f"SDK requests checked against the spec: {total} "
           f"(other clients' requests skipped: {skipped})")
-    for name in sorted(f"{o[0]} {o[3]}" for o in ops):
-        print(f"  {checked[name]:7d}  {name}")
+    names = sorted(f"{o[0]} {o[3]}" for o in ops)
+    width = max(len(n) for n in names)
+    print(f"  {'':{width}}" + "".join(f"{layer:>9}" for layer in layers))
+    for name in names:
+        counts = "".join(f"{checked[(name, layer)]:9d}" for layer in layers)
+        print(f"  {name:{width}}{counts}")
     for where, errors in bad[:50]:
         print(f"INVALID {where}")
         for e in errors:
             print(f"    {e}")
+    failed = False
     if bad:
         print(f"{len(bad)} SDK requests do not match the spec", file=sys.stderr)
-        return 1
-    if total == 0:
-        print("no SDK request was logged", file=sys.stderr)
-        return 1
-    return 0
+        failed = True
+    for layer in layers:
+        if not any(checked[(name, layer)] for name in names):
+            print(f"the {layer} tests logged no SDK request", file=sys.stderr)
+            failed = True
+    for name in names:
+        if not any(checked[(name, layer)] for layer in layers):
+            print(f"no layer's tests sent {name}", file=sys.stderr)
+            failed = True
+    if not logs:
+        print("no request log was given", file=sys.stderr)
+        failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
