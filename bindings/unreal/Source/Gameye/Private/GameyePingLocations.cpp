@@ -1,30 +1,18 @@
 #include "GameyePingLocations.h"
 
+#include "GameyeConvert.h"
 #include "Dom/JsonObject.h"
 #include "Serialization/JsonReader.h"
 #include "Serialization/JsonSerializer.h"
 
+// Without libgameye for this platform (GAMEYE_SUPPORTED=0) the node fails at
+// once and names no library function, so the module links without it.
+#if GAMEYE_SUPPORTED
+
 namespace
 {
-	FString ToFString(std::string_view S)
-	{
-		FUTF8ToTCHAR Conv(S.data(), static_cast<int32>(S.size()));
-		return FString(Conv.Length(), Conv.Get());
-	}
-
-	FGameyeError ToError(const gameye::Error& E)
-	{
-		FGameyeError Out;
-		Out.Status = static_cast<int32>(E.status());
-		Out.StatusName = UTF8_TO_TCHAR(E.status_name());
-		Out.HttpStatus = E.http_status();
-		Out.Message = ToFString(E.message());
-		for (gameye::Violation V : E.violations())
-		{
-			Out.Violations.Add(ToFString(V.field()) + TEXT(": ") + ToFString(V.description()));
-		}
-		return Out;
-	}
+	using GameyeConvert::ToError;
+	using GameyeConvert::ToFString;
 
 	float NumberOr(const TSharedPtr<FJsonObject>& Object, const TCHAR* Field, float Fallback)
 	{
@@ -65,18 +53,6 @@ namespace
 	}
 }
 
-UGameyePingLocationsAction* UGameyePingLocationsAction::PingGameyeLocations(UObject* WorldContextObject,
-	const FString& LocationsJson, int32 Probes, int32 IntervalMs, int32 TimeoutMs)
-{
-	UGameyePingLocationsAction* Action = NewObject<UGameyePingLocationsAction>();
-	Action->LocationsJson = LocationsJson;
-	Action->Probes = Probes;
-	Action->IntervalMs = IntervalMs;
-	Action->TimeoutMs = TimeoutMs;
-	Action->RegisterWithGameInstance(WorldContextObject);
-	return Action;
-}
-
 void UGameyePingLocationsAction::Activate()
 {
 	const FString Options = FString::Printf(TEXT("{\"probes\":%d,\"interval_ms\":%d,\"timeout_ms\":%d}"), Probes,
@@ -91,7 +67,7 @@ void UGameyePingLocationsAction::Activate()
 	}
 }
 
-void UGameyePingLocationsAction::Tick(float DeltaTime)
+void UGameyePingLocationsAction::Tick(float /*DeltaTime*/)
 {
 	if (!Operation.valid() || !Operation.done())
 	{
@@ -121,6 +97,30 @@ void UGameyePingLocationsAction::Finish(gameye::Result<gameye::PingReport> Resul
 		OnFailure.Broadcast(TArray<FGameyeLocationLatency>(), FString(), ToError(Result.error()));
 	}
 	SetReadyToDestroy();
+}
+
+#else  // !GAMEYE_SUPPORTED
+
+void UGameyePingLocationsAction::Activate()
+{
+	OnFailure.Broadcast(TArray<FGameyeLocationLatency>(), FString(), GameyeConvert::NotSupported());
+	SetReadyToDestroy();
+}
+
+void UGameyePingLocationsAction::Tick(float /*DeltaTime*/) {}
+
+#endif  // GAMEYE_SUPPORTED
+
+UGameyePingLocationsAction* UGameyePingLocationsAction::PingGameyeLocations(UObject* WorldContextObject,
+	const FString& LocationsJson, int32 Probes, int32 IntervalMs, int32 TimeoutMs)
+{
+	UGameyePingLocationsAction* Action = NewObject<UGameyePingLocationsAction>();
+	Action->LocationsJson = LocationsJson;
+	Action->Probes = Probes;
+	Action->IntervalMs = IntervalMs;
+	Action->TimeoutMs = TimeoutMs;
+	Action->RegisterWithGameInstance(WorldContextObject);
+	return Action;
 }
 
 void UGameyePingLocationsAction::BeginDestroy()

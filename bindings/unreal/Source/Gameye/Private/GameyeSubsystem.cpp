@@ -1,6 +1,7 @@
 #include "GameyeSubsystem.h"
 
 #include "Gameye.h"
+#include "GameyeConvert.h"
 #include "GameyeSettings.h"
 #include "HAL/PlatformMisc.h"
 
@@ -10,28 +11,8 @@
 
 namespace
 {
-	FString ToFString(std::string_view S)
-	{
-		FUTF8ToTCHAR Conv(S.data(), static_cast<int32>(S.size()));
-		return FString(Conv.Length(), Conv.Get());
-	}
-
-	FGameyeError ToError(const gameye::Error& E)
-	{
-		FGameyeError Out;
-		Out.Status = static_cast<int32>(E.status());
-		Out.StatusName = UTF8_TO_TCHAR(E.status_name());
-		Out.HttpStatus = E.http_status();
-		Out.Message = ToFString(E.message());
-		Out.Code = ToFString(E.code());
-		Out.Details = ToFString(E.details());
-		Out.Identifier = ToFString(E.identifier());
-		for (gameye::Violation V : E.violations())
-		{
-			Out.Violations.Add(ToFString(V.field()) + TEXT(": ") + ToFString(V.description()));
-		}
-		return Out;
-	}
+	using GameyeConvert::ToError;
+	using GameyeConvert::ToFString;
 
 	template <typename T>
 	FGameyeError ErrorOf(const gameye::Result<T>& R)

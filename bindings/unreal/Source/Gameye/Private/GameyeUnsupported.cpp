@@ -7,16 +7,11 @@
 #if !GAMEYE_SUPPORTED
 
 #include "Gameye.h"
+#include "GameyeConvert.h"
 
 namespace
 {
-	FGameyeError NotSupported()
-	{
-		FGameyeError Error;
-		Error.StatusName = TEXT("NOT_SUPPORTED");
-		Error.Message = TEXT("Gameye is not supported on this platform: the plugin has no libgameye for it");
-		return Error;
-	}
+	using GameyeConvert::NotSupported;
 
 	int32 Refuse(const TCHAR* Call)
 	{
