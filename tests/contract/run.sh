@@ -73,5 +73,6 @@ grep -E '^=+ .* in [0-9.]+s =+$' "$out/schemathesis.log" | tail -1
 
 if [ -n "${SDK_REQUEST_LOGS:-}" ]; then
     echo "== the SDK's requests in every layer's tests so far, against the spec"
-    "$venv/bin/python" "$here/validate_requests.py" "$spec" "$SDK_REQUEST_LOGS"/*.jsonl
+    "$venv/bin/python" "$here/validate_requests.py" --partial "${SDK_REQUEST_LOGS_PARTIAL:-}" \
+        "$spec" "$SDK_REQUEST_LOGS"/*.jsonl
 fi
