@@ -20,11 +20,12 @@ cd "$root"
 export SDK_REQUEST_LOGS="$root/target/contract/sdk-requests"
 rm -rf "$SDK_REQUEST_LOGS"
 mkdir -p "$SDK_REQUEST_LOGS"
-# The file is made empty at once, so a layer whose tests sent nothing fails
-# the check instead of going unseen.
 # Layers whose tests need not send every operation: the install tests check
 # the packaging with one create. Every other layer's tests must send each one.
 export SDK_REQUEST_LOGS_PARTIAL="install"
+# request_log LAYER: the emulators started from here on log into LAYER's
+# file. It is made empty at once, so a layer whose tests sent nothing fails
+# the check instead of going unseen.
 request_log() {
     export GAMEYE_EMULATOR_LOG_REQUESTS="$SDK_REQUEST_LOGS/$1.jsonl"
     : > "$GAMEYE_EMULATOR_LOG_REQUESTS"
