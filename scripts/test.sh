@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting and lints, the Rust tests
 # (unit, integration, property, fault matrix), the C tests under valgrind and
-# under ASan+UBSan with the load test, the C++, C# and install tests, the
-# Python tests (in a virtualenv it makes), schemathesis against the emulator
-# (tests/contract), every benchmark program on a small count, and a bounded
-# fuzz run.
+# under ASan+UBSan with the load test, loom, the C tests under TSan, the C++
+# tests, the Unreal plugin against engine stand-ins, the C# and install
+# tests, the Python tests (in a virtualenv it makes), schemathesis against
+# the emulator and the SDK's requests against the spec (tests/contract), the
+# cross targets, the release artifacts, every benchmark program on a small
+# count, and a bounded fuzz run.
 # This is the README's test command, and .ci/run calls it.
 #
 # Outside CI a part whose tool is missing is skipped with a loud notice;
