@@ -880,7 +880,7 @@ fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
         .user_agent(USER_AGENT)
         .tls_built_in_root_certs(true)
         .connect_timeout(config.connect_timeout)
-        .pool_idle_timeout(crate::config::POOL_IDLE_TIMEOUT)
+        .pool_idle_timeout(config.idle_timeout)
         .build()
         .map_err(|e| {
             Error::new(

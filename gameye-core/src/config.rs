@@ -24,8 +24,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 /// Default cap on the text of `GET /logs` without follow.
 pub const DEFAULT_MAX_LOG_BYTES: usize = 16 * 1024 * 1024;
-/// How long an idle connection is kept for reuse.
-pub(crate) const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default time a kept connection may stay idle before it is closed rather
+/// than reused: under the idle timeouts of common load balancers (AWS ALB
+/// 60 s, nginx 75 s, Azure 4 min), so the client drops a connection before
+/// one of them closes it under a request.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The `User-Agent` the client sends.
 pub const USER_AGENT: &str = concat!("gameye-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -115,6 +118,10 @@ pub struct ClientConfig {
     /// `http://` only to a loopback proxy or with `allow_insecure_http`.
     /// Takes precedence over `proxy_from_env`.
     pub proxy: Option<String>,
+    /// How long a kept connection may stay idle and still be reused; an
+    /// older one is closed and a fresh one opened. Keep it under the idle
+    /// timeout of any load balancer or proxy in front of the API.
+    pub idle_timeout: Duration,
     /// Use the proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
     /// `ALL_PROXY`, `NO_PROXY`). Off by default: a variable set for other
     /// programs must not route the bearer token through an unknown host.
@@ -138,6 +145,7 @@ impl fmt::Debug for ClientConfig {
             .field("ca_bundle_path", &self.ca_bundle_path)
             .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
             .field("proxy_from_env", &self.proxy_from_env)
+            .field("idle_timeout", &self.idle_timeout)
             .finish()
     }
 }
@@ -181,6 +189,7 @@ struct ConfigJson {
     ca_bundle_path: Option<std::path::PathBuf>,
     proxy: Option<String>,
     proxy_from_env: Option<bool>,
+    idle_timeout_ms: Option<u64>,
 }
 
 impl ClientConfig {
@@ -201,6 +210,7 @@ impl ClientConfig {
             ca_bundle_path: None,
             proxy: None,
             proxy_from_env: false,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 
@@ -262,6 +272,12 @@ impl ClientConfig {
         self
     }
 
+    /// Sets how long a kept connection may idle (see [`ClientConfig::idle_timeout`]).
+    pub fn idle_timeout(mut self, t: Duration) -> Self {
+        self.idle_timeout = t;
+        self
+    }
+
     /// Allows plain `http://` to non-loopback hosts.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -274,7 +290,8 @@ impl ClientConfig {
     /// "max_response_bytes": N, "max_log_bytes": N, "retry": {"max_attempts": 4,
     /// "initial_backoff_ms": 250, "max_backoff_ms": 8000, "deadline_ms": 60000},
     /// "max_concurrent_requests": 256, "ca_bundle_path": "/path/to/extra-roots.pem",
-    /// "proxy": "http://127.0.0.1:3128", "proxy_from_env": false}`. Only `token`
+    /// "proxy": "http://127.0.0.1:3128", "proxy_from_env": false,
+    /// "idle_timeout_ms": 30000}`. Only `token`
     /// is required; `base_url` and `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
         let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
@@ -310,6 +327,9 @@ impl ClientConfig {
         if let Some(n) = raw.max_concurrent_requests {
             config.max_concurrent_requests = n;
         }
+        if let Some(ms) = raw.idle_timeout_ms {
+            config.idle_timeout = Duration::from_millis(ms);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -338,6 +358,12 @@ impl ClientConfig {
         if self.request_timeout.is_zero() {
             return Err(Error::invalid_config(
                 "request_timeout",
+                "must be greater than zero",
+            ));
+        }
+        if self.idle_timeout.is_zero() {
+            return Err(Error::invalid_config(
+                "idle_timeout",
                 "must be greater than zero",
             ));
         }

@@ -38,9 +38,9 @@ mod validate;
 
 pub use client::{on_runtime_worker, Client, EagerTask};
 pub use config::{
-    ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
-    DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL,
-    SANDBOX_URL, USER_AGENT,
+    ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL, SANDBOX_URL, USER_AGENT,
 };
 pub use diagnostics::{set_logger, LogLevel, LogSink};
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};

@@ -109,7 +109,7 @@ impl PlainHttp {
                 port,
                 host_header: HeaderValue::from_str(&header).ok()?,
                 connect_timeout: config.connect_timeout,
-                idle_timeout: crate::config::POOL_IDLE_TIMEOUT,
+                idle_timeout: config.idle_timeout,
                 kept: Mutex::default(),
                 max_idle,
             }),
