@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use reqwest::Method;
+use http::Method;
 
 use crate::client::{Call, Client, Opened};
 use crate::error::{Error, ErrorKind, Result};

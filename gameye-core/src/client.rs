@@ -1,6 +1,6 @@
-//! The HTTP client: connections driven by a tokio runtime the client owns
-//! (reqwest's pool, and for a plain-http base URL our own, see
-//! `plain_http`). Every endpoint goes through [`Client::send`] or
+//! The HTTP client: the one connection layer (`http`), driven by a tokio
+//! runtime the client owns, or by the calling thread on the blocking fast
+//! path (`fast_path`). Every endpoint goes through [`Client::send`] or
 //! [`Client::open_stream`], the one HTTP path; the blocking calls drive the
 //! same futures as the async ones.
 
@@ -9,16 +9,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
-use reqwest::Method;
+use http::header::{HeaderValue, LOCATION, RETRY_AFTER};
+use http::Method;
 
-use crate::config::{ClientConfig, USER_AGENT};
+use crate::config::ClientConfig;
 use crate::diagnostics::{log_event, LogLevel};
 use crate::eager::{Eager, Spawn};
-use crate::error::{transport_error, Error, ErrorKind, Result};
-use crate::fast_path::LaneHttp;
+use crate::error::{Error, ErrorKind, Result};
 use crate::fork::ProcessBound;
-use crate::plain_http::PlainHttp;
+use crate::http::{Connections, HttpResponse};
 use crate::response::Response;
 use crate::retry::{retryable_error, retryable_status};
 use crate::stream::{park_on, ByteStream};
@@ -31,10 +30,10 @@ use crate::validate::require_path_segment;
 /// (`create_session_async`); both run the same code.
 pub struct Client {
     inner: Arc<Inner>,
-    /// How requests are sent when not through the client's own pool: set
+    /// The connections JSON calls use instead of the client's own: set
     /// only on the view a blocking fast-path call runs with (see
-    /// `fast_path`), to the calling thread's connection or pool.
-    lane_http: Option<LaneHttp>,
+    /// `fast_path`), to the calling thread's.
+    lane_http: Option<Connections>,
 }
 
 impl Clone for Client {
@@ -59,11 +58,9 @@ static NEXT_RUNTIME_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomic
 struct Inner {
     /// Unique per client; equal to `RUNTIME_ID` on this client's workers.
     runtime_id: u64,
-    /// Leaked, not dropped, in a forked child (see `fork`).
-    http: ProcessBound<reqwest::Client>,
-    /// JSON calls on this runtime go here for a plain-http base URL
-    /// without proxy (see `plain_http`). Leaked in a forked child.
-    plain: Option<ProcessBound<PlainHttp>>,
+    /// The connections of calls on this runtime. Leaked, not dropped, in a
+    /// forked child (see `fork`).
+    http: ProcessBound<Connections>,
     /// Taken out by [`Client::close`] or the drop.
     runtime: std::sync::Mutex<Option<ProcessBound<tokio::runtime::Runtime>>>,
     handle: tokio::runtime::Handle,
@@ -165,19 +162,19 @@ impl Answer for RawResponse {
     }
 }
 
-impl Answer for reqwest::Response {
+impl Answer for HttpResponse {
     fn status(&self) -> u16 {
-        reqwest::Response::status(self).as_u16()
+        self.status
     }
     fn retry_after(&self) -> Option<Duration> {
-        retry_after(self.headers())
+        retry_after(&self.headers)
     }
 }
 
 /// What a stream's attempt produced: the open 2xx response, or a whole
 /// (bounded) error response, read within the attempt's time.
 enum StreamAnswer {
-    Open(reqwest::Response),
+    Open(HttpResponse),
     Refused(RawResponse),
 }
 
@@ -263,13 +260,16 @@ impl Client {
             .map_err(|_| {
                 Error::invalid_config("token", "must be printable ASCII without spaces")
             })?;
-        // Marks the header as secret for reqwest and hyper (kept out of their logs).
+        // Marks the header as secret for hyper (kept out of its logs).
         auth.set_sensitive(true);
         let runtime_id = NEXT_RUNTIME_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("gameye-io")
-            .on_thread_start(move || RUNTIME_ID.with(|id| id.set(runtime_id)))
+            .on_thread_start(move || {
+                RUNTIME_ID.with(|id| id.set(runtime_id));
+                crate::http::block_sigpipe_on_own_thread();
+            })
             .enable_all()
             .build()
             .map_err(|e| {
@@ -281,13 +281,11 @@ impl Client {
         // Not below a second: a short timeout must not become a busy timer.
         let period = config.request_timeout.max(Duration::from_secs(1));
         runtime.spawn(keep_next_timer_within(period));
-        let http = build_http(&config)?;
-        let plain = PlainHttp::for_base(&base, &config, config.max_concurrent_requests);
+        let http = Connections::new(&base, &config, config.max_concurrent_requests)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime_id,
                 http: ProcessBound::new(http),
-                plain: plain.map(ProcessBound::new),
                 handle: runtime.handle().clone(),
                 runtime: std::sync::Mutex::new(Some(ProcessBound::new(runtime))),
                 closed: tokio::sync::watch::Sender::new(false),
@@ -333,8 +331,8 @@ impl Client {
         crate::fast_path::shut_down(runtime);
         // Calls in flight ended with the runtime; the kept connections
         // close here (a forked child's copies are left alone, see `fork`).
-        if let Some(plain) = self.inner.plain.as_ref().filter(|p| !p.is_inherited()) {
-            plain.close();
+        if !self.inner.http.is_inherited() {
+            self.inner.http.close();
         }
     }
 
@@ -374,40 +372,23 @@ impl Client {
         url
     }
 
-    fn request(&self, call: &Call, url: url::Url, timeout: Duration) -> reqwest::RequestBuilder {
-        let inner = &self.inner;
-        let http = match &self.lane_http {
-            Some(LaneHttp::Reqwest(lane)) => lane,
-            _ => &*inner.http,
-        };
-        let mut req = http
-            .request(call.method.clone(), url)
-            .header(AUTHORIZATION, inner.auth.clone())
-            .timeout(timeout);
-        if let Some(body) = &call.json {
-            req = req
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
-        }
-        req
-    }
-
     /// Sends `call` under the retry policy and the call's deadline: the one
     /// place requests are sent. Each attempt sends the request and runs
     /// `finish` on the response (reading the body, or just taking the head
     /// for streams). An attempt is retried when the status is retryable or it
     /// failed in transport (before the head, or while reading the body: the
-    /// server may have acted, which the callers resolve). `body_timeout` is
-    /// reqwest's whole-request timeout, when it must exceed the attempt's.
+    /// server may have acted on it, which the callers resolve). A `stream`
+    /// goes out on the client's own connections, never a fast-path lane's:
+    /// its body is read after the call returns.
     async fn send_with<T, F, Fut>(
         &self,
         call: &Call,
-        body_timeout: Option<Duration>,
+        stream: bool,
         finish: F,
     ) -> Result<(T, Attempts)>
     where
         T: Answer,
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(HttpResponse) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         if self.is_closed() {
@@ -432,11 +413,13 @@ impl Client {
                 call.method,
                 attempts.count
             );
+            let resent = std::sync::atomic::AtomicBool::new(false);
             let attempt = async {
                 // Waiting for a slot counts against the attempt's time too.
                 let _slot = self.inner.in_flight.acquire().await;
-                let sent = self.send_once(call, &url, body_timeout, per_attempt);
-                finish(sent.await?).await
+                let resp = self.send_once(call, &url, stream).await?;
+                resent.store(resp.resent, std::sync::atomic::Ordering::Relaxed);
+                finish(resp).await
             };
             let outcome = match tokio::time::timeout(per_attempt, attempt).await {
                 Ok(outcome) => outcome,
@@ -445,7 +428,19 @@ impl Client {
                     format!("no response within {per_attempt:?}"),
                 )),
             };
-            log_outcome(call, &path, started, outcome.as_ref().map(Answer::status));
+            let secret = self.inner.config.token.expose();
+            log_outcome(
+                call,
+                &path,
+                started,
+                outcome.as_ref().map(Answer::status),
+                secret,
+            );
+            // Sent twice (after a stale kept connection): the server may
+            // have acted on the first, as after a retry.
+            if resent.load(std::sync::atomic::Ordering::Relaxed) {
+                attempts.ambiguous = true;
+            }
             let (reason, hint) = match &outcome {
                 Ok(answer) if retryable_status(answer.status()) => {
                     (format!("HTTP {}", answer.status()), answer.retry_after())
@@ -478,35 +473,18 @@ impl Client {
         .map_err(|e| e.with_attempts(attempts.count))
     }
 
-    /// Sends one attempt of `call` and returns the response head. JSON
-    /// calls go through our own connections where the base URL is plain
-    /// http without proxy (see `plain_http`); streams (`body_timeout`) and
-    /// the rest through reqwest.
-    async fn send_once(
-        &self,
-        call: &Call,
-        url: &url::Url,
-        body_timeout: Option<Duration>,
-        per_attempt: Duration,
-    ) -> Result<reqwest::Response> {
-        let plain = match &self.lane_http {
-            Some(LaneHttp::Plain(lane)) => Some(lane),
-            Some(LaneHttp::Reqwest(_)) => None,
-            None => self.inner.plain.as_deref(),
+    /// Sends one attempt of `call` and returns the response head: on this
+    /// thread's fast-path connections when the view has them (JSON calls),
+    /// else on the client's.
+    async fn send_once(&self, call: &Call, url: &url::Url, stream: bool) -> Result<HttpResponse> {
+        let connections = match &self.lane_http {
+            Some(lane) if !stream => lane,
+            _ => &*self.inner.http,
         };
-        match (plain, body_timeout) {
-            (Some(plain), None) => {
-                let json = call.json.as_ref();
-                plain
-                    .send(call.method.clone(), url, &self.inner.auth, json)
-                    .await
-            }
-            _ => self
-                .request(call, url.clone(), body_timeout.unwrap_or(per_attempt))
-                .send()
-                .await
-                .map_err(transport_error),
-        }
+        let json = call.json.as_ref();
+        connections
+            .send(&call.method, url, &self.inner.auth, json)
+            .await
     }
 
     /// The one HTTP path for JSON endpoints: sends `call` (retrying per the
@@ -525,7 +503,7 @@ impl Client {
         hint: &'static str,
     ) -> Result<RawResponse> {
         let (mut raw, attempts) = self
-            .send_with(&call, None, |resp| read_bounded(resp, limit, hint))
+            .send_with(&call, false, |resp| read_bounded(resp, limit, hint))
             .await?;
         raw.attempts = attempts;
         Ok(raw)
@@ -538,12 +516,10 @@ impl Client {
     /// error. After a 2xx head no timeout applies: a followed log may stay
     /// quiet for hours; dropping the stream ends it.
     pub(crate) async fn open_stream(&self, call: Call) -> Result<Opened> {
-        // Effectively no limit for the body; each attempt's head is bounded.
-        const BODY_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
         let limit = self.inner.config.max_response_bytes;
         let (answer, attempts) = self
-            .send_with(&call, Some(BODY_TIMEOUT), |resp| async move {
-                if resp.status().is_success() {
+            .send_with(&call, true, |resp| async move {
+                if (200..300).contains(&resp.status) {
                     Ok(StreamAnswer::Open(resp))
                 } else {
                     read_bounded(resp, limit, "")
@@ -554,7 +530,7 @@ impl Client {
             .await?;
         match answer {
             StreamAnswer::Open(resp) => Ok(Opened {
-                status: resp.status().as_u16(),
+                status: resp.status,
                 attempts: attempts.count,
                 stream: ByteStream::spawn(&self.inner.handle, resp),
             }),
@@ -580,10 +556,7 @@ impl Client {
         let inner = &self.inner;
         let owner = crate::fast_path::owner_of(inner);
         // A lane makes one call at a time: one connection is enough.
-        let build = || match PlainHttp::for_base(&inner.base, &inner.config, 1) {
-            Some(plain) => Some(LaneHttp::Plain(plain)),
-            None => build_http(&inner.config).ok().map(LaneHttp::Reqwest),
-        };
+        let build = || Some(inner.http.own_pool(1));
         let lane = crate::fast_path::Lane::take(inner.runtime_id, owner, &inner.fast_paths, build);
         let view = Client {
             inner: Arc::clone(inner),
@@ -595,7 +568,9 @@ impl Client {
         // moved by value on its way down.
         let mut out = None;
         self.run_blocking(lane.as_ref(), Box::pin(async { out = Some(fut.await) }))?;
+        // A server may echo the token in what becomes the error's text.
         out.unwrap_or_else(|| Err(closed_error()))
+            .map_err(|e| e.redact(inner.config.token.expose()))
     }
 
     /// Runs `fut` on `lane`'s runtime, or on the shared path without one.
@@ -732,7 +707,7 @@ impl Client {
         T: Send + 'static,
     {
         let fut = erase(fut);
-        async move {
+        let run = async move {
             if self.on_own_runtime() {
                 return fut.await;
             }
@@ -745,6 +720,11 @@ impl Client {
                 // The runtime shut down under it: the client was closed.
                 Err(_) => Err(closed_error()),
             }
+        };
+        // A server may echo the token in what becomes the error's text.
+        async move {
+            run.await
+                .map_err(|e| e.redact(self.inner.config.token.expose()))
         }
     }
 }
@@ -842,7 +822,6 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// The HTTP client (connection pool, TLS roots) for `config`.
 /// Keeps a timer armed at most `period` ahead, for as long as the runtime
 /// runs. Tokio wakes the I/O thread parked in its driver whenever a new
 /// timer is due before the driver's next wake-up; each call arms one (its
@@ -856,69 +835,14 @@ async fn keep_next_timer_within(period: Duration) {
     }
 }
 
-fn build_http(config: &ClientConfig) -> Result<reqwest::Client> {
-    // The API has no redirects: a 3xx is reported, never followed, so the
-    // token cannot be carried to another origin or to plain http.
-    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
-    // Proxies only when configured: the environment's are opt-in.
-    match (&config.proxy, config.proxy_from_env) {
-        (Some(url), _) => {
-            let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| {
-                Error::invalid_config("proxy", "is not a proxy URL reqwest accepts")
-            })?;
-            builder = builder.proxy(proxy);
-        }
-        (None, true) => {}
-        (None, false) => builder = builder.no_proxy(),
-    }
-    if let Some(path) = &config.ca_bundle_path {
-        for cert in read_ca_bundle(path)? {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-    builder
-        .user_agent(USER_AGENT)
-        .tls_built_in_root_certs(true)
-        .connect_timeout(config.connect_timeout)
-        .pool_idle_timeout(config.idle_timeout)
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidConfig,
-                format!("cannot build HTTP client: {e}"),
-            )
-        })
-}
-
-/// The certificates of a PEM bundle; an error names `ca_bundle_path`.
-fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
-    let pem = std::fs::read(path).map_err(|e| {
-        Error::invalid_config(
-            "ca_bundle_path",
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        Error::invalid_config(
-            "ca_bundle_path",
-            format!("{} is not PEM: {e}", path.display()),
-        )
-    })?;
-    if certs.is_empty() {
-        return Err(Error::invalid_config(
-            "ca_bundle_path",
-            format!("{} holds no certificate", path.display()),
-        ));
-    }
-    Ok(certs)
-}
-
 /// Logs how a request ended: info for any response, error for no response.
+/// `secret` (the token) is redacted from the error's text.
 fn log_outcome(
     call: &Call,
     path: &str,
     started: Instant,
     outcome: std::result::Result<u16, &Error>,
+    secret: &str,
 ) {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match outcome {
@@ -929,8 +853,9 @@ fn log_outcome(
         ),
         Err(e) => log_event!(
             LogLevel::Error,
-            "request failed: {} {path} after {ms:.1} ms: {e}",
-            call.method
+            "request failed: {} {path} after {ms:.1} ms: {}",
+            call.method,
+            crate::error::redact_text(&e.to_string(), secret)
         ),
     }
 }
@@ -939,13 +864,13 @@ fn log_outcome(
 /// declared `Content-Length` only refuses early; nothing is allocated from
 /// it (a server may declare an exabyte), the cap applies as the body streams.
 async fn read_bounded(
-    mut resp: reqwest::Response,
+    mut resp: HttpResponse,
     limit: usize,
     hint: &'static str,
 ) -> Result<RawResponse> {
-    let status = resp.status().as_u16();
-    let retry_after = retry_after(resp.headers());
-    let location = resp.headers().get(LOCATION).map(|v| {
+    let status = resp.status;
+    let retry_after = retry_after(&resp.headers);
+    let location = resp.headers.get(LOCATION).map(|v| {
         String::from_utf8_lossy(v.as_bytes())
             .escape_debug()
             .to_string()
@@ -954,7 +879,7 @@ async fn read_bounded(
         return Err(too_large(status, limit, hint));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+    while let Some(chunk) = resp.chunk().await? {
         if body.len().saturating_add(chunk.len()) > limit {
             return Err(too_large(status, limit, hint));
         }
@@ -970,7 +895,7 @@ async fn read_bounded(
 }
 
 /// A `Retry-After` in seconds (the HTTP-date form is not used by the API).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
     headers
         .get(RETRY_AFTER)?
         .to_str()

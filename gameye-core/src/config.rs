@@ -278,6 +278,26 @@ impl ClientConfig {
         self
     }
 
+    /// Sets the cap on a JSON response body (see [`ClientConfig::max_response_bytes`]).
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
+    /// Sets the cap on the logs text fetched without follow (see
+    /// [`ClientConfig::max_log_bytes`]).
+    pub fn max_log_bytes(mut self, max: usize) -> Self {
+        self.max_log_bytes = max;
+        self
+    }
+
+    /// Sets how many requests are in flight at once (see
+    /// [`ClientConfig::max_concurrent_requests`]).
+    pub fn max_concurrent_requests(mut self, n: usize) -> Self {
+        self.max_concurrent_requests = n;
+        self
+    }
+
     /// Allows plain `http://` to non-loopback hosts.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -598,6 +618,90 @@ mod tests {
         let env = ClientConfig::new("t").environment(Environment::Production);
         env.validate().unwrap();
         assert_eq!(env.effective_base_url(), PRODUCTION_URL);
+    }
+
+    #[test]
+    fn idle_timeout_is_parsed_and_checked() {
+        let c = ClientConfig::from_json(r#"{"token":"t"}"#).unwrap();
+        assert_eq!(c.idle_timeout, DEFAULT_IDLE_TIMEOUT);
+        let c = ClientConfig::from_json(r#"{"token":"t","idle_timeout_ms":1500}"#).unwrap();
+        assert_eq!(c.idle_timeout, Duration::from_millis(1500));
+        assert_eq!(
+            field_of(ClientConfig::from_json(
+                r#"{"token":"t","idle_timeout_ms":0}"#
+            )),
+            "idle_timeout"
+        );
+        let zero = ClientConfig::new("t").idle_timeout(Duration::ZERO);
+        assert_eq!(
+            field_of(zero.validate().map(|_| zero.clone())),
+            "idle_timeout"
+        );
+    }
+
+    #[test]
+    fn every_json_key_reaches_the_config() {
+        // One non-default value per key: a key parsed but dropped fails here.
+        let c = ClientConfig::from_json(
+            r#"{"token":"t","base_url":"https://example.com/p","connect_timeout_ms":1001,
+                "request_timeout_ms":1002,"allow_insecure_http":true,
+                "max_response_bytes":1003,"max_log_bytes":1004,
+                "retry":{"max_attempts":5,"initial_backoff_ms":1005,"max_backoff_ms":1006,
+                         "deadline_ms":1007},
+                "max_concurrent_requests":7,"ca_bundle_path":"/x.pem",
+                "proxy":"https://proxy.example:3128","proxy_from_env":true,
+                "idle_timeout_ms":1008}"#,
+        )
+        .unwrap();
+        let built = ClientConfig::new("t")
+            .base_url("https://example.com/p")
+            .connect_timeout(Duration::from_millis(1001))
+            .request_timeout(Duration::from_millis(1002))
+            .allow_insecure_http(true)
+            .max_response_bytes(1003)
+            .max_log_bytes(1004)
+            .retry(RetryPolicy {
+                max_attempts: 5,
+                initial_backoff: Duration::from_millis(1005),
+                max_backoff: Duration::from_millis(1006),
+                deadline: Duration::from_millis(1007),
+            })
+            .max_concurrent_requests(7)
+            .ca_bundle("/x.pem")
+            .proxy("https://proxy.example:3128")
+            .proxy_from_env(true)
+            .idle_timeout(Duration::from_millis(1008));
+        // Debug shows every field (the token redacted), so equal texts mean
+        // equal configurations.
+        assert_eq!(format!("{c:?}"), format!("{built:?}"));
+        let c = ClientConfig::from_json(r#"{"token":"t","environment":"production"}"#).unwrap();
+        assert_eq!(c.environment, Some(Environment::Production));
+    }
+
+    #[test]
+    fn size_and_concurrency_caps_are_checked() {
+        for (json, field) in [
+            (
+                r#"{"token":"t","max_response_bytes":0}"#,
+                "max_response_bytes",
+            ),
+            (r#"{"token":"t","max_log_bytes":0}"#, "max_log_bytes"),
+            (
+                r#"{"token":"t","max_concurrent_requests":0}"#,
+                "max_concurrent_requests",
+            ),
+            (
+                r#"{"token":"t","retry":{"max_attempts":0}}"#,
+                "retry.max_attempts",
+            ),
+        ] {
+            assert_eq!(field_of(ClientConfig::from_json(json)), field, "{json}");
+        }
+        let many = ClientConfig::new("t").max_concurrent_requests((1 << 20) + 1);
+        assert_eq!(
+            field_of(many.validate().map(|_| many.clone())),
+            "max_concurrent_requests"
+        );
     }
 
     #[test]

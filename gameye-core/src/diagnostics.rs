@@ -2,7 +2,9 @@
 //! failures, retries), routed to one process-wide sink that the host sets:
 //! a C callback, Python's `logging`, or a Rust closure. Off by default and
 //! one atomic load when off. Messages never contain the token or `env` values:
-//! they name the method, the URL path (no query) and outcomes only.
+//! they name the method, the URL path (no query) and outcomes only, and the
+//! text of a failure is logged with the token redacted (a server may echo
+//! it back).
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};

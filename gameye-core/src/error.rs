@@ -142,7 +142,11 @@ pub struct ApiErrorBody {
     pub violations: Option<Vec<Violation>>,
 }
 
-/// Any failure of an SDK call. Never contains the API token.
+/// Any failure of an SDK call. Never contains the API token: a token that
+/// a server (or proxy) echoes back is replaced by `<redacted>` in every
+/// text the error keeps (message, details and the other `ErrorResponse`
+/// fields, violations, the body and its excerpt) before the client
+/// returns it.
 /// One pointer wide, so `Result`s stay small on the success path.
 pub struct Error {
     inner: Box<Inner>,
@@ -249,6 +253,79 @@ impl Error {
         e
     }
 
+    /// This error with `details` as its details, for errors the client
+    /// makes itself (a refused recovery names what it found there).
+    pub(crate) fn with_details(mut self, details: impl Into<String>) -> Self {
+        let api = self.inner.api.get_or_insert_with(Box::default);
+        api.details = Some(details.into());
+        self
+    }
+
+    /// This error with the HTTP status of the response behind it.
+    pub(crate) fn with_http_status(mut self, status: u16) -> Self {
+        self.inner.http_status = Some(status);
+        self
+    }
+
+    /// This error with every occurrence of `secret` (the API token) replaced
+    /// by [`REDACTED`] in all the text it holds: message, the server's
+    /// `ErrorResponse` fields, violations, the body and its excerpt, the
+    /// source's text. A server that echoes the request (its `Authorization`
+    /// header) must not make the SDK show the token. Forms a server may
+    /// echo it in are found too (JSON- or `Debug`-escaped, percent-encoded),
+    /// as is a cut-off token at the end of a truncated body. A secret
+    /// shorter than [`MIN_REDACTED_LEN`] is left alone: its letters occur in
+    /// ordinary text by chance, and it guards nothing.
+    pub(crate) fn redact(mut self, secret: &str) -> Error {
+        let Some(secret) = Secret::new(secret) else {
+            return self;
+        };
+        let inner = &mut *self.inner;
+        secret.in_string(&mut inner.message);
+        for v in &mut inner.violations {
+            secret.in_string(&mut v.field);
+            secret.in_string(&mut v.description);
+        }
+        if let Some(api) = inner.api.as_deref_mut() {
+            for text in [
+                &mut api.code,
+                &mut api.message,
+                &mut api.details,
+                &mut api.path,
+                &mut api.timestamp,
+                &mut api.identifier,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                secret.in_string(text);
+            }
+            for v in api.violations.iter_mut().flatten() {
+                secret.in_string(&mut v.field);
+                secret.in_string(&mut v.description);
+            }
+        }
+        if let Some(body) = &mut inner.body {
+            secret.in_body(body);
+        }
+        // The excerpt is cut from the redacted body again: cut from the
+        // original, it may end inside the token, where no search finds it.
+        match (&inner.body, &mut inner.body_excerpt) {
+            (Some(body), Some(ex)) => *ex = excerpt(body),
+            (None, Some(ex)) => {
+                secret.in_string(ex);
+            }
+            _ => {}
+        }
+        if let Some(source) = &inner.source {
+            let mut text = source.to_string();
+            if secret.in_string(&mut text) {
+                inner.source = Some(Box::new(RedactedSource(text)));
+            }
+        }
+        self
+    }
+
     pub(crate) fn with_source(
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
@@ -267,8 +344,12 @@ impl Error {
         self
     }
 
-    /// How many attempts the call made before failing: 0 when nothing was
-    /// sent (client-side validation), 1 without retries.
+    /// How many times the call sent its request before failing: 0 when
+    /// nothing was sent (client-side validation), 1 without retries, never
+    /// more than the policy's `max_attempts`. A request that reads back what
+    /// a lost attempt did (the describe after a retried create or join met
+    /// 409) is not counted. `create_session_near` adds up the creates of
+    /// each location it tried.
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
     }
@@ -329,6 +410,107 @@ impl Error {
         self.inner.retry_after
     }
 }
+
+/// What [`Error::redact`] puts where the token was.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// The shortest secret [`Error::redact`] searches for (see there).
+pub(crate) const MIN_REDACTED_LEN: usize = 8;
+
+/// The shortest start of the token that counts as a cut-off token at the
+/// end of a body: shorter ones end ordinary bodies by chance.
+const MIN_CUT_PREFIX: usize = 4;
+
+/// `text` with the token replaced by [`REDACTED`], for text from a server
+/// that is logged without becoming an [`Error`].
+pub(crate) fn redact_text<'a>(text: &'a str, secret: &str) -> std::borrow::Cow<'a, str> {
+    let mut owned = None;
+    if let Some(secret) = Secret::new(secret) {
+        let mut s = text.to_owned();
+        if secret.in_string(&mut s) {
+            owned = Some(s);
+        }
+    }
+    owned.map_or(std::borrow::Cow::Borrowed(text), std::borrow::Cow::Owned)
+}
+
+/// The forms a secret takes in what a server sends back: as is, escaped
+/// for JSON (`\"`, `\\`, `\/`) or by `Debug`, percent-encoded (a URL
+/// in a `Location`). Longest first, so no form is cut by a shorter one.
+struct Secret {
+    forms: Vec<String>,
+}
+
+impl Secret {
+    fn new(secret: &str) -> Option<Secret> {
+        if secret.len() < MIN_REDACTED_LEN {
+            return None;
+        }
+        let json = serde_json::to_string(secret).unwrap_or_default();
+        let json = json.trim_matches('"').to_owned();
+        let mut forms = vec![
+            secret.to_owned(),
+            json.replace('/', "\\/"),
+            json,
+            secret.escape_debug().to_string(),
+            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        ];
+        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        forms.dedup();
+        Some(Secret { forms })
+    }
+
+    /// Replaces every form in `text`; whether any was there.
+    fn in_string(&self, text: &mut String) -> bool {
+        let mut found = false;
+        for form in &self.forms {
+            if text.contains(form.as_str()) {
+                *text = text.replace(form.as_str(), REDACTED);
+                found = true;
+            }
+        }
+        found
+    }
+
+    /// Replaces every form in `body`, and a start of the token that ends it
+    /// (a body cut off inside the token).
+    fn in_body(&self, body: &mut Vec<u8>) {
+        for form in &self.forms {
+            let form = form.as_bytes();
+            if !body.windows(form.len()).any(|w| w == form) {
+                continue;
+            }
+            let mut out = Vec::with_capacity(body.len());
+            let mut rest = &body[..];
+            while let Some(at) = rest.windows(form.len()).position(|w| w == form) {
+                out.extend_from_slice(&rest[..at]);
+                out.extend_from_slice(REDACTED.as_bytes());
+                rest = &rest[at + form.len()..];
+            }
+            out.extend_from_slice(rest);
+            *body = out;
+        }
+        let cut = (self.forms.iter().map(String::as_bytes))
+            .flat_map(|form| (MIN_CUT_PREFIX..form.len()).rev().map(move |n| &form[..n]))
+            .find(|prefix| body.ends_with(prefix));
+        if let Some(prefix) = cut {
+            body.truncate(body.len() - prefix.len());
+            body.extend_from_slice(REDACTED.as_bytes());
+        }
+    }
+}
+
+/// The text of an error's source that held the token, redacted.
+#[derive(Debug)]
+struct RedactedSource(String);
+
+impl fmt::Display for RedactedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RedactedSource {}
 
 /// At most [`BODY_EXCERPT_LIMIT`] bytes, as lossy UTF-8 cut on a char boundary.
 fn excerpt(body: &[u8]) -> String {
@@ -395,22 +577,18 @@ impl std::error::Error for Error {
 /// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Classifies a reqwest failure: timeout, TLS, connect, or other transport.
-/// Here rather than in the client because every reader of a response body
-/// (the client, streamed bodies) needs it.
-pub(crate) fn transport_error(e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
-        ErrorKind::Timeout
-    } else if is_tls(&e) {
+/// A failure while reading a response body (the head had arrived): TLS
+/// when rustls failed, else transport. Here rather than in the client
+/// because every reader of a response body (the client, streamed bodies)
+/// needs it.
+pub(crate) fn transport_error(e: hyper::Error) -> Error {
+    let kind = if caused_by_tls(&e) {
         ErrorKind::Tls
-    } else if e.is_connect() {
-        ErrorKind::Connect
     } else {
         ErrorKind::Transport
     };
-    // reqwest's own message is generic ("error sending request"); the cause
-    // chain says what happened. The URL in it holds no secret.
-    Error::new(kind, message_with_causes(&e)).with_source(e)
+    let message = format!("error reading response body: {}", message_with_causes(&e));
+    Error::new(kind, message).with_source(e)
 }
 
 /// `e`'s message, then each cause in its chain that the text so far does
@@ -429,8 +607,9 @@ pub(crate) fn message_with_causes(e: &(dyn std::error::Error + 'static)) -> Stri
     message
 }
 
-fn is_tls(e: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+/// Whether rustls failed somewhere in `e`'s cause chain.
+pub(crate) fn caused_by_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if is_rustls(s) {
             return true;
@@ -502,6 +681,75 @@ mod tests {
         assert!(
             shown.contains("ttl: too long") && shown.contains("req-1"),
             "{shown}"
+        );
+    }
+
+    /// Every text of `e`, as a caller can see it.
+    fn all_text(e: &Error) -> String {
+        format!(
+            "{e} {e:?} {:?} {:?} {:?}",
+            e.api(),
+            e.body().map(String::from_utf8_lossy),
+            e.violations()
+        )
+    }
+
+    #[test]
+    fn redact_replaces_the_token_in_every_field_and_form() {
+        // A token with characters JSON, `Debug` and URLs escape.
+        let token = r#"t0k"en\with/slash"#;
+        let json_form = r#"t0k\"en\\with\/slash"#;
+        let body = format!(
+            r#"{{"message":"got {json_form}","details":"d {json_form}","code":"{json_form}",
+            "identifier":"id","path":"/x?t=t0k%22en%5Cwith%2Fslash","timestamp":"now",
+            "violations":[{{"field":"auth","description":"{json_form}"}}]}}"#
+        );
+        let e = Error::from_response(401, body.as_bytes());
+        assert!(all_text(&e).contains("t0k"), "the echo is there");
+        let e = e.redact(token);
+        let text = all_text(&e);
+        assert!(!text.contains("t0k"), "{text}");
+        assert_eq!(e.message(), "got <redacted>");
+        assert_eq!(e.details(), Some("d <redacted>"));
+        assert_eq!(e.api().unwrap().path.as_deref(), Some("/x?t=<redacted>"));
+        assert_eq!(e.violations()[0].description, "<redacted>");
+        assert_eq!(e.identifier(), Some("id"), "other text is kept");
+    }
+
+    #[test]
+    fn redact_recuts_the_excerpt_and_ends_a_cut_off_token() {
+        let token = "tok-SECRET-5f1d2c";
+        // The excerpt's cut falls inside the token.
+        let mut html = "x".repeat(BODY_EXCERPT_LIMIT - 8);
+        html.push_str(token);
+        let e = Error::from_response(502, html.as_bytes());
+        assert!(e.body_excerpt().unwrap().ends_with("tok-SECR…"));
+        let e = e.redact(token);
+        assert!(!all_text(&e).contains("SECR"), "{}", all_text(&e));
+        // A body cut off inside the token: its start is redacted too.
+        let e = Error::decode(201, "cut", b"{\"echo\":\"tok-SEC").redact(token);
+        assert_eq!(e.body(), Some(&b"{\"echo\":\"<redacted>"[..]));
+        assert!(!all_text(&e).contains("tok-"), "{}", all_text(&e));
+        // A body that merely ends like many do is left alone.
+        let e = Error::decode(201, "cut", b"{\"a\":\"to").redact(token);
+        assert_eq!(e.body(), Some(&b"{\"a\":\"to"[..]));
+    }
+
+    #[test]
+    fn redact_covers_the_source_and_leaves_short_secrets_alone() {
+        let token = "secret-token-value";
+        let e = Error::new(ErrorKind::Transport, "failed")
+            .with_source(std::io::Error::other(format!("peer said {token}")))
+            .redact(token);
+        let source = std::error::Error::source(&e).unwrap().to_string();
+        assert_eq!(source, "peer said <redacted>");
+        assert!(!format!("{e:?}").contains(token));
+        // A one-letter "token" would turn every such letter into a marker.
+        let e = Error::from_response(404, br#"{"message":"session not found"}"#).redact("t");
+        assert_eq!(e.message(), "session not found");
+        assert_eq!(
+            redact_text("a secret-token-value b", token),
+            "a <redacted> b"
         );
     }
 

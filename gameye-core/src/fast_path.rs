@@ -24,15 +24,9 @@ use std::time::Duration;
 
 use crate::fork::ProcessBound;
 
-/// How a lane sends its requests.
-#[derive(Clone)]
-pub(crate) enum LaneHttp {
-    /// Plain `http://` with no proxy: one connection of the lane's own
-    /// (see `plain_http`).
-    Plain(crate::plain_http::PlainHttp),
-    /// TLS or a proxy: a reqwest pool of the lane's own.
-    Reqwest(reqwest::Client),
-}
+/// How a lane sends its requests: connections of its own (one is kept),
+/// sharing the client's route and TLS session cache.
+pub(crate) type LaneHttp = crate::http::Connections;
 
 /// One client's runtime and pool on one thread. Leaked, not dropped, in a
 /// forked child (see `fork`): its copy shares the parent's epoll instance.
@@ -182,6 +176,8 @@ impl Lane {
         };
         let pool = taken.or_else(|| {
             let runtime = tokio::runtime::Builder::new_current_thread()
+                // Its blocking threads (DNS look-ups) are the library's own.
+                .on_thread_start(crate::http::block_sigpipe_on_own_thread)
                 .enable_all()
                 .build()
                 .ok()?;
@@ -246,10 +242,9 @@ mod tests {
     use super::*;
 
     fn http() -> Option<LaneHttp> {
-        reqwest::Client::builder()
-            .build()
-            .ok()
-            .map(LaneHttp::Reqwest)
+        let config = crate::ClientConfig::new("t").base_url("http://127.0.0.1:9");
+        let base = config.parsed_base_url().ok()?;
+        LaneHttp::new(&base, &config, 1).ok()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! # gameye-core
 //!
 //! The Rust core of the Gameye Session API SDK: the API's request, response
-//! and error types, their validation, and the HTTP client (reqwest on rustls).
+//! and error types, their validation, and the HTTP client (hyper on rustls).
 //! It knows nothing of C or Python; `gameye-ffi` and the Python binding wrap it.
 //!
 //! ```no_run
@@ -22,11 +22,11 @@ mod error;
 mod error_kinds;
 mod fast_path;
 mod fork;
+mod http;
 mod locations;
 mod log_follower;
 mod ping;
 mod placement;
-mod plain_http;
 mod players;
 mod request;
 mod response;

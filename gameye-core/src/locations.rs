@@ -1,6 +1,6 @@
 //! Fleet queries: `GET /available-location/{image}` and `GET /tag/{region}/{image}/{version}`.
 
-use reqwest::Method;
+use http::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Call, Client};

@@ -5,7 +5,7 @@
 //! a join answered 409 ("already joined") joined them, and a leave answered
 //! 404 ("no session holds these players") removed them.
 
-use reqwest::Method;
+use http::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Call, Client};
@@ -113,7 +113,8 @@ impl Client {
             },
             http_status: described.http_status,
             body: described.body,
-            attempts: attempts + described.attempts,
+            // The describe is a request of its own, not a join attempt.
+            attempts,
         })
     }
 

@@ -18,7 +18,8 @@ pub struct Response<T> {
     pub http_status: u16,
     /// The body exactly as received.
     pub body: Vec<u8>,
-    /// How many attempts the call took (1 without retries).
+    /// How many attempts the call took (1 without retries); counted as
+    /// [`Error::attempts`](crate::Error::attempts) says.
     pub attempts: u32,
 }
 

@@ -1,6 +1,6 @@
 //! Session logs: `GET /logs?id=…` as text, or followed line by line.
 
-use reqwest::Method;
+use http::Method;
 
 use crate::client::{Call, Client, Opened};
 use crate::error::Result;

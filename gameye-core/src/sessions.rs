@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use reqwest::Method;
+use http::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::client::{Call, Client};
@@ -375,16 +375,28 @@ impl Client {
         let mut request = request.into_inner();
         let id = request.id.get_or_insert_with(new_session_id).clone();
         let call = Call::new(Method::POST, &["session"]).json(&request)?;
-        let raw = self.send(call).await?;
-        if raw.status == 409 && raw.attempts.ambiguous {
-            return self.recover_created(&request, raw.attempts.count).await;
-        }
-        raw.into_result(|status, body| Session::decode_created(status, body, &id))
+        let created = async {
+            let raw = self.send(call).await?;
+            if raw.status == 409 && raw.attempts.ambiguous {
+                return self.recover_created(&request, raw.attempts.count).await;
+            }
+            raw.into_result(|status, body| Session::decode_created(status, body, &id))
+        };
+        // Redacted here already, not only when the call returns: placement
+        // keeps a failed create's text in its successful result.
+        created
+            .await
+            .map_err(|e| e.redact(self.config().token.expose()))
     }
 
     /// A retried create met 409 for its own id: an earlier attempt created
     /// the session but its answer was lost. Describe it and return it as the
-    /// success it was, provided it is the session this request asked for.
+    /// success it was, provided it is the session this request asked for:
+    /// the description must name the id this call sent (a server that
+    /// answers with another session's must not hand it over), and the
+    /// image and location it asked for. Anything else is a `Conflict`
+    /// naming both ids. `attempts` stays the create's: the description is
+    /// another request, not an attempt of this one.
     async fn recover_created(
         &self,
         request: &SessionRun,
@@ -396,6 +408,7 @@ impl Client {
                 ErrorKind::Conflict,
                 format!("session id {id:?} is taken after a retried create: {why}"),
             )
+            .with_http_status(409)
             .with_attempts(attempts)
         };
         let described = self
@@ -403,6 +416,16 @@ impl Client {
             .await
             .map_err(|e| conflict(&format!("describing it failed: {e}")))?;
         let d = &described.value;
+        if d.id != id {
+            return Err(conflict(&format!(
+                "describing it returned session {:?} (host {:?}) instead",
+                d.id, d.host
+            ))
+            .with_details(format!(
+                "sent session id {id:?}, described session id {:?}",
+                d.id
+            )));
+        }
         if d.image != request.image || d.location != request.location {
             return Err(conflict("it belongs to another image or location"));
         }
@@ -419,7 +442,7 @@ impl Client {
             },
             http_status: described.http_status,
             body: described.body,
-            attempts: attempts + described.attempts,
+            attempts,
         })
     }
 

@@ -9,7 +9,8 @@ use std::task::{Context, Poll, Wake, Waker};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use crate::error::{transport_error, Result};
+use crate::error::Result;
+use crate::http::HttpResponse;
 
 /// Wakes a parked thread.
 struct ThreadWaker(std::thread::Thread);
@@ -49,7 +50,7 @@ pub struct ByteStream {
 }
 
 impl ByteStream {
-    pub(crate) fn spawn(handle: &tokio::runtime::Handle, mut resp: reqwest::Response) -> Self {
+    pub(crate) fn spawn(handle: &tokio::runtime::Handle, mut resp: HttpResponse) -> Self {
         let (tx, rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
         handle.spawn(async move {
             loop {
@@ -61,7 +62,7 @@ impl ByteStream {
                 let (item, done) = match item {
                     Ok(Some(chunk)) => (Ok(chunk), false),
                     Ok(None) => return,
-                    Err(e) => (Err(transport_error(e)), true),
+                    Err(e) => (Err(e), true),
                 };
                 if tx.send(item).await.is_err() || done {
                     return;

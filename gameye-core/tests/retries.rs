@@ -26,6 +26,14 @@ fn client(emu: &Emulator, retry: RetryPolicy) -> Client {
     .unwrap()
 }
 
+/// A new client, whose first request goes out on a new connection: a lost
+/// answer there is a failed attempt, retried under the policy. (On a kept
+/// connection it is re-sent at once, uncounted: see
+/// `a_lost_answer_on_a_kept_connection_is_resent_at_once_uncounted`.)
+fn fresh(emu: &Emulator) -> Client {
+    client(emu, policy(4, 10_000))
+}
+
 fn create_burst(times: u32, action: FaultAction) -> FaultRule {
     FaultRule {
         method: Some("POST".into()),
@@ -168,8 +176,8 @@ fn a_lost_create_response_never_starts_a_second_session() {
         .unwrap();
     assert_eq!(emu.session_count(), 1, "exactly one session");
     assert_eq!(
-        s.attempts, 3,
-        "lost, then 409 for its own id, then describe"
+        s.attempts, 2,
+        "lost, then 409 for its own id (the describe is no attempt)"
     );
     let listed = c.list_sessions(&Default::default()).unwrap();
     assert_eq!(listed[0].id, s.id);
@@ -204,7 +212,7 @@ fn a_lost_stop_response_is_still_a_stop() {
         times: Some(1),
         ..FaultRule::always(FaultAction::LostResponse { reset: false })
     });
-    let stopped = c
+    let stopped = fresh(&emu)
         .stop_session(&s.id, gameye_core::StopOptions::default())
         .unwrap();
     assert_eq!(stopped.value, gameye_core::StopOutcome::Stopped);
@@ -254,7 +262,7 @@ fn a_stop_answered_404_after_a_lost_response_is_a_stop() {
     ) {
         emu.add_fault(rule);
     }
-    let stopped = c
+    let stopped = fresh(&emu)
         .stop_session(&s.id, gameye_core::StopOptions::default())
         .unwrap();
     assert_eq!(stopped.value, gameye_core::StopOutcome::Stopped);
@@ -281,7 +289,7 @@ fn a_leave_answered_404_after_a_lost_response_is_a_leave() {
         times: Some(1),
         ..FaultRule::always(FaultAction::LostResponse { reset: false })
     });
-    let left = c.leave_players(&players).unwrap();
+    let left = fresh(&emu).leave_players(&players).unwrap();
     assert_eq!(left.attempts, 2);
     assert_eq!(left.players, players);
     assert_eq!(left.count, -1, "the count is unknown after a lost answer");
@@ -308,17 +316,17 @@ fn a_join_answered_409_after_a_lost_response_is_a_join() {
     ) {
         emu.add_fault(rule);
     }
-    let joined = c.join_players(&s.id, &players).unwrap();
+    let joined = fresh(&emu).join_players(&s.id, &players).unwrap();
     assert_eq!(joined.players, players);
     assert_eq!(joined.count, 1, "the count read back from the session");
-    assert_eq!(joined.attempts, 3, "lost, 409, then describe");
+    assert_eq!(joined.attempts, 2, "lost, 409 (the describe is no attempt)");
     // The plain replay (the emulator joins idempotently) is fine as well.
     emu.add_fault(FaultRule {
         method: Some("PUT".into()),
         times: Some(1),
         ..FaultRule::always(FaultAction::LostResponse { reset: false })
     });
-    let joined = c.join_players(&s.id, &players).unwrap();
+    let joined = fresh(&emu).join_players(&s.id, &players).unwrap();
     assert_eq!((joined.count, joined.attempts), (1, 2));
     // A 409 on the first attempt is the server's answer, not a replay.
     for rule in rules("PUT", "/session/player/join", vec![status(409, None)]) {
@@ -326,4 +334,45 @@ fn a_join_answered_409_after_a_lost_response_is_a_join() {
     }
     let e = c.join_players(&s.id, &players).unwrap_err();
     assert_eq!((e.kind(), e.attempts()), (ErrorKind::Conflict, 1));
+}
+
+#[test]
+fn a_lost_answer_on_a_kept_connection_is_resent_at_once_uncounted() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    // Retries off: the re-send after a stale kept connection is no retry.
+    let c = client(&emu, policy(1, 10_000));
+    let s = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    emu.add_fault(FaultRule {
+        method: Some("DELETE".into()),
+        times: Some(1),
+        ..FaultRule::always(FaultAction::LostResponse { reset: false })
+    });
+    let started = std::time::Instant::now();
+    let stopped = c
+        .stop_session(&s.id, gameye_core::StopOptions::default())
+        .unwrap();
+    // The first stop acted; the re-send met 404 or 409, read as after any
+    // replay: stopped.
+    assert_eq!(stopped.value, gameye_core::StopOutcome::Stopped);
+    assert_eq!(stopped.attempts, 1);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "no backoff"
+    );
+    // A second loss in a row (on the fresh connection too) is a failed
+    // attempt: with retries off, the call fails.
+    let s = c
+        .create_session(SessionRun::new("europe", "nginx"))
+        .unwrap();
+    emu.add_fault(FaultRule {
+        method: Some("DELETE".into()),
+        times: Some(2),
+        ..FaultRule::always(FaultAction::LostResponse { reset: false })
+    });
+    let e = c
+        .stop_session(&s.id, gameye_core::StopOptions::default())
+        .unwrap_err();
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::Transport, 1), "{e}");
 }
