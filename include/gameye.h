@@ -15,6 +15,21 @@
  *   NULL (gameye_queue_new, gameye_logs_follow_async), 0 (counts and flags)
  *   or an empty string (gameye_version, gameye_status_name).
  * - Do not dlclose() the library while the process runs.
+ * - No write the library makes raises SIGPIPE, on any thread (the caller's
+ *   or the library's own) and any path (http, https, proxies, streams,
+ *   downloads): its sockets write with MSG_NOSIGNAL (SO_NOSIGPIPE on Apple
+ *   platforms), and the library's own threads also block SIGPIPE. The
+ *   process's signal disposition and the caller's threads' signal masks are
+ *   never changed: a host may leave SIGPIPE at SIG_DFL.
+ * - Connections: one client keeps its connections between calls, for
+ *   `idle_timeout_ms` of idleness at most (default 30000, under the idle
+ *   timeouts of common load balancers), and checks a kept connection before
+ *   reuse. A request that went out on a kept connection which then failed
+ *   before any byte of an answer arrived (the server had closed it) is sent
+ *   once more at once, on a new connection: that re-send is not an attempt
+ *   of the retry policy (it counts in no `attempts`) and waits no backoff;
+ *   the call's answer is read as after a retry (a create meeting 409 for
+ *   its own id is the session it created).
  */
 
 #ifndef GAMEYE_H
@@ -502,7 +517,10 @@ typedef struct GameyeResult {
    */
   uint16_t http_status;
   /**
-   * A readable description of the error; NULL on success. Never contains the token.
+   * A readable description of the error; NULL on success. Never contains
+   * the token: where a server echoed it back (in its message, details,
+   * body or a redirect's `Location`), every string and the `body` of this
+   * result show `<redacted>` instead.
    */
   const char *message;
   /**
@@ -596,8 +614,13 @@ typedef struct GameyeResult {
    */
   uint64_t bytes_written;
   /**
-   * How many attempts the call made under the client's retry policy: 1
-   * without retries, 0 when nothing was sent (a client-side error).
+   * How many times the call sent its request under the client's retry
+   * policy: 1 without retries, never more than `max_attempts`, 0 when
+   * nothing was sent (a client-side error). A request sent to read back
+   * what a lost attempt did (describing the session when a retried
+   * create or join meets 409) is not counted.
+   * `gameye_session_create_near` adds up the creates of each location it
+   * tried (each at most `max_attempts`).
    */
   uint32_t attempts;
 } GameyeResult;
@@ -721,8 +744,13 @@ struct GameyeOperation *gameye_artifacts_download_async(const struct GameyeClien
  *  "max_concurrent_requests": 256,      // more calls wait for a slot
  *  "ca_bundle_path": "/etc/ssl/extra-roots.pem",  // extra trusted roots (PEM)
  *  "proxy": "http://127.0.0.1:3128",    // every request through this proxy
- *  "proxy_from_env": false}             // use HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+ *  "proxy_from_env": false,             // use HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+ *  "idle_timeout_ms": 30000}            // a kept connection idle longer is not reused
  * ```
+ *
+ * `idle_timeout_ms`: keep it under the idle timeout of any load balancer or
+ * proxy in front of the API, so the client drops a connection before that
+ * closes it under a request.
  *
  * Timeouts: `request_timeout_ms` bounds each attempt end to end, from
  * sending to the last byte of the body, error bodies and
