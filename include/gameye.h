@@ -614,13 +614,13 @@ typedef struct GameyeResult {
    */
   uint64_t bytes_written;
   /**
-   * How many times the call sent its request under the client's retry
-   * policy: 1 without retries, never more than `max_attempts`, 0 when
-   * nothing was sent (a client-side error). A request sent to read back
+   * How many attempts of the client's retry policy the call made: 1
+   * without retries, never more than `max_attempts`, 0 when nothing was
+   * sent (a client-side error). Not counted: a request that reads back
    * what a lost attempt did (describing the session when a retried
-   * create or join meets 409) is not counted.
-   * `gameye_session_create_near` adds up the creates of each location it
-   * tried (each at most `max_attempts`).
+   * create or join meets 409), and the re-send after a stale kept
+   * connection. `gameye_session_create_near` adds up the creates of each
+   * location it tried (each at most `max_attempts`).
    */
   uint32_t attempts;
 } GameyeResult;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 /* The emulator's default token, which benches/emulator-bench.json keeps. */
@@ -26,6 +27,14 @@ static inline double now_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* CPU time of the whole process (every thread, user + system), in µs. */
+static inline double cpu_us(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 static inline void sleep_us(long us) {
@@ -80,6 +89,23 @@ static inline long proc_status(const char *field) {
     }
     fclose(f);
     return value;
+}
+
+/*
+ * The middle part of a sequential benchmark's result keys (c.LIB.GROUP.median):
+ * env BENCH_KEY, or "seq". scripts/bench.sh sets it for the https runs ("tls"),
+ * the plain http runs against the same nginx ("nginx") and the reconnect runs.
+ */
+static inline const char *bench_group(void) {
+    const char *g = getenv("BENCH_KEY");
+    return g != NULL && *g != '\0' ? g : "seq";
+}
+
+/* result() under the key "c.LIB.GROUP.NAME". */
+static inline void group_result(const char *lib, const char *name, double value, const char *unit) {
+    char key[160];
+    snprintf(key, sizeof key, "c.%s.%s.%s", lib, bench_group(), name);
+    result(key, value, unit);
 }
 
 /* A positive count from argv, or `fallback`. */

@@ -9,6 +9,12 @@
  * cheapest a hand-written client can be.
  *
  *     bench_curl BASE_URL [N=2000] [WARMUP=200]
+ *
+ * Environment, as bench_create.c: BENCH_IMAGE; BENCH_CA, a PEM file given as
+ * CURLOPT_CAINFO (https to a test CA; libcurl's TLS session cache, on by
+ * default, resumes sessions on reconnects); BENCH_KEY, the group in the
+ * result keys c.curl.GROUP.* (default "seq"). Also prints the process's CPU
+ * time (getrusage, user + system) per create.
  */
 #include "bench_common.h"
 
@@ -38,6 +44,7 @@ int main(int argc, char **argv) {
     long n = arg_count(argc, argv, 2, 2000);
     long warmup = arg_count(argc, argv, 3, 200);
     const char *image = getenv("BENCH_IMAGE") ? getenv("BENCH_IMAGE") : "bench";
+    const char *ca = getenv("BENCH_CA");
     char url[512];
     snprintf(url, sizeof url, "%s/session", argv[1]);
 
@@ -59,14 +66,20 @@ int main(int argc, char **argv) {
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
+    /* HTTP/1.1 as the library speaks it (libcurl would offer h2 over TLS). */
+    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    if (ca != NULL && *ca != '\0') curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
 
     double *lat = malloc((size_t)n * sizeof *lat);
     if (lat == NULL) return 1;
     int failures = 0;
     long connects = 0;
-    double total_start = 0;
+    double total_start = 0, cpu_start = 0;
     for (long i = -warmup; i < n; i++) {
-        if (i == 0) total_start = now_us();
+        if (i == 0) {
+            total_start = now_us();
+            cpu_start = cpu_us();
+        }
         double t0 = now_us();
         char id[37];
         fake_uuid4(id);
@@ -92,17 +105,21 @@ int main(int argc, char **argv) {
         }
     }
     double total = now_us() - total_start;
+    double cpu = cpu_us() - cpu_start;
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     curl_global_cleanup();
 
     struct stats s = compute_stats(lat, (size_t)n);
-    fprintf(stderr, "libcurl sequential: n=%ld median=%.1fus p99=%.1fus mean=%.1fus new connections=%ld\n",
-            n, s.median, s.p99, s.mean, connects);
-    result("c.curl.seq.median", s.median, "us");
-    result("c.curl.seq.p99", s.p99, "us");
-    result("c.curl.seq.mean", s.mean, "us");
-    result("c.curl.seq.throughput", (double)n / (total / 1e6), "creates/s");
+    fprintf(stderr,
+            "libcurl sequential (%s): n=%ld median=%.1fus p99=%.1fus mean=%.1fus cpu=%.1fus/create new "
+            "connections=%ld\n",
+            bench_group(), n, s.median, s.p99, s.mean, cpu / (double)n, connects);
+    group_result("curl", "median", s.median, "us");
+    group_result("curl", "p99", s.p99, "us");
+    group_result("curl", "mean", s.mean, "us");
+    group_result("curl", "cpu", cpu / (double)n, "us");
+    group_result("curl", "throughput", (double)n / (total / 1e6), "creates/s");
     free(lat);
     if (failures) {
         fprintf(stderr, "%d failed creates\n", failures);

@@ -6,6 +6,13 @@ bearer token) and reading what a caller needs from the answer (status 201
 checked, JSON body decoded).
 
     python bench_sequential.py BASE_URL [--n 2000] [--warmup 200] [--libs gameye,requests,httpx]
+                               [--ca PEM] [--key seq]
+
+``--ca`` makes every client trust that PEM file (https to a test CA):
+``ca_bundle_path=`` for gameye, ``verify=`` for requests and httpx. Figures
+are py.LIB.KEY.{median,p99,throughput}; KEY is ``seq`` unless given
+(scripts/bench.sh uses ``tls`` for https and ``nginx`` for plain http to the
+same nginx).
 """
 
 import argparse
@@ -19,10 +26,10 @@ from bench_common import TOKEN, result, stats
 IMAGE = os.environ.get("BENCH_IMAGE", "bench")
 
 
-def gameye_call(base_url):
+def gameye_call(base_url, ca):
     import gameye
 
-    client = gameye.Client(TOKEN, base_url=base_url)
+    client = gameye.Client(TOKEN, base_url=base_url, **({"ca_bundle_path": ca} if ca else {}))
 
     def call():
         session = client.create_session("europe", IMAGE)
@@ -30,10 +37,12 @@ def gameye_call(base_url):
     return call
 
 
-def requests_call(base_url):
+def requests_call(base_url, ca):
     import requests
 
     s = requests.Session()
+    if ca:
+        s.verify = ca
     url = base_url + "/session"
     headers = {"Authorization": "Bearer " + TOKEN}
 
@@ -47,10 +56,11 @@ def requests_call(base_url):
     return call
 
 
-def httpx_call(base_url):
+def httpx_call(base_url, ca):
     import httpx
 
-    c = httpx.Client(headers={"Authorization": "Bearer " + TOKEN}, timeout=30)
+    c = httpx.Client(headers={"Authorization": "Bearer " + TOKEN}, timeout=30,
+                     verify=ca if ca else True)
     url = base_url + "/session"
 
     def call():
@@ -71,9 +81,11 @@ def main():
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--warmup", type=int, default=200)
     p.add_argument("--libs", default="gameye,requests,httpx")
+    p.add_argument("--ca", help="PEM file of the roots to trust (https to a test CA)")
+    p.add_argument("--key", default="seq", help="the middle part of the result keys")
     a = p.parse_args()
     for lib in a.libs.split(","):
-        call = FACTORIES[lib](a.base_url)
+        call = FACTORIES[lib](a.base_url, a.ca)
         for _ in range(a.warmup):
             call()
         lat = []
@@ -85,11 +97,11 @@ def main():
             lat.append((clock() - t0) / 1000.0)
         total = (clock() - start) / 1e9
         median, p99, mean = stats(lat)
-        print(f"{lib}: n={a.n} median={median:.1f}us p99={p99:.1f}us mean={mean:.1f}us",
+        print(f"{lib} ({a.key}): n={a.n} median={median:.1f}us p99={p99:.1f}us mean={mean:.1f}us",
               file=sys.stderr)
-        result(f"py.{lib}.seq.median", median, "us")
-        result(f"py.{lib}.seq.p99", p99, "us")
-        result(f"py.{lib}.seq.throughput", a.n / total, "creates/s")
+        result(f"py.{lib}.{a.key}.median", median, "us")
+        result(f"py.{lib}.{a.key}.p99", p99, "us")
+        result(f"py.{lib}.{a.key}.throughput", a.n / total, "creates/s")
 
 
 if __name__ == "__main__":

@@ -48,12 +48,22 @@ struct GlobalArgs {
     /// Connect timeout in seconds [default: 10].
     #[arg(long, global = true, value_name = "SECONDS")]
     connect_timeout: Option<f64>,
+    /// How long a kept connection may idle and still be reused, in seconds; keep it
+    /// under the idle timeout of any load balancer in front of the API [default: 30].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    idle_timeout: Option<f64>,
     /// A PEM file of extra root certificates to trust (besides the built-in roots).
     #[arg(long, global = true, value_name = "PATH")]
     ca_bundle: Option<std::path::PathBuf>,
     /// Attempts per call, retries included (1 turns retries off) [default: 4].
     #[arg(long, global = true, value_name = "N")]
     max_attempts: Option<u32>,
+    /// Upper bound of the first retry's backoff in seconds; it doubles per retry [default: 0.25].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    initial_backoff: Option<f64>,
+    /// Cap on one retry's backoff in seconds [default: 8].
+    #[arg(long, global = true, value_name = "SECONDS")]
+    max_backoff: Option<f64>,
     /// Overall time for one call, retries included, in seconds [default: 60].
     #[arg(long, global = true, value_name = "SECONDS")]
     deadline: Option<f64>,
@@ -67,6 +77,15 @@ struct GlobalArgs {
     /// Use the environment's proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); off by default.
     #[arg(long, global = true)]
     proxy_from_env: bool,
+    /// Cap on a JSON response body in bytes; a larger one is an error [default: 1048576].
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_response_bytes: Option<usize>,
+    /// Cap on the text of `logs` without --follow, in bytes [default: 16777216].
+    #[arg(long, global = true, value_name = "BYTES")]
+    max_log_bytes: Option<usize>,
+    /// Requests in flight at once; more wait for a slot [default: 256].
+    #[arg(long, global = true, value_name = "N")]
+    max_concurrent_requests: Option<usize>,
     /// Start the local emulator in-process and send requests to it (no token or network needed).
     #[arg(long, global = true)]
     emulator: bool,
@@ -363,14 +382,32 @@ fn client_config(
     if let Some(secs) = g.connect_timeout {
         config = config.connect_timeout(seconds("connect-timeout", secs)?);
     }
+    if let Some(secs) = g.idle_timeout {
+        config = config.idle_timeout(seconds("idle-timeout", secs)?);
+    }
     if let Some(path) = &g.ca_bundle {
         config = config.ca_bundle(path.clone());
     }
     if let Some(n) = g.max_attempts {
         config.retry.max_attempts = n;
     }
+    if let Some(secs) = g.initial_backoff {
+        config.retry.initial_backoff = seconds("initial-backoff", secs)?;
+    }
+    if let Some(secs) = g.max_backoff {
+        config.retry.max_backoff = seconds("max-backoff", secs)?;
+    }
     if let Some(secs) = g.deadline {
         config.retry.deadline = seconds("deadline", secs)?;
+    }
+    if let Some(n) = g.max_response_bytes {
+        config = config.max_response_bytes(n);
+    }
+    if let Some(n) = g.max_log_bytes {
+        config = config.max_log_bytes(n);
+    }
+    if let Some(n) = g.max_concurrent_requests {
+        config = config.max_concurrent_requests(n);
     }
     Ok(config)
 }
@@ -558,6 +595,24 @@ mod tests {
             "/etc/extra.pem",
             "--max-attempts",
             "2",
+            "--idle-timeout",
+            "12.5",
+            "--initial-backoff",
+            "0.1",
+            "--max-backoff",
+            "3",
+            "--deadline",
+            "40",
+            "--max-response-bytes",
+            "1003",
+            "--max-log-bytes",
+            "1004",
+            "--max-concurrent-requests",
+            "7",
+            "--proxy",
+            "https://proxy.example:3128",
+            "--proxy-from-env",
+            "--allow-insecure-http",
             "session",
             "list",
         ])
@@ -570,6 +625,15 @@ mod tests {
             Some(std::path::Path::new("/etc/extra.pem"))
         );
         assert_eq!(config.retry.max_attempts, 2);
+        assert_eq!(config.idle_timeout, Duration::from_millis(12500));
+        assert_eq!(config.retry.initial_backoff, Duration::from_millis(100));
+        assert_eq!(config.retry.max_backoff, Duration::from_secs(3));
+        assert_eq!(config.retry.deadline, Duration::from_secs(40));
+        assert_eq!(config.max_response_bytes, 1003);
+        assert_eq!(config.max_log_bytes, 1004);
+        assert_eq!(config.max_concurrent_requests, 7);
+        assert_eq!(config.proxy.as_deref(), Some("https://proxy.example:3128"));
+        assert!(config.proxy_from_env && config.allow_insecure_http);
         let config = ClientConfig {
             ca_bundle_path: None,
             ..config

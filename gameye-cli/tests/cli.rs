@@ -619,3 +619,185 @@ fn connection_options_match_the_other_layers() {
     assert_eq!(out.status.code(), Some(11), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn every_config_key_has_a_flag_that_reaches_the_core() {
+    let emu = gameye_emulator::Emulator::start(gameye_emulator::EmulatorConfig::default()).unwrap();
+    // Accepted and used: a call still works with every one of them.
+    ok_json(against(
+        &emu,
+        &[
+            "--idle-timeout",
+            "5",
+            "--initial-backoff",
+            "0.1",
+            "--max-backoff",
+            "1",
+            "--deadline",
+            "30",
+            "--max-attempts",
+            "2",
+            "--max-response-bytes",
+            "1000000",
+            "--max-log-bytes",
+            "1000000",
+            "--max-concurrent-requests",
+            "4",
+            "session",
+            "list",
+        ],
+    ));
+    // Zero or negative: refused, naming the option (exit 11, invalid config).
+    let cases: &[(&[&str], &str)] = &[
+        (&["--idle-timeout", "0"], "idle_timeout"),
+        (&["--idle-timeout=-1"], "idle-timeout"),
+        (&["--initial-backoff=-1"], "initial-backoff"),
+        (&["--max-backoff=-1"], "max-backoff"),
+        (&["--max-response-bytes", "0"], "max_response_bytes"),
+        (&["--max-log-bytes", "0"], "max_log_bytes"),
+        (&["--max-concurrent-requests", "0"], "max_concurrent_requests"),
+        (&["--max-attempts", "0"], "max_attempts"),
+        (&["--deadline", "0"], "deadline"),
+    ];
+    for (flags, named) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["--token", "t", "session", "list"]);
+        let out = gameye(&args, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(11),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(named),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // Small caps make real answers too large (exit 25, decode).
+    let out = against(&emu, &["--max-response-bytes", "16", "locations", "nginx"]);
+    assert_eq!(out.status.code(), Some(25), "{}", text(&out.stderr));
+    let created = ok_json(against(
+        &emu,
+        &[
+            "session",
+            "create",
+            "--location",
+            "europe",
+            "--image",
+            "nginx",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap();
+    let logs = against(&emu, &["logs", id]);
+    assert!(logs.status.success(), "{}", text(&logs.stderr));
+    assert!(logs.stdout.len() > 16, "{}", text(&logs.stdout));
+    let out = against(&emu, &["--max-log-bytes", "16", "logs", id]);
+    assert_eq!(out.status.code(), Some(25), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_token_the_server_echoes_back_is_never_printed() {
+    use std::io::{Read, Write};
+    const TOKEN: &str = "tok-SECRET-cli-echo-8e2b";
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        // One 401 whose JSON echoes the Authorization header it got.
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match conn.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+        let head = String::from_utf8_lossy(&head).into_owned();
+        let auth = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("authorization")
+                    .then(|| v.trim().to_owned())
+            })
+            .unwrap_or_default();
+        let body = serde_json::json!({
+            "statusCode": 401, "message": format!("token not valid: {auth}"),
+            "details": format!("Authorization: {auth}"),
+        })
+        .to_string();
+        let _ = conn.write_all(
+            format!(
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        auth
+    });
+    let out = gameye(
+        &["session", "get", "some-id", "--max-attempts", "1"],
+        &[("GAMEYE_TOKEN", TOKEN), ("GAMEYE_BASE_URL", url.as_str())],
+    );
+    assert_eq!(server.join().unwrap(), format!("Bearer {TOKEN}"), "echoed");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(12), "{stderr}");
+    assert!(stderr.contains("<redacted>"), "{stderr}");
+    for shown in [&stdout, &stderr] {
+        assert!(
+            !shown.contains(TOKEN) && !shown.contains("SECRET"),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
+fn creates_and_stops_over_https_with_a_ca_bundle() {
+    use gameye_emulator::{tls::TestCa, Emulator, EmulatorConfig};
+    let ca = TestCa::generate().unwrap();
+    let dir = std::env::temp_dir().join(format!("gameye-cli-tls-{}", std::process::id()));
+    ca.write_to(&dir).unwrap();
+    let bundle = dir.join("ca.pem");
+    let emu = Emulator::start(EmulatorConfig {
+        tls: Some(ca.tls_config()),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    assert!(emu.base_url().starts_with("https://"));
+    let with_bundle = |args: &[&str]| {
+        let mut all = vec!["--ca-bundle", bundle.to_str().unwrap()];
+        all.extend_from_slice(args);
+        against(&emu, &all)
+    };
+    let created = ok_json(with_bundle(&[
+        "session",
+        "create",
+        "--location",
+        "europe",
+        "--image",
+        "nginx",
+        "--id",
+        "tls-1",
+    ]));
+    assert_eq!(created["id"], "tls-1");
+    let stopped = ok_json(with_bundle(&["session", "stop", "tls-1"]));
+    assert_eq!(stopped["outcome"], "stopped");
+    assert_eq!(emu.sessions()[0].status, "exited");
+    let tls = emu.tls_stats().unwrap();
+    assert!(tls.handshakes >= 2 && tls.failed == 0, "{tls:?}");
+
+    // Without the bundle the test CA is not trusted: a TLS error.
+    let out = against(&emu, &["session", "get", "tls-1", "--max-attempts", "1"]);
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(gameye_core::ErrorKind::Tls.info().exit_code)),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

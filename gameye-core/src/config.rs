@@ -150,7 +150,7 @@ impl fmt::Debug for ClientConfig {
     }
 }
 
-/// The environment variables reqwest reads for proxies.
+/// The environment variables the client reads for proxies (`http::route`).
 const PROXY_ENV_VARS: [&str; 6] = [
     "HTTPS_PROXY",
     "https_proxy",
@@ -430,7 +430,7 @@ impl ClientConfig {
                 if value.is_empty() {
                     continue;
                 }
-                // reqwest reads a value without a scheme as http.
+                // A value without a scheme is http (as `http::route` reads it).
                 let url = if value.contains("://") {
                     value.to_owned()
                 } else {

@@ -344,12 +344,13 @@ impl Error {
         self
     }
 
-    /// How many times the call sent its request before failing: 0 when
-    /// nothing was sent (client-side validation), 1 without retries, never
-    /// more than the policy's `max_attempts`. A request that reads back what
-    /// a lost attempt did (the describe after a retried create or join met
-    /// 409) is not counted. `create_session_near` adds up the creates of
-    /// each location it tried.
+    /// How many attempts of the retry policy the call made before failing:
+    /// 0 when nothing was sent (client-side validation), 1 without retries,
+    /// never more than the policy's `max_attempts`. Not counted: a request
+    /// that reads back what a lost attempt did (the describe after a
+    /// retried create or join met 409), and the re-send after a stale kept
+    /// connection. `create_session_near` adds up the creates of each
+    /// location it tried.
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
     }

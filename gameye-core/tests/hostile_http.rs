@@ -351,7 +351,7 @@ fn a_kept_connection_the_server_closed_is_replaced() {
         let listed = c.list_sessions(&Default::default());
         assert!(listed.is_ok(), "call {i}: {}", listed.unwrap_err());
         let head = heads.recv().unwrap().to_ascii_lowercase();
-        // What each request carries, on this path as on reqwest's.
+        // What each request carries.
         for line in [
             "get /session http/1.1".to_owned(),
             format!("host: {host}"),

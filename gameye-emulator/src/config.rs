@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::faults::FaultRule;
+use crate::tls::TlsConfig;
 
 /// The bearer token the default configuration accepts.
 ///
@@ -91,6 +92,19 @@ pub struct EmulatorConfig {
     /// Default `None`: nothing is logged. Relative paths as for
     /// `sessions_dir`.
     pub log_requests: Option<PathBuf>,
+    /// Serve https with this certificate and key instead of plain http (on
+    /// the same listener; [`crate::Emulator::base_url`] then starts with
+    /// `https://`). Default `None`. Not read from a config file: the binary
+    /// takes `--tls-cert`/`--tls-key` or `--tls-test-ca`;
+    /// [`crate::tls::TestCa`] makes a certificate for tests.
+    #[serde(skip)]
+    pub tls: Option<TlsConfig>,
+    /// Close a connection on which no byte was read or written for this
+    /// many milliseconds, as load balancers close idle connections (a
+    /// request whose answer is that slow is cut off too). Default `None`:
+    /// connections stay open until the client closes them. Must be at least
+    /// 1.
+    pub idle_timeout_ms: Option<u64>,
 }
 
 /// One accepted bearer token.
@@ -287,6 +301,8 @@ impl Default for EmulatorConfig {
             exited_keep_max: DEFAULT_EXITED_KEEP_MAX,
             exited_keep_secs: DEFAULT_EXITED_KEEP_SECS,
             log_requests: None,
+            tls: None,
+            idle_timeout_ms: None,
         }
     }
 }
@@ -425,6 +441,12 @@ impl EmulatorConfig {
         if self.log_limit_bytes == 0 {
             return Err("log_limit_bytes must be at least 1".to_string());
         }
+        if self.idle_timeout_ms == Some(0) {
+            return Err("idle_timeout_ms must be at least 1".to_string());
+        }
+        if let Some(tls) = &self.tls {
+            tls.server_config()?;
+        }
         for (n, f) in self.faults.iter().enumerate() {
             f.validate().map_err(|e| format!("faults[{n}]: {e}"))?;
         }
@@ -518,6 +540,9 @@ mod tests {
                 "ports":[{"type":"tcp","container":1},{"type":"tcp","container":1}]}]}"#,
             r#"{"ttl_unit_ms":0}"#,
             r#"{"log_limit_bytes":0}"#,
+            r#"{"idle_timeout_ms":0}"#,
+            // Keys belong to the binary's flags, not to a file.
+            r#"{"tls":{"cert_chain_pem":"x","key_pem":"y"}}"#,
         ] {
             assert!(EmulatorConfig::from_json_str(bad).is_err(), "{bad}");
         }

@@ -8,7 +8,16 @@
 //! response leaves; hyper gives up on the connection at its first write, and
 //! dropping the socket closes it (or resets it, if asked). This does not
 //! depend on how hyper buffers or orders its writes.
-
+//!
+//! Over https the TLS stream (`tls`) sits on top of the [`ConnIo`], so the
+//! same holds: a dead connection sends no TLS record either.
+//!
+//! With an idle timeout ([`crate::EmulatorConfig::idle_timeout_ms`]), a
+//! connection on which no byte of HTTP moved either way for that long is
+//! closed, as a load balancer closes idle connections: its next read sees
+//! the end of the stream, so hyper closes the connection (cleanly: over TLS
+//! with close_notify).
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -21,6 +30,9 @@ use axum::extract::connect_info::Connected;
 use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::{Instant, Sleep};
+
+use crate::tls::{TlsIo, TlsServer};
 
 const ALIVE: u8 = 0;
 /// Dead: close with FIN when dropped.
@@ -66,35 +78,182 @@ impl Connected<IncomingStream<'_, ConnListener>> for Conn {
     }
 }
 
-/// A TCP listener whose connections can be killed by their requests.
+/// A TCP listener whose connections can be killed by their requests, and
+/// speak TLS when the emulator serves https.
 pub(crate) struct ConnListener {
     inner: TcpListener,
+    tls: Option<Arc<TlsServer>>,
+    idle_timeout: Option<Duration>,
 }
 
 impl ConnListener {
-    pub(crate) fn new(inner: TcpListener) -> Self {
-        ConnListener { inner }
+    pub(crate) fn new(
+        inner: TcpListener,
+        tls: Option<Arc<TlsServer>>,
+        idle_timeout: Option<Duration>,
+    ) -> Self {
+        ConnListener {
+            inner,
+            tls,
+            idle_timeout,
+        }
     }
 }
 
 impl Listener for ConnListener {
-    type Io = ConnIo;
+    type Io = ServerIo;
     type Addr = SocketAddr;
 
-    async fn accept(&mut self) -> (ConnIo, SocketAddr) {
+    async fn accept(&mut self) -> (ServerIo, SocketAddr) {
         // axum's own accept retries (after a pause) on errors such as EMFILE.
         let (tcp, addr) = Listener::accept(&mut self.inner).await;
         // Small request/response pairs: don't let Nagle hold back a response.
         let _ = tcp.set_nodelay(true);
+        let ctl = Arc::new(ConnCtl::default());
         let io = ConnIo {
             tcp,
-            ctl: Arc::new(ConnCtl::default()),
+            ctl: Arc::clone(&ctl),
         };
-        (io, addr)
+        // The TLS handshake is not done here but on the connection's own
+        // task, at its first read: a client that connects and says nothing
+        // must not hold up the accept loop.
+        let inner = match &self.tls {
+            Some(tls) => Inner::Tls(tls.wrap(io)),
+            None => Inner::Plain(io),
+        };
+        let idle = self.idle_timeout.map(Idle::new);
+        (ServerIo { ctl, inner, idle }, addr)
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
+    }
+}
+
+/// What hyper reads and writes: the connection, plain or under TLS, and
+/// its idle timer.
+pub(crate) struct ServerIo {
+    ctl: Arc<ConnCtl>,
+    inner: Inner,
+    /// Above TLS, so an idle close is a clean one (hyper shuts the stream
+    /// down, which sends TLS close_notify), and only request and response
+    /// bytes count as activity (the handshake has its own timeout).
+    idle: Option<Idle>,
+}
+
+enum Inner {
+    Plain(ConnIo),
+    Tls(TlsIo),
+}
+
+/// Forwards one `AsyncRead`/`AsyncWrite` call to the plain or TLS stream.
+macro_rules! forward {
+    ($this:ident, $io:ident => $call:expr) => {
+        match &mut $this.inner {
+            Inner::Plain($io) => {
+                let $io = Pin::new($io);
+                $call
+            }
+            Inner::Tls($io) => {
+                let $io = Pin::new($io);
+                $call
+            }
+        }
+    };
+}
+
+impl AsyncRead for ServerIo {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let result = forward!(this, io => io.poll_read(cx, buf));
+        let Some(idle) = &mut this.idle else {
+            return result;
+        };
+        // The handshake is not idle time (it has a timeout of its own).
+        if result.is_ready() || matches!(&this.inner, Inner::Tls(t) if t.is_handshaking()) {
+            idle.touch();
+            return result;
+        }
+        if idle.sleep.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        // Idle too long: the end of the stream, as if the client had closed
+        // it, makes hyper close the connection. The timer stays expired, so
+        // later reads see the end too.
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl ServerIo {
+    /// Restarts the idle timer when bytes were written.
+    fn wrote<T>(&mut self, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if let (Some(idle), Poll::Ready(Ok(_))) = (&mut self.idle, &result) {
+            idle.touch();
+        }
+        result
+    }
+}
+
+impl AsyncWrite for ServerIo {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let result = forward!(this, io => io.poll_write(cx, buf));
+        this.wrote(result)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let result = forward!(this, io => io.poll_write_vectored(cx, bufs));
+        this.wrote(result)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match &self.inner {
+            Inner::Plain(io) => io.is_write_vectored(),
+            Inner::Tls(io) => io.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        forward!(this, io => io.poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        forward!(this, io => io.poll_shutdown(cx))
+    }
+}
+
+/// The idle timer of one connection: due `timeout` after the last byte
+/// read or written.
+struct Idle {
+    timeout: Duration,
+    sleep: Pin<Box<Sleep>>,
+}
+
+impl Idle {
+    fn new(timeout: Duration) -> Self {
+        Idle {
+            timeout,
+            sleep: Box::pin(tokio::time::sleep(timeout)),
+        }
+    }
+
+    fn touch(&mut self) {
+        self.sleep.as_mut().reset(Instant::now() + self.timeout);
     }
 }
 

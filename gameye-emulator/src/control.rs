@@ -1,5 +1,6 @@
 //! The control endpoints under `/_emulator/`, for test harnesses in other
-//! languages and processes: fault rules and a cheap session count.
+//! languages and processes: fault rules, a cheap session count, and TLS
+//! handshake counts.
 //!
 //! Served only when [`crate::EmulatorConfig::control`] is set (the binary's
 //! `--control`), and only to clients connecting from a loopback address;
@@ -16,6 +17,7 @@ use crate::conn::Conn;
 use crate::errors::{empty_response, json_response, method_not_allowed, ApiError, Violation};
 use crate::faults::{FaultRule, FaultState};
 use crate::request::App;
+use crate::tls::TlsStats;
 
 /// The prefix of the control endpoints; fault rules never apply under it.
 pub(crate) const CONTROL_PREFIX: &str = "/_emulator/";
@@ -30,6 +32,14 @@ struct FaultList {
 #[derive(Serialize)]
 struct Count {
     count: usize,
+}
+
+#[derive(Serialize)]
+struct TlsReport {
+    /// Whether the emulator serves https.
+    tls: bool,
+    #[serde(flatten)]
+    stats: TlsStats,
 }
 
 /// Rules as `POST /_emulator/faults` accepts them: one, or a list.
@@ -89,6 +99,17 @@ fn route(app: &App, method: &Method, rest: &str, body: &Bytes) -> Result<Respons
                 Ok(empty_response(204))
             }
             _ => Err(method_not_allowed("GET, POST, DELETE")),
+        },
+        "tls" => match *method {
+            Method::GET => {
+                let stats = app.shared.tls.as_ref().map(|t| t.stats());
+                let body = TlsReport {
+                    tls: stats.is_some(),
+                    stats: stats.unwrap_or_default(),
+                };
+                Ok(json_response(200, &body))
+            }
+            _ => Err(method_not_allowed("GET")),
         },
         "sessions/count" => match *method {
             Method::GET => {

@@ -12,8 +12,12 @@
 //! - embedded in async code: [`serve`] on a listener you bound;
 //! - as the `gameye-emulator` binary (`--port`, `--bind`, `--config`,
 //!   `--port-file`, `--fault`, `--control`, `--log-requests`,
-//!   `--exited-keep-max`, `--exited-keep-secs`), for C and Python tests and
+//!   `--exited-keep-max`, `--exited-keep-secs`, `--idle-timeout-ms`,
+//!   `--tls-cert`/`--tls-key`, `--tls-test-ca`), for C and Python tests and
 //!   offline development.
+//!
+//! Each serves plain http, or https only when given a certificate (see
+//! [https](#https) below).
 //!
 //! # Defaults
 //!
@@ -42,7 +46,9 @@
 //! - exited sessions remembered: at most 10,000 (`exited_keep_max`,
 //!   [`DEFAULT_EXITED_KEEP_MAX`]), each for an hour after it exited
 //!   (`exited_keep_secs` 3600, [`DEFAULT_EXITED_KEEP_SECS`]);
-//! - no request log (`log_requests` unset).
+//! - no request log (`log_requests` unset);
+//! - plain http (`tls` unset), and connections kept open until the client
+//!   closes them (`idle_timeout_ms` unset).
 //!
 //! A JSON config file (see [`EmulatorConfig::from_json_file`]) uses the same
 //! field names; each field it names replaces the default whole (a `locations`
@@ -189,7 +195,10 @@
 //! - `DELETE /_emulator/faults`: removes every rule; 204;
 //! - `GET /_emulator/sessions/count`: `{"count": N}`, every session the
 //!   emulator holds whatever its status (as [`Emulator::session_count`]); one
-//!   lock and a map length, cheap enough to poll under load.
+//!   lock and a map length, cheap enough to poll under load;
+//! - `GET /_emulator/tls`: `{"tls": true, "handshakes": N, "resumed": N,
+//!   "failed": N}` (as [`Emulator::tls_stats`]; `"tls": false` and zeros
+//!   over plain http).
 //!
 //! Without `control`, these paths are unknown routes (404 `ROUTE_NOT_FOUND`).
 //!
@@ -264,6 +273,33 @@
 //!   is "kill on close", so an emulator that dies takes its sessions' process
 //!   trees with it (the `PR_SET_PDEATHSIG` of Windows).
 //!
+//! # https
+//!
+//! With [`EmulatorConfig::tls`] (a [`TlsConfig`]: certificate chain and key
+//! in PEM) the emulator serves https, and only https, on the same port;
+//! [`Emulator::base_url`] and the binary's listening line say `https://`.
+//! The binary takes `--tls-cert FILE --tls-key FILE`, or `--tls-test-ca DIR`,
+//! which makes a new test CA and a server certificate for `127.0.0.1`, `::1`
+//! and `localhost` signed by it, and writes `DIR/ca.pem` (the certificate a
+//! client should trust: the SDK's `ca_bundle_path`), `DIR/cert.pem` and
+//! `DIR/key.pem`, all before the port file. In Rust, [`tls::TestCa`] makes
+//! the same in-process.
+//!
+//! - TLS 1.3 through rustls with ring (as the SDK), ALPN `http/1.1`.
+//! - The handshake runs on the connection's own task, never on the accept
+//!   loop, and must finish within [`TlsConfig::handshake_timeout`] (10 s by
+//!   default): a client that connects and sends nothing delays no one.
+//! - Session resumption is on (TLS 1.3 tickets and a session cache).
+//!   [`Emulator::tls_stats`] and `GET /_emulator/tls` count handshakes,
+//!   resumed ones and failed ones, so a test can check that a client
+//!   resumed its session on a new connection.
+//! - Every fault works the same over https; those that close or reset a
+//!   connection send no TLS record either (not even an alert).
+//! - With [`EmulatorConfig::idle_timeout_ms`] (`--idle-timeout-ms`), a
+//!   connection that moved no byte either way for that long is closed, over
+//!   http and https alike, as a load balancer closes idle connections: a
+//!   client must open a new one (and, over https, may resume its session).
+//!
 //! # Request log
 //!
 //! Nothing is logged per request by default: the emulator is meant to be
@@ -312,6 +348,7 @@ mod routes;
 mod sessions;
 mod state;
 mod supervisor;
+pub mod tls;
 mod validate;
 
 use std::future::{Future, IntoFuture};
@@ -330,6 +367,7 @@ pub use config::{
 };
 pub use faults::{FaultAction, FaultRule, FaultState};
 pub use reqlog::LOG_REQUESTS_ENV;
+pub use tls::{TlsConfig, TlsStats};
 
 use conn::{Conn, ConnListener};
 use request::App;
@@ -427,9 +465,21 @@ impl Emulator {
         self.addr
     }
 
-    /// The base URL to give a client, such as `http://127.0.0.1:41234`.
+    /// The base URL to give a client, such as `http://127.0.0.1:41234`, or
+    /// `https://127.0.0.1:41234` with [`EmulatorConfig::tls`].
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// TLS handshakes since the emulator started: completed, resumed and
+    /// failed; `None` when it serves plain http.
+    pub fn tls_stats(&self) -> Option<TlsStats> {
+        self.shared.tls.as_ref().map(|t| t.stats())
     }
 
     /// How many sessions the emulator holds, whatever their status.
@@ -557,7 +607,8 @@ async fn serve_shared(
     });
     // Gives each request a handle on its connection, which the faults that
     // drop connections need; it also sets TCP_NODELAY.
-    let listener = ConnListener::new(listener);
+    let idle = shared.config.idle_timeout_ms.map(Duration::from_millis);
+    let listener = ConnListener::new(listener, shared.tls.clone(), idle);
     let service = routes::router(app).into_make_service_with_connect_info::<Conn>();
     let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown.await;

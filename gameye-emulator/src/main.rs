@@ -3,8 +3,9 @@
 //!
 //! Faults come from the config file and from `--fault JSON` (repeatable, one
 //! rule each, appended after the file's); `--control` serves the loopback
-//! control endpoints under `/_emulator/`. The library's crate docs describe
-//! every fault kind and endpoint.
+//! control endpoints under `/_emulator/`. `--tls-cert`/`--tls-key` or
+//! `--tls-test-ca DIR` serve https instead of http. The library's crate docs
+//! describe every fault kind and endpoint.
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use gameye_emulator::{EmulatorConfig, FaultRule};
+use gameye_emulator::tls::TestCa;
+use gameye_emulator::{EmulatorConfig, FaultRule, TlsConfig};
 
 /// A local HTTP server implementing the Gameye Session API, for tests and
 /// offline development. Default token: gameye-emulator-token.
@@ -61,6 +63,23 @@ struct Args {
     /// Overrides the config file's `exited_keep_secs` (default 3600).
     #[arg(long, value_name = "SECONDS")]
     exited_keep_secs: Option<u64>,
+    /// Close a connection idle (no byte either way) for this many
+    /// milliseconds, as a load balancer does. Overrides the config file's
+    /// `idle_timeout_ms` (default: never).
+    #[arg(long, value_name = "MS")]
+    idle_timeout_ms: Option<u64>,
+    /// Serve https (only) with this PEM certificate chain; needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve https (only) with a new test CA: writes DIR/ca.pem (trust this
+    /// one, e.g. as the SDK's ca_bundle_path), DIR/cert.pem and DIR/key.pem
+    /// (a certificate for 127.0.0.1, ::1 and localhost), all before the port
+    /// file. A new CA on every start; one DIR per emulator.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["tls_cert", "tls_key"])]
+    tls_test_ca: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -100,7 +119,25 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(secs) = args.exited_keep_secs {
         config.exited_keep_secs = secs;
     }
+    if let Some(ms) = args.idle_timeout_ms {
+        config.idle_timeout_ms = Some(ms);
+    }
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        config.tls = Some(TlsConfig::from_pem_files(cert, key)?);
+    }
+    if let Some(dir) = &args.tls_test_ca {
+        let ca = TestCa::generate()?;
+        // Written before the port file, so whoever waits for that finds them.
+        ca.write_to(dir)
+            .map_err(|e| format!("cannot write the test CA to {}: {e}", dir.display()))?;
+        config.tls = Some(ca.tls_config());
+    }
     config.validate()?;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -122,7 +159,7 @@ fn run(args: Args) -> Result<(), String> {
         {
             // Tests wait for this line, so it must not sit in a buffer.
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "gameye-emulator listening on http://{local}");
+            let _ = writeln!(out, "gameye-emulator listening on {scheme}://{local}");
             let _ = out.flush();
         }
         gameye_emulator::serve(listener, config, shutdown)

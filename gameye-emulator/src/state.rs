@@ -369,6 +369,8 @@ pub(crate) struct Shared {
     pub closed: AtomicBool,
     /// `--log-requests`: where each request is logged, if anywhere.
     pub request_log: Option<RequestLog>,
+    /// The TLS server when the emulator serves https.
+    pub tls: Option<std::sync::Arc<crate::tls::TlsServer>>,
 }
 
 impl Shared {
@@ -402,8 +404,13 @@ impl Shared {
             })?),
             None => None,
         };
+        let tls = match &config.tls {
+            Some(t) => Some(std::sync::Arc::new(crate::tls::TlsServer::new(t)?)),
+            None => None,
+        };
         let state = Mutex::new(State::new(&config));
         Ok(Shared {
+            tls,
             config,
             state,
             faults,

@@ -64,8 +64,13 @@ pub(crate) fn client_and_str<'a>(
 ///  "max_concurrent_requests": 256,      // more calls wait for a slot
 ///  "ca_bundle_path": "/etc/ssl/extra-roots.pem",  // extra trusted roots (PEM)
 ///  "proxy": "http://127.0.0.1:3128",    // every request through this proxy
-///  "proxy_from_env": false}             // use HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+///  "proxy_from_env": false,             // use HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+///  "idle_timeout_ms": 30000}            // a kept connection idle longer is not reused
 /// ```
+///
+/// `idle_timeout_ms`: keep it under the idle timeout of any load balancer or
+/// proxy in front of the API, so the client drops a connection before that
+/// closes it under a request.
 ///
 /// Timeouts: `request_timeout_ms` bounds each attempt end to end, from
 /// sending to the last byte of the body, error bodies and

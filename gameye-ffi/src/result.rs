@@ -170,7 +170,10 @@ pub struct GameyeResult {
     pub status: GameyeStatus,
     /// The HTTP status of the response, 0 when no response arrived.
     pub http_status: u16,
-    /// A readable description of the error; NULL on success. Never contains the token.
+    /// A readable description of the error; NULL on success. Never contains
+    /// the token: where a server echoed it back (in its message, details,
+    /// body or a redirect's `Location`), every string and the `body` of this
+    /// result show `<redacted>` instead.
     pub message: *const c_char,
     /// The API's error `code`, or NULL.
     pub code: *const c_char,
@@ -220,8 +223,13 @@ pub struct GameyeResult {
     pub stop_outcome: GameyeStopOutcome,
     /// `gameye_artifacts_download` / `gameye_artifacts_save`: bytes written.
     pub bytes_written: u64,
-    /// How many attempts the call made under the client's retry policy: 1
-    /// without retries, 0 when nothing was sent (a client-side error).
+    /// How many attempts of the client's retry policy the call made: 1
+    /// without retries, never more than `max_attempts`, 0 when nothing was
+    /// sent (a client-side error). Not counted: a request that reads back
+    /// what a lost attempt did (describing the session when a retried
+    /// create or join meets 409), and the re-send after a stale kept
+    /// connection. `gameye_session_create_near` adds up the creates of each
+    /// location it tried (each at most `max_attempts`).
     pub attempts: u32,
 }
 

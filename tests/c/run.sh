@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds libgameye and the C tests, starts the emulator on an ephemeral
-# loopback port, and runs each C test program against it under valgrind.
+# loopback port, and runs each C test program against it under valgrind
+# (test_tls.c against an https emulator, start_tls_emulator).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$root"
@@ -25,6 +26,8 @@ for src in tests/c/test_*.c; do
     name=$(basename "$src" .c)
     # Each program gets a fresh emulator: some arm and clear faults.
     start_emulator
+    # test_tls.c talks https, to an emulator of its own.
+    if [ "$name" = test_tls ]; then start_tls_emulator; fi
     echo "== $name${memcheck:+ (under valgrind)}"
     "${memcheck[@]}" "$out/$name" || status=1
 done

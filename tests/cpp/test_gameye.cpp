@@ -176,6 +176,78 @@ void test_client_config_errors() {
     }
 }
 
+// Every key of gameye_client_new's configuration is a field of gameye::Config
+// and reaches the library: the library refuses unknown keys, so a client made
+// with every field set proves each key's name, and bad values name the key.
+void test_config_keys() {
+    gameye::Config every;
+    every.token = "t";
+    every.base_url = base_url;
+    every.connect_timeout_ms = 1001;
+    every.request_timeout_ms = 1002;
+    every.allow_insecure_http = true;
+    every.max_response_bytes = 1003;
+    every.max_log_bytes = 1004;
+    every.retry = {5, 1005, 1006, 1007};
+    every.max_concurrent_requests = 7;
+    every.ca_bundle_path = "/no/such/bundle.pem";
+    every.proxy = "http://127.0.0.1:9";
+    every.proxy_from_env = true;
+    every.idle_timeout_ms = 1008;
+    std::string j = every.to_json();
+    for (const char *kv : {"\"connect_timeout_ms\":1001", "\"request_timeout_ms\":1002",
+                           "\"allow_insecure_http\":true", "\"max_response_bytes\":1003",
+                           "\"max_log_bytes\":1004",
+                           "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":1005,"
+                           "\"max_backoff_ms\":1006,\"deadline_ms\":1007}",
+                           "\"max_concurrent_requests\":7", "\"ca_bundle_path\":\"/no/such/bundle.pem\"",
+                           "\"proxy\":\"http://127.0.0.1:9\"", "\"proxy_from_env\":true",
+                           "\"idle_timeout_ms\":1008"}) {
+        CHECK(j.find(kv) != std::string::npos, "config json has %s: %s", kv, j.c_str());
+    }
+    // The bundle is read when the client is made: a missing file names the key.
+    auto missing_bundle = gameye::Client::create(every);
+    if (expect(missing_bundle, gameye::Status::InvalidConfig, "missing ca bundle")) {
+        CHECK(has_violation(missing_bundle.error(), "ca_bundle_path"), "%s",
+              missing_bundle.error().to_string().c_str());
+    }
+    every.ca_bundle_path.clear();
+    auto accepted = gameye::Client::create(every);
+    CHECK(accepted.ok(), "every key accepted: %s", accepted.ok() ? "" : accepted.error().to_string().c_str());
+
+    gameye::Config many;
+    many.token = "t";
+    many.base_url = base_url;
+    many.max_concurrent_requests = (1u << 20) + 1;
+    auto too_many = gameye::Client::create(many);
+    if (expect(too_many, gameye::Status::InvalidConfig, "max_concurrent_requests over the cap")) {
+        CHECK(has_violation(too_many.error(), "max_concurrent_requests"), "names max_concurrent_requests");
+    }
+
+    // A tiny response cap makes a real answer too large.
+    gameye::Config tiny;
+    tiny.token = "gameye-emulator-token";
+    tiny.base_url = base_url;
+    tiny.request_timeout_ms = 20000;
+    tiny.max_response_bytes = 16;
+    auto small = gameye::Client::create(tiny);
+    if (expect(small, gameye::Status::Ok, "tiny response cap")) {
+        expect(small->available_locations("nginx"), gameye::Status::Decode, "answer over max_response_bytes");
+    }
+    // A short idle timeout still serves calls (a fresh connection after idling).
+    gameye::Config idle;
+    idle.token = "gameye-emulator-token";
+    idle.base_url = base_url;
+    idle.request_timeout_ms = 20000;
+    idle.idle_timeout_ms = 50;
+    auto brief = gameye::Client::create(idle);
+    if (expect(brief, gameye::Status::Ok, "short idle timeout")) {
+        expect(brief->available_locations("nginx"), gameye::Status::Ok, "first call");
+        std::this_thread::sleep_for(150ms);
+        expect(brief->available_locations("nginx"), gameye::Status::Ok, "call after the idle timeout");
+    }
+}
+
 // ---------------------------------------------------------------------------
 
 void test_create(const gameye::Client &client) {
@@ -958,6 +1030,7 @@ int main() {
 
     test_version_and_basics();
     test_client_config_errors();
+    test_config_keys();
     {
         gameye::Client client = new_client("gameye-emulator-token");
         test_create(client);

@@ -52,6 +52,7 @@ internal static class Tests
         Run("unity ios build", TestUnityIosBuild);
         Run("utf8 and json", TestUtf8AndJson);
         Run("client config", TestClientConfig);
+        Run("every config key", TestConfigKeys);
         using (GameyeClient client = NewClient(Token))
         {
             Run("create", () => TestCreate(client));
@@ -511,6 +512,105 @@ internal static class Tests
             Check(r.Read().status == (uint)GameyeStatus.InvalidUtf8, "invalid UTF-8 config");
         }
         client.Dispose();
+    }
+
+    /// <summary>
+    /// Every key of gameye_client_new's configuration is a GameyeConfig property and
+    /// reaches the library: the library refuses unknown keys, so a client made with
+    /// every property set proves each key's name; a bad value names its key.
+    /// </summary>
+    private static void TestConfigKeys()
+    {
+        var every = new GameyeConfig
+        {
+            Token = "t",
+            BaseUrl = s_baseUrl,
+            ConnectTimeout = TimeSpan.FromMilliseconds(1001),
+            RequestTimeout = TimeSpan.FromMilliseconds(1002),
+            AllowInsecureHttp = true,
+            MaxResponseBytes = 1003,
+            MaxLogBytes = 1004,
+            Retry = new RetryConfig
+            {
+                MaxAttempts = 5,
+                InitialBackoff = TimeSpan.FromMilliseconds(1005),
+                MaxBackoff = TimeSpan.FromMilliseconds(1006),
+                Deadline = TimeSpan.FromMilliseconds(1007),
+            },
+            MaxConcurrentRequests = 7,
+            CaBundlePath = Path.Combine(s_outDir, "no-such-bundle.pem"),
+            Proxy = "http://127.0.0.1:9",
+            ProxyFromEnv = true,
+            IdleTimeout = TimeSpan.FromMilliseconds(1008),
+        };
+        string json = every.ToJson();
+        foreach (string kv in new[]
+        {
+            "\"connect_timeout_ms\":1001", "\"request_timeout_ms\":1002", "\"allow_insecure_http\":true",
+            "\"max_response_bytes\":1003", "\"max_log_bytes\":1004",
+            "\"retry\":{\"max_attempts\":5,\"initial_backoff_ms\":1005,\"max_backoff_ms\":1006,\"deadline_ms\":1007}",
+            "\"max_concurrent_requests\":7", "\"ca_bundle_path\":", "\"proxy\":\"http://127.0.0.1:9\"",
+            "\"proxy_from_env\":true", "\"idle_timeout_ms\":1008",
+        })
+        {
+            Check(json.Contains(kv), "config JSON has " + kv + ": " + json);
+        }
+        // The bundle is read when the client is made: a missing file names the key.
+        GameyeException bundle = ExpectError(GameyeStatus.InvalidConfig, "missing CA bundle",
+            () => new GameyeClient(every).Dispose());
+        Check(HasViolation(bundle, "ca_bundle_path"), "names ca_bundle_path");
+        every.CaBundlePath = null;
+        using (var c = new GameyeClient(every))
+        {
+            Check(!c.Handle.IsInvalid, "every key accepted");
+        }
+
+        // Zero is written (only null is left out) and refused by the library, naming the key.
+        var zeros = new KeyValuePair<string, Action<GameyeConfig>>[]
+        {
+            new KeyValuePair<string, Action<GameyeConfig>>("idle_timeout", c => c.IdleTimeout = TimeSpan.Zero),
+            new KeyValuePair<string, Action<GameyeConfig>>("max_concurrent_requests", c => c.MaxConcurrentRequests = 0),
+            new KeyValuePair<string, Action<GameyeConfig>>("max_response_bytes", c => c.MaxResponseBytes = 0),
+            new KeyValuePair<string, Action<GameyeConfig>>("max_log_bytes", c => c.MaxLogBytes = 0),
+            new KeyValuePair<string, Action<GameyeConfig>>("connect_timeout", c => c.ConnectTimeout = TimeSpan.Zero),
+            new KeyValuePair<string, Action<GameyeConfig>>("retry.max_attempts",
+                c => c.Retry = new RetryConfig { MaxAttempts = 0 }),
+            new KeyValuePair<string, Action<GameyeConfig>>("retry.deadline",
+                c => c.Retry = new RetryConfig { Deadline = TimeSpan.Zero }),
+        };
+        foreach (KeyValuePair<string, Action<GameyeConfig>> kv in zeros)
+        {
+            var config = new GameyeConfig { Token = "t", BaseUrl = s_baseUrl };
+            kv.Value(config);
+            GameyeException e = ExpectError(GameyeStatus.InvalidConfig, "zero " + kv.Key,
+                () => new GameyeClient(config).Dispose());
+            Check(HasViolation(e, kv.Key), "zero names " + kv.Key);
+        }
+
+        // A tiny response cap makes a real answer too large.
+        using (var tiny = new GameyeClient(new GameyeConfig
+        {
+            Token = Token,
+            BaseUrl = s_baseUrl,
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            MaxResponseBytes = 16,
+        }))
+        {
+            ExpectError(GameyeStatus.Decode, "answer over MaxResponseBytes", () => tiny.AvailableLocations(Nginx));
+        }
+        // A short idle timeout still serves calls (a fresh connection after idling).
+        using (var idle = new GameyeClient(new GameyeConfig
+        {
+            Token = Token,
+            BaseUrl = s_baseUrl,
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            IdleTimeout = TimeSpan.FromMilliseconds(50),
+        }))
+        {
+            Check(idle.AvailableLocations(Nginx).Length > 0, "first call");
+            Thread.Sleep(150);
+            Check(idle.AvailableLocations(Nginx).Length > 0, "call after the idle timeout");
+        }
     }
 
     // ---- create ----

@@ -21,6 +21,19 @@ endpoint fails here until it has a row; a row naming something a binding does
 not have fails too. A binding that deliberately lacks an endpoint says so
 with ABSENT and the reason.
 
+CONFIG_KEYS does the same for the client configuration: every key of the
+core's `ConfigJson` (gameye-core/src/config.rs; `retry` expanded into the
+fields of `RetryJson` in retry.rs) -> its name in each layer, checked in:
+
+- Rust: a builder method of `impl ClientConfig` (config.rs);
+- C: the JSON shown in `gameye_client_new`'s doc comment (include/gameye.h);
+- C++: a member of `gameye::Config` that its `to_json()` writes under the key;
+- C#: a property of `GameyeConfig` (`RetryConfig` for retry keys) that its
+  `ToJson()` writes under the key;
+- Python: a keyword of `Client` and `AsyncClient` in the extension's
+  `#[pyo3(signature = ...)]` and in the stub, read by `build()` (client.rs);
+- CLI: a global flag (a field of `GlobalArgs` that main.rs reads).
+
     python3 tests/surface/check.py    # exit 1 with one line per gap
 """
 
@@ -139,6 +152,116 @@ NOT_ENDPOINTS = {"new", "base_url", "close", "is_closed", "config", "spawn_backg
 
 BINDINGS = ("c", "cpp", "csharp", "python")
 
+# Configuration key (`retry.x` for the retry object's keys) -> its name per
+# layer: rust (the ClientConfig method that sets it), cpp (the gameye::Config
+# member), csharp (the property), python (the keyword), cli (the flag). C
+# needs no name: the key itself is in the doc comment.
+CONFIG_KEYS: dict[str, dict[str, str | Absent]] = {
+    "token": {"rust": "new", "cpp": "token", "csharp": "Token", "python": "token", "cli": "--token"},
+    "base_url": {"rust": "base_url", "cpp": "base_url", "csharp": "BaseUrl", "python": "base_url", "cli": "--base-url"},
+    "environment": {
+        "rust": "environment",
+        "cpp": "environment",
+        "csharp": "Environment",
+        "python": "environment",
+        "cli": "--environment",
+    },
+    "connect_timeout_ms": {
+        "rust": "connect_timeout",
+        "cpp": "connect_timeout_ms",
+        "csharp": "ConnectTimeout",
+        "python": "connect_timeout",
+        "cli": "--connect-timeout",
+    },
+    "request_timeout_ms": {
+        "rust": "request_timeout",
+        "cpp": "request_timeout_ms",
+        "csharp": "RequestTimeout",
+        "python": "timeout",
+        "cli": "--timeout",
+    },
+    "allow_insecure_http": {
+        "rust": "allow_insecure_http",
+        "cpp": "allow_insecure_http",
+        "csharp": "AllowInsecureHttp",
+        "python": "allow_insecure_http",
+        "cli": "--allow-insecure-http",
+    },
+    "max_response_bytes": {
+        "rust": "max_response_bytes",
+        "cpp": "max_response_bytes",
+        "csharp": "MaxResponseBytes",
+        "python": "max_response_bytes",
+        "cli": "--max-response-bytes",
+    },
+    "max_log_bytes": {
+        "rust": "max_log_bytes",
+        "cpp": "max_log_bytes",
+        "csharp": "MaxLogBytes",
+        "python": "max_log_bytes",
+        "cli": "--max-log-bytes",
+    },
+    "retry.max_attempts": {
+        "rust": "retry",
+        "cpp": "retry.max_attempts",
+        "csharp": "MaxAttempts",
+        "python": "max_attempts",
+        "cli": "--max-attempts",
+    },
+    "retry.initial_backoff_ms": {
+        "rust": "retry",
+        "cpp": "retry.initial_backoff_ms",
+        "csharp": "InitialBackoff",
+        "python": "initial_backoff",
+        "cli": "--initial-backoff",
+    },
+    "retry.max_backoff_ms": {
+        "rust": "retry",
+        "cpp": "retry.max_backoff_ms",
+        "csharp": "MaxBackoff",
+        "python": "max_backoff",
+        "cli": "--max-backoff",
+    },
+    "retry.deadline_ms": {
+        "rust": "retry",
+        "cpp": "retry.deadline_ms",
+        "csharp": "Deadline",
+        "python": "deadline",
+        "cli": "--deadline",
+    },
+    "max_concurrent_requests": {
+        "rust": "max_concurrent_requests",
+        "cpp": "max_concurrent_requests",
+        "csharp": "MaxConcurrentRequests",
+        "python": "max_concurrent_requests",
+        "cli": "--max-concurrent-requests",
+    },
+    "ca_bundle_path": {
+        "rust": "ca_bundle",
+        "cpp": "ca_bundle_path",
+        "csharp": "CaBundlePath",
+        "python": "ca_bundle_path",
+        "cli": "--ca-bundle",
+    },
+    "proxy": {"rust": "proxy", "cpp": "proxy", "csharp": "Proxy", "python": "proxy", "cli": "--proxy"},
+    "proxy_from_env": {
+        "rust": "proxy_from_env",
+        "cpp": "proxy_from_env",
+        "csharp": "ProxyFromEnv",
+        "python": "proxy_from_env",
+        "cli": "--proxy-from-env",
+    },
+    "idle_timeout_ms": {
+        "rust": "idle_timeout",
+        "cpp": "idle_timeout_ms",
+        "csharp": "IdleTimeout",
+        "python": "idle_timeout",
+        "cli": "--idle-timeout",
+    },
+}
+
+CONFIG_LAYERS = ("rust", "c", "cpp", "csharp", "python", "cli")
+
 
 def read(rel: str) -> str:
     return (ROOT / rel).read_text(encoding="utf-8")
@@ -220,6 +343,145 @@ def python_extension_methods(rust_struct: str) -> set[str]:
     return names
 
 
+def struct_fields(rel: str, struct: str) -> list[str]:
+    """The field names of a Rust struct, in order."""
+    body = block_after(read(rel), rf"\bstruct {struct} \{{")
+    return re.findall(r"^\s+(?:pub(?:\(crate\))? )?(\w+):", strip_comments(body), flags=re.M)
+
+
+def config_keys() -> list[str]:
+    """The keys of the core's JSON configuration, `retry` expanded."""
+    keys: list[str] = []
+    for field in struct_fields("gameye-core/src/config.rs", "ConfigJson"):
+        if field == "retry":
+            keys += [f"retry.{f}" for f in struct_fields("gameye-core/src/retry.rs", "RetryJson")]
+        else:
+            keys.append(field)
+    return keys
+
+
+def pyo3_signature(rel: str, struct: str) -> set[str]:
+    """The parameter names of the `#[new]` constructor of `#[pymethods] impl STRUCT`."""
+    body = block_after(read(rel), rf"#\[pymethods\]\s*impl {struct} \{{")
+    m = re.search(r"signature = \((.*?)\)\)\]\s*(?:#\[[^\n]*\]\s*)*fn new\(", body, flags=re.S)
+    if not m:
+        return set()
+    return {p.split("=")[0].strip() for p in m.group(1).split(",")} - {"*", ""}
+
+
+def python_stub_new(cls: str) -> set[str]:
+    tree = ast.parse(read("bindings/python/python/gameye/_gameye.pyi"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls:
+            for n in node.body:
+                if isinstance(n, ast.FunctionDef) and n.name == "__new__":
+                    a = n.args
+                    return {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"cls"}
+    return set()
+
+
+def check_config_keys() -> list[str]:
+    """One line per (layer, key) of the configuration a layer lacks."""
+    problems: list[str] = []
+    keys = config_keys()
+    if not keys:
+        return ["config: found no fields in ConfigJson (gameye-core/src/config.rs); has it moved?"]
+    for k in keys:
+        if k not in CONFIG_KEYS:
+            problems.append(f"config: key {k} has no row in CONFIG_KEYS (tests/surface/check.py)")
+    for k in CONFIG_KEYS:
+        if k not in keys:
+            problems.append(f"CONFIG_KEYS: {k} is not a key of the core's ConfigJson")
+
+    # Rust: builder methods of ClientConfig.
+    rust_methods = set(
+        re.findall(
+            r"^    pub fn (\w+)\(",
+            block_after(read("gameye-core/src/config.rs"), r"\nimpl ClientConfig \{"),
+            flags=re.M,
+        )
+    )
+    # C: the doc comment just before gameye_client_new's declaration.
+    header = read("include/gameye.h")
+    decl = header.find("*gameye_client_new(")
+    c_doc = header[header.rfind("/**", 0, decl) : decl] if decl >= 0 else ""
+    # C++: gameye::Config, its members apart from to_json().
+    cpp_config = block_after(read("bindings/cpp/include/gameye.hpp"), r"\nstruct Config \{")
+    cpp_to_json = block_after(cpp_config, r"std::string to_json\(\) const \{")
+    cpp_members = strip_comments(cpp_config.replace(cpp_to_json, ""))
+    # C#: GameyeConfig and RetryConfig, their properties and ToJson().
+    types_cs = strip_comments(read("bindings/csharp/Runtime/Types.cs"))
+    cs = {c: block_after(types_cs, rf"class {c}\b[^{{]*\{{") for c in ("GameyeConfig", "RetryConfig")}
+    # Python: both constructors, in the extension and in the stub.
+    py = {
+        "Client (client.rs signature)": pyo3_signature("bindings/python/src/client.rs", "PyClient"),
+        "AsyncClient (aio.rs signature)": pyo3_signature("bindings/python/src/aio.rs", "PyAsyncClient"),
+        "Client (stub)": python_stub_new("Client"),
+        "AsyncClient (stub)": python_stub_new("AsyncClient"),
+    }
+    py_build = block_after(read("bindings/python/src/client.rs"), r"\nfn token\(") + block_after(
+        read("bindings/python/src/client.rs"), r"\npub\(crate\) fn build\("
+    )
+    # CLI: the global flags and where main.rs reads them.
+    cli_src = read("gameye-cli/src/main.rs")
+    cli_src = cli_src[: cli_src.find("#[cfg(test)]")] if "#[cfg(test)]" in cli_src else cli_src
+    cli_fields = set(struct_fields("gameye-cli/src/main.rs", "GlobalArgs"))
+    for what, found in [("C doc comment of gameye_client_new", c_doc), ("gameye::Config", cpp_to_json)] + [
+        (f"C# {c}", body) for c, body in cs.items()
+    ]:
+        if not found:
+            problems.append(f"config: found no {what}; has it moved?")
+    for what, found in py.items():
+        if not found:
+            problems.append(f"config: found no Python constructor in {what}; has it moved?")
+
+    for key in keys:
+        row = CONFIG_KEYS.get(key)
+        if row is None:
+            continue
+        leaf = key.split(".")[-1]
+        for layer in CONFIG_LAYERS:
+            name = row.get(layer) if layer != "c" else key
+            if name is None:
+                problems.append(f"CONFIG_KEYS: {key} has no {layer} entry")
+                continue
+            if isinstance(name, Absent):
+                continue
+            where = f"config ({layer}, {key}): "
+            if layer == "rust" and name not in rust_methods:
+                problems.append(where + f"ClientConfig::{name} is missing (gameye-core/src/config.rs)")
+            elif layer == "c" and f'"{leaf}":' not in c_doc:
+                problems.append(where + f'"{leaf}" is not in gameye_client_new\'s doc comment (include/gameye.h)')
+            elif layer == "cpp":
+                member = name.split(".")[-1]
+                if not re.search(rf"\b{member}\s*(=[^=]|;)", cpp_members):
+                    problems.append(where + f"gameye::Config has no member {name}")
+                if f'"{leaf}"' not in cpp_to_json or not re.search(rf"\b{re.escape(name)}\b", cpp_to_json):
+                    problems.append(where + f'gameye::Config::to_json() does not write {name} as "{leaf}"')
+            elif layer == "csharp":
+                cls = "RetryConfig" if key.startswith("retry.") else "GameyeConfig"
+                body = cs[cls]
+                if not re.search(rf"\bpublic [\w<>?\[\]]+ {name} \{{ get; set; \}}", body):
+                    problems.append(where + f"{cls}.{name} is missing (bindings/csharp/Runtime/Types.cs)")
+                if not re.search(rf'\.\w+\("{leaf}",[^\n]*\b{name}\b', body):
+                    problems.append(where + f'{cls}.ToJson() does not write {name} as "{leaf}"')
+                if cls == "RetryConfig" and not re.search(r'\.\w+\("retry",[^\n]*\bRetry\b', cs["GameyeConfig"]):
+                    problems.append(where + 'GameyeConfig.ToJson() does not write Retry as "retry"')
+            elif layer == "python":
+                for what, found in py.items():
+                    if name not in found:
+                        problems.append(where + f"keyword {name} is missing from {what}")
+                if not re.search(rf"\boptions\s*\.\s*{name}\b", py_build):
+                    problems.append(where + f"build() in bindings/python/src/client.rs never reads options.{name}")
+            elif layer == "cli":
+                field = name[2:].replace("-", "_")
+                if field not in cli_fields:
+                    problems.append(where + f"flag {name} is missing (GlobalArgs in gameye-cli/src/main.rs)")
+                elif not re.search(rf"\bg\s*\.\s*{field}\b", cli_src):
+                    problems.append(where + f"flag {name} is never read (gameye-cli/src/main.rs)")
+    return problems
+
+
 def missing(found: set[str], names, message: str) -> list[str]:
     """`message` (a `{}` for the name) for each of `names` not in `found`."""
     return [message.format(n) for n in names if n not in found]
@@ -277,12 +539,15 @@ def main() -> int:
                     name = asyn if "AsyncClient" in what else sync
                     problems += missing(found, [name], "Python: " + where.format("{} is missing from the " + what))
 
+    problems += check_config_keys()
+
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         print(f"binding surface: {len(problems)} gap(s)", file=sys.stderr)
         return 1
     print(f"binding surface: {len(ENDPOINTS)} core endpoints (blocking + async) in C, C++, C# and Python")
+    print(f"binding surface: {len(CONFIG_KEYS)} configuration keys in Rust, C, C++, C#, Python and the CLI")
     return 0
 
 

@@ -1217,11 +1217,16 @@ struct Config {
         std::uint64_t max_backoff_ms = 0;
         std::uint64_t deadline_ms = 0;
     } retry;
+    /// Requests in flight at once; more calls wait for a slot.
+    std::uint64_t max_concurrent_requests = 0;
     std::string ca_bundle_path;  ///< extra trusted roots (PEM)
     /// A proxy every request goes through ("http://host:port" or "https://host:port";
     /// plain http only to a loopback proxy unless allow_insecure_http).
     std::string proxy;
     bool proxy_from_env = false;  ///< use HTTPS_PROXY / HTTP_PROXY / NO_PROXY (off by default)
+    /// How long a kept connection may idle and still be reused (30000 by
+    /// default); keep it under the idle timeout of any load balancer in front.
+    std::uint64_t idle_timeout_ms = 0;
 
     std::string to_json() const {
         // Starts `"key":` in the object being written to `out`.
@@ -1263,12 +1268,14 @@ struct Config {
             key(j, "retry");
             j += r + "}";
         }
+        num(j, "max_concurrent_requests", max_concurrent_requests);
         str(j, "ca_bundle_path", ca_bundle_path);
         str(j, "proxy", proxy);
         if (proxy_from_env) {
             key(j, "proxy_from_env");
             j += "true";
         }
+        num(j, "idle_timeout_ms", idle_timeout_ms);
         j += '}';
         return j;
     }

@@ -212,6 +212,8 @@ namespace GameyeSdk
         public long? MaxLogBytes { get; set; }
         /// <summary>Which failures are retried and how often; null keeps the library's defaults.</summary>
         public RetryConfig Retry { get; set; }
+        /// <summary>Requests in flight at once (256 by default); more calls wait for a slot.</summary>
+        public long? MaxConcurrentRequests { get; set; }
         /// <summary>A PEM file of extra trusted CA certificates, or null.</summary>
         public string CaBundlePath { get; set; }
         /// <summary>A proxy every request goes through (http://host:port or https://host:port;
@@ -219,6 +221,9 @@ namespace GameyeSdk
         public string Proxy { get; set; }
         /// <summary>Use HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment; off by default.</summary>
         public bool? ProxyFromEnv { get; set; }
+        /// <summary>How long a kept connection may idle and still be reused (30 s by default);
+        /// keep it under the idle timeout of any load balancer in front of the API.</summary>
+        public TimeSpan? IdleTimeout { get; set; }
 
         /// <summary>The JSON that gameye_client_new reads.</summary>
         public string ToJson()
@@ -233,9 +238,11 @@ namespace GameyeSdk
                 .Number("max_response_bytes", MaxResponseBytes)
                 .Number("max_log_bytes", MaxLogBytes)
                 .Object("retry", Retry == null ? null : Retry.ToJson())
+                .Number("max_concurrent_requests", MaxConcurrentRequests)
                 .String("ca_bundle_path", CaBundlePath)
                 .String("proxy", Proxy)
                 .Bool("proxy_from_env", ProxyFromEnv)
+                .Number("idle_timeout_ms", Millis(IdleTimeout))
                 .ToString();
         }
 

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::path::PathBuf;
 
 use gameye_core::{Client, Response, StopOptions};
 use pyo3::prelude::*;
@@ -64,12 +65,10 @@ fn into_vec<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
 
 #[pymethods]
 impl PyAsyncClient {
-    /// `AsyncClient(token=None, *, base_url=None, environment=None,
-    /// timeout=None, connect_timeout=None, allow_insecure_http=False,
-    /// max_attempts=None, deadline=None, proxy=None, proxy_from_env=False)`,
-    /// as `Client`.
+    /// `AsyncClient(token=None, *, ...)` with the keyword options of
+    /// `Client`, checked the same way.
     #[new]
-    #[pyo3(signature = (token=None, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
+    #[pyo3(signature = (token=None, *, base_url=None, environment=None, timeout=None, connect_timeout=None, idle_timeout=None, allow_insecure_http=false, max_attempts=None, initial_backoff=None, max_backoff=None, deadline=None, proxy=None, proxy_from_env=false, ca_bundle_path=None, max_response_bytes=None, max_log_bytes=None, max_concurrent_requests=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token: Option<String>,
@@ -77,11 +76,18 @@ impl PyAsyncClient {
         environment: Option<String>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
+        idle_timeout: Option<f64>,
         allow_insecure_http: bool,
         max_attempts: Option<i64>,
+        initial_backoff: Option<f64>,
+        max_backoff: Option<f64>,
         deadline: Option<f64>,
         proxy: Option<String>,
         proxy_from_env: bool,
+        ca_bundle_path: Option<PathBuf>,
+        max_response_bytes: Option<i64>,
+        max_log_bytes: Option<i64>,
+        max_concurrent_requests: Option<i64>,
     ) -> GameyeResult<Self> {
         Ok(PyAsyncClient {
             inner: build(Options {
@@ -90,11 +96,18 @@ impl PyAsyncClient {
                 environment,
                 timeout,
                 connect_timeout,
+                idle_timeout,
                 allow_insecure_http,
                 max_attempts,
+                initial_backoff,
+                max_backoff,
                 deadline,
                 proxy,
                 proxy_from_env,
+                ca_bundle_path,
+                max_response_bytes,
+                max_log_bytes,
+                max_concurrent_requests,
             })?,
         })
     }

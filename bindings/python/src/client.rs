@@ -1,8 +1,8 @@
 //! `gameye.Client`: a thin wrapper over the core's blocking client.
 
-use std::time::Duration;
-
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use gameye_core::{Client, ClientConfig, Environment, Error, StopOptions, StopOutcome};
 use pyo3::prelude::*;
@@ -39,6 +39,20 @@ fn seconds(option: &str, value: Option<f64>) -> GameyeResult<Option<Duration>> {
     }
 }
 
+/// A size or count option as a `usize`. Zero is passed on for the core to
+/// reject; a negative number has no `usize` form.
+fn count(option: &str, value: Option<i64>) -> GameyeResult<Option<usize>> {
+    let Some(n) = value else { return Ok(None) };
+    match usize::try_from(n) {
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(Error::invalid_config(
+            option,
+            format!("must be a positive whole number, got {n}"),
+        )
+        .into()),
+    }
+}
+
 /// The environment preset named `name`, parsed by the core's own
 /// deserializer so the accepted names are the core's.
 fn environment(name: &str) -> GameyeResult<Environment> {
@@ -61,9 +75,16 @@ pub(crate) struct Options {
     pub connect_timeout: Option<f64>,
     pub allow_insecure_http: bool,
     pub max_attempts: Option<i64>,
+    pub initial_backoff: Option<f64>,
+    pub max_backoff: Option<f64>,
     pub deadline: Option<f64>,
     pub proxy: Option<String>,
     pub proxy_from_env: bool,
+    pub ca_bundle_path: Option<PathBuf>,
+    pub idle_timeout: Option<f64>,
+    pub max_response_bytes: Option<i64>,
+    pub max_log_bytes: Option<i64>,
+    pub max_concurrent_requests: Option<i64>,
 }
 
 /// Where the token comes from when the constructor is given none.
@@ -103,6 +124,21 @@ pub(crate) fn build(options: Options) -> GameyeResult<Client> {
     if let Some(t) = seconds("connect_timeout", options.connect_timeout)? {
         config = config.connect_timeout(t);
     }
+    if let Some(t) = seconds("idle_timeout", options.idle_timeout)? {
+        config = config.idle_timeout(t);
+    }
+    if let Some(path) = options.ca_bundle_path {
+        config = config.ca_bundle(path);
+    }
+    if let Some(n) = count("max_response_bytes", options.max_response_bytes)? {
+        config = config.max_response_bytes(n);
+    }
+    if let Some(n) = count("max_log_bytes", options.max_log_bytes)? {
+        config = config.max_log_bytes(n);
+    }
+    if let Some(n) = count("max_concurrent_requests", options.max_concurrent_requests)? {
+        config = config.max_concurrent_requests(n);
+    }
     let mut retry = config.retry;
     if let Some(n) = options.max_attempts {
         // Zero is passed on for the core to reject; a negative or huge
@@ -113,6 +149,12 @@ pub(crate) fn build(options: Options) -> GameyeResult<Client> {
                 format!("must be a whole number of at least 1, got {n}"),
             )
         })?;
+    }
+    if let Some(d) = seconds("initial_backoff", options.initial_backoff)? {
+        retry.initial_backoff = d;
+    }
+    if let Some(d) = seconds("max_backoff", options.max_backoff)? {
+        retry.max_backoff = d;
     }
     if let Some(d) = seconds("deadline", options.deadline)? {
         retry.deadline = d;
@@ -133,19 +175,26 @@ pub(crate) fn stop_outcome(outcome: StopOutcome) -> &'static str {
 #[pymethods]
 impl PyClient {
     /// `Client(token=None, *, base_url=None, environment=None, timeout=None,
-    /// connect_timeout=None, allow_insecure_http=False, max_attempts=None,
-    /// deadline=None, proxy=None, proxy_from_env=False)`; without `token`,
-    /// the `GAMEYE_TOKEN` environment variable's.
+    /// connect_timeout=None, idle_timeout=None, allow_insecure_http=False,
+    /// max_attempts=None, initial_backoff=None, max_backoff=None,
+    /// deadline=None, proxy=None, proxy_from_env=False, ca_bundle_path=None,
+    /// max_response_bytes=None, max_log_bytes=None,
+    /// max_concurrent_requests=None)`; without `token`, the `GAMEYE_TOKEN`
+    /// environment variable's. Times are seconds; each option is a key of
+    /// the core's configuration (`idle_timeout` is `idle_timeout_ms`,
+    /// `initial_backoff` is `retry.initial_backoff_ms`, ...).
     ///
     /// Raises `ConfigurationError` for a bad option: no or an empty token, a
     /// malformed base URL, plain `http://` to a non-loopback host without
     /// `allow_insecure_http=True`, an unknown environment, both `base_url`
     /// and `environment`, a timeout or deadline that is not a positive
-    /// number, or `max_attempts` below 1. Proxies are used only when given:
-    /// `proxy="http://127.0.0.1:3128"` (plain http only to loopback), or
-    /// `proxy_from_env=True` for `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
+    /// number, `max_attempts` below 1, a size or count below 1, or a
+    /// `ca_bundle_path` that is not a readable PEM file. Proxies are used
+    /// only when given: `proxy="http://127.0.0.1:3128"` (plain http only to
+    /// loopback), or `proxy_from_env=True` for
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     #[new]
-    #[pyo3(signature = (token=None, *, base_url=None, environment=None, timeout=None, connect_timeout=None, allow_insecure_http=false, max_attempts=None, deadline=None, proxy=None, proxy_from_env=false))]
+    #[pyo3(signature = (token=None, *, base_url=None, environment=None, timeout=None, connect_timeout=None, idle_timeout=None, allow_insecure_http=false, max_attempts=None, initial_backoff=None, max_backoff=None, deadline=None, proxy=None, proxy_from_env=false, ca_bundle_path=None, max_response_bytes=None, max_log_bytes=None, max_concurrent_requests=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         token: Option<String>,
@@ -153,11 +202,18 @@ impl PyClient {
         environment: Option<String>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
+        idle_timeout: Option<f64>,
         allow_insecure_http: bool,
         max_attempts: Option<i64>,
+        initial_backoff: Option<f64>,
+        max_backoff: Option<f64>,
         deadline: Option<f64>,
         proxy: Option<String>,
         proxy_from_env: bool,
+        ca_bundle_path: Option<PathBuf>,
+        max_response_bytes: Option<i64>,
+        max_log_bytes: Option<i64>,
+        max_concurrent_requests: Option<i64>,
     ) -> GameyeResult<Self> {
         Ok(PyClient {
             inner: build(Options {
@@ -166,11 +222,18 @@ impl PyClient {
                 environment,
                 timeout,
                 connect_timeout,
+                idle_timeout,
                 allow_insecure_http,
                 max_attempts,
+                initial_backoff,
+                max_backoff,
                 deadline,
                 proxy,
                 proxy_from_env,
+                ca_bundle_path,
+                max_response_bytes,
+                max_log_bytes,
+                max_concurrent_requests,
             })?,
         })
     }

@@ -331,11 +331,18 @@ class Client:
         environment: Literal["sandbox", "production"] | None = None,
         timeout: float | None = None,
         connect_timeout: float | None = None,
+        idle_timeout: float | None = None,
         allow_insecure_http: bool = False,
         max_attempts: int | None = None,
+        initial_backoff: float | None = None,
+        max_backoff: float | None = None,
         deadline: float | None = None,
         proxy: str | None = None,
         proxy_from_env: bool = False,
+        ca_bundle_path: str | os.PathLike[str] | None = None,
+        max_response_bytes: int | None = None,
+        max_log_bytes: int | None = None,
+        max_concurrent_requests: int | None = None,
     ) -> Client:
         """Creates a client.
 
@@ -349,12 +356,21 @@ class Client:
                 ``base_url``.
             timeout: Time allowed for a whole request, in seconds (30 by default).
             connect_timeout: Time allowed to connect, in seconds (10 by default).
+            idle_timeout: How long a kept connection may stay idle and still
+                be reused, in seconds (30 by default); an older one is closed
+                and a fresh one opened. Keep it under the idle timeout of any
+                load balancer or proxy in front of the API.
             allow_insecure_http: Allow plain ``http://`` to non-loopback hosts,
                 which sends the token in clear.
             max_attempts: Attempts per call, the first included (4 by
                 default; 1 turns retries off). 420, 5xx and failures before
                 any response are retried with jittered exponential backoff
                 (or the server's ``Retry-After``).
+            initial_backoff: Upper bound of the first backoff, in seconds
+                (0.25 by default); it doubles per retry, and each wait is
+                drawn uniformly below the bound.
+            max_backoff: Cap on the bound of one backoff, in seconds (8 by
+                default).
             deadline: Time allowed for one call, all attempts and waits
                 included, in seconds (60 by default).
             proxy: A proxy every request goes through, such as
@@ -363,6 +379,14 @@ class Client:
             proxy_from_env: Use ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
                 from the environment. Off by default: proxies are used only
                 when configured.
+            ca_bundle_path: A PEM file of extra root certificates to trust
+                (for a proxy that re-signs TLS), besides the built-in roots;
+                verification itself is always on.
+            max_response_bytes: Cap on a JSON response body (1 MiB by
+                default); a larger body raises ``DecodeError``.
+            max_log_bytes: Cap on the text of :meth:`logs` (16 MiB by default).
+            max_concurrent_requests: Requests in flight at once (256 by
+                default); more calls wait for a slot within their deadline.
 
         Raises:
             gameye.ConfigurationError: An option is invalid.
@@ -570,11 +594,18 @@ class AsyncClient:
         environment: Literal["sandbox", "production"] | None = None,
         timeout: float | None = None,
         connect_timeout: float | None = None,
+        idle_timeout: float | None = None,
         allow_insecure_http: bool = False,
         max_attempts: int | None = None,
+        initial_backoff: float | None = None,
+        max_backoff: float | None = None,
         deadline: float | None = None,
         proxy: str | None = None,
         proxy_from_env: bool = False,
+        ca_bundle_path: str | os.PathLike[str] | None = None,
+        max_response_bytes: int | None = None,
+        max_log_bytes: int | None = None,
+        max_concurrent_requests: int | None = None,
     ) -> AsyncClient:
         """Creates a client; the options are those of :class:`Client`."""
     @property
