@@ -627,14 +627,16 @@ impl Client {
                 }
             })
         };
-        if on_worker {
+        let out = if on_worker {
             // A host callback on an I/O thread made a blocking call: hand this
             // worker's other tasks to a new thread first, or the I/O this call
             // waits for may have no thread left to run on (a deadlock).
             tokio::task::block_in_place(run)
         } else {
             run()
-        }
+        };
+        // A server may echo the token in what becomes the error's text.
+        out.map_err(|e| e.redact(self.inner.config.token.expose()))
     }
 
     /// Runs `fut` on the client's I/O runtime in the background, for bindings
