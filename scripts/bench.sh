@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every benchmark of BENCHMARKS.md against local
-# emulators on loopback, then prints the table (figure, baseline, ratio,
-# target) as markdown and writes it to target/bench/results.md.
+# emulators on loopback (and, for https, nginx with TLS on loopback), then
+# prints the table (figure, baseline, ratio, target) as markdown and writes it
+# to target/bench/results.md.
 #
 # usage: scripts/bench.sh [--smoke] [--release|--debug] [--only LIST]
 #   (default)  full run: release builds, real counts (about 5 minutes of
@@ -11,13 +12,16 @@
 #              non-zero if any fails; figures mean nothing. Uses the debug
 #              builds (those scripts/test.sh makes) unless --release.
 #   --only     comma-separated subset of: c-seq,py-seq,c-async,py-async,
-#              client,size,wrk,criterion
+#              client,size,wrk,criterion, and the https groups (issue 18)
+#              c-tls,c-tls-first,c-tls-reconnect,py-tls
 #
 # Outside CI a benchmark whose tool is missing (wrk, libcurl headers, cc,
-# cargo-bloat) is skipped with a loud notice; under CI=true it is a failure.
-# Each benchmark group gets a fresh emulator (benches/emulator-bench.json:
-# an image without ports, capacity 10,000,000), stopped when done. Every
-# loop is bounded; traffic goes to 127.0.0.1 only.
+# cargo-bloat, nginx, openssl) is skipped with a loud notice; under CI=true
+# it is a failure. Each benchmark group gets a fresh emulator
+# (benches/emulator-bench.json: an image without ports, capacity
+# 10,000,000), stopped when done; the https groups share one nginx (static
+# 201 answers, a test CA made here), stopped when done. Every loop is
+# bounded; traffic goes to 127.0.0.1 only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -33,7 +37,7 @@ while [ $# -gt 0 ]; do
         --debug) profile=debug ;;
         --only) only=$2; shift ;;
         --only=*) only=${1#--only=} ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -46,6 +50,8 @@ if [ $mode = smoke ]; then
     SEQ_N=40 SEQ_WARMUP=5 ASYNC_N=50 ASYNC_ROUNDS=1 RTT_N=20 RTT_ROUNDS=1 CLIENT_N=5
     PY_N=30 PY_WARMUP=3 PY_ASYNC_N=50 PY_ASYNC_ROUNDS=1 WRK_SECONDS=1
     CRITERION_ARGS=(--warm-up-time 0.01 --measurement-time 0.02 --sample-size 10)
+    TLS_N=40 TLS_WARMUP=5 RECONNECT_N=10 FIRST_RUNS=2 PY_TLS_N=30 PY_TLS_WARMUP=3
+    PY_ASYNC_TLS_N=20 PY_ASYNC_TLS_ROUNDS=1
 else
     SEQ_N=${SEQ_N:-5000} SEQ_WARMUP=${SEQ_WARMUP:-500}
     ASYNC_N=${ASYNC_N:-1000} ASYNC_ROUNDS=${ASYNC_ROUNDS:-7} CLIENT_N=${CLIENT_N:-200}
@@ -54,6 +60,10 @@ else
     PY_ASYNC_N=${PY_ASYNC_N:-1000} PY_ASYNC_ROUNDS=${PY_ASYNC_ROUNDS:-5}
     WRK_SECONDS=${WRK_SECONDS:-10}
     CRITERION_ARGS=(--warm-up-time 1 --measurement-time 3)
+    TLS_N=${TLS_N:-5000} TLS_WARMUP=${TLS_WARMUP:-500}
+    RECONNECT_N=${RECONNECT_N:-1000} FIRST_RUNS=${FIRST_RUNS:-30}
+    PY_TLS_N=${PY_TLS_N:-3000} PY_TLS_WARMUP=${PY_TLS_WARMUP:-300}
+    PY_ASYNC_TLS_N=${PY_ASYNC_TLS_N:-1000} PY_ASYNC_TLS_ROUNDS=${PY_ASYNC_TLS_ROUNDS:-3}
 fi
 export BENCH_IMAGE=bench
 # No __pycache__ next to the benchmark scripts.
@@ -96,7 +106,7 @@ stop_emulator() {
         emulator_pid=
     fi
 }
-trap stop_emulator EXIT
+trap 'stop_emulator; stop_nginx' EXIT
 # The sequential latency benchmarks pin the emulator to CPU 1 and the
 # program under test to CPU 0, as if the server were another machine:
 # unpinned, the scheduler sometimes puts both on one core and sometimes not,
@@ -130,6 +140,138 @@ start_emulator() {
         return 1
     fi
     base_url="http://127.0.0.1:$(cat "$port_file")"
+}
+
+# ---- nginx with TLS (the https groups, issue 18) ---------------------------
+
+# One nginx (on CPU 1 in full runs, as the emulator of the latency runs)
+# answering every POST /session with a static 201 in the shape the emulator
+# gives (Session::decode_created reads it; bench_curl checks "host"), on four
+# ports of 127.0.0.1 picked free here:
+#   $nginx_http       plain http, kept alive (the side-by-side plain rows)
+#   $nginx_https      https, kept alive
+#   $nginx_close      https, the connection closed after each answer
+#                     (keepalive_requests 1), sessions resumable (cache, tickets)
+#   $nginx_close_full https, closed after each answer, nothing resumable (no
+#                     session cache, no tickets): every connect a full handshake
+# Keep-alive: keepalive_requests 1000000, so one connection carries a run.
+# The certificates: an ECDSA P-256 test CA and a server certificate for IP
+# 127.0.0.1 it signed, made with the openssl CLI in $tls_dir; the clients
+# trust $tls_ca (ca_bundle_path, CURLOPT_CAINFO, verify=).
+nginx_pid=
+nginx_ok=
+tls_dir="$out/tls"
+tls_ca="$tls_dir/ca.pem"
+stop_nginx() {
+    if [ -n "$nginx_pid" ]; then
+        kill "$nginx_pid" 2>/dev/null || true
+        wait "$nginx_pid" 2>/dev/null || true
+        nginx_pid=
+    fi
+}
+
+# wait_port PORT: true once 127.0.0.1:PORT accepts (5 s at most).
+wait_port() {
+    for _ in $(seq 100); do
+        if (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    return 1
+}
+
+# start_nginx: starts nginx once (later calls return how that went); false,
+# with a failure or a loud skip recorded, when it cannot run.
+start_nginx() {
+    if [ -n "$nginx_ok" ]; then
+        [ "$nginx_ok" = yes ]
+        return
+    fi
+    nginx_ok=no
+    require_tool nginx "the https benchmarks (apt: nginx)" || return 1
+    require_tool openssl "the https benchmarks' test certificates" || return 1
+    rm -rf "$tls_dir"
+    mkdir -p "$tls_dir/tmp"
+    if ! (
+        cd "$tls_dir"
+        openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+            -keyout ca.key -out ca.pem -days 2 -subj "/CN=gameye bench test CA" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+        openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+            -keyout server.key -out server.csr -subj "/CN=127.0.0.1"
+        printf '%s\n' "subjectAltName=IP:127.0.0.1" "basicConstraints=critical,CA:FALSE" \
+            "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" > server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+            -extfile server.ext -out server.pem
+    ) > "$logs/tls-certs.log" 2>&1; then
+        cat "$logs/tls-certs.log" >&2
+        fail "making the test certificates failed"
+        return 1
+    fi
+    local ports
+    # Four free ports: bound together (so they differ), then released.
+    ports=$(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))')
+    read -r nginx_http nginx_https nginx_close nginx_close_full <<< "$ports"
+    local answer='{"id":"bench-nginx","host":"127.0.0.1","ports":[]}'
+    local location="location = /session { default_type application/json; return 201 '$answer'; }"
+    cat > "$tls_dir/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $tls_dir/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $tls_dir/tmp/body;
+    proxy_temp_path $tls_dir/tmp/proxy;
+    fastcgi_temp_path $tls_dir/tmp/fastcgi;
+    uwsgi_temp_path $tls_dir/tmp/uwsgi;
+    scgi_temp_path $tls_dir/tmp/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    ssl_certificate $tls_dir/server.pem;
+    ssl_certificate_key $tls_dir/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    server { listen 127.0.0.1:$nginx_http; $location }
+    server {
+        listen 127.0.0.1:$nginx_https ssl;
+        ssl_session_cache shared:bench:1m;
+        $location
+    }
+    server {
+        listen 127.0.0.1:$nginx_close ssl;
+        keepalive_requests 1;
+        ssl_session_cache shared:bench:1m;
+        ssl_session_tickets on;
+        $location
+    }
+    server {
+        listen 127.0.0.1:$nginx_close_full ssl;
+        keepalive_requests 1;
+        ssl_session_cache off;
+        ssl_session_tickets off;
+        $location
+    }
+}
+NGINX
+    "${server_pin[@]}" nginx -p "$tls_dir" -e "$tls_dir/error.log" -c "$tls_dir/nginx.conf" \
+        > "$logs/nginx.log" 2>&1 &
+    nginx_pid=$!
+    local port
+    for port in $nginx_http $nginx_https $nginx_close $nginx_close_full; do
+        if ! wait_port "$port"; then
+            cat "$logs/nginx.log" "$tls_dir/error.log" >&2 || true
+            fail "nginx did not start (port $port)"
+            stop_nginx
+            return 1
+        fi
+    done
+    nginx_ok=yes
 }
 
 # ---- running one benchmark program --------------------------------------
@@ -193,6 +335,13 @@ if [ $have_cc = 1 ]; then
     done
     if [ $have_curl = 1 ]; then
         # shellcheck disable=SC2046
+        cc "${cflags[@]}" -DWITH_CURL $(curl-config --cflags) benches/c/bench_first_call.c \
+            "${link_gameye[@]}" $(curl-config --libs) -o "$bin/bench_first_call"
+    else
+        cc "${cflags[@]}" benches/c/bench_first_call.c "${link_gameye[@]}" -o "$bin/bench_first_call"
+    fi
+    if [ $have_curl = 1 ]; then
+        # shellcheck disable=SC2046
         cc "${cflags[@]}" $(curl-config --cflags) benches/c/bench_curl.c $(curl-config --libs) \
             -o "$bin/bench_curl"
         # shellcheck disable=SC2046
@@ -205,7 +354,7 @@ fi
 
 venv="$root/target/bench-venv"
 have_py=0
-if (wants py-seq || wants py-async) && require_tool python3 "the Python benchmarks"; then
+if (wants py-seq || wants py-async || wants py-tls) && require_tool python3 "the Python benchmarks"; then
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     pip=("$venv/bin/pip" install --quiet --disable-pip-version-check)
     "$venv/bin/python" -c 'import requests, httpx' 2> /dev/null || "${pip[@]}" requests httpx
@@ -273,6 +422,82 @@ if wants client && [ $have_cc = 1 ]; then
     fi
 fi
 
+# ---- 8. https against nginx with TLS, beside plain http (issue 18) -----------
+
+# C sequential creates on one kept-alive connection, libgameye and libcurl,
+# over plain http and over https to the same nginx. libgameye's https run
+# also checks that no handshake happens after the warm-up (one connection).
+if wants c-tls && [ $have_cc = 1 ] && start_nginx; then
+    run_pinned c-gameye-nginx env BENCH_KEY=nginx \
+        "$bin/bench_create" "http://127.0.0.1:$nginx_http" "$TLS_N" "$TLS_WARMUP"
+    if [ $have_curl = 1 ]; then
+        run_pinned c-curl-nginx env BENCH_KEY=nginx \
+            "$bin/bench_curl" "http://127.0.0.1:$nginx_http" "$TLS_N" "$TLS_WARMUP"
+    fi
+    run_pinned c-gameye-tls env BENCH_KEY=tls BENCH_CA="$tls_ca" BENCH_EXPECT_HANDSHAKE=none \
+        "$bin/bench_create" "https://127.0.0.1:$nginx_https" "$TLS_N" "$TLS_WARMUP"
+    if [ $have_curl = 1 ]; then
+        run_pinned c-curl-tls env BENCH_KEY=tls BENCH_CA="$tls_ca" \
+            "$bin/bench_curl" "https://127.0.0.1:$nginx_https" "$TLS_N" "$TLS_WARMUP"
+    fi
+fi
+# A process's first call (client creation, connect, handshake, one create),
+# each run a fresh process; the median of FIRST_RUNS.
+if wants c-tls-first && [ $have_cc = 1 ] && start_nginx; then
+    run_pinned c-gameye-first env BENCH_CA="$tls_ca" \
+        "$bin/bench_first_call" gameye "https://127.0.0.1:$nginx_https" "$FIRST_RUNS"
+    run_pinned c-gameye-first-http env BENCH_KEY=first_call_http \
+        "$bin/bench_first_call" gameye "http://127.0.0.1:$nginx_http" "$FIRST_RUNS"
+    if [ $have_curl = 1 ]; then
+        run_pinned c-curl-first env BENCH_CA="$tls_ca" \
+            "$bin/bench_first_call" curl "https://127.0.0.1:$nginx_https" "$FIRST_RUNS"
+        run_pinned c-curl-first-http env BENCH_KEY=first_call_http \
+            "$bin/bench_first_call" curl "http://127.0.0.1:$nginx_http" "$FIRST_RUNS"
+    fi
+fi
+# Reconnects: every create on a new connection (the server closes each after
+# its answer, as it closes an idle one), resumed TLS sessions against full
+# handshakes (a server that cannot resume). libgameye's runs check which
+# handshakes its debug log reports.
+if wants c-tls-reconnect && [ $have_cc = 1 ] && start_nginx; then
+    reconnect_warmup=$((RECONNECT_N / 10 + 1))
+    run_pinned c-gameye-reconnect env BENCH_KEY=reconnect BENCH_CA="$tls_ca" \
+        BENCH_EXPECT_HANDSHAKE=resumed \
+        "$bin/bench_create" "https://127.0.0.1:$nginx_close" "$RECONNECT_N" "$reconnect_warmup"
+    run_pinned c-gameye-reconnect-full env BENCH_KEY=reconnect_full BENCH_CA="$tls_ca" \
+        BENCH_EXPECT_HANDSHAKE=full \
+        "$bin/bench_create" "https://127.0.0.1:$nginx_close_full" "$RECONNECT_N" "$reconnect_warmup"
+    if [ $have_curl = 1 ]; then
+        run_pinned c-curl-reconnect env BENCH_KEY=reconnect BENCH_CA="$tls_ca" \
+            "$bin/bench_curl" "https://127.0.0.1:$nginx_close" "$RECONNECT_N" "$reconnect_warmup"
+        run_pinned c-curl-reconnect-full env BENCH_KEY=reconnect_full BENCH_CA="$tls_ca" \
+            "$bin/bench_curl" "https://127.0.0.1:$nginx_close_full" "$RECONNECT_N" "$reconnect_warmup"
+    fi
+fi
+# Python: gameye against requests (and httpx) over https, and gameye and
+# requests over plain http to the same nginx; an awaited create against a
+# blocking one, both timed in the same process and rounds
+# (bench_async.py --with-blocking), over https and plain http.
+if wants py-tls && [ $have_py = 1 ] && start_nginx; then
+    for lib in gameye requests httpx; do
+        run_pinned "py-$lib-tls" "$venv/bin/python" benches/python/bench_sequential.py \
+            "https://127.0.0.1:$nginx_https" --n "$PY_TLS_N" --warmup "$PY_TLS_WARMUP" --libs "$lib" \
+            --ca "$tls_ca" --key tls
+    done
+    for lib in gameye requests; do
+        run_pinned "py-$lib-nginx" "$venv/bin/python" benches/python/bench_sequential.py \
+            "http://127.0.0.1:$nginx_http" --n "$PY_TLS_N" --warmup "$PY_TLS_WARMUP" --libs "$lib" \
+            --key nginx
+    done
+    run_pinned py-async-tls "$venv/bin/python" benches/python/bench_async.py \
+        "https://127.0.0.1:$nginx_https" --n "$PY_ASYNC_TLS_N" --rounds "$PY_ASYNC_TLS_ROUNDS" \
+        --key py.async_tls --ca "$tls_ca" --with-blocking --sequential-only
+    run_pinned py-async-nginx "$venv/bin/python" benches/python/bench_async.py \
+        "http://127.0.0.1:$nginx_http" --n "$PY_ASYNC_TLS_N" --rounds "$PY_ASYNC_TLS_ROUNDS" \
+        --key py.async_nginx --with-blocking --sequential-only
+fi
+stop_nginx
+
 # ---- 5. Size --------------------------------------------------------------------
 
 # size_result KEY FILE: the size of FILE in MB (10^6 bytes).
@@ -284,6 +509,28 @@ if wants size; then
     echo "size.gameye_so $(size_mb "$out/libgameye.stripped.so") MB" >> "$out/raw.txt"
     size -A "$out/libgameye.stripped.so" | awk 'NR > 2 && $2 > 0 { print }' | sort -k2 -n -r \
         | head -8 > "$out/sections.txt"
+    # gameye.dll as scripts/dist.sh ships it (linked alone, stripped with
+    # --strip-unneeded); a release cross build, so full runs only.
+    if [ $mode = full ] && [ "$profile" = release ]; then
+        win=x86_64-pc-windows-gnu
+        if ! rustup target list --installed 2>/dev/null | grep -qx "$win"; then
+            if [ "${CI:-}" = "true" ]; then
+                fail "the Rust target $win is required under CI (gameye.dll size)"
+            else
+                echo "!!!!!!!! SKIPPED: rustup target $win is not installed; gameye.dll size not measured !!!!!!!!" >&2
+                skip "gameye.dll size (no rustup target $win)"
+            fi
+        elif require_tool x86_64-w64-mingw32-strip "gameye.dll size (apt: gcc-mingw-w64-x86-64)"; then
+            if cargo rustc --quiet --release --target "$win" -p gameye-ffi --lib --crate-type cdylib \
+                && x86_64-w64-mingw32-strip --strip-unneeded -o "$out/gameye.stripped.dll" \
+                    "$root/target/$win/release/gameye.dll"; then
+                echo "size.gameye_dll $(size_mb "$out/gameye.stripped.dll") MB" >> "$out/raw.txt"
+            else
+                fail "building or stripping gameye.dll failed"
+                size_status=failed
+            fi
+        fi
+    fi
     # The baseline: libcurl with its TLS and HTTP/2 libraries, as Debian ships them.
     curl_stack=0
     for lib in libcurl.so.4 libssl.so.3 libcrypto.so.3 libnghttp2.so.14; do

@@ -53,7 +53,7 @@ has() {
     return 1
 }
 
-section "binding surface: every core endpoint in C, C++, C# and Python"
+section "binding surface: every core endpoint in C, C++, C# and Python, every config key in every layer"
 python3 tests/surface/check.py
 record "ok binding surface"
 

@@ -655,7 +655,10 @@ fn every_config_key_has_a_flag_that_reaches_the_core() {
         (&["--max-backoff=-1"], "max-backoff"),
         (&["--max-response-bytes", "0"], "max_response_bytes"),
         (&["--max-log-bytes", "0"], "max_log_bytes"),
-        (&["--max-concurrent-requests", "0"], "max_concurrent_requests"),
+        (
+            &["--max-concurrent-requests", "0"],
+            "max_concurrent_requests",
+        ),
         (&["--max-attempts", "0"], "max_attempts"),
         (&["--deadline", "0"], "deadline"),
     ];

@@ -143,7 +143,7 @@ pub(crate) struct ServerIo {
 
 enum Inner {
     Plain(ConnIo),
-    Tls(TlsIo),
+    Tls(TlsIo<ConnIo>),
 }
 
 /// Forwards one `AsyncRead`/`AsyncWrite` call to the plain or TLS stream.

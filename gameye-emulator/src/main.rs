@@ -46,8 +46,9 @@ struct Args {
     /// config file.
     #[arg(long = "fault", value_name = "JSON")]
     faults: Vec<String>,
-    /// Serve the control endpoints under /_emulator/ (fault rules and the
-    /// session count) to loopback clients, without a token.
+    /// Serve the control endpoints under /_emulator/ (fault rules, the
+    /// session count, TLS handshake counts) to loopback clients, without a
+    /// token.
     #[arg(long)]
     control: bool,
     /// Append one JSON line per request to FILE: method, path, query,

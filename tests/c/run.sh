@@ -8,7 +8,8 @@ cd "$root"
 out="$root/target/c-tests"
 mkdir -p "$out"
 
-cargo build --quiet -p gameye-ffi -p gameye-emulator
+# gameye-hostile: test_hostile.c starts it (issue 17's hostile server).
+cargo build --quiet -p gameye-ffi -p gameye-emulator -p gameye-hostile
 
 cc=${CC:-cc}
 for src in tests/c/test_*.c; do

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds libgameye, compiles the C++ wrapper's tests (bindings/cpp) with
 # ${CXX:-c++} (and also with clang++ / without exceptions and RTTI when those
-# compilers are there), starts the emulator on an ephemeral loopback port, and
-# runs the test program against it under valgrind.
+# compilers are there), starts the emulator on an ephemeral loopback port (and
+# a second one serving https with a test CA, for test_https_every_operation),
+# and runs the test program against them under valgrind.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$root"
@@ -25,6 +26,7 @@ fi
 "$cxx" "${flags[@]}" tests/cpp/test_gameye.cpp "${link[@]}" -o "$out/test_gameye"
 
 start_emulator
+start_tls_emulator
 
 echo "== test_gameye${memcheck:+ (under valgrind)}"
 "${memcheck[@]}" "$out/test_gameye"

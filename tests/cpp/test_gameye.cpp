@@ -31,6 +31,9 @@ int passed = 0;
 int failed = 0;
 std::string base_url;
 std::string run_id;
+// The https emulator (start_tls_emulator in tests/lib/common.sh) and its CA.
+std::string tls_base_url;
+std::string tls_ca;
 
 #define CHECK(cond, ...)                                                        \
     do {                                                                        \
@@ -245,6 +248,77 @@ void test_config_keys() {
         expect(brief->available_locations("nginx"), gameye::Status::Ok, "first call");
         std::this_thread::sleep_for(150ms);
         expect(brief->available_locations("nginx"), gameye::Status::Ok, "call after the idle timeout");
+    }
+}
+
+// Every operation once over https, trusting the emulator's test CA through
+// ca_bundle_path; test_create and the others check each answer in detail over
+// plain http. Without the CA the certificate is refused.
+void test_https_every_operation() {
+    gameye::Config config;
+    config.token = "gameye-emulator-token";
+    config.base_url = tls_base_url;
+    config.request_timeout_ms = 30000;
+    config.ca_bundle_path = tls_ca;
+    auto made = gameye::Client::create(config);
+    if (!expect(made, gameye::Status::Ok, "https client")) return;
+    const gameye::Client &c = made.value();
+    std::string id = sid("https");
+
+    auto created = c.create_session(create_json(id));
+    if (expect(created, gameye::Status::Ok, "https create")) CHECK(created->http_status() == 201, "201");
+    auto list = c.list_sessions("{\"labels\":{\"run\":\"" + run_id + "\"}}");
+    if (expect(list, gameye::Status::Ok, "https list")) {
+        bool seen = false;
+        for (gameye::SessionInfo s : *list) seen |= s.id() == id;
+        CHECK(seen, "listed over https");
+    }
+    auto join = c.join_players(id, {"p1", "p2"});
+    if (expect(join, gameye::Status::Ok, "https join")) CHECK(join->player_count() == 2, "joined two");
+    auto left = c.leave_players({"p1"});
+    if (expect(left, gameye::Status::Ok, "https leave")) CHECK(left->player_count() == 1, "left one");
+    auto got = finish(c.get_session_async(id));
+    if (expect(got, gameye::Status::Ok, "https get (async)")) {
+        CHECK(got->has_info() && got->info().player_count() == 1 && got->info().joined().size() == 1 &&
+                  got->info().joined()[0] == "p2",
+              "described over https");
+    }
+    auto logs = c.get_logs(id);
+    if (expect(logs, gameye::Status::Ok, "https logs")) CHECK(!logs->text().empty(), "log text");
+    auto stop = c.stop_session(id);
+    if (expect(stop, gameye::Status::Ok, "https stop")) CHECK(*stop == gameye::StopOutcome::Stopped, "stopped");
+    auto follow = c.follow_logs(id);
+    if (expect(follow, gameye::Status::Ok, "https follow")) {
+        gameye::LogStream stream = std::move(follow).value();
+        int lines = 0;
+        bool ended = false;
+        for (int i = 0; i < 10000 && !ended; i++) {
+            auto l = stream.next();
+            if (!expect(l, gameye::Status::Ok, "https next line")) break;
+            if (l->end()) ended = true;
+            else lines++;
+        }
+        CHECK(lines > 0 && ended, "followed %d lines, ended %d", lines, ended);
+    }
+    std::string data;
+    auto artifact = c.download_artifact(id, "/", [&](gameye::Span<std::uint8_t> chunk) {
+        data.append(reinterpret_cast<const char *>(chunk.data()), chunk.size());
+    });
+    if (expect(artifact, gameye::Status::Ok, "https artifact")) {
+        CHECK(*artifact == data.size() && data.size() > 20, "bytes %zu", data.size());
+        CHECK(static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b, "gzip");
+    }
+    auto locs = c.available_locations("nginx");
+    if (expect(locs, gameye::Status::Ok, "https locations")) CHECK(locs->size() > 0, "locations");
+    auto tag = c.tag_exists("europe", "nginx", "1.25");
+    if (expect(tag, gameye::Status::Ok, "https tag")) CHECK(*tag, "tag exists");
+
+    gameye::Config strict = config;
+    strict.ca_bundle_path.clear();
+    strict.retry.max_attempts = 1;
+    auto untrusting = gameye::Client::create(strict);
+    if (expect(untrusting, gameye::Status::Ok, "client without the CA")) {
+        expect(untrusting->get_session(id), gameye::Status::Tls, "without ca_bundle_path: refused");
     }
 }
 
@@ -1026,11 +1100,20 @@ int main() {
         return 2;
     }
     base_url = url;
+    const char *tls_url = std::getenv("GAMEYE_TEST_TLS_BASE_URL");
+    const char *ca = std::getenv("GAMEYE_TEST_CA");
+    if (tls_url == nullptr || ca == nullptr) {
+        std::fprintf(stderr, "GAMEYE_TEST_TLS_BASE_URL and GAMEYE_TEST_CA are not set (run tests/cpp/run.sh)\n");
+        return 2;
+    }
+    tls_base_url = tls_url;
+    tls_ca = ca;
     run_id = "cpp" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
 
     test_version_and_basics();
     test_client_config_errors();
     test_config_keys();
+    test_https_every_operation();
     {
         gameye::Client client = new_client("gameye-emulator-token");
         test_create(client);

@@ -53,6 +53,7 @@ internal static class Tests
         Run("utf8 and json", TestUtf8AndJson);
         Run("client config", TestClientConfig);
         Run("every config key", TestConfigKeys);
+        Run("https: every operation", TestHttpsEveryOperation);
         using (GameyeClient client = NewClient(Token))
         {
             Run("create", () => TestCreate(client));
@@ -610,6 +611,70 @@ internal static class Tests
             Check(idle.AvailableLocations(Nginx).Length > 0, "first call");
             Thread.Sleep(150);
             Check(idle.AvailableLocations(Nginx).Length > 0, "call after the idle timeout");
+        }
+    }
+
+    /// <summary>
+    /// Every operation once over https (GAMEYE_TEST_TLS_BASE_URL, an emulator with a test
+    /// CA from start_tls_emulator), trusting the CA (GAMEYE_TEST_CA) through CaBundlePath;
+    /// the other tests check each answer in detail over plain http. Without the CA the
+    /// certificate is refused.
+    /// </summary>
+    private static void TestHttpsEveryOperation()
+    {
+        string url = Environment.GetEnvironmentVariable("GAMEYE_TEST_TLS_BASE_URL");
+        string ca = Environment.GetEnvironmentVariable("GAMEYE_TEST_CA");
+        if (!Check(url != null && url.StartsWith("https://") && ca != null,
+                   "GAMEYE_TEST_TLS_BASE_URL and GAMEYE_TEST_CA are set (run tests/csharp/run.sh)"))
+        {
+            return;
+        }
+        var config = new GameyeConfig
+        {
+            Token = Token,
+            BaseUrl = url,
+            RequestTimeout = TimeSpan.FromSeconds(30),
+            CaBundlePath = ca,
+        };
+        string id = Sid("https");
+        using (var c = new GameyeClient(config))
+        {
+            Session created = Start(c, id, "europe", "https");
+            Check(created.Id == id, "created over https");
+            SessionInfo[] listed = c.ListSessions(new SessionFilter { Labels = RunLabels() });
+            Check(listed.Any(s => s.Id == id), "listed over https");
+            Check(c.JoinPlayers(id, "p1", "p2").PlayerCount == 2, "joined over https");
+            Check(c.LeavePlayers("p1").PlayerCount == 1, "left over https");
+            SessionInfo got = Await(c, c.GetSessionAsync(id), "https get");
+            Check(got.PlayerCount == 1 && got.Joined.Count == 1 && got.Joined[0] == "p2", "described over https");
+            Check(!string.IsNullOrEmpty(c.GetLogs(id)), "logs over https");
+            Check(c.StopSession(id) == StopOutcome.Stopped, "stopped over https");
+            int lines = 0;
+            bool ended = false;
+            using (LogStream stream = c.FollowLogs(id))
+            {
+                for (int i = 0; i < 10000 && !ended; i++)
+                {
+                    if (stream.ReadLine() == null) ended = true;
+                    else lines++;
+                }
+            }
+            Check(lines > 0 && ended, "followed " + lines + " lines over https to the end");
+            using (var buffer = new MemoryStream())
+            {
+                long n = c.DownloadArtifact(id, "/", buffer);
+                byte[] bytes = buffer.ToArray();
+                Check(n == bytes.Length && n > 20 && bytes[0] == 0x1f && bytes[1] == 0x8b,
+                      "artifact over https: " + n + " bytes");
+            }
+            Check(c.AvailableLocations(Nginx).Length > 0, "locations over https");
+            Check(c.TagExists("europe", Nginx, "1.25"), "tag over https");
+        }
+        config.CaBundlePath = null;
+        config.Retry = new RetryConfig { MaxAttempts = 1 };
+        using (var strict = new GameyeClient(config))
+        {
+            ExpectError(GameyeStatus.Tls, "without CaBundlePath: refused", () => strict.GetSession(id));
         }
     }
 

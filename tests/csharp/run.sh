@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds libgameye, the C# binding (bindings/csharp) and tests/csharp/Tests.cs
-# with mono's mcs, starts the emulator on an ephemeral loopback port, and runs
-# the tests with mono against the real libgameye.so. Skipped (loudly) when mcs
+# with mono's mcs, starts the emulator on an ephemeral loopback port (and a
+# second one serving https with a test CA, for the https test), and runs the
+# tests with mono against the real libgameye.so. Skipped (loudly) when mcs
 # or mono is missing, unless CI=true.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
@@ -37,6 +38,7 @@ export GAMEYE_HEADER="$root/include/gameye.h"
 export GAMEYE_TEST_OUT="$out"
 
 start_emulator
+start_tls_emulator
 
 # DllImport("gameye") finds libgameye.so through LD_LIBRARY_PATH.
 LD_LIBRARY_PATH="$GAMEYE_LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \

@@ -83,6 +83,9 @@ source "$root/tests/lib/tools.sh"
 
 memcheck=()
 if require_tool valgrind "valgrind checks"; then
+    # The suppressions cover one report of rustls itself over https (see
+    # the file); a deep stack lets them see rustls beneath the socket call.
     memcheck=(valgrind --leak-check=full --errors-for-leak-kinds=definite
-              --error-exitcode=1 --track-origins=yes)
+              --error-exitcode=1 --track-origins=yes --num-callers=40
+              --suppressions="$root/tests/lib/valgrind-rustls.supp")
 fi

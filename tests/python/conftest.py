@@ -40,8 +40,9 @@ REQUEST_TIMEOUT = 10.0
 
 
 @contextlib.contextmanager
-def run_emulator(config: Path, workdir: Path) -> Iterator[str]:
-    """Runs the emulator with ``config`` and yields its base URL."""
+def run_emulator(config: Path, workdir: Path, extra_args: tuple[str, ...] = (), scheme: str = "http") -> Iterator[str]:
+    """Runs the emulator with ``config`` (and ``extra_args``) and yields its
+    base URL (``scheme`` is ``"https"`` when ``extra_args`` ask for TLS)."""
     if not EMULATOR_BIN.is_file():
         pytest.fail(
             f"emulator binary not found at {EMULATOR_BIN}: build it with "
@@ -52,14 +53,14 @@ def run_emulator(config: Path, workdir: Path) -> Iterator[str]:
     log_path = workdir / "emulator.log"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [str(EMULATOR_BIN), "--port", "0", "--port-file", str(port_file), "--config", str(config)],
+            [str(EMULATOR_BIN), "--port", "0", "--port-file", str(port_file), "--config", str(config), *extra_args],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         try:
             port = _wait_for_port(proc, port_file, log_path)
-            yield f"http://127.0.0.1:{port}"
+            yield f"{scheme}://127.0.0.1:{port}"
         finally:
             proc.terminate()
             try:
@@ -93,6 +94,17 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of an emulator running the shared configuration."""
     with run_emulator(EMULATOR_CONFIG, tmp_path_factory.mktemp("emulator")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def tls_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The https base URL of an emulator running the shared configuration
+    over TLS with a new test CA (``--tls-test-ca``), and that CA's PEM file
+    (written before the port file), for a client's ``ca_bundle_path``."""
+    workdir = tmp_path_factory.mktemp("tls-emulator")
+    ca_dir = workdir / "ca"
+    with run_emulator(EMULATOR_CONFIG, workdir, ("--tls-test-ca", str(ca_dir)), "https") as url:
+        yield url, ca_dir / "ca.pem"
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ if ! require_tool clang "the sanitizer runs with clang"; then
     cc=gcc
     echo "(falling back to gcc's sanitizers)"
 fi
-cargo build --quiet -p gameye-ffi -p gameye-emulator
+cargo build --quiet -p gameye-ffi -p gameye-emulator -p gameye-hostile # test_hostile.c's server
 
 flags=(-std=c11 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer
        -fsanitize=address,undefined -fno-sanitize-recover=undefined -I include)
@@ -27,6 +27,8 @@ for src in tests/c/test_*.c tests/c/load_creates.c; do
     "$cc" "${flags[@]}" "$src" -L "$GAMEYE_LIB_DIR" -Wl,-rpath,"$GAMEYE_LIB_DIR" \
         -lgameye -lpthread -o "$out/$name"
     start_emulator
+    # test_tls.c talks https, to an emulator of its own.
+    if [ "$name" = test_tls ]; then start_tls_emulator; fi
     echo "== $name (ASan + UBSan, $cc)"
     "$out/$name" || status=1
 done
