@@ -22,7 +22,8 @@ fn keep_alive_server() -> (String, Arc<AtomicUsize>) {
             let Ok(conn) = conn else { return };
             count.fetch_add(1, Ordering::SeqCst);
             std::thread::spawn(move || {
-                conn.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                conn.set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
                 let mut reader = BufReader::new(conn.try_clone().unwrap());
                 let mut out = conn;
                 loop {
@@ -82,11 +83,14 @@ fn an_idle_connection_is_reused_within_the_idle_timeout_and_replaced_after() {
     c.list_sessions(&Default::default()).unwrap();
     assert_eq!(accepted.load(Ordering::SeqCst), 2, "replaced after idling");
     // The client's own connections (async calls) follow the same rule.
-    rt.block_on(c.list_sessions_async(&Default::default())).unwrap();
-    rt.block_on(c.list_sessions_async(&Default::default())).unwrap();
+    rt.block_on(c.list_sessions_async(&Default::default()))
+        .unwrap();
+    rt.block_on(c.list_sessions_async(&Default::default()))
+        .unwrap();
     assert_eq!(accepted.load(Ordering::SeqCst), 3);
     std::thread::sleep(Duration::from_millis(500));
-    rt.block_on(c.list_sessions_async(&Default::default())).unwrap();
+    rt.block_on(c.list_sessions_async(&Default::default()))
+        .unwrap();
     assert_eq!(accepted.load(Ordering::SeqCst), 4);
     // The config's JSON form sets it too; zero is refused, naming it.
     let config = ClientConfig::from_json(r#"{"token":"t","idle_timeout_ms":1500}"#).unwrap();

@@ -1,6 +1,6 @@
-//! Bodies: a request's (one buffer, or none), and a response's, which
-//! drives its connection while it is read and gives the connection back to
-//! its pool once read to the end.
+//! A response: its head, and its body, which drives its connection while
+//! it is read and gives the connection back to its pool once read to the
+//! end.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -9,37 +9,8 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
-use super::pool::{poll_driver, Open, Pool};
+use super::conn::{poll_driver, KeepAlive, Open};
 use crate::error::{transport_error, Result};
-
-/// A request body: one buffer (a JSON document), or empty.
-pub(crate) struct Payload(Option<Bytes>);
-
-impl Payload {
-    pub(crate) fn new(bytes: Option<Bytes>) -> Payload {
-        Payload(bytes.filter(|b| !b.is_empty()))
-    }
-}
-
-impl Body for Payload {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<std::result::Result<Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(self.0.take().map(|b| Ok(Frame::data(b))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.0.is_none()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
-    }
-}
 
 /// A response whose head arrived; its body is read with [`HttpResponse::chunk`].
 pub(crate) struct HttpResponse {
@@ -57,7 +28,7 @@ impl HttpResponse {
         head: http::response::Parts,
         body: hyper::body::Incoming,
         conn: Open,
-        home: Arc<Pool>,
+        home: Arc<dyn KeepAlive>,
         resent: bool,
     ) -> HttpResponse {
         HttpResponse {
@@ -103,7 +74,7 @@ struct DrivenBody {
     body: hyper::body::Incoming,
     /// `None` once given back.
     conn: Option<Open>,
-    home: Arc<Pool>,
+    home: Arc<dyn KeepAlive>,
 }
 
 impl Body for DrivenBody {

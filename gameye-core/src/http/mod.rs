@@ -14,7 +14,9 @@
 //! applied under it.
 
 mod body;
+mod conn;
 mod connect;
+mod payload;
 mod pool;
 mod route;
 mod tls;

@@ -17,21 +17,20 @@
 //! - Writes never raise SIGPIPE (`transport::Socket`).
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::Context;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST, PROXY_AUTHORIZATION, USER_AGENT};
 use http::{HeaderValue, Method};
-use hyper::client::conn::http1::{Connection, SendRequest};
 use hyper_util::rt::TokioIo;
 
-use super::body::{HttpResponse, Payload};
+use super::body::HttpResponse;
+use super::conn::{poll_driver, Driver, KeepAlive, Open};
+use super::payload::Payload;
 use super::route::Route;
-use super::transport::{still_open, Counted, RawSocket};
+use super::transport::{still_open, Counted};
 use crate::config::ClientConfig;
 use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{message_with_causes, Error, ErrorKind, Result};
@@ -59,21 +58,6 @@ pub(crate) struct Pool {
     /// How many idle connections are kept.
     max_idle: usize,
 }
-
-/// A connection: its request sender and the connection's driver, which
-/// is polled by whatever waits on the connection (the send, then the
-/// response body), so no task of its own is spawned or woken.
-pub(crate) struct Open {
-    sender: SendRequest<Payload>,
-    /// Dropped once it ends: its pending requests then fail at once.
-    pub(crate) driver: Option<Driver>,
-    /// The TCP socket under the driver, for the liveness check while idle.
-    socket: RawSocket,
-    /// Bytes the HTTP layer has read from this connection (after TLS).
-    read: Arc<AtomicU64>,
-}
-
-pub(crate) type Driver = Pin<Box<Connection<TokioIo<Counted>, Payload>>>;
 
 struct Idle {
     conn: Open,
@@ -217,7 +201,8 @@ impl Connections {
         resent: bool,
     ) -> HttpResponse {
         let (head, body) = resp.into_parts();
-        HttpResponse::new(head, body, conn, Arc::clone(&self.pool), resent)
+        let home: Arc<dyn KeepAlive> = self.pool.clone();
+        HttpResponse::new(head, body, conn, home, resent)
     }
 
     /// The most recently used idle connection that did not idle too long
@@ -268,9 +253,11 @@ impl Pool {
     fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
 
+impl KeepAlive for Pool {
     /// Keeps a connection whose response was read to the end.
-    pub(crate) fn give_back(&self, conn: Open) {
+    fn give_back(&self, conn: Open) {
         let mut kept = self.lock();
         if kept.closed || self.max_idle == 0 {
             return;
@@ -295,17 +282,6 @@ async fn drive<F: Future>(driver: &mut Option<Driver>, fut: F) -> F::Output {
         fut.as_mut().poll(cx)
     })
     .await
-}
-
-/// Polls the driver; drops it when it ends (the connection closed), which
-/// fails what still waits on it with hyper's error rather than leaving it
-/// waiting.
-pub(crate) fn poll_driver(driver: &mut Option<Driver>, cx: &mut Context<'_>) {
-    if let Some(d) = driver {
-        if d.as_mut().poll(cx).is_ready() {
-            *driver = None;
-        }
-    }
 }
 
 /// A hyper error while sending or awaiting the head: the cause chain says
