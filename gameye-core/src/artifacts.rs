@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use http::Method;
 
-use crate::client::{Call, Client, Opened};
+use crate::call::{Call, Opened};
+use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::Response;
 use crate::stream::ByteStream;

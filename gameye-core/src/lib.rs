@@ -14,6 +14,7 @@
 //! ```
 
 mod artifacts;
+mod call;
 mod client;
 mod config;
 mod diagnostics;
@@ -31,12 +32,14 @@ mod players;
 mod request;
 mod response;
 mod retry;
+mod run;
 mod session_logs;
 mod sessions;
 mod stream;
 mod validate;
+mod workers;
 
-pub use client::{on_runtime_worker, Client, EagerTask};
+pub use client::Client;
 pub use config::{
     ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_RESPONSE_BYTES,
@@ -63,12 +66,14 @@ pub use retry::{
     RetryPolicy, DEFAULT_DEADLINE, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_BACKOFF,
 };
+pub use run::EagerTask;
 pub use session_logs::{LogStream, MAX_LOG_LINE_BYTES};
 pub use sessions::{
     ports_from_map, ListFilter, Players, SessionDetails, SessionStatus, SessionSummary,
     StopOptions, StopOutcome,
 };
 pub use stream::ByteStream;
+pub use workers::on_runtime_worker;
 
 /// Entry points for the fuzz targets and property tests (not a stable API).
 #[doc(hidden)]

@@ -23,9 +23,10 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::client::{on_runtime_worker, Client};
+use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::session_logs::LogStream;
+use crate::workers::on_runtime_worker;
 
 #[cfg(gameye_loom)]
 use loom::sync::{Arc, Mutex, MutexGuard};

@@ -8,7 +8,8 @@
 use http::Method;
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Call, Client};
+use crate::call::Call;
+use crate::client::Client;
 use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::{decode_json, Response};

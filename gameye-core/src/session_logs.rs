@@ -2,7 +2,8 @@
 
 use http::Method;
 
-use crate::client::{Call, Client, Opened};
+use crate::call::{Call, Opened};
+use crate::client::Client;
 use crate::error::Result;
 use crate::response::Response;
 use crate::stream::ByteStream;

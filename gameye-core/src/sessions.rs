@@ -7,7 +7,8 @@ use std::fmt;
 use http::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::client::{Call, Client};
+use crate::call::Call;
+use crate::client::Client;
 use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{Error, ErrorKind, Result};
 use crate::request::{IntoValidSessionRun, SessionRun, ValidSessionRun};
