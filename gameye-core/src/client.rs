@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use http::header::HeaderValue;
 
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, IntoValidClientConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fork::ProcessBound;
 use crate::http::Connections;
@@ -82,18 +82,21 @@ pub(crate) fn closed_error() -> Error {
 }
 
 impl Client {
-    /// Creates a client after checking the configuration.
-    pub fn new(config: ClientConfig) -> Result<Client> {
-        config.validate()?;
-        let base = config.parsed_base_url()?;
+    /// Creates a client from a configuration, checking it unless it is a
+    /// [`ValidClientConfig`](crate::ValidClientConfig) already.
+    pub fn new(config: impl IntoValidClientConfig) -> Result<Client> {
+        let valid = config.into_valid()?;
+        let config = valid.config();
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.expose()))
             .map_err(|_| {
                 Error::invalid_config("token", "must be printable ASCII without spaces")
             })?;
         // Marks the header as secret for hyper (kept out of its logs).
         auth.set_sensitive(true);
-        let (runtime, runtime_id) = crate::workers::start(&config)?;
-        let http = Connections::new(&base, &config, config.max_concurrent_requests)?;
+        let (runtime, runtime_id) = crate::workers::start(config)?;
+        let http = Connections::new(&valid, config.max_concurrent_requests)?;
+        let base = valid.base().clone();
+        let config = valid.into_config();
         Ok(Client {
             inner: Arc::new(Inner {
                 runtime_id,

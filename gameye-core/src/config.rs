@@ -32,6 +32,70 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The `User-Agent` the client sends.
 pub const USER_AGENT: &str = concat!("gameye-rs/", env!("CARGO_PKG_VERSION"));
 
+/// A [`ClientConfig`] that passed every check, with what the checks parsed
+/// (the base URL, the proxy): made once, and taken by [`Client::new`]
+/// without checking again.
+///
+/// [`Client::new`]: crate::Client::new
+#[derive(Debug, Clone)]
+pub struct ValidClientConfig {
+    config: ClientConfig,
+    base: url::Url,
+    proxy: Option<url::Url>,
+}
+
+impl ValidClientConfig {
+    /// Parses the JSON configuration (see [`ClientConfig::from_json`]) and
+    /// checks it, once.
+    pub fn from_json(json: &str) -> Result<Self> {
+        ClientConfig::parse_json(json)?.into_valid()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The configuration, given back.
+    pub fn into_config(self) -> ClientConfig {
+        self.config
+    }
+
+    /// The base URL, parsed.
+    pub(crate) fn base(&self) -> &url::Url {
+        &self.base
+    }
+
+    /// The proxy requests go through, if any, parsed.
+    pub(crate) fn proxy(&self) -> Option<&url::Url> {
+        self.proxy.as_ref()
+    }
+}
+
+/// What [`Client::new`](crate::Client::new) takes: a [`ClientConfig`],
+/// checked on the way, or a [`ValidClientConfig`], checked already.
+pub trait IntoValidClientConfig {
+    /// Checks the configuration, unless it was checked already.
+    fn into_valid(self) -> Result<ValidClientConfig>;
+}
+
+impl IntoValidClientConfig for ClientConfig {
+    fn into_valid(self) -> Result<ValidClientConfig> {
+        let (base, proxy) = self.check()?;
+        Ok(ValidClientConfig {
+            config: self,
+            base,
+            proxy,
+        })
+    }
+}
+
+impl IntoValidClientConfig for ValidClientConfig {
+    fn into_valid(self) -> Result<ValidClientConfig> {
+        Ok(self)
+    }
+}
+
 /// A Gameye environment preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -314,6 +378,11 @@ impl ClientConfig {
     /// "idle_timeout_ms": 30000}`. Only `token`
     /// is required; `base_url` and `environment` are exclusive. Unknown fields are errors.
     pub fn from_json(json: &str) -> Result<Self> {
+        ValidClientConfig::from_json(json).map(ValidClientConfig::into_config)
+    }
+
+    /// The JSON form parsed, not yet validated.
+    fn parse_json(json: &str) -> Result<Self> {
         let raw: ConfigJson = serde_json::from_str(json).map_err(|e| {
             Error::invalid_config("(config)", format!("not a valid configuration: {e}"))
         })?;
@@ -350,12 +419,18 @@ impl ClientConfig {
         if let Some(ms) = raw.idle_timeout_ms {
             config.idle_timeout = Duration::from_millis(ms);
         }
-        config.validate()?;
         Ok(config)
     }
 
     /// Checks every option; errors name the option and never show the token.
     pub fn validate(&self) -> Result<()> {
+        self.check().map(drop)
+    }
+
+    /// Every check of [`ClientConfig::validate`]; gives what it parsed: the
+    /// base URL, and the proxy for it (the configured one, or the
+    /// environment's for its scheme unless `NO_PROXY` names its host).
+    fn check(&self) -> Result<(url::Url, Option<url::Url>)> {
         let token = self.token.expose();
         if token.trim().is_empty() {
             return Err(Error::invalid_config(
@@ -417,11 +492,15 @@ impl ClientConfig {
                 "must be greater than zero",
             ));
         }
-        self.parsed_base_url()?;
+        let base = self.parsed_base_url()?;
         if let Some(proxy) = &self.proxy {
-            self.check_proxy_url("proxy", proxy)?;
+            let proxy = self.check_proxy_url("proxy", proxy)?;
+            return Ok((base, Some(proxy)));
         }
-        if self.proxy_from_env && self.proxy.is_none() {
+        let mut chosen = None;
+        if self.proxy_from_env {
+            let wanted = crate::proxy_env::variables_for(base.scheme());
+            let bypass = crate::proxy_env::bypassed(base.host_str().unwrap_or_default());
             for var in PROXY_ENV_VARS {
                 let Ok(value) = std::env::var(var) else {
                     continue;
@@ -430,18 +509,26 @@ impl ClientConfig {
                 if value.is_empty() {
                     continue;
                 }
-                // A value without a scheme is http (as `http::route` reads it).
+                // A value without a scheme is http.
                 let url = if value.contains("://") {
                     value.to_owned()
                 } else {
                     format!("http://{value}")
                 };
-                self.check_proxy_url("proxy_from_env", &url).map_err(|e| {
+                let url = self.check_proxy_url("proxy_from_env", &url).map_err(|e| {
                     Error::invalid_config("proxy_from_env", format!("{var}: {}", e.message()))
                 })?;
+                // The first variable for the base URL's scheme, in the
+                // order `variables_for` gives.
+                let rank = wanted.iter().position(|w| *w == var);
+                if let (Some(rank), false) = (rank, bypass) {
+                    if !matches!(&chosen, Some((r, _)) if *r <= rank) {
+                        chosen = Some((rank, url));
+                    }
+                }
             }
         }
-        Ok(())
+        Ok((base, chosen.map(|(_, url)| url)))
     }
 
     /// Checks a proxy URL: http(s) with a host, and plain http only to a
@@ -473,7 +560,7 @@ impl ClientConfig {
 
     /// The base URL, parsed and checked: http(s) with a host, no credentials,
     /// and plain http only to loopback unless explicitly allowed.
-    pub(crate) fn parsed_base_url(&self) -> Result<url::Url> {
+    fn parsed_base_url(&self) -> Result<url::Url> {
         if self.base_url.is_some() && self.environment.is_some() {
             return Err(Error::invalid_config(
                 "base_url",

@@ -242,9 +242,9 @@ mod tests {
     use super::*;
 
     fn http() -> Option<LaneHttp> {
+        use crate::config::IntoValidClientConfig;
         let config = crate::ClientConfig::new("t").base_url("http://127.0.0.1:9");
-        let base = config.parsed_base_url().ok()?;
-        LaneHttp::new(&base, &config, 1).ok()
+        LaneHttp::new(&config.into_valid().ok()?, 1).ok()
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod log_follower;
 mod ping;
 mod placement;
 mod players;
+mod proxy_env;
 mod request;
 mod response;
 mod retry;
@@ -41,9 +42,10 @@ mod workers;
 
 pub use client::Client;
 pub use config::{
-    ApiToken, ClientConfig, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL, SANDBOX_URL, USER_AGENT,
+    ApiToken, ClientConfig, Environment, IntoValidClientConfig, ValidClientConfig,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_TIMEOUT, PRODUCTION_URL,
+    SANDBOX_URL, USER_AGENT,
 };
 pub use diagnostics::{set_logger, LogLevel, LogSink};
 pub use error::{ApiErrorBody, Error, ErrorKind, Result, Violation, BODY_EXCERPT_LIMIT};

@@ -253,16 +253,45 @@ fn environment_proxies_and_no_proxy() {
     let c = Client::new(config(&emu, &dir).proxy_from_env(true)).unwrap();
     c.list_sessions(&Default::default()).unwrap();
     assert_eq!(seen.lock().unwrap().heads.len(), 1, "HTTPS_PROXY is used");
+    // Checked once: a config checked while HTTPS_PROXY was good keeps the
+    // proxy it chose, whatever the variable says by the time the client is
+    // made (`Client::new` takes a checked config without checking again).
+    let json = format!(
+        r#"{{"token":"{DEFAULT_TOKEN}","base_url":"{}","ca_bundle_path":"{}","proxy_from_env":true,"retry":{{"max_attempts":1}}}}"#,
+        emu.base_url(),
+        dir.path().join("ca.pem").display()
+    );
+    let valid = gameye_core::ValidClientConfig::from_json(&json).unwrap();
+    std::env::set_var("HTTPS_PROXY", "http://proxy.example.com:3128");
+    let e = gameye_core::ValidClientConfig::from_json(&json).unwrap_err();
+    assert_eq!(e.violations()[0].field, "proxy_from_env", "{e}");
+    Client::new(valid)
+        .unwrap()
+        .list_sessions(&Default::default())
+        .unwrap();
+    assert_eq!(
+        seen.lock().unwrap().heads.len(),
+        2,
+        "the proxy chosen at the check"
+    );
+    std::env::set_var("HTTPS_PROXY", &proxy);
+    // HTTP_PROXY is for plain http origins: an https one ignores it.
+    std::env::remove_var("HTTPS_PROXY");
+    std::env::set_var("HTTP_PROXY", "http://127.0.0.1:9");
+    let c = Client::new(config(&emu, &dir).proxy_from_env(true)).unwrap();
+    c.list_sessions(&Default::default()).unwrap();
+    std::env::remove_var("HTTP_PROXY");
+    std::env::set_var("HTTPS_PROXY", &proxy);
     // Not asked for: ignored.
     let c = Client::new(config(&emu, &dir)).unwrap();
     c.list_sessions(&Default::default()).unwrap();
-    assert_eq!(seen.lock().unwrap().heads.len(), 1);
+    assert_eq!(seen.lock().unwrap().heads.len(), 2);
     // NO_PROXY names the origin: direct.
     for no_proxy in ["127.0.0.1", "127.0.0.0/8", "*", "example.com, 127.0.0.1"] {
         std::env::set_var("NO_PROXY", no_proxy);
         let c = Client::new(config(&emu, &dir).proxy_from_env(true)).unwrap();
         c.list_sessions(&Default::default()).unwrap();
-        assert_eq!(seen.lock().unwrap().heads.len(), 1, "NO_PROXY={no_proxy}");
+        assert_eq!(seen.lock().unwrap().heads.len(), 2, "NO_PROXY={no_proxy}");
     }
     std::env::remove_var("NO_PROXY");
     std::env::remove_var("HTTPS_PROXY");

@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use gameye_core::{Client, ClientConfig};
+use gameye_core::{Client, ValidClientConfig};
 
 use crate::args::{arg_out, arg_ref, arg_str, try_arg};
 use crate::handle::BoxHandle;
@@ -120,7 +120,8 @@ pub unsafe extern "C" fn gameye_client_new(
     ffi_panic_boundary!({
         let client_out = try_arg!(arg_out(client_out, "client_out"));
         let json = try_arg!(arg_str(config_json, "config_json"));
-        let built = ClientConfig::from_json(json).and_then(Client::new);
+        // Parsed and checked once; the client takes it as checked.
+        let built = ValidClientConfig::from_json(json).and_then(Client::new);
         match built {
             Ok(client) => {
                 client_out.set(GameyeClient::into_handle(Box::new(GameyeClient { client })));

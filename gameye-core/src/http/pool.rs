@@ -31,7 +31,7 @@ use super::conn::{poll_driver, Driver, KeepAlive, Open};
 use super::payload::Payload;
 use super::route::Route;
 use super::transport::{still_open, Counted};
-use crate::config::ClientConfig;
+use crate::config::ValidClientConfig;
 use crate::diagnostics::{log_event, LogLevel};
 use crate::error::{message_with_causes, Error, ErrorKind, Result};
 
@@ -73,11 +73,12 @@ struct Kept {
 }
 
 impl Connections {
-    /// The connections of a client of `config` to `base`; at most `max_idle`
+    /// The connections of a client of `valid`; at most `max_idle`
     /// are kept between calls.
-    pub(crate) fn new(base: &url::Url, config: &ClientConfig, max_idle: usize) -> Result<Self> {
+    pub(crate) fn new(valid: &ValidClientConfig, max_idle: usize) -> Result<Self> {
+        let config = valid.config();
         let shared = Shared {
-            route: Route::new(base, config)?,
+            route: Route::new(valid)?,
             tls: super::tls::client_config(config)?,
             connect_timeout: config.connect_timeout,
             idle_timeout: config.idle_timeout,

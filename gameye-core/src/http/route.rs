@@ -1,12 +1,11 @@
 //! Where a client's connections go: the origin (the base URL's host), and
-//! the proxy in front of it, if any: the configured one, or with
-//! `proxy_from_env` the environment's (`HTTPS_PROXY`/`HTTP_PROXY`/
-//! `ALL_PROXY`, minus `NO_PROXY`). A client has one origin, so the route is
-//! chosen once, when the client is built.
+//! the proxy in front of it, if any (chosen by the configuration's check:
+//! the configured one, or the environment's, see `proxy_env`). A client has
+//! one origin, so the route is set once, when the client is built.
 
 use http::HeaderValue;
 
-use crate::config::{redact_userinfo, ClientConfig};
+use crate::config::ValidClientConfig;
 use crate::error::{Error, Result};
 
 /// A host to connect to.
@@ -35,8 +34,9 @@ pub(crate) struct Route {
 }
 
 impl Route {
-    /// The route of `base` (checked by `ClientConfig::validate`).
-    pub(crate) fn new(base: &url::Url, config: &ClientConfig) -> Result<Route> {
+    /// The route of a checked configuration.
+    pub(crate) fn new(config: &ValidClientConfig) -> Result<Route> {
+        let base = config.base();
         let origin = endpoint(base).ok_or_else(|| {
             Error::invalid_config("base_url", "must be http(s) with a host and a port")
         })?;
@@ -47,14 +47,15 @@ impl Route {
         let host_header = HeaderValue::from_str(&header).map_err(|_| {
             Error::invalid_config("base_url", "its host is not a valid Host header")
         })?;
-        let proxy = match (&config.proxy, config.proxy_from_env) {
-            (Some(url), _) => Some(proxy_from_url("proxy", url)?),
-            (None, true) => match env_proxy(&origin) {
-                Some(url) => Some(proxy_from_url("proxy_from_env", &url)?),
-                None => None,
-            },
-            (None, false) => None,
+        let field = if config.config().proxy.is_some() {
+            "proxy"
+        } else {
+            "proxy_from_env"
         };
+        let proxy = config
+            .proxy()
+            .map(|p| proxy_from_url(field, p))
+            .transpose()?;
         Ok(Route {
             origin,
             proxy,
@@ -82,12 +83,10 @@ fn endpoint(url: &url::Url) -> Option<Endpoint> {
     })
 }
 
-/// A proxy URL (checked by `ClientConfig::validate`) as a [`Proxy`].
-fn proxy_from_url(field: &str, raw: &str) -> Result<Proxy> {
-    let url = url::Url::parse(raw)
-        .map_err(|e| Error::invalid_config(field, format!("{e}: {:?}", redact_userinfo(raw))))?;
-    let endpoint = endpoint(&url)
-        .ok_or_else(|| Error::invalid_config(field, "must be http(s) with a host"))?;
+/// A proxy URL (checked by the configuration's check) as a [`Proxy`].
+fn proxy_from_url(field: &str, url: &url::Url) -> Result<Proxy> {
+    let endpoint =
+        endpoint(url).ok_or_else(|| Error::invalid_config(field, "must be http(s) with a host"))?;
     let auth = if url.username().is_empty() && url.password().is_none() {
         None
     } else {
@@ -100,76 +99,6 @@ fn proxy_from_url(field: &str, raw: &str) -> Result<Proxy> {
         Some(value)
     };
     Ok(Proxy { endpoint, auth })
-}
-
-/// The environment's proxy for `origin`: `HTTPS_PROXY` (https) or
-/// `HTTP_PROXY` (http), else `ALL_PROXY`, lowercase names too; none when
-/// `NO_PROXY` names the origin. A value without a scheme is http.
-fn env_proxy(origin: &Endpoint) -> Option<String> {
-    let vars: &[&str] = if origin.tls {
-        &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
-    } else {
-        &["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
-    };
-    let value = vars.iter().find_map(|var| {
-        let v = std::env::var(var).ok()?;
-        let v = v.trim();
-        (!v.is_empty()).then(|| v.to_owned())
-    })?;
-    let no_proxy = std::env::var("NO_PROXY")
-        .or_else(|_| std::env::var("no_proxy"))
-        .unwrap_or_default();
-    if no_proxy_matches(&no_proxy, &origin.host) {
-        return None;
-    }
-    Some(if value.contains("://") {
-        value
-    } else {
-        format!("http://{value}")
-    })
-}
-
-/// Whether a `NO_PROXY` list names `host`: `*`, the host itself or a parent
-/// domain (`example.com` and `.example.com` both cover `api.example.com`),
-/// an IP address, or a CIDR block holding it.
-pub(crate) fn no_proxy_matches(list: &str, host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let ip: Option<std::net::IpAddr> = host.parse().ok();
-    list.split(',').map(str::trim).any(|entry| {
-        if entry.is_empty() {
-            return false;
-        }
-        if entry == "*" {
-            return true;
-        }
-        let entry = entry.trim_start_matches('[').trim_end_matches(']');
-        if let (Some(ip), Some((net, bits))) = (ip, entry.split_once('/')) {
-            return in_cidr(ip, net, bits);
-        }
-        let entry = entry
-            .trim_start_matches("*.")
-            .trim_start_matches('.')
-            .to_ascii_lowercase();
-        host == entry || host.ends_with(&format!(".{entry}"))
-    })
-}
-
-fn in_cidr(ip: std::net::IpAddr, net: &str, bits: &str) -> bool {
-    use std::net::IpAddr;
-    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
-        return false;
-    };
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(b)) if bits <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-            u32::from(a) & mask == u32::from(b) & mask
-        }
-        (IpAddr::V6(a), IpAddr::V6(b)) if bits <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
-            u128::from(a) & mask == u128::from(b) & mask
-        }
-        _ => false,
-    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -217,24 +146,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_proxy_lists_match_hosts_domains_ips_and_blocks() {
-        assert!(no_proxy_matches("*", "api.gameye.net"));
-        assert!(no_proxy_matches("gameye.net", "api.gameye.net"));
-        assert!(no_proxy_matches(" .gameye.net ", "api.gameye.net"));
-        assert!(no_proxy_matches("x.com,gameye.net", "gameye.net"));
-        assert!(!no_proxy_matches("ye.net", "api.gameye.net"));
-        assert!(!no_proxy_matches("", "api.gameye.net"));
-        assert!(no_proxy_matches("127.0.0.1", "127.0.0.1"));
-        assert!(no_proxy_matches("127.0.0.0/8", "127.1.2.3"));
-        assert!(!no_proxy_matches("10.0.0.0/8", "127.1.2.3"));
-        assert!(no_proxy_matches("::1", "::1"));
-        assert!(no_proxy_matches("[::1]", "::1"));
-        assert!(no_proxy_matches("fe80::/10", "fe80::1"));
-    }
-
-    #[test]
     fn proxy_credentials_become_basic_auth() {
-        let p = proxy_from_url("proxy", "http://us%40er:p%3Ass@127.0.0.1:3128").unwrap();
+        let p = proxy_from_url(
+            "proxy",
+            &url::Url::parse("http://us%40er:p%3Ass@127.0.0.1:3128").unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             p.auth.unwrap().to_str().unwrap(),
             format!("Basic {}", base64_encode(b"us@er:p:ss"))
@@ -245,9 +162,11 @@ mod tests {
         );
         assert_eq!(base64_encode(b"a"), "YQ==");
         assert_eq!(base64_encode(b"ab"), "YWI=");
-        assert!(proxy_from_url("proxy", "http://127.0.0.1:3128")
-            .unwrap()
-            .auth
-            .is_none());
+        assert!(
+            proxy_from_url("proxy", &url::Url::parse("http://127.0.0.1:3128").unwrap())
+                .unwrap()
+                .auth
+                .is_none()
+        );
     }
 }
