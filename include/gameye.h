@@ -1253,6 +1253,132 @@ GameyeStatus gameye_result_status(const struct GameyeResult *result);
 const char *gameye_status_name(uint32_t status);
 
 /**
+ * The session's logs so far: `GET /logs?id=…`, blocking.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`; on success
+ * `text`/`text_len` hold the logs. Past the client's `max_log_bytes` the
+ * call fails with `GAMEYE_STATUS_DECODE`: follow the log to stream it.
+ * The request timeout bounds each attempt, the whole text included.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or NUL-terminated.
+ */
+struct GameyeResult *gameye_logs_get(const struct GameyeClient *client, const char *id);
+
+/**
+ * Non-blocking `gameye_logs_get`; see `gameye_session_create_async`.
+ *
+ * # Safety
+ * As `gameye_logs_get`; the arguments are copied before it returns.
+ */
+struct GameyeOperation *gameye_logs_get_async(const struct GameyeClient *client, const char *id);
+
+/**
+ * Follows the session's logs: `GET /logs?id=…&follow=true`. Blocks until the
+ * response starts, then returns. The request timeout bounds each attempt up
+ * to the response head (and the whole body of an error answer, so a server
+ * dripping a 404 cannot hold it). Once the stream is open, the time between
+ * lines is not bounded: a quiet session may log nothing for hours; free
+ * the stream to stop waiting.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`. On
+ * `GAMEYE_STATUS_OK` its `http_status` and `attempts` are those of opening
+ * the stream, and `*stream_out` receives a stream that the caller reads
+ * with `gameye_log_stream_next` and frees with `gameye_log_stream_free`;
+ * otherwise `*stream_out` is NULL.
+ * Thread safety: any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or NUL-terminated;
+ * `stream_out` is NULL or writable.
+ */
+struct GameyeResult *gameye_logs_follow(const struct GameyeClient *client,
+                                        const char *id,
+                                        struct GameyeLogStream **stream_out);
+
+/**
+ * Non-blocking follow: returns a stream at once, without I/O; the first
+ * read (`gameye_log_stream_next_async`) opens the log, and an error opening
+ * it (such as `GAMEYE_STATUS_NOT_FOUND`) is that read's result. Returns NULL
+ * only for a NULL `client` or a NULL / non-UTF-8 `id`. Free the stream with
+ * `gameye_log_stream_free`. Once the log is open, every read's result
+ * carries the `http_status` and `attempts` of the request that opened it
+ * (retries included), as `gameye_logs_follow`'s result does.
+ * Thread safety: any thread; never blocks.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `id` is NULL or NUL-terminated.
+ */
+struct GameyeLogStream *gameye_logs_follow_async(const struct GameyeClient *client, const char *id);
+
+/**
+ * The next line of a followed log, blocking until one arrives.
+ *
+ * Returns a result (never NULL), freed with `gameye_result_free`. On
+ * `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
+ * when the log has ended (the session stopped); after the end, further calls
+ * keep returning the end. A line or the end carries the `http_status` and
+ * `attempts` of the request that opened the stream. A broken connection
+ * gives its transport status.
+ * After the stream was closed (`gameye_log_stream_close`) or a pending
+ * async read of it was cancelled, it returns `GAMEYE_STATUS_CANCELLED` at once.
+ *
+ * Thread safety: any thread, one read at a time per stream (a concurrent
+ * read gets `GAMEYE_STATUS_INVALID_REQUEST`). Another thread may close or
+ * free the stream while this call blocks: the call then returns
+ * `GAMEYE_STATUS_CANCELLED` promptly (within 100 ms) and does not touch the
+ * stream again. It may be called from a callback on a library thread.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream.
+ */
+struct GameyeResult *gameye_log_stream_next(struct GameyeLogStream *stream);
+
+/**
+ * Non-blocking `gameye_log_stream_next`: an operation (never NULL) whose
+ * result is the next line (or the end, or an error), as for the blocking
+ * call. Cancelling or freeing the operation while the read is pending ends
+ * the stream: every later read returns `GAMEYE_STATUS_CANCELLED` (follow the
+ * log again to go on). Cancelling or freeing it once the read completed
+ * leaves the stream as it is. Closing or freeing the stream while a read is
+ * pending is fine: the read completes with `GAMEYE_STATUS_CANCELLED`.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream.
+ */
+struct GameyeOperation *gameye_log_stream_next_async(struct GameyeLogStream *stream);
+
+/**
+ * Ends following without freeing the stream: a read blocked in
+ * `gameye_log_stream_next` (on any thread) returns `GAMEYE_STATUS_CANCELLED`
+ * within 100 ms, a pending async read completes with it, and every later
+ * read returns it at once. The connection closes once no read holds it.
+ * NULL is fine; closing twice is fine.
+ *
+ * Thread safety: any thread, also while another thread reads the stream.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream.
+ */
+void gameye_log_stream_close(struct GameyeLogStream *stream);
+
+/**
+ * Stops following and frees the stream: as `gameye_log_stream_close`, then
+ * the handle is gone (the connection closes once no read holds it). Calling
+ * with NULL is fine. Must not be called twice.
+ *
+ * Thread safety: any thread. It may be called while another thread is
+ * blocked in `gameye_log_stream_next` on this stream (that read returns
+ * `GAMEYE_STATUS_CANCELLED` within 100 ms) or while async reads are pending;
+ * no other call on the stream may start once it has begun.
+ *
+ * # Safety
+ * `stream` is NULL or a live stream.
+ */
+void gameye_log_stream_free(struct GameyeLogStream *stream);
+
+/**
  * Starts a session: `POST /session`, blocking the calling thread until the
  * answer (or the client's request timeout).
  *
@@ -1388,132 +1514,6 @@ struct GameyeOperation *gameye_session_get_async(const struct GameyeClient *clie
 struct GameyeOperation *gameye_session_stop_async(const struct GameyeClient *client,
                                                   const char *id,
                                                   uint32_t flags);
-
-/**
- * The session's logs so far: `GET /logs?id=…`, blocking.
- *
- * Returns a result (never NULL), freed with `gameye_result_free`; on success
- * `text`/`text_len` hold the logs. Past the client's `max_log_bytes` the
- * call fails with `GAMEYE_STATUS_DECODE`: follow the log to stream it.
- * The request timeout bounds each attempt, the whole text included.
- * Thread safety: any thread.
- *
- * # Safety
- * `client` is NULL or a live client; `id` is NULL or NUL-terminated.
- */
-struct GameyeResult *gameye_logs_get(const struct GameyeClient *client, const char *id);
-
-/**
- * Non-blocking `gameye_logs_get`; see `gameye_session_create_async`.
- *
- * # Safety
- * As `gameye_logs_get`; the arguments are copied before it returns.
- */
-struct GameyeOperation *gameye_logs_get_async(const struct GameyeClient *client, const char *id);
-
-/**
- * Follows the session's logs: `GET /logs?id=…&follow=true`. Blocks until the
- * response starts, then returns. The request timeout bounds each attempt up
- * to the response head (and the whole body of an error answer, so a server
- * dripping a 404 cannot hold it). Once the stream is open, the time between
- * lines is not bounded: a quiet session may log nothing for hours; free
- * the stream to stop waiting.
- *
- * Returns a result (never NULL), freed with `gameye_result_free`. On
- * `GAMEYE_STATUS_OK` its `http_status` and `attempts` are those of opening
- * the stream, and `*stream_out` receives a stream that the caller reads
- * with `gameye_log_stream_next` and frees with `gameye_log_stream_free`;
- * otherwise `*stream_out` is NULL.
- * Thread safety: any thread.
- *
- * # Safety
- * `client` is NULL or a live client; `id` is NULL or NUL-terminated;
- * `stream_out` is NULL or writable.
- */
-struct GameyeResult *gameye_logs_follow(const struct GameyeClient *client,
-                                        const char *id,
-                                        struct GameyeLogStream **stream_out);
-
-/**
- * Non-blocking follow: returns a stream at once, without I/O; the first
- * read (`gameye_log_stream_next_async`) opens the log, and an error opening
- * it (such as `GAMEYE_STATUS_NOT_FOUND`) is that read's result. Returns NULL
- * only for a NULL `client` or a NULL / non-UTF-8 `id`. Free the stream with
- * `gameye_log_stream_free`. Once the log is open, every read's result
- * carries the `http_status` and `attempts` of the request that opened it
- * (retries included), as `gameye_logs_follow`'s result does.
- * Thread safety: any thread; never blocks.
- *
- * # Safety
- * `client` is NULL or a live client; `id` is NULL or NUL-terminated.
- */
-struct GameyeLogStream *gameye_logs_follow_async(const struct GameyeClient *client, const char *id);
-
-/**
- * The next line of a followed log, blocking until one arrives.
- *
- * Returns a result (never NULL), freed with `gameye_result_free`. On
- * `GAMEYE_STATUS_OK`, `text` is the line without its line ending, or NULL
- * when the log has ended (the session stopped); after the end, further calls
- * keep returning the end. A line or the end carries the `http_status` and
- * `attempts` of the request that opened the stream. A broken connection
- * gives its transport status.
- * After the stream was closed (`gameye_log_stream_close`) or a pending
- * async read of it was cancelled, it returns `GAMEYE_STATUS_CANCELLED` at once.
- *
- * Thread safety: any thread, one read at a time per stream (a concurrent
- * read gets `GAMEYE_STATUS_INVALID_REQUEST`). Another thread may close or
- * free the stream while this call blocks: the call then returns
- * `GAMEYE_STATUS_CANCELLED` promptly (within 100 ms) and does not touch the
- * stream again. It may be called from a callback on a library thread.
- *
- * # Safety
- * `stream` is NULL or a live stream.
- */
-struct GameyeResult *gameye_log_stream_next(struct GameyeLogStream *stream);
-
-/**
- * Non-blocking `gameye_log_stream_next`: an operation (never NULL) whose
- * result is the next line (or the end, or an error), as for the blocking
- * call. Cancelling or freeing the operation while the read is pending ends
- * the stream: every later read returns `GAMEYE_STATUS_CANCELLED` (follow the
- * log again to go on). Cancelling or freeing it once the read completed
- * leaves the stream as it is. Closing or freeing the stream while a read is
- * pending is fine: the read completes with `GAMEYE_STATUS_CANCELLED`.
- *
- * # Safety
- * `stream` is NULL or a live stream.
- */
-struct GameyeOperation *gameye_log_stream_next_async(struct GameyeLogStream *stream);
-
-/**
- * Ends following without freeing the stream: a read blocked in
- * `gameye_log_stream_next` (on any thread) returns `GAMEYE_STATUS_CANCELLED`
- * within 100 ms, a pending async read completes with it, and every later
- * read returns it at once. The connection closes once no read holds it.
- * NULL is fine; closing twice is fine.
- *
- * Thread safety: any thread, also while another thread reads the stream.
- *
- * # Safety
- * `stream` is NULL or a live stream.
- */
-void gameye_log_stream_close(struct GameyeLogStream *stream);
-
-/**
- * Stops following and frees the stream: as `gameye_log_stream_close`, then
- * the handle is gone (the connection closes once no read holds it). Calling
- * with NULL is fine. Must not be called twice.
- *
- * Thread safety: any thread. It may be called while another thread is
- * blocked in `gameye_log_stream_next` on this stream (that read returns
- * `GAMEYE_STATUS_CANCELLED` within 100 ms) or while async reads are pending;
- * no other call on the stream may start once it has begun.
- *
- * # Safety
- * `stream` is NULL or a live stream.
- */
-void gameye_log_stream_free(struct GameyeLogStream *stream);
 
 #ifdef __cplusplus
 }  // extern "C"

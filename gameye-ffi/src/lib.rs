@@ -45,8 +45,8 @@ mod panic;
 mod placement;
 mod players;
 mod result;
-mod session;
 mod session_logs;
+mod sessions;
 mod status;
 mod sync;
 
@@ -79,15 +79,15 @@ pub use result::{
     GameyePort, GameyeResult, GameyeSession, GameyeSessionInfo, GameyeSessionState,
     GameyeStopOutcome, GameyeViolation,
 };
-pub use session::{
-    gameye_session_create, gameye_session_create_async, gameye_session_get,
-    gameye_session_get_async, gameye_session_list, gameye_session_list_async, gameye_session_stop,
-    gameye_session_stop_async, gameye_session_validate, GAMEYE_STOP_IDEMPOTENT,
-};
 pub use session_logs::{
     gameye_log_stream_close, gameye_log_stream_free, gameye_log_stream_next,
     gameye_log_stream_next_async, gameye_logs_follow, gameye_logs_follow_async, gameye_logs_get,
     gameye_logs_get_async, GameyeLogStream,
+};
+pub use sessions::{
+    gameye_session_create, gameye_session_create_async, gameye_session_get,
+    gameye_session_get_async, gameye_session_list, gameye_session_list_async, gameye_session_stop,
+    gameye_session_stop_async, gameye_session_validate, GAMEYE_STOP_IDEMPOTENT,
 };
 pub use status::GameyeStatus;
 
