@@ -586,7 +586,7 @@ typedef struct GameyeResult {
    * `gameye_logs_get`: the logs; `gameye_log_stream_next`: one line without
    * its line ending, or NULL at the end of the stream. Lossless UTF-8 (invalid
    * bytes become U+FFFD); use `text_len`. `gameye_locations_ping`,
-   * `gameye_location_choose`, `gameye_session_create_near`: a JSON document.
+   * `gameye_locations_choose`, `gameye_session_create_near`: a JSON document.
    */
   const char *text;
   /**
@@ -1109,19 +1109,19 @@ struct GameyeOperation *gameye_locations_ping_async(const char *locations_json,
  * # Safety
  * Each argument is NULL or NUL-terminated; only borrowed during the call.
  */
-struct GameyeResult *gameye_location_choose(const char *candidates_json,
-                                            const char *players_json,
-                                            const char *policy_json);
+struct GameyeResult *gameye_locations_choose(const char *candidates_json,
+                                             const char *players_json,
+                                             const char *policy_json);
 
 /**
  * Starts a session near its players: ranks the locations the players
- * measured as `gameye_location_choose` does, creates the session in the
+ * measured as `gameye_locations_choose` does, creates the session in the
  * best one, and on 420 (no capacity) moves on to the next, trying at most
  * the policy's `max_locations` (default 3). Blocking.
  *
  * `request_json` is the `SessionRun` body of `gameye_session_create`; its
  * `location` may be left out (it is ignored). `players_json` and
- * `policy_json` are as for `gameye_location_choose`.
+ * `policy_json` are as for `gameye_locations_choose`.
  *
  * Exactly once: each location tried gets its own session id (the
  * request's `id` for the first, fresh UUIDs after); a location is only

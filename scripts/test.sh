@@ -55,7 +55,13 @@ has() {
 
 section "binding surface: every core endpoint in C, C++, C# and Python, every config key in every layer"
 python3 tests/surface/check.py
+python3 tests/surface/export_names.py
 record "ok binding surface"
+
+section "C# interop generated from gameye.h (scripts/gen_csharp.py)"
+python3 scripts/gen_csharp.py --check
+python3 -W error scripts/gen_csharp_test.py
+record "ok C# interop matches gameye.h"
 
 section "format and lints"
 cargo fmt --all --check
@@ -149,7 +155,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip maturin pytest pytest-asyncio
 "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
-cargo build --quiet -p gameye-emulator
+# gameye-hostile: tests/python/test_hostile.py finds it beside the emulator.
+cargo build --quiet -p gameye-emulator -p gameye-hostile
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
 

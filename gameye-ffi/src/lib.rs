@@ -67,7 +67,7 @@ pub use operation::{
     GameyeOperation, GameyeQueue,
 };
 pub use placement::{
-    gameye_location_choose, gameye_locations_ping, gameye_locations_ping_async,
+    gameye_locations_choose, gameye_locations_ping, gameye_locations_ping_async,
     gameye_session_create_near, gameye_session_create_near_async,
 };
 pub use players::{

@@ -128,7 +128,7 @@ enum CandidatesJson {
     Body { locations: Vec<Location> },
 }
 
-/// The checked arguments of `gameye_location_choose`.
+/// The checked arguments of `gameye_locations_choose`.
 fn choose_args(
     candidates_json: *const c_char,
     players_json: *const c_char,
@@ -195,7 +195,7 @@ fn players_and_policy(
 /// # Safety
 /// Each argument is NULL or NUL-terminated; only borrowed during the call.
 #[no_mangle]
-pub unsafe extern "C" fn gameye_location_choose(
+pub unsafe extern "C" fn gameye_locations_choose(
     candidates_json: *const c_char,
     players_json: *const c_char,
     policy_json: *const c_char,
@@ -257,13 +257,13 @@ fn fill_placed(r: &mut ResultAlloc, placed: &PlacedSession) {
 }
 
 /// Starts a session near its players: ranks the locations the players
-/// measured as `gameye_location_choose` does, creates the session in the
+/// measured as `gameye_locations_choose` does, creates the session in the
 /// best one, and on 420 (no capacity) moves on to the next, trying at most
 /// the policy's `max_locations` (default 3). Blocking.
 ///
 /// `request_json` is the `SessionRun` body of `gameye_session_create`; its
 /// `location` may be left out (it is ignored). `players_json` and
-/// `policy_json` are as for `gameye_location_choose`.
+/// `policy_json` are as for `gameye_locations_choose`.
 ///
 /// Exactly once: each location tried gets its own session id (the
 /// request's `id` for the first, fresh UUIDs after); a location is only

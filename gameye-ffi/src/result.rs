@@ -209,7 +209,7 @@ pub struct GameyeResult {
     /// `gameye_logs_get`: the logs; `gameye_log_stream_next`: one line without
     /// its line ending, or NULL at the end of the stream. Lossless UTF-8 (invalid
     /// bytes become U+FFFD); use `text_len`. `gameye_locations_ping`,
-    /// `gameye_location_choose`, `gameye_session_create_near`: a JSON document.
+    /// `gameye_locations_choose`, `gameye_session_create_near`: a JSON document.
     pub text: *const c_char,
     /// The number of bytes in `text`, without the terminating NUL.
     pub text_len: usize,

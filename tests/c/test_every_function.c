@@ -105,8 +105,8 @@ static void expect_accepted(GameyeResult *r, const char *fn, const char *arg) {
 #define JOIN_A_SESSION(x) gameye_players_join_async(client, x, one_player, 1)
 #define PING_LOCATIONS(x) gameye_locations_ping(x, NULL)
 #define PING_A_LOCATIONS(x) gameye_locations_ping_async(x, NULL)
-#define CHOOSE_CANDIDATES(x) gameye_location_choose(x, PLAYERS, NULL)
-#define CHOOSE_PLAYERS(x) gameye_location_choose(LOCATIONS, x, NULL)
+#define CHOOSE_CANDIDATES(x) gameye_locations_choose(x, PLAYERS, NULL)
+#define CHOOSE_PLAYERS(x) gameye_locations_choose(LOCATIONS, x, NULL)
 #define NEAR_REQUEST(x) gameye_session_create_near(client, x, PLAYERS, NULL)
 #define NEAR_PLAYERS(x) gameye_session_create_near(client, REQUEST, x, NULL)
 #define NEAR_A_REQUEST(x) gameye_session_create_near_async(client, x, PLAYERS, NULL)
@@ -186,8 +186,8 @@ static void bad_strings(void) {
     REFUSE_STR_OP(gameye_players_join_async, "session", JOIN_A_SESSION);
     REFUSE_STR(gameye_locations_ping, "locations", PING_LOCATIONS);
     REFUSE_STR_OP(gameye_locations_ping_async, "locations", PING_A_LOCATIONS);
-    REFUSE_STR(gameye_location_choose, "candidates", CHOOSE_CANDIDATES);
-    REFUSE_STR(gameye_location_choose, "players", CHOOSE_PLAYERS);
+    REFUSE_STR(gameye_locations_choose, "candidates", CHOOSE_CANDIDATES);
+    REFUSE_STR(gameye_locations_choose, "players", CHOOSE_PLAYERS);
     REFUSE_STR(gameye_session_create_near, "request", NEAR_REQUEST);
     REFUSE_STR(gameye_session_create_near, "players", NEAR_PLAYERS);
     REFUSE_STR_OP(gameye_session_create_near_async, "request", NEAR_A_REQUEST);
@@ -244,11 +244,11 @@ static void bad_strings(void) {
     CHECK(op != NULL && gameye_operation_wait(op, 10000) == 1, "list_async with a NULL filter completes");
     expect_accepted(gameye_operation_take_result(op), "gameye_session_list_async", "filter_json");
     gameye_operation_free(op);
-    expect_accepted(gameye_location_choose(LOCATIONS, PLAYERS, NULL), "gameye_location_choose", "policy_json");
+    expect_accepted(gameye_locations_choose(LOCATIONS, PLAYERS, NULL), "gameye_locations_choose", "policy_json");
     expect_refused(gameye_session_list(client, BAD_UTF8), GAMEYE_STATUS_INVALID_UTF8, "gameye_session_list",
                    "filter");
-    expect_refused(gameye_location_choose(LOCATIONS, PLAYERS, BAD_UTF8), GAMEYE_STATUS_INVALID_UTF8,
-                   "gameye_location_choose", "policy");
+    expect_refused(gameye_locations_choose(LOCATIONS, PLAYERS, BAD_UTF8), GAMEYE_STATUS_INVALID_UTF8,
+                   "gameye_locations_choose", "policy");
     expect_refused(gameye_locations_ping(LOCATIONS, BAD_UTF8), GAMEYE_STATUS_INVALID_UTF8,
                    "gameye_locations_ping", "options");
     expect_refused(gameye_session_create_near(client, REQUEST, PLAYERS, BAD_UTF8), GAMEYE_STATUS_INVALID_UTF8,
@@ -315,7 +315,7 @@ static void *any_thread(void *arg) {
         GameyeResult *v = gameye_session_validate(REQUEST);
         TCHECK(gameye_result_status(v) == GAMEYE_STATUS_OK, "validate / result_status");
         gameye_result_free(v);
-        expect_ok_or(gameye_location_choose(LOCATIONS, PLAYERS, NULL), GAMEYE_STATUS_OK, "location_choose");
+        expect_ok_or(gameye_locations_choose(LOCATIONS, PLAYERS, NULL), GAMEYE_STATUS_OK, "location_choose");
         expect_ok_or(gameye_session_list(client, NULL), GAMEYE_STATUS_OK, "session_list");
         expect_ok_or(gameye_session_get(client, session_id), GAMEYE_STATUS_OK, "session_get");
         expect_ok_or(gameye_locations_available(client, "nginx"), GAMEYE_STATUS_OK, "locations_available");

@@ -1,7 +1,7 @@
 /*
  * C tests of placing sessions near players through the real libgameye:
  * gameye_locations_ping (real ICMP echo to loopback addresses, blocking,
- * async, cancelled, from two threads at once), gameye_location_choose, and
+ * async, cancelled, from two threads at once), gameye_locations_choose, and
  * gameye_session_create_near against the emulator, where the location
  * "full" has no capacity (420). Bad input gives statuses, never a crash.
  * Bounded in time: every ping has a bound of at most 2 s.
@@ -182,7 +182,7 @@ static const char *PLAYERS =
     "{\"id\":\"lossy\",\"median_ms\":1}]}]";
 
 static void test_choose(void) {
-    GameyeResult *r = gameye_location_choose("[\"eu\",\"us\",\"as\",\"lossy\",\"mars\"]", PLAYERS,
+    GameyeResult *r = gameye_locations_choose("[\"eu\",\"us\",\"as\",\"lossy\",\"mars\"]", PLAYERS,
                                              NULL);
     if (expect_status(r, GAMEYE_STATUS_OK, "choose")) {
         long as = pos(r, "{\"id\":\"as\""), us = pos(r, "{\"id\":\"us\""),
@@ -195,7 +195,7 @@ static void test_choose(void) {
     gameye_result_free(r);
 
     /* The policy's RTT cap and missing samples. */
-    r = gameye_location_choose(
+    r = gameye_locations_choose(
         "{\"locations\":[{\"id\":\"eu\",\"ips\":[]},{\"id\":\"as\",\"ips\":[]}]}", PLAYERS,
         "{\"max_rtt_ms\":60}");
     if (expect_status(r, GAMEYE_STATUS_OK, "choose with a cap"))
@@ -203,7 +203,7 @@ static void test_choose(void) {
               r->text);
     gameye_result_free(r);
 
-    r = gameye_location_choose("[\"eu\"]", "[{\"player\":\"a\",\"locations\":[{\"id\":\"eu\","
+    r = gameye_locations_choose("[\"eu\"]", "[{\"player\":\"a\",\"locations\":[{\"id\":\"eu\","
                                            "\"median_ms\":-1}]}]",
                                NULL);
     expect_status(r, GAMEYE_STATUS_INVALID_REQUEST, "negative RTT");
@@ -212,16 +212,16 @@ static void test_choose(void) {
           "names the sample");
     gameye_result_free(r);
 
-    r = gameye_location_choose("[\"eu\"]", "{}", NULL);
+    r = gameye_locations_choose("[\"eu\"]", "{}", NULL);
     expect_status(r, GAMEYE_STATUS_INVALID_REQUEST, "players not a list");
     gameye_result_free(r);
-    r = gameye_location_choose("[\"eu\"]", PLAYERS, "{\"max_loss\":2}");
+    r = gameye_locations_choose("[\"eu\"]", PLAYERS, "{\"max_loss\":2}");
     expect_status(r, GAMEYE_STATUS_INVALID_REQUEST, "bad policy");
     gameye_result_free(r);
-    r = gameye_location_choose(NULL, PLAYERS, NULL);
+    r = gameye_locations_choose(NULL, PLAYERS, NULL);
     expect_status(r, GAMEYE_STATUS_NULL_ARGUMENT, "NULL candidates");
     gameye_result_free(r);
-    r = gameye_location_choose("[\"eu\"]", NULL, NULL);
+    r = gameye_locations_choose("[\"eu\"]", NULL, NULL);
     expect_status(r, GAMEYE_STATUS_NULL_ARGUMENT, "NULL players");
     gameye_result_free(r);
 }

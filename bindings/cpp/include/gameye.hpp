@@ -377,28 +377,32 @@ inline SessionInfo Adapt<SessionInfo>::view(const GameyeSessionInfo &r) noexcept
     return SessionInfo(r);
 }
 
-/// Owns one GameyeResult.
-class OwnedResult {
+/// Owns one C object and frees it with `Free` exactly once (the C free
+/// functions accept NULL). Move-only; empty (NULL) once moved from.
+template <class C, void (*Free)(C *)>
+class Owned {
 public:
-    OwnedResult() noexcept = default;
-    explicit OwnedResult(GameyeResult *r) noexcept : r_(r) {}
-    OwnedResult(OwnedResult &&o) noexcept : r_(std::exchange(o.r_, nullptr)) {}
-    OwnedResult &operator=(OwnedResult &&o) noexcept {
+    Owned() noexcept = default;
+    explicit Owned(C *owned) noexcept : p_(owned) {}
+    Owned(Owned &&o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    Owned &operator=(Owned &&o) noexcept {
         if (this != &o) {
-            gameye_result_free(r_);
-            r_ = std::exchange(o.r_, nullptr);
+            Free(p_);
+            p_ = std::exchange(o.p_, nullptr);
         }
         return *this;
     }
-    OwnedResult(const OwnedResult &) = delete;
-    OwnedResult &operator=(const OwnedResult &) = delete;
-    ~OwnedResult() { gameye_result_free(r_); }
-    const GameyeResult *get() const noexcept { return r_; }
-    GameyeResult *release() noexcept { return std::exchange(r_, nullptr); }
+    Owned(const Owned &) = delete;
+    Owned &operator=(const Owned &) = delete;
+    ~Owned() { Free(p_); }
+    C *get() const noexcept { return p_; }
+    C *release() noexcept { return std::exchange(p_, nullptr); }
 
 private:
-    GameyeResult *r_ = nullptr;
+    C *p_ = nullptr;
 };
+
+using OwnedResult = Owned<GameyeResult, gameye_result_free>;
 }  // namespace detail
 
 // ---------------------------------------------------------------------------
@@ -567,18 +571,30 @@ private:
     const GameyeSession *s() const noexcept { return raw() ? raw()->session : nullptr; }
 };
 
-/// Listed sessions (Client::list_sessions); iterate it for SessionInfo views.
-class SessionList : public Response {
+namespace detail {
+/// A result whose value is one array of the C result (`Data`, `Len`
+/// elements), used as a container of T views: size, [], iteration.
+template <class T, const typename Adapt<T>::Raw *GameyeResult::*Data, std::size_t GameyeResult::*Len>
+class ListResponse : public Response {
 public:
     using Response::Response;
-    Span<SessionInfo> sessions() const noexcept {
-        return raw() ? Span<SessionInfo>(raw()->sessions, raw()->sessions_len) : Span<SessionInfo>();
-    }
-    std::size_t size() const noexcept { return sessions().size(); }
-    bool empty() const noexcept { return sessions().empty(); }
-    SessionInfo operator[](std::size_t i) const noexcept { return sessions()[i]; }
-    Span<SessionInfo>::iterator begin() const noexcept { return sessions().begin(); }
-    Span<SessionInfo>::iterator end() const noexcept { return sessions().end(); }
+    std::size_t size() const noexcept { return items().size(); }
+    bool empty() const noexcept { return items().empty(); }
+    T operator[](std::size_t i) const noexcept { return items()[i]; }
+    typename Span<T>::iterator begin() const noexcept { return items().begin(); }
+    typename Span<T>::iterator end() const noexcept { return items().end(); }
+
+protected:
+    Span<T> items() const noexcept { return raw() ? Span<T>(raw()->*Data, raw()->*Len) : Span<T>(); }
+};
+}  // namespace detail
+
+/// Listed sessions (Client::list_sessions); iterate it for SessionInfo views.
+class SessionList
+    : public detail::ListResponse<SessionInfo, &GameyeResult::sessions, &GameyeResult::sessions_len> {
+public:
+    using ListResponse::ListResponse;
+    Span<SessionInfo> sessions() const noexcept { return items(); }
 };
 
 /// A described session (Client::get_session).
@@ -636,17 +652,11 @@ public:
 };
 
 /// Available locations (Client::available_locations).
-class Locations : public Response {
+class Locations
+    : public detail::ListResponse<Location, &GameyeResult::locations, &GameyeResult::locations_len> {
 public:
-    using Response::Response;
-    Span<Location> locations() const noexcept {
-        return raw() ? Span<Location>(raw()->locations, raw()->locations_len) : Span<Location>();
-    }
-    std::size_t size() const noexcept { return locations().size(); }
-    bool empty() const noexcept { return locations().empty(); }
-    Location operator[](std::size_t i) const noexcept { return locations()[i]; }
-    Span<Location>::iterator begin() const noexcept { return locations().begin(); }
-    Span<Location>::iterator end() const noexcept { return locations().end(); }
+    using ListResponse::ListResponse;
+    Span<Location> locations() const noexcept { return items(); }
 };
 
 /// A JSON document the library produced (ping reports, placements): the
@@ -1041,21 +1051,7 @@ public:
     /// Status::InvalidRequest; an empty handle or queue Status::NullArgument.
     template <class F>
     Status on_complete(const Queue &queue, F &&fn) noexcept {
-        static_assert(std::is_invocable<std::decay_t<F> &, Result<T>>::value,
-                      "the callback must be callable as fn(gameye::Result<T>)");
-        if (raw_ == nullptr || queue.raw_ == nullptr) return Status::NullArgument;
-        if (reg_ != nullptr) return Status::InvalidRequest;
-        using Cb = detail::Callback<T, std::decay_t<F>>;
-        auto *reg = new Cb(std::decay_t<F>(std::forward<F>(fn)));
-        reg->op = raw_;
-        reg->queue = queue.state_;
-        {
-            std::lock_guard<std::mutex> lock(queue.state_->mu);
-            queue.state_->link(reg);
-        }
-        reg_ = reg;
-        gameye_operation_set_callback(raw_, queue.raw_, &Cb::run_retained, reg);
-        return Status::Ok;
+        return register_callback(&queue, std::forward<F>(fn), false);
     }
 
     /// Detached callback on a queue: the queue takes the operation, and
@@ -1064,23 +1060,7 @@ public:
     /// or an operation that already has a callback.
     template <class F>
     Status then(const Queue &queue, F &&fn) && noexcept {
-        static_assert(std::is_invocable<std::decay_t<F> &, Result<T>>::value,
-                      "the callback must be callable as fn(gameye::Result<T>)");
-        if (raw_ == nullptr || queue.raw_ == nullptr) return Status::NullArgument;
-        if (reg_ != nullptr) return Status::InvalidRequest;
-        using Cb = detail::Callback<T, std::decay_t<F>>;
-        auto *reg = new Cb(std::decay_t<F>(std::forward<F>(fn)));
-        reg->detached = true;
-        reg->op = std::exchange(raw_, nullptr);
-        reg->writer = std::exchange(writer_, nullptr);
-        reg->queue = queue.state_;
-        {
-            std::lock_guard<std::mutex> lock(queue.state_->mu);
-            queue.state_->link(reg);
-        }
-        // From here on `reg` may already have run and been freed.
-        gameye_operation_set_callback(reg->op, queue.raw_, &Cb::run_detached, reg);
-        return Status::Ok;
+        return register_callback(&queue, std::forward<F>(fn), true);
     }
 
     /// Detached callback on a library I/O thread (opt-in): `fn` runs there as
@@ -1088,19 +1068,7 @@ public:
     /// must be thread-safe and quick, and must not block on libgameye.
     template <class F>
     Status then(F &&fn) && noexcept {
-        static_assert(std::is_invocable<std::decay_t<F> &, Result<T>>::value,
-                      "the callback must be callable as fn(gameye::Result<T>)");
-        if (raw_ == nullptr) return Status::NullArgument;
-        if (reg_ != nullptr) return Status::InvalidRequest;
-        using Cb = detail::Callback<T, std::decay_t<F>>;
-        auto *reg = new Cb(std::decay_t<F>(std::forward<F>(fn)));
-        reg->detached = true;
-        reg->op = std::exchange(raw_, nullptr);
-        reg->writer = std::exchange(writer_, nullptr);
-        GameyeOperation *op = reg->op;
-        // From here on `reg` may already have run and been freed.
-        gameye_operation_set_callback(op, nullptr, &Cb::run_detached, reg);
-        return Status::Ok;
+        return register_callback(nullptr, std::forward<F>(fn), true);
     }
 
     /// The C operation (owned by this handle); NULL when empty.
@@ -1108,6 +1076,39 @@ public:
 
 private:
     friend class Client;
+
+    /// The three registrations above: `fn` runs on `queue`'s drain, or on a
+    /// library I/O thread when `queue` is NULL. Retained, this handle owns
+    /// the registration; detached, the registration takes the operation and
+    /// a download's writer, and this handle is left empty.
+    template <class F>
+    Status register_callback(const Queue *queue, F &&fn, bool detached) noexcept {
+        static_assert(std::is_invocable<std::decay_t<F> &, Result<T>>::value,
+                      "the callback must be callable as fn(gameye::Result<T>)");
+        if (raw_ == nullptr || (queue != nullptr && queue->raw_ == nullptr)) return Status::NullArgument;
+        if (reg_ != nullptr) return Status::InvalidRequest;
+        using Cb = detail::Callback<T, std::decay_t<F>>;
+        auto *reg = new Cb(std::decay_t<F>(std::forward<F>(fn)));
+        GameyeOperation *op = raw_;
+        reg->op = op;
+        reg->detached = detached;
+        if (detached) {
+            raw_ = nullptr;
+            reg->writer = std::exchange(writer_, nullptr);
+        } else {
+            reg_ = reg;
+        }
+        GameyeQueue *c_queue = nullptr;
+        if (queue != nullptr) {
+            c_queue = queue->raw_;
+            reg->queue = queue->state_;
+            std::lock_guard<std::mutex> lock(queue->state_->mu);
+            queue->state_->link(reg);
+        }
+        // From here on a detached `reg` may already have run and been freed.
+        gameye_operation_set_callback(op, c_queue, detached ? &Cb::run_detached : &Cb::run_retained, reg);
+        return Status::Ok;
+    }
 
     void reset() noexcept {
         if (raw_ == nullptr) return;
@@ -1141,33 +1142,22 @@ private:
 class LogStream {
 public:
     LogStream() noexcept = default;
-    explicit LogStream(GameyeLogStream *owned) noexcept : raw_(owned) {}
-    LogStream(LogStream &&o) noexcept : raw_(std::exchange(o.raw_, nullptr)) {}
-    LogStream &operator=(LogStream &&o) noexcept {
-        if (this != &o) {
-            gameye_log_stream_free(raw_);
-            raw_ = std::exchange(o.raw_, nullptr);
-        }
-        return *this;
-    }
-    LogStream(const LogStream &) = delete;
-    LogStream &operator=(const LogStream &) = delete;
-    ~LogStream() { gameye_log_stream_free(raw_); }
+    explicit LogStream(GameyeLogStream *owned) noexcept : s_(owned) {}
 
     /// The next line, blocking until one arrives; LogLine::end() at the end.
     /// One read at a time per stream. Not from a library-thread callback.
-    Result<LogLine> next() noexcept { return detail::make_result<LogLine>(gameye_log_stream_next(raw_)); }
+    Result<LogLine> next() noexcept { return detail::make_result<LogLine>(gameye_log_stream_next(raw())); }
 
     /// Non-blocking next(). Cancelling or freeing the operation mid-read ends
     /// the stream.
-    Operation<LogLine> next_async() noexcept { return Operation<LogLine>(gameye_log_stream_next_async(raw_)); }
+    Operation<LogLine> next_async() noexcept { return Operation<LogLine>(gameye_log_stream_next_async(raw())); }
 
-    bool valid() const noexcept { return raw_ != nullptr; }
+    bool valid() const noexcept { return raw() != nullptr; }
     explicit operator bool() const noexcept { return valid(); }
-    GameyeLogStream *raw() const noexcept { return raw_; }
+    GameyeLogStream *raw() const noexcept { return s_.get(); }
 
 private:
-    GameyeLogStream *raw_ = nullptr;
+    detail::Owned<GameyeLogStream, gameye_log_stream_free> s_;
 };
 
 // ---------------------------------------------------------------------------
@@ -1246,6 +1236,11 @@ struct Config {
             key(out, name);
             out += std::to_string(v);
         };
+        auto flag = [&key](std::string &out, const char *name, bool v) {
+            if (!v) return;
+            key(out, name);
+            out += "true";
+        };
         std::string j = "{";
         key(j, "token");
         append_json_string(j, token);
@@ -1253,10 +1248,7 @@ struct Config {
         str(j, "environment", environment);
         num(j, "connect_timeout_ms", connect_timeout_ms);
         num(j, "request_timeout_ms", request_timeout_ms);
-        if (allow_insecure_http) {
-            key(j, "allow_insecure_http");
-            j += "true";
-        }
+        flag(j, "allow_insecure_http", allow_insecure_http);
         num(j, "max_response_bytes", max_response_bytes);
         num(j, "max_log_bytes", max_log_bytes);
         std::string r = "{";
@@ -1271,15 +1263,25 @@ struct Config {
         num(j, "max_concurrent_requests", max_concurrent_requests);
         str(j, "ca_bundle_path", ca_bundle_path);
         str(j, "proxy", proxy);
-        if (proxy_from_env) {
-            key(j, "proxy_from_env");
-            j += "true";
-        }
+        flag(j, "proxy_from_env", proxy_from_env);
         num(j, "idle_timeout_ms", idle_timeout_ms);
         j += '}';
         return j;
     }
 };
+
+// Declares one call of Client in both forms: the blocking `name` (returns
+// Result<T>) and the non-blocking `name##_async` (returns Operation<T>), over
+// the C pair `c_fn` / `c_fn##_async`. PARAMS is the parameter list with its
+// defaults, ARGS the C call's arguments; the pair cannot drift apart, and
+// a C function without its `_async` twin fails to compile. QUALS is
+// `const noexcept`, or `const` where converting the arguments allocates.
+// Private to this header (#undef after Client).
+#define GAMEYE_HPP_CALL_Q(T, name, PARAMS, QUALS, c_fn, ARGS)                 \
+    Result<T> name PARAMS QUALS { return detail::make_result<T>(c_fn ARGS); } \
+    Operation<T> name##_async PARAMS QUALS { return Operation<T>(c_fn##_async ARGS); }
+#define GAMEYE_HPP_CALL(T, name, PARAMS, c_fn, ARGS) \
+    GAMEYE_HPP_CALL_Q(T, name, PARAMS, const noexcept, c_fn, ARGS)
 
 /// A Gameye API client: thread-safe, share one per process. Move-only.
 /// Destroy it only once no call using it runs on another thread; operations
@@ -1291,18 +1293,7 @@ struct Config {
 class Client {
 public:
     Client() noexcept = default;
-    explicit Client(GameyeClient *owned) noexcept : raw_(owned) {}
-    Client(Client &&o) noexcept : raw_(std::exchange(o.raw_, nullptr)) {}
-    Client &operator=(Client &&o) noexcept {
-        if (this != &o) {
-            gameye_client_free(raw_);
-            raw_ = std::exchange(o.raw_, nullptr);
-        }
-        return *this;
-    }
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { gameye_client_free(raw_); }
+    explicit Client(GameyeClient *owned) noexcept : c_(owned) {}
 
     /// A client from a JSON configuration (see gameye_client_new); on error
     /// the message names the bad option (never the token).
@@ -1318,110 +1309,62 @@ public:
     }
     static Result<Client> create(const Config &config) { return create(config.to_json()); }
 
-    bool valid() const noexcept { return raw_ != nullptr; }
+    bool valid() const noexcept { return raw() != nullptr; }
     explicit operator bool() const noexcept { return valid(); }
-    const GameyeClient *raw() const noexcept { return raw_; }
+    const GameyeClient *raw() const noexcept { return c_.get(); }
 
     // ---- sessions ----
 
     /// POST /session. `request_json` is the spec's SessionRun body, such as
     /// {"location":"europe","image":"nginx"}; validated before sending.
-    Result<Session> create_session(CStr request_json) const noexcept {
-        return detail::make_result<Session>(gameye_session_create(raw_, request_json.c_str()));
-    }
-    Operation<Session> create_session_async(CStr request_json) const noexcept {
-        return Operation<Session>(gameye_session_create_async(raw_, request_json.c_str()));
-    }
+    GAMEYE_HPP_CALL(Session, create_session, (CStr request_json),
+                    gameye_session_create, (raw(), request_json.c_str()))
 
     /// GET /session. `filter_json` is nullptr (running sessions) or
     /// {"all":true,"location":…,"image":…,"tag":…,"host":…,
     ///  "player_count_lt":8,"player_count_gt":0,"labels":{…}}.
-    Result<SessionList> list_sessions(CStr filter_json = nullptr) const noexcept {
-        return detail::make_result<SessionList>(gameye_session_list(raw_, filter_json.c_str()));
-    }
-    Operation<SessionList> list_sessions_async(CStr filter_json = nullptr) const noexcept {
-        return Operation<SessionList>(gameye_session_list_async(raw_, filter_json.c_str()));
-    }
+    GAMEYE_HPP_CALL(SessionList, list_sessions, (CStr filter_json = nullptr),
+                    gameye_session_list, (raw(), filter_json.c_str()))
 
     /// GET /session/{id}.
-    Result<SessionDetails> get_session(CStr id) const noexcept {
-        return detail::make_result<SessionDetails>(gameye_session_get(raw_, id.c_str()));
-    }
-    Operation<SessionDetails> get_session_async(CStr id) const noexcept {
-        return Operation<SessionDetails>(gameye_session_get_async(raw_, id.c_str()));
-    }
+    GAMEYE_HPP_CALL(SessionDetails, get_session, (CStr id),
+                    gameye_session_get, (raw(), id.c_str()))
 
     /// DELETE /session/{id}. With StopFlags::Idempotent an unknown or already
     /// stopped session is a success; the outcome says which case it was.
-    Result<StopOutcome> stop_session(CStr id, StopFlags flags = StopFlags::None) const noexcept {
-        return detail::make_result<StopOutcome>(
-            gameye_session_stop(raw_, id.c_str(), static_cast<std::uint32_t>(flags)));
-    }
-    Operation<StopOutcome> stop_session_async(CStr id, StopFlags flags = StopFlags::None) const noexcept {
-        return Operation<StopOutcome>(
-            gameye_session_stop_async(raw_, id.c_str(), static_cast<std::uint32_t>(flags)));
-    }
+    GAMEYE_HPP_CALL(StopOutcome, stop_session, (CStr id, StopFlags flags = StopFlags::None),
+                    gameye_session_stop, (raw(), id.c_str(), static_cast<std::uint32_t>(flags)))
 
     // ---- players ----
+    // Each takes the ids as a pointer and a count, an initializer list of
+    // C strings, or a vector of strings (its C array is a temporary that
+    // lives until the C call returns).
 
     /// PUT /session/player/join: at least one player id, none empty.
-    Result<Players> join_players(CStr session, const char *const *players, std::size_t n) const noexcept {
-        return detail::make_result<Players>(gameye_players_join(raw_, session.c_str(), players, n));
-    }
-    Result<Players> join_players(CStr session, std::initializer_list<const char *> players) const noexcept {
-        return join_players(session, players.begin(), players.size());
-    }
-    Result<Players> join_players(CStr session, const std::vector<std::string> &players) const {
-        std::vector<const char *> p = c_strs(players);
-        return join_players(session, p.data(), p.size());
-    }
-    Operation<Players> join_players_async(CStr session, const char *const *players, std::size_t n) const noexcept {
-        return Operation<Players>(gameye_players_join_async(raw_, session.c_str(), players, n));
-    }
-    Operation<Players> join_players_async(CStr session, std::initializer_list<const char *> players) const noexcept {
-        return join_players_async(session, players.begin(), players.size());
-    }
-    Operation<Players> join_players_async(CStr session, const std::vector<std::string> &players) const {
-        std::vector<const char *> p = c_strs(players);
-        return join_players_async(session, p.data(), p.size());
-    }
+    GAMEYE_HPP_CALL(Players, join_players, (CStr session, const char *const *players, std::size_t n),
+                    gameye_players_join, (raw(), session.c_str(), players, n))
+    GAMEYE_HPP_CALL(Players, join_players, (CStr session, std::initializer_list<const char *> players),
+                    gameye_players_join, (raw(), session.c_str(), players.begin(), players.size()))
+    GAMEYE_HPP_CALL_Q(Players, join_players, (CStr session, const std::vector<std::string> &players), const,
+                      gameye_players_join, (raw(), session.c_str(), c_strs(players).data(), players.size()))
 
     /// DELETE /session/player/leave.
-    Result<Players> leave_players(const char *const *players, std::size_t n) const noexcept {
-        return detail::make_result<Players>(gameye_players_leave(raw_, players, n));
-    }
-    Result<Players> leave_players(std::initializer_list<const char *> players) const noexcept {
-        return leave_players(players.begin(), players.size());
-    }
-    Result<Players> leave_players(const std::vector<std::string> &players) const {
-        std::vector<const char *> p = c_strs(players);
-        return leave_players(p.data(), p.size());
-    }
-    Operation<Players> leave_players_async(const char *const *players, std::size_t n) const noexcept {
-        return Operation<Players>(gameye_players_leave_async(raw_, players, n));
-    }
-    Operation<Players> leave_players_async(std::initializer_list<const char *> players) const noexcept {
-        return leave_players_async(players.begin(), players.size());
-    }
-    Operation<Players> leave_players_async(const std::vector<std::string> &players) const {
-        std::vector<const char *> p = c_strs(players);
-        return leave_players_async(p.data(), p.size());
-    }
+    GAMEYE_HPP_CALL(Players, leave_players, (const char *const *players, std::size_t n),
+                    gameye_players_leave, (raw(), players, n))
+    GAMEYE_HPP_CALL(Players, leave_players, (std::initializer_list<const char *> players),
+                    gameye_players_leave, (raw(), players.begin(), players.size()))
+    GAMEYE_HPP_CALL_Q(Players, leave_players, (const std::vector<std::string> &players), const,
+                      gameye_players_leave, (raw(), c_strs(players).data(), players.size()))
 
     // ---- logs ----
 
     /// GET /logs?id=…: the logs so far.
-    Result<Logs> get_logs(CStr id) const noexcept {
-        return detail::make_result<Logs>(gameye_logs_get(raw_, id.c_str()));
-    }
-    Operation<Logs> get_logs_async(CStr id) const noexcept {
-        return Operation<Logs>(gameye_logs_get_async(raw_, id.c_str()));
-    }
+    GAMEYE_HPP_CALL(Logs, get_logs, (CStr id), gameye_logs_get, (raw(), id.c_str()))
 
     /// GET /logs?id=…&follow=true: blocks until the response starts.
     Result<LogStream> follow_logs(CStr id) const noexcept {
         GameyeLogStream *s = nullptr;
-        GameyeResult *r = gameye_logs_follow(raw_, id.c_str(), &s);
+        GameyeResult *r = gameye_logs_follow(raw(), id.c_str(), &s);
         if (r == nullptr || r->status != GAMEYE_STATUS_OK) {
             gameye_log_stream_free(s);
             return Error(r);
@@ -1432,7 +1375,7 @@ public:
     /// Non-blocking follow: a stream at once, without I/O; the first read
     /// (LogStream::next_async) opens the log and carries its errors.
     Result<LogStream> follow_logs_async(CStr id) const noexcept {
-        GameyeLogStream *s = gameye_logs_follow_async(raw_, id.c_str());
+        GameyeLogStream *s = gameye_logs_follow_async(raw(), id.c_str());
         if (s == nullptr) return Error(Status::NullArgument, "NULL client, or a NULL or non-UTF-8 id");
         return LogStream(s);
     }
@@ -1442,14 +1385,8 @@ public:
     /// GET /artifacts: the tar.gz of `path` in the terminated session's
     /// container, written to the file `dest_path` (which appears only when
     /// complete). The value is the number of bytes written.
-    Result<std::uint64_t> save_artifact(CStr session, CStr path, CStr dest_path) const noexcept {
-        return detail::make_result<std::uint64_t>(
-            gameye_artifacts_save(raw_, session.c_str(), path.c_str(), dest_path.c_str()));
-    }
-    Operation<std::uint64_t> save_artifact_async(CStr session, CStr path, CStr dest_path) const noexcept {
-        return Operation<std::uint64_t>(
-            gameye_artifacts_save_async(raw_, session.c_str(), path.c_str(), dest_path.c_str()));
-    }
+    GAMEYE_HPP_CALL(std::uint64_t, save_artifact, (CStr session, CStr path, CStr dest_path),
+                    gameye_artifacts_save, (raw(), session.c_str(), path.c_str(), dest_path.c_str()))
 
     /// GET /artifacts, handing the tar.gz to `write(gameye::Span<uint8_t>)`
     /// chunk by chunk on this thread. `write` returns void, or bool: false
@@ -1467,7 +1404,7 @@ public:
         };
         Local local{&write};  // called in place, never copied
         return detail::make_result<std::uint64_t>(
-            gameye_artifacts_download(raw_, session.c_str(), path.c_str(), &Local::call, &local));
+            gameye_artifacts_download(raw(), session.c_str(), path.c_str(), &Local::call, &local));
     }
 
     /// Non-blocking download_artifact: `write` is called on a library I/O
@@ -1480,7 +1417,7 @@ public:
     Operation<std::uint64_t> download_artifact_async(CStr session, CStr path, F &&write) const noexcept {
         auto *w = new detail::Writer<std::decay_t<F>>(std::decay_t<F>(std::forward<F>(write)));
         Operation<std::uint64_t> op(gameye_artifacts_download_async(
-            raw_, session.c_str(), path.c_str(), &detail::WriterBase::trampoline, w));
+            raw(), session.c_str(), path.c_str(), &detail::WriterBase::trampoline, w));
         op.writer_ = w;
         return op;
     }
@@ -1488,20 +1425,12 @@ public:
     // ---- locations and tags ----
 
     /// GET /available-location/{image}: where `image` can run now (do not cache).
-    Result<Locations> available_locations(CStr image) const noexcept {
-        return detail::make_result<Locations>(gameye_locations_available(raw_, image.c_str()));
-    }
-    Operation<Locations> available_locations_async(CStr image) const noexcept {
-        return Operation<Locations>(gameye_locations_available_async(raw_, image.c_str()));
-    }
+    GAMEYE_HPP_CALL(Locations, available_locations, (CStr image),
+                    gameye_locations_available, (raw(), image.c_str()))
 
     /// GET /tag/{region}/{image}/{version}: whether the tag exists.
-    Result<bool> tag_exists(CStr region, CStr image, CStr version) const noexcept {
-        return detail::make_result<bool>(gameye_tag_exists(raw_, region.c_str(), image.c_str(), version.c_str()));
-    }
-    Operation<bool> tag_exists_async(CStr region, CStr image, CStr version) const noexcept {
-        return Operation<bool>(gameye_tag_exists_async(raw_, region.c_str(), image.c_str(), version.c_str()));
-    }
+    GAMEYE_HPP_CALL(bool, tag_exists, (CStr region, CStr image, CStr version),
+                    gameye_tag_exists, (raw(), region.c_str(), image.c_str(), version.c_str()))
 
     // ---- placing sessions near players ----
 
@@ -1510,16 +1439,10 @@ public:
     /// defaults), creates in the best and moves on after a 420, at most the
     /// policy's max_locations. `request_json` is a SessionRun body whose
     /// "location" may be left out. Any thread.
-    Result<PlacedSession> create_session_near(CStr request_json, CStr players_json,
-                                              CStr policy_json = nullptr) const noexcept {
-        return detail::make_result<PlacedSession>(gameye_session_create_near(
-            raw_, request_json.c_str(), players_json.c_str(), policy_json.c_str()));
-    }
-    Operation<PlacedSession> create_session_near_async(CStr request_json, CStr players_json,
-                                                       CStr policy_json = nullptr) const noexcept {
-        return Operation<PlacedSession>(gameye_session_create_near_async(
-            raw_, request_json.c_str(), players_json.c_str(), policy_json.c_str()));
-    }
+    GAMEYE_HPP_CALL(PlacedSession, create_session_near,
+                    (CStr request_json, CStr players_json, CStr policy_json = nullptr),
+                    gameye_session_create_near,
+                    (raw(), request_json.c_str(), players_json.c_str(), policy_json.c_str()))
 
 private:
     static std::vector<const char *> c_strs(const std::vector<std::string> &v) {
@@ -1529,8 +1452,11 @@ private:
         return out;
     }
 
-    GameyeClient *raw_ = nullptr;
+    detail::Owned<GameyeClient, gameye_client_free> c_;
 };
+
+#undef GAMEYE_HPP_CALL
+#undef GAMEYE_HPP_CALL_Q
 
 // ---------------------------------------------------------------------------
 // Placing sessions near players (no client needed)
@@ -1552,13 +1478,13 @@ inline Operation<PingReport> ping_locations_async(CStr locations_json, CStr opti
     return Operation<PingReport>(gameye_locations_ping_async(locations_json.c_str(), options_json.c_str()));
 }
 
-/// Ranks candidate locations by players' latencies (gameye_location_choose).
+/// Ranks candidate locations by players' latencies (gameye_locations_choose).
 /// Pure: no network. `policy_json` is nullptr or {"max_loss":0.2,
 /// "max_rtt_ms":150,"allow_missing":false}. Any thread.
 inline Result<Placement> choose_location(CStr candidates_json, CStr players_json,
                                          CStr policy_json = nullptr) noexcept {
     return detail::make_result<Placement>(
-        gameye_location_choose(candidates_json.c_str(), players_json.c_str(), policy_json.c_str()));
+        gameye_locations_choose(candidates_json.c_str(), players_json.c_str(), policy_json.c_str()));
 }
 
 // ---------------------------------------------------------------------------

@@ -236,7 +236,7 @@ namespace GameyeSdk
             byte[] c = Utf8.EncodeRequired(candidatesJson, "candidatesJson");
             byte[] p = Utf8.EncodeRequired(playersJson, "playersJson");
             byte[] pol = policyJson == null ? null : Utf8.Encode(policyJson, "policyJson");
-            return ResultReader.Consume(NativeMethods.gameye_location_choose(c, p, pol), r =>
+            return ResultReader.Consume(NativeMethods.gameye_locations_choose(c, p, pol), r =>
             {
                 string json = Utf8.Decode(r.text);
                 return Placement.From((Dictionary<string, object>)MiniJson.Parse(json), json);
