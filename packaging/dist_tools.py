@@ -214,9 +214,13 @@ def build_unity(a):
     copy(os.path.join(tmpl, "README.md"), os.path.join(pkg, "README.md"))
     for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
         copy(os.path.join(a.root, lic), os.path.join(pkg, lic))
+    # Runtime/ with its subfolders (Generated/: the interop made by scripts/gen_csharp.py).
     runtime = os.path.join(a.root, "bindings", "csharp", "Runtime")
-    for name in sorted(os.listdir(runtime)):
-        copy(os.path.join(runtime, name), os.path.join(pkg, "Runtime", name))
+    for dirpath, dirnames, filenames in os.walk(runtime):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            copy(full, os.path.join(pkg, "Runtime", os.path.relpath(full, runtime)))
     samples = os.path.join(tmpl, "Samples~")
     for dirpath, _, filenames in os.walk(samples):
         for name in filenames:

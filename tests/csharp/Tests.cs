@@ -5,7 +5,7 @@
 //
 // Optional inputs from run.sh: GAMEYE_HEADER (include/gameye.h, to check that
 // every function has a declaration), GAMEYE_LAYOUT_FILE (the struct layout
-// as the C compiler sees it, printed by tests/csharp/layout.c) and
+// as the C compiler sees it, printed by tests/csharp/layout.g.c) and
 // GAMEYE_CONSTANTS_FILE (every enum constant of the header as the C compiler
 // sees it, printed by a program tests/csharp/constants.sh generates).
 
@@ -402,14 +402,31 @@ internal static class Tests
                 Check(offset.ToString() == parts[1], parts[0] + " offset: C " + parts[1] + ", C# " + offset);
             }
         }
-        foreach (Type t in new[] { typeof(GameyeViolation), typeof(GameyePort), typeof(GameyeSession),
-                                   typeof(GameyeKeyValue), typeof(GameyeSessionInfo), typeof(GameyeLocation),
-                                   typeof(GameyeResult) })
+        // Every struct of the binding, and every field, was measured in C.
+        Type[] mirrors = typeof(GameyeResult).Assembly.GetTypes()
+            .Where(t => t.Namespace == "GameyeSdk.Native" && t.IsValueType && !t.IsEnum && t.IsPublic)
+            .ToArray();
+        Check(mirrors.Length >= 7, "found the C# structs (" + mirrors.Length + ")");
+        foreach (Type t in mirrors)
         {
             foreach (FieldInfo f in t.GetFields())
             {
                 Check(seen.Contains(t.Name + "." + f.Name), "C has the field " + t.Name + "." + f.Name);
             }
+        }
+        // layout.g.c and NativeTypes.g.cs come from one parse of the header:
+        // read the header's structs here independently, so a struct that
+        // parse missed cannot go unchecked.
+        string header = Environment.GetEnvironmentVariable("GAMEYE_HEADER");
+        if (!string.IsNullOrEmpty(header) && File.Exists(header))
+        {
+            int structs = 0;
+            foreach (Match m in Regex.Matches(File.ReadAllText(header), @"^typedef struct (\w+) \{", RegexOptions.Multiline))
+            {
+                structs++;
+                Check(mirrors.Any(t => t.Name == m.Groups[1].Value), "C# mirrors the header's struct " + m.Groups[1].Value);
+            }
+            Check(structs >= 7, "found the header's structs (" + structs + ")");
         }
     }
 

@@ -12,7 +12,7 @@ tests/dist/run.sh:
   unique, and each .meta names the importer its asset needs;
 - each native library is the right machine code (PE x86-64, ELF x86-64, ELF
   AArch64) and its PluginImporter .meta enables exactly its platform and CPU;
-- the licenses and every C# file of bindings/csharp/Runtime are there.
+- the licenses and every file of bindings/csharp/Runtime (subfolders too) are there.
 
 Prints one line per check; exits 1 when any fails.
 """
@@ -196,8 +196,10 @@ def main():
         path = os.path.join(pkg, lic)
         check(os.path.isfile(path) and open(path, "rb").read() == want, f"{lic}: the repository's text")
     runtime = os.path.join(root, "bindings", "csharp", "Runtime")
-    for name in sorted(os.listdir(runtime)):
-        check(os.path.isfile(os.path.join(pkg, "Runtime", name)), f"Runtime/{name}: present")
+    for dirpath, _, filenames in os.walk(runtime):
+        for name in sorted(filenames):
+            rel = os.path.relpath(os.path.join(dirpath, name), runtime).replace(os.sep, "/")
+            check(os.path.isfile(os.path.join(pkg, "Runtime", rel)), f"Runtime/{rel}: present")
 
     print(f"UPM package: {failures} failed")
     sys.exit(1 if failures else 0)

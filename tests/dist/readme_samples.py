@@ -172,7 +172,7 @@ def main():
     link = ["-L", lib, "-lgameye", "-Wl,-rpath," + lib]
     sdk = os.path.join(work, "GameyeSdk.dll")
     stubs = os.path.join(root, "tests", "dist", "readme", "UnityEngine.cs")
-    runtime = sorted(glob.glob(os.path.join(root, "bindings", "csharp", "Runtime", "*.cs")))
+    runtime = sorted(glob.glob(os.path.join(root, "bindings", "csharp", "Runtime", "**", "*.cs"), recursive=True))
     unity = os.path.join(work, "UnityEngine.dll")
     ok, out = run(["mcs", "-nologo", "-target:library", "-out:" + unity, stubs], root)
     report(ok, "UnityEngine stand-ins compile", out)

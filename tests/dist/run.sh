@@ -243,7 +243,7 @@ if check "Unity package exists" test -f "$upm"; then
     if require_tool mcs "the Unity sample compile check"; then
         check "Unity package: Runtime + Samples~ compile with mcs -langversion:7.2 (Unity defines)" \
             mcs -nologo -warnaserror+ -langversion:7.2 -target:library -define:UNITY_5_3_OR_NEWER \
-            -out:"$work/upm-sample.dll" "$work/upm/package/Runtime/"*.cs \
+            -out:"$work/upm-sample.dll" "$work/upm/package/Runtime/"*.cs "$work/upm/package/Runtime/Generated/"*.cs \
             "$work/upm/package/Samples~/BasicSession/"*.cs tests/dist/readme/UnityEngine.cs
     fi
 fi

@@ -9,7 +9,7 @@ Reads the sources, builds nothing, so scripts/test.sh runs it first:
 - C++: the methods of `class Client` in bindings/cpp/include/gameye.hpp, and
   that the class calls the C function;
 - C#: the public methods of bindings/csharp/Runtime/GameyeClient.cs, and the
-  `extern` declaration of the C function in NativeMethods.cs;
+  `extern` declaration of the C function in Generated/NativeMethods.g.cs;
 - Python: the methods of `Client` and `AsyncClient` in the stub
   bindings/python/python/gameye/_gameye.pyi, and in the extension's
   `#[pymethods]` blocks (tests/python/test_package.py checks the built
@@ -317,7 +317,7 @@ def csharp_surface() -> tuple[set[str], set[str]]:
     client = strip_comments(read("bindings/csharp/Runtime/GameyeClient.cs"))
     body = block_after(client, r"class GameyeClient\b[^{]*\{")
     methods = set(re.findall(r"\bpublic (?!class\b)[\w<>\[\], ]+? (\w+)\(", body))
-    native = strip_comments(read("bindings/csharp/Runtime/NativeMethods.cs"))
+    native = strip_comments(read("bindings/csharp/Runtime/Generated/NativeMethods.g.cs"))
     return methods, set(re.findall(r"\bextern [\w\[\]]+ (gameye_\w+)\(", native))
 
 

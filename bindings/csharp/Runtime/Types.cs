@@ -1,5 +1,7 @@
-// The managed face of gameye.h's enums and result structs: plain immutable
-// objects copied out of library memory before the native result is freed.
+// The managed face of gameye.h's result structs: plain immutable objects
+// copied out of library memory before the native result is freed. The enums
+// (GameyeStatus, SessionState, StopOutcome, LogLevel) are generated from the
+// header into Generated/Enums.g.cs.
 
 using System;
 using System.Collections.Generic;
@@ -8,74 +10,6 @@ using System.Globalization;
 
 namespace GameyeSdk
 {
-    /// <summary>GameyeStatus: the outcome of a call. API errors reuse their HTTP status as number.</summary>
-    public enum GameyeStatus : uint
-    {
-        Ok = 0,
-        InvalidRequest = 100,
-        InvalidConfig = 101,
-        NullArgument = 102,
-        InvalidUtf8 = 103,
-        Unauthorized = 401,
-        QuotaExhausted = 402,
-        Forbidden = 403,
-        NotFound = 404,
-        Conflict = 409,
-        NoCapacity = 420,
-        InvalidSyntax = 422,
-        ClientError = 499,
-        ServerError = 500,
-        Connect = 600,
-        Tls = 601,
-        Timeout = 602,
-        Transport = 603,
-        Decode = 610,
-        Io = 620,
-        Cancelled = 630,
-        /// <summary>The OS lets this process send no ICMP echo; the message names the cause and the fix.</summary>
-        PingNotPermitted = 640,
-        Panic = 900,
-    }
-
-    /// <summary>GameyeSessionState: a session's status as a number.</summary>
-    public enum SessionState : uint
-    {
-        Unknown = 0,
-        Created = 1,
-        Running = 2,
-        Restarting = 3,
-        Exited = 4,
-        Dead = 5,
-        Draining = 6,
-        ShuttingDown = 7,
-        ServerUnreachable = 8,
-        /// <summary>A status newer than this library; read <see cref="SessionInfo.Status"/>.</summary>
-        Other = 255,
-    }
-
-    /// <summary>GameyeStopOutcome: what <see cref="GameyeClient.StopSession"/> did.</summary>
-    public enum StopOutcome : uint
-    {
-        None = 0,
-        /// <summary>The session was running and is now terminated.</summary>
-        Stopped = 1,
-        /// <summary>Idempotent stop: it had already terminated.</summary>
-        AlreadyStopped = 2,
-        /// <summary>Idempotent stop: no such session.</summary>
-        NotFound = 3,
-    }
-
-    /// <summary>GameyeLogLevel; a logger set at one level gets it and every level above.</summary>
-    public enum LogLevel : uint
-    {
-        Off = 0,
-        Error = 1,
-        Warn = 2,
-        Info = 3,
-        Debug = 4,
-        Trace = 5,
-    }
-
     /// <summary>One problem with one field, from client-side validation or the server's 422.</summary>
     public sealed class Violation
     {
