@@ -327,8 +327,9 @@ fn assert_error_hides_the_token(what: &str, e: &Error) {
 }
 
 /// The four echoes of the issue (a 401 JSON `message`, a 502 HTML page, a
-/// 302 `Location`, a cut-off 201), for every endpoint shape, blocking and
-/// async, plain and TLS: no error text and no log line shows the token.
+/// 302 `Location`, a cut-off 201: its JSON cut, or the message itself), for
+/// every endpoint shape, blocking and async, plain and TLS: no error text
+/// and no log line shows the token.
 #[test]
 fn an_echoed_token_never_shows() {
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -345,6 +346,7 @@ fn an_echoed_token_never_shows() {
         "echo_502_html",
         "echo_302_location",
         "echo_cut_201",
+        "echo_cut_201_eof",
     ] {
         for scheme in BOTH {
             let before = server().counts(name, scheme).requests;
