@@ -2,9 +2,10 @@
 //!
 //! Prints results as JSON on stdout (listings also as a table, with
 //! `--output table`); errors go to stderr with an exit status per error kind
-//! (see [`exit_code`]), so scripts can branch on them.
+//! (see [`exit_codes::exit_code`]), so scripts can branch on them.
 
 mod download;
+mod exit_codes;
 mod output;
 
 use std::collections::BTreeMap;
@@ -317,7 +318,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("gameye: {e}");
-            ExitCode::from(exit_code(e.kind()))
+            ExitCode::from(exit_codes::exit_code(e.kind()))
         }
     }
 }
@@ -545,13 +546,6 @@ fn execute(client: &Client, command: Command) -> Result<String, Error> {
             json(&serde_json::json!({ "exists": exists }))
         }
     })
-}
-
-/// The process exit status of an error: its kind's row in the core's one
-/// table (`ErrorKind::info`). Stable: scripts rely on it. (1 is an
-/// unexpected failure, 2 clap's usage error.)
-fn exit_code(kind: ErrorKind) -> u8 {
-    kind.info().exit_code
 }
 
 #[cfg(test)]

@@ -11,9 +11,11 @@ use gameye_core::ErrorKind;
 
 use crate::args::{arg_str, try_arg};
 use crate::client::{client_and_str, GameyeClient};
-use crate::operation::{start_call, start_with, try_arg_op, GameyeOperation, Gate, ResultPtr};
+use crate::gate::Gate;
+use crate::operation::{GameyeOperation, ResultPtr};
 use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, GameyeResult};
+use crate::spawn::{start_call, start_with, try_arg_op};
 use crate::status::GameyeStatus;
 
 type DownloadArgs<'a> = (&'a GameyeClient, String, String);

@@ -36,6 +36,7 @@ mod args;
 mod artifacts;
 mod client;
 mod diagnostics;
+mod gate;
 mod handle;
 mod locations;
 #[cfg(all(test, gameye_loom))]
@@ -47,6 +48,7 @@ mod players;
 mod result;
 mod session_logs;
 mod sessions;
+mod spawn;
 mod status;
 mod sync;
 
@@ -60,11 +62,11 @@ pub use locations::{
     gameye_locations_available, gameye_locations_available_async, gameye_tag_exists,
     gameye_tag_exists_async,
 };
+pub use operation::queue::{gameye_queue_drain, gameye_queue_free, gameye_queue_new, GameyeQueue};
 pub use operation::{
     gameye_operation_cancel, gameye_operation_free, gameye_operation_poll,
     gameye_operation_set_callback, gameye_operation_take_result, gameye_operation_wait,
-    gameye_queue_drain, gameye_queue_free, gameye_queue_new, GameyeCompletionCallback,
-    GameyeOperation, GameyeQueue,
+    GameyeCompletionCallback, GameyeOperation,
 };
 pub use placement::{
     gameye_locations_choose, gameye_locations_ping, gameye_locations_ping_async,

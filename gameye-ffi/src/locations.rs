@@ -4,9 +4,10 @@ use std::ffi::c_char;
 
 use crate::args::{arg_str, try_arg};
 use crate::client::{client_and_str, GameyeClient};
-use crate::operation::{start_call, try_arg_op, GameyeOperation};
+use crate::operation::GameyeOperation;
 use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, GameyeResult};
+use crate::spawn::{start_call, try_arg_op};
 
 type TagArgs<'a> = (&'a GameyeClient, [String; 3]);
 

@@ -17,9 +17,9 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::sync::Arc;
 use loom::thread;
 
-use crate::operation::{
-    free_handle, Callback, GameyeOperation, Gate, OpShared, QueueShared, ResultPtr,
-};
+use crate::gate::Gate;
+use crate::operation::queue::QueueShared;
+use crate::operation::{free_handle, Callback, GameyeOperation, OpShared, ResultPtr};
 use crate::result::{failure, gameye_result_free, ok};
 use crate::status::GameyeStatus;
 

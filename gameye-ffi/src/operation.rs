@@ -1,22 +1,20 @@
 //! The non-blocking API: operations that run on the library's I/O threads
 //! and complete through polling, waiting, or a completion queue that the host
-//! drains on the thread of its choice.
+//! drains on the thread of its choice (`operation/queue.rs`). `spawn.rs`
+//! starts them.
 
-use std::collections::VecDeque;
 use std::ffi::c_void;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use gameye_core::Client;
-
+use self::queue::{Completion, GameyeQueue, QueueShared};
+use crate::gate::Gate;
 use crate::handle::BoxHandle;
-use crate::panic::{ffi_panic_boundary, PanicFallback};
-use crate::result::{self, failure, gameye_result_free, GameyeResult};
+use crate::panic::ffi_panic_boundary;
+use crate::result::{failure, gameye_result_free, GameyeResult};
 use crate::status::GameyeStatus;
-use crate::sync::{self, lock, this_thread, Arc, AtomicBool, Condvar, Mutex, Ordering, ThreadId};
+use crate::sync::{self, lock, this_thread, Arc, Condvar, Mutex, ThreadId};
+
+pub(crate) mod queue;
 
 /// Called when an operation completes, with the `userdata` given at
 /// registration and the operation itself. The callback may take the result
@@ -77,74 +75,6 @@ pub(crate) struct OpShared {
     on_abandon: Mutex<Option<OnAbandon>>,
 }
 
-/// A gate the host's data callbacks (download writes) pass through. Closing
-/// it waits for a callback in progress on another thread, so none runs after
-/// `gameye_operation_cancel` or `gameye_operation_free` return; closing it
-/// from inside the callback itself (cancel or free in a write callback) does
-/// not wait, and the callbacks after it are refused. No lock is held while
-/// the callback runs.
-#[derive(Clone)]
-pub(crate) struct Gate(Arc<GateShared>);
-
-struct GateShared {
-    state: Mutex<GateState>,
-    cond: Condvar,
-}
-
-#[derive(Default)]
-struct GateState {
-    closed: bool,
-    /// The thread inside the callback right now.
-    running: Option<ThreadId>,
-}
-
-impl Default for Gate {
-    fn default() -> Self {
-        Gate(Arc::new(GateShared {
-            state: Mutex::new(GateState::default()),
-            cond: Condvar::new(),
-        }))
-    }
-}
-
-impl Gate {
-    /// Whether cancel or free closed the gate.
-    pub(crate) fn is_closed(&self) -> bool {
-        lock(&self.0.state).closed
-    }
-
-    /// Runs `f` unless the gate is closed; returns `None` when closed.
-    pub(crate) fn pass<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
-        {
-            let mut st = lock(&self.0.state);
-            if st.closed {
-                return None;
-            }
-            st.running = Some(this_thread());
-        }
-        /// Clears `running` however `f` ends.
-        struct Leave<'a>(&'a GateShared);
-        impl Drop for Leave<'_> {
-            fn drop(&mut self) {
-                lock(&self.0.state).running = None;
-                self.0.cond.notify_all();
-            }
-        }
-        let _leave = Leave(&self.0);
-        Some(f())
-    }
-
-    /// Closes the gate, waiting for a callback in progress on another thread.
-    pub(crate) fn close(&self) {
-        let me = this_thread();
-        let mut st = lock(&self.0.state);
-        st.closed = true;
-        while st.running.is_some_and(|t| t != me) {
-            st = sync::wait(&self.0.cond, st);
-        }
-    }
-}
-
 impl OpShared {
     pub(crate) fn new(gate: Option<Gate>, on_abandon: Option<OnAbandon>) -> Arc<Self> {
         Arc::new(OpShared {
@@ -154,6 +84,11 @@ impl OpShared {
             gate,
             on_abandon: Mutex::new(on_abandon),
         })
+    }
+
+    /// The task that cancel and free abort.
+    pub(crate) fn set_abort(&self, task: tokio::task::AbortHandle) {
+        *lock(&self.abort) = Some(task);
     }
 
     /// Waits until no callback of this operation that `stop` applies to runs
@@ -215,11 +150,11 @@ impl OpShared {
                 // (a drain never holds the queue's lock while taking an
                 // operation's).
                 let handle = st.handle;
-                queue.push(Completion {
+                queue.push(Box::new(Queued {
                     op: Arc::clone(this),
                     callback: cb,
                     handle,
-                });
+                }));
                 drop(st);
             }
             None => {
@@ -336,14 +271,6 @@ unsafe impl BoxHandle for GameyeOperation {
     type Owner = GameyeOperation;
 }
 
-/// A panic in an `_async` function gives an operation that is already done
-/// with `GAMEYE_STATUS_PANIC` (never NULL).
-impl PanicFallback for *mut GameyeOperation {
-    fn fallback(message: String) -> Self {
-        on_panic(message)
-    }
-}
-
 impl GameyeOperation {
     /// A new handle for `shared`; the handle's address is what callbacks get.
     pub(crate) fn into_raw(shared: &Arc<OpShared>) -> *mut GameyeOperation {
@@ -367,211 +294,22 @@ pub(crate) fn free_handle(op: *mut GameyeOperation) {
     drop(op);
 }
 
-pub(crate) struct Completion {
+/// A completion waiting in a queue: the operation, and the callback to run
+/// on the draining thread.
+struct Queued {
     op: Arc<OpShared>,
     callback: Callback,
     #[allow(dead_code)] // kept with the completion for debugging
     handle: usize,
 }
 
-pub(crate) struct QueueShared {
-    items: Mutex<VecDeque<Completion>>,
-    draining: AtomicBool,
-    /// Set when the queue's handle is freed: later completions are dropped,
-    /// and a drain in progress stops after its current callback. (A queued
-    /// completion holds the queue through its callback; keeping none after
-    /// the free breaks that cycle, so nothing leaks.)
-    closed: AtomicBool,
-}
-
-impl QueueShared {
-    pub(crate) fn new() -> Arc<Self> {
-        Arc::new(QueueShared {
-            items: Mutex::new(VecDeque::new()),
-            draining: AtomicBool::new(false),
-            closed: AtomicBool::new(false),
-        })
+impl Completion for Queued {
+    fn run(self: Box<Self>) -> bool {
+        // A freed operation's callback never runs.
+        let st = lock(&self.op.state);
+        self.op
+            .run_callback(st, self.callback.func, self.callback.userdata, Mode::Queue)
     }
-
-    fn push(&self, c: Completion) {
-        let mut items = lock(&self.items);
-        if !self.closed.load(Ordering::Acquire) {
-            items.push_back(c);
-        } else {
-            drop(items);
-            drop(c);
-        }
-    }
-
-    /// `gameye_queue_drain` on this queue (held alive by the caller's `Arc`
-    /// even if a callback frees the queue's handle).
-    pub(crate) fn drain(&self, max: usize) -> usize {
-        if self.draining.swap(true, Ordering::AcqRel) {
-            return 0;
-        }
-        let mut ran = 0;
-        while (max == 0 || ran < max) && !self.closed.load(Ordering::Acquire) {
-            let next = lock(&self.items).pop_front();
-            let Some(c) = next else { break };
-            // A freed operation's callback never runs.
-            let st = lock(&c.op.state);
-            if c.op
-                .run_callback(st, c.callback.func, c.callback.userdata, Mode::Queue)
-            {
-                ran += 1;
-            }
-        }
-        self.draining.store(false, Ordering::Release);
-        ran
-    }
-
-    /// `gameye_queue_free`: drops what is queued and refuses what comes later.
-    pub(crate) fn close(&self) {
-        let dropped = {
-            let mut items = lock(&self.items);
-            self.closed.store(true, Ordering::Release);
-            std::mem::take(&mut *items)
-        };
-        // Dropped outside the lock: they hold the queue themselves.
-        drop(dropped);
-    }
-}
-
-/// A completion queue: callbacks registered with it run only inside
-/// `gameye_queue_drain`, on the thread that calls it (a game loop, once per frame).
-pub struct GameyeQueue {
-    shared: Arc<QueueShared>,
-}
-
-// SAFETY: the handle is the `Box<GameyeQueue>` itself.
-unsafe impl BoxHandle for GameyeQueue {
-    type Owner = GameyeQueue;
-}
-
-/// A panic in `gameye_queue_new` gives NULL.
-impl PanicFallback for *mut GameyeQueue {
-    fn fallback(_: String) -> Self {
-        std::ptr::null_mut()
-    }
-}
-
-/// Catches a panic inside a future, so an operation completes with
-/// `GAMEYE_STATUS_PANIC` instead of never completing.
-struct CatchUnwind<F>(Pin<Box<F>>);
-
-impl<F: Future<Output = ResultPtr>> Future for CatchUnwind<F> {
-    type Output = ResultPtr;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ResultPtr> {
-        let fut = self.0.as_mut();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-            Ok(poll) => poll,
-            Err(payload) => Poll::Ready(ResultPtr(result::panicked(crate::panic::describe(
-                &*payload,
-            )))),
-        }
-    }
-}
-
-/// Starts `work` on the client's I/O threads and returns its operation handle.
-pub(crate) fn start<F>(client: &Client, work: F) -> *mut GameyeOperation
-where
-    F: Future<Output = ResultPtr> + Send + 'static,
-{
-    start_with(client, None, None, work)
-}
-
-/// As [`start`], with a gate that cancel and free close before returning,
-/// and a hook that runs when the operation is cancelled or freed while pending.
-pub(crate) fn start_with<F>(
-    client: &Client,
-    gate: Option<Gate>,
-    on_abandon: Option<OnAbandon>,
-    work: F,
-) -> *mut GameyeOperation
-where
-    F: Future<Output = ResultPtr> + Send + 'static,
-{
-    let shared = OpShared::new(gate, on_abandon);
-    let handle = GameyeOperation::into_raw(&shared);
-    let task_shared = Arc::clone(&shared);
-    let task = client.spawn_background(async move {
-        let result = CatchUnwind(Box::pin(work)).await;
-        OpShared::complete(&task_shared, result);
-    });
-    *lock(&shared.abort) = Some(task.abort_handle());
-    handle
-}
-
-/// Starts a core call on the client's I/O threads: `call` gets a handle of
-/// the client and returns the core's future; `fill` lays its value out in
-/// the operation's result, as the blocking twin's result would have it.
-pub(crate) fn start_call<T, Fut, Fill>(
-    client: &crate::GameyeClient,
-    call: impl FnOnce(Client) -> Fut,
-    fill: Fill,
-) -> *mut GameyeOperation
-where
-    T: 'static,
-    Fut: Future<Output = gameye_core::Result<gameye_core::Response<T>>> + Send + 'static,
-    Fill: FnOnce(&mut crate::result::ResultAlloc, &T) + Send + 'static,
-{
-    let fut = call(client.client.clone());
-    start(&client.client, async move {
-        ResultPtr(result::from_core(fut.await, fill))
-    })
-}
-
-/// Starts `work` on a thread of its own, for work that needs no client (a
-/// ping). Cancel and free close `gate`; `work` checks it to stop early.
-pub(crate) fn start_thread<W>(gate: Gate, work: W) -> *mut GameyeOperation
-where
-    W: FnOnce(Gate) -> *mut GameyeResult + Send + 'static,
-{
-    let shared = OpShared::new(Some(gate.clone()), None);
-    let handle = GameyeOperation::into_raw(&shared);
-    let task_shared = Arc::clone(&shared);
-    let spawned = std::thread::Builder::new()
-        .name("gameye-op".into())
-        .spawn(move || {
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(gate)))
-                .unwrap_or_else(|payload| result::panicked(crate::panic::describe(&*payload)));
-            OpShared::complete(&task_shared, ResultPtr(result));
-        });
-    if let Err(e) = spawned {
-        OpShared::complete(
-            &shared,
-            ResultPtr(failure(
-                GameyeStatus::Io,
-                &format!("cannot start a thread for the operation: {e}"),
-            )),
-        );
-    }
-    handle
-}
-
-/// An operation that is already done with `result` (bad arguments).
-pub(crate) fn done(result: *mut GameyeResult) -> *mut GameyeOperation {
-    let shared = OpShared::new(None, None);
-    let handle = GameyeOperation::into_raw(&shared);
-    OpShared::complete(&shared, ResultPtr(result));
-    handle
-}
-
-/// Unwraps an argument check inside an `_async` function: a bad argument
-/// gives an operation that is already done with the error.
-macro_rules! try_arg_op {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(result) => return $crate::operation::done(result),
-        }
-    };
-}
-pub(crate) use try_arg_op;
-
-/// The operation for a caught panic in an `_async` function.
-pub(crate) fn on_panic(message: String) -> *mut GameyeOperation {
-    done(result::panicked(message))
 }
 
 /// Whether the operation is done. Never blocks. NULL gives 0.
@@ -733,59 +471,5 @@ pub unsafe extern "C" fn gameye_operation_set_callback(
             },
         );
         GameyeStatus::Ok
-    })
-}
-
-/// Creates a completion queue. Free it with `gameye_queue_free`.
-/// Thread safety: any thread.
-#[no_mangle]
-pub extern "C" fn gameye_queue_new() -> *mut GameyeQueue {
-    ffi_panic_boundary!({
-        GameyeQueue::into_handle(Box::new(GameyeQueue {
-            shared: QueueShared::new(),
-        }))
-    })
-}
-
-/// Runs the callbacks of completed operations registered with this queue, on
-/// the calling thread, at most `max` of them (0 means all that are ready).
-/// Never blocks on I/O. Returns how many callbacks ran.
-///
-/// Hazard: calling `gameye_queue_drain` on the same queue from inside one of
-/// its callbacks does nothing and returns 0 (it never deadlocks). A callback
-/// may free the queue (`gameye_queue_free`): that callback finishes, the rest
-/// are dropped without running, and the drain returns.
-/// Thread safety: any thread, but drain each queue from one thread at a time.
-///
-/// # Safety
-/// `queue` is NULL or a live queue.
-#[no_mangle]
-pub unsafe extern "C" fn gameye_queue_drain(queue: *const GameyeQueue, max: usize) -> usize {
-    ffi_panic_boundary!({
-        let Some(queue) = GameyeQueue::borrow(queue) else {
-            return 0;
-        };
-        // Our own reference: a callback may free the queue's handle.
-        let shared = Arc::clone(&queue.shared);
-        shared.drain(max)
-    })
-}
-
-/// Frees a queue. Callbacks still queued, and those of operations that
-/// complete later, are dropped without running (the operations themselves
-/// complete normally and can still be polled, waited on and freed).
-/// NULL is fine. Must not be called twice nor while another thread drains it.
-/// Calling it from inside one of this queue's callbacks is safe: the drain
-/// running it stops after that callback, and the queue's memory is released
-/// when the drain returns.
-///
-/// # Safety
-/// `queue` is NULL or a live queue.
-#[no_mangle]
-pub unsafe extern "C" fn gameye_queue_free(queue: *mut GameyeQueue) {
-    ffi_panic_boundary!({
-        if let Some(queue) = GameyeQueue::take(queue) {
-            queue.shared.close();
-        }
     })
 }

@@ -144,21 +144,29 @@ mod tests {
 
     #[test]
     fn every_export_goes_through_the_boundary() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
         let mut exports = Vec::new();
         let mut unwrapped = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension() != Some(std::ffi::OsStr::new("rs")) {
-                continue;
-            }
-            let file = path.file_name().unwrap().to_str().unwrap().to_owned();
-            let source = std::fs::read_to_string(&path).unwrap();
-            for export in scan::exports(&source) {
-                if export.wrapper.as_deref() != Some("ffi_panic_boundary") {
-                    unwrapped.push(format!("{file}: {}", export.name));
+        // Every source file, in subfolders too (`operation/queue.rs`).
+        let mut dirs = vec![src.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
                 }
-                exports.push(export.name);
+                if path.extension() != Some(std::ffi::OsStr::new("rs")) {
+                    continue;
+                }
+                let file = path.strip_prefix(src).unwrap().display().to_string();
+                let source = std::fs::read_to_string(&path).unwrap();
+                for export in scan::exports(&source) {
+                    if export.wrapper.as_deref() != Some("ffi_panic_boundary") {
+                        unwrapped.push(format!("{file}: {}", export.name));
+                    }
+                    exports.push(export.name);
+                }
             }
         }
         assert!(

@@ -13,9 +13,11 @@ use serde::Deserialize;
 
 use crate::args::{arg_opt_str, arg_ref, arg_str, try_arg};
 use crate::client::GameyeClient;
-use crate::operation::{start_call, start_thread, try_arg_op, GameyeOperation, Gate};
+use crate::gate::Gate;
+use crate::operation::GameyeOperation;
 use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, from_error, GameyeResult, ResultAlloc};
+use crate::spawn::{start_call, start_thread, try_arg_op};
 
 type ArgResult<T> = Result<T, *mut GameyeResult>;
 

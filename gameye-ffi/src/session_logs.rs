@@ -10,9 +10,10 @@ use gameye_core::{Error, LogFollower, NextLine, ReadStart, Response};
 use crate::args::{arg_out, arg_ref, try_arg};
 use crate::client::{client_and_str, GameyeClient};
 use crate::handle::BoxHandle;
-use crate::operation::{self, start_call, start_with, try_arg_op, GameyeOperation, ResultPtr};
+use crate::operation::{GameyeOperation, ResultPtr};
 use crate::panic::{ffi_panic_boundary, PanicFallback};
 use crate::result::{self, failure, from_core, GameyeResult};
+use crate::spawn::{self, start_call, start_with, try_arg_op};
 use crate::status::GameyeStatus;
 
 /// A followed log. Read it with `gameye_log_stream_next` (blocking) or
@@ -231,7 +232,7 @@ pub unsafe extern "C" fn gameye_log_stream_next_async(
     ffi_panic_boundary!({
         let follower = try_arg_op!(arg_ref(stream, "stream")).follower.clone();
         match follower.begin_read() {
-            ReadStart::Done(outcome) => operation::done(read_result(&follower, outcome)),
+            ReadStart::Done(outcome) => spawn::done(read_result(&follower, outcome)),
             ReadStart::Pending(read) => {
                 // Cancelling the pending operation closes the stream before
                 // the cancel returns (the read's task is dropped later).

@@ -6,9 +6,10 @@ use gameye_core::{ListFilter, SessionRun, StopOptions, ValidSessionRun};
 
 use crate::args::{arg_opt_str, arg_ref, arg_str, try_arg};
 use crate::client::{client_and_str, GameyeClient};
-use crate::operation::{start_call, try_arg_op, GameyeOperation};
+use crate::operation::GameyeOperation;
 use crate::panic::ffi_panic_boundary;
 use crate::result::{self, from_core, GameyeResult};
+use crate::spawn::{start_call, try_arg_op};
 
 type ArgResult<T> = Result<T, *mut GameyeResult>;
 

@@ -21,10 +21,6 @@ done
 # Timing bounds in the tests (such as "a freed stream wakes its reader within
 # 100 ms") are 10x wider under valgrind, which slows the library that much.
 if [ ${#memcheck[@]} -gt 0 ]; then export GAMEYE_TEST_SLOW=1; fi
-# TLS records under valgrind (test_hostile.c): see valgrind.supp.
-if [ ${#memcheck[@]} -gt 0 ]; then
-    memcheck+=(--num-callers=40 --suppressions="$root/tests/c/valgrind.supp")
-fi
 
 status=0
 for src in tests/c/test_*.c; do

@@ -18,11 +18,11 @@ fn python_level(level: LogLevel) -> u32 {
     }
 }
 
-/// Sends core events at `level` (a core level number 1-5; 0 turns routing
-/// off) and above to `logger`, a `logging.Logger`.
-///
-/// The GIL is released while the sink is replaced: `set_logger` waits for the
-/// old sink's calls in progress, and those may be waiting for the GIL.
+/// Sends the library's log events at a core level (1 error .. 5 trace; 0
+/// off) and above to ``logger``.
+// The GIL is released while the sink is replaced: `set_logger` waits for the
+// old sink's calls in progress, and those may be waiting for the GIL.
+// py: logger: logging.Logger
 #[pyfunction]
 pub fn _route_logs(py: Python<'_>, level: u32, logger: Py<PyAny>) {
     let Some(level) = LogLevel::from_number(level) else {

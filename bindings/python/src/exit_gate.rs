@@ -97,7 +97,10 @@ fn park_forever() -> ! {
     }
 }
 
-/// The `atexit` hook: closes the gate and waits for the sections inside.
+/// The ``atexit`` hook the extension registers at import: from here on,
+/// threads of the SDK never take the GIL again, so that no thread with Rust
+/// frames is ended by the interpreter's exit. Waits (boundedly) for the
+/// threads inside the gate to leave.
 #[pyfunction]
 fn _close_exit_gate(py: Python<'_>) {
     let _ = FINALIZER.set(std::thread::current().id());

@@ -20,9 +20,11 @@ use pyo3::prelude::*;
 mod aio;
 mod aio_future;
 mod client;
+mod client_methods;
 mod convert;
 mod diagnostics;
 mod download;
+mod endpoints;
 mod error;
 mod exit_gate;
 mod loop_inbox;
@@ -34,10 +36,9 @@ mod types;
 /// The extension module `gameye._gameye`.
 #[pymodule]
 fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<client::PyClient>()?;
-    m.add_class::<aio::PyAsyncClient>()?;
-    m.add_class::<session::PySession>()?;
+    // In this order in the stub (scripts/gen_pyi.py): values, streams, clients.
     m.add_class::<session::PyPort>()?;
+    m.add_class::<session::PySession>()?;
     m.add_class::<types::PySessionSummary>()?;
     m.add_class::<types::PySessionDetails>()?;
     m.add_class::<types::PyPlayers>()?;
@@ -45,6 +46,8 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::PyLocation>()?;
     m.add_class::<session_logs::PyLogStream>()?;
     m.add_class::<session_logs::PyAsyncLogStream>()?;
+    m.add_class::<client::PyClient>()?;
+    m.add_class::<aio::PyAsyncClient>()?;
     m.add_function(wrap_pyfunction!(diagnostics::_route_logs, m)?)?;
     m.add_function(wrap_pyfunction!(error::_error_kinds, m)?)?;
     exit_gate::register(m)?;

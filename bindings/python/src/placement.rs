@@ -19,8 +19,9 @@ use crate::convert::RunKeywords;
 use crate::error::{GameyeError, GameyeResult};
 use crate::session::PySession;
 
-/// Pings locations given as JSON; returns the report as JSON. The GIL is
-/// released while the probes are out.
+/// Pings locations given as JSON; returns the report as JSON. Use
+/// :func:`gameye.ping_locations`. The GIL is released while the probes are
+/// out.
 #[pyfunction]
 pub(crate) fn _ping_locations(
     py: Python<'_>,
@@ -34,7 +35,8 @@ pub(crate) fn _ping_locations(
 }
 
 /// Ranks candidates (a JSON list of ids) by players' latencies (JSON) under
-/// a policy (JSON); returns the placement as JSON.
+/// a policy (JSON); returns the placement as JSON. Use
+/// :func:`gameye.choose_location`.
 #[pyfunction]
 pub(crate) fn _choose_location(
     candidates_json: &str,

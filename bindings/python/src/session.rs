@@ -10,12 +10,12 @@ fn repr_str(py: Python<'_>, s: &str) -> PyResult<String> {
     PyString::new(py, s).repr()?.extract()
 }
 
-/// A mapped port of a session: players connect to `host` port on the
+/// A mapped port of a session: players connect to ``host`` port on the
 /// session's host. Frozen, comparable and hashable.
 #[pyclass(frozen, eq, hash, module = "gameye", name = "Port", from_py_object)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyPort {
-    /// The protocol: `"tcp"`, `"udp"`, or a newer name as the server sent it.
+    /// The protocol: ``"tcp"``, ``"udp"``, or a newer name as the server sent it.
     #[pyo3(get, name = "type")]
     protocol: String,
     /// The port inside the container.
@@ -28,8 +28,7 @@ pub(crate) struct PyPort {
 
 #[pymethods]
 impl PyPort {
-    /// `Port(type, container, host)`; sessions come with their ports already
-    /// built, the constructor is for tests and for comparisons.
+    /// Builds a port; sessions come with their ports, this is for tests.
     #[new]
     #[pyo3(signature = (r#type, container, host))]
     fn new(r#type: String, container: u16, host: u16) -> Self {
@@ -40,7 +39,7 @@ impl PyPort {
         }
     }
 
-    /// `Port(type='tcp', container=80, host=49000)`.
+    /// ``Port(type='tcp', container=80, host=49000)``.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "Port(type={}, container={}, host={})",
@@ -78,7 +77,7 @@ impl From<Port> for PyPort {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PySession {
     /// The session id: the server's, or the one the client sent when the
-    /// server's answer omitted it (a generated UUIDv4 unless `id=` was given).
+    /// server's answer omitted it (a generated UUIDv4 unless ``id=`` was given).
     #[pyo3(get)]
     id: String,
     /// The IP address of the machine the session runs on.
@@ -89,20 +88,19 @@ pub(crate) struct PySession {
 
 #[pymethods]
 impl PySession {
-    /// `Session(id, host, ports)`; `Client.create_session` returns sessions,
-    /// the constructor is for tests and for comparisons.
+    /// Builds a session; ``Client.create_session`` returns them, this is for tests.
     #[new]
     fn new(id: String, host: String, ports: Vec<PyPort>) -> Self {
         PySession { id, host, ports }
     }
 
-    /// The mapped ports, as a new list of `Port` on each access.
+    /// The mapped ports, as a new list on each access.
     #[getter]
     fn ports(&self) -> Vec<PyPort> {
         self.ports.clone()
     }
 
-    /// `Session(id='…', host='…', ports=[Port(…), …])`.
+    /// ``Session(id='…', host='…', ports=[Port(…), …])``.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let ports = self
             .ports

@@ -51,14 +51,16 @@ impl CloseOnCancel {
     }
 }
 
-/// A followed log: iterate it for lines (without line endings) as the game
-/// server writes them, until the session ends.
+/// A followed log (:meth:`Client.follow_logs`): iterate it for lines,
+/// without line endings, as the game server writes them, until the session
+/// ends.
 ///
-/// Each wait releases the GIL. `close()`, leaving a `with` block, or garbage
-/// collection stops following and closes the connection; a `next()` waiting
-/// in another thread then raises `gameye.CancelledError` at once, and later
-/// ones end the iteration. Ctrl-C while waiting raises `KeyboardInterrupt`
-/// and closes the stream.
+/// Each wait releases the GIL. ``close()``, leaving a ``with`` block, or
+/// garbage collection stops following and closes the connection; a
+/// ``next()`` waiting in another thread then raises
+/// :class:`gameye.CancelledError` at once, and later ones end the iteration.
+/// Ctrl-C while waiting raises :class:`KeyboardInterrupt` and closes the
+/// stream.
 #[pyclass(frozen, module = "gameye", name = "LogStream")]
 pub(crate) struct PyLogStream {
     follower: LogFollower,
@@ -78,6 +80,9 @@ impl PyLogStream {
         slf
     }
 
+    /// The next line; raises the request's error if the stream fails, and
+    /// :class:`gameye.CancelledError` if ``close()`` ends this wait.
+    // py: -> str
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<String>> {
         let mut read: BackgroundRead = match self.follower.begin_read() {
             ReadStart::Done(outcome) => return python_outcome(outcome),
@@ -102,21 +107,21 @@ impl PyLogStream {
         self.follower.close();
     }
 
-    /// Whether `close()` was called (or a `with` block left).
+    /// Whether ``close()`` was called (or a ``with`` block left).
     #[getter]
     fn closed(&self) -> bool {
         self.follower.is_closed()
     }
 
-    /// The HTTP status of the request that opened the log (`None` until
-    /// it is open).
+    /// The HTTP status of the request that opened the log; ``None``
+    /// until it is open.
     #[getter]
     fn http_status(&self) -> Option<u16> {
         self.follower.http_status()
     }
 
-    /// How many attempts opening the log took, retries included (`None`
-    /// until it is open).
+    /// How many attempts opening the log took, retries included;
+    /// ``None`` until it is open.
     #[getter]
     fn attempts(&self) -> Option<u32> {
         self.follower.attempts()
@@ -147,14 +152,16 @@ impl Drop for PyLogStream {
     }
 }
 
-/// A followed log for asyncio: `async for line in client.follow_logs(id)`.
+/// A followed log for asyncio (:meth:`AsyncClient.follow_logs`):
+/// ``async for line in client.follow_logs(id)``.
 ///
-/// The request is sent on first use: `await client.follow_logs(id)` (or
-/// `async with`) opens it and raises its errors there; otherwise the first
-/// `__anext__` does. `aclose()`, leaving an `async with` block, or garbage
-/// collection stops following and closes the connection; a pending
-/// `__anext__` then raises `gameye.CancelledError`, and later ones end the
-/// iteration. Cancelling a pending `__anext__` closes the stream.
+/// The request is sent on first use: ``await client.follow_logs(id)`` or
+/// ``async with client.follow_logs(id) as lines`` opens it (raising its
+/// errors there); otherwise the first ``__anext__`` does. ``aclose()``,
+/// leaving an ``async with`` block, or garbage collection stops following
+/// and closes the connection; a pending ``__anext__`` then raises
+/// :class:`gameye.CancelledError`, and later ones end the iteration.
+/// Cancelling a pending ``__anext__`` closes the stream.
 #[pyclass(frozen, module = "gameye", name = "AsyncLogStream")]
 pub(crate) struct PyAsyncLogStream {
     follower: LogFollower,
@@ -194,6 +201,8 @@ impl PyAsyncLogStream {
         slf
     }
 
+    /// The next line; raises the request's error if the stream fails.
+    // py: -> asyncio.Future[str]
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         // Fails outside of an event loop, before the stream is taken.
         aio_future::running_loop(py)?;
@@ -227,40 +236,44 @@ impl PyAsyncLogStream {
     }
 
     /// Opens the log (if not yet) and gives the stream itself.
+    // py: -> Generator[Any, None, AsyncLogStream]
     fn __await__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         Self::opened(slf)?.call_method0("__await__")
     }
 
-    /// Stops following and closes the connection. Idempotent; awaitable.
+    /// Stops following and closes the connection. Idempotent.
+    // py: -> asyncio.Future[None]
     fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.follower.close();
         aio_future::ready(py, py.None())
     }
 
-    /// Whether `aclose()` was called (or an `async with` block left).
+    /// Whether ``aclose()`` was called (or an ``async with`` block left).
     #[getter]
     fn closed(&self) -> bool {
         self.follower.is_closed()
     }
 
-    /// The HTTP status of the request that opened the log (`None` until
-    /// it is open).
+    /// The HTTP status of the request that opened the log; ``None``
+    /// until it is open.
     #[getter]
     fn http_status(&self) -> Option<u16> {
         self.follower.http_status()
     }
 
-    /// How many attempts opening the log took, retries included (`None`
-    /// until it is open).
+    /// How many attempts opening the log took, retries included;
+    /// ``None`` until it is open.
     #[getter]
     fn attempts(&self) -> Option<u32> {
         self.follower.attempts()
     }
 
+    // py: -> asyncio.Future[AsyncLogStream]
     fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         Self::opened(slf)
     }
 
+    // py: -> asyncio.Future[bool]
     #[pyo3(signature = (*_args))]
     fn __aexit__<'py>(
         &self,

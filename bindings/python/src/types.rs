@@ -54,7 +54,8 @@ fn status_name(status: &SessionStatus) -> String {
     status.as_str().to_owned()
 }
 
-/// One entry of `Client.list_sessions()`. Frozen, comparable and hashable.
+/// One entry of :meth:`Client.list_sessions`. Frozen, comparable, hashable
+/// and picklable.
 #[pyclass(
     frozen,
     eq,
@@ -85,8 +86,10 @@ pub(crate) struct PySessionSummary {
     created: i64,
     port: BTreeMap<String, u16>,
     ports: Vec<PyPort>,
-    /// The status (`"running"`, `"exited"`, ...), a newer server's unknown
-    /// status as it was sent, or `None` when the server did not say.
+    /// ``"created"``, ``"running"``, ``"restarting"``, ``"exited"``,
+    /// ``"dead"``, ``"draining"``, ``"shuttingdown"``,
+    /// ``"server_unreachable"``, a newer server's status as it was sent, or
+    /// ``None`` when the server did not say.
     #[pyo3(get)]
     status: Option<String>,
     labels: BTreeMap<String, String>,
@@ -97,8 +100,7 @@ pub(crate) struct PySessionSummary {
 
 #[pymethods]
 impl PySessionSummary {
-    /// `SessionSummary(id, image, location, host, created, port, *, tag=None,
-    /// status=None, labels=None, player_count=None)`.
+    /// Builds a summary; ``list_sessions`` returns them, this is for tests.
     #[new]
     #[pyo3(signature = (id, image, location, host, created, port, *, tag=None, status=None, labels=None, player_count=None))]
     #[allow(clippy::too_many_arguments)]
@@ -129,20 +131,21 @@ impl PySessionSummary {
         }
     }
 
-    /// The exposed ports as the API gives them, `{"80/tcp": 49160}`; a new
-    /// dict on each access.
+    /// The exposed ports as the API gives them, ``{"80/tcp": 49160}``
+    /// (a new dict on each access).
     #[getter]
     fn port(&self) -> BTreeMap<String, u16> {
         self.port.clone()
     }
 
-    /// The exposed ports as typed `Port`s; a new list on each access.
+    /// The exposed ports as typed :class:`Port` (a new list on each access);
+    /// a key without a protocol is TCP, a key that is not a port is skipped.
     #[getter]
     fn ports(&self) -> Vec<PyPort> {
         self.ports.clone()
     }
 
-    /// User-defined labels; a new dict on each access.
+    /// User-defined labels (a new dict on each access).
     #[getter]
     fn labels(&self) -> BTreeMap<String, String> {
         self.labels.clone()
@@ -218,7 +221,7 @@ pub(crate) struct PyPlayers {
 
 #[pymethods]
 impl PyPlayers {
-    /// `Players(joined, joined_count)`.
+    /// Builds a players record; this is for tests.
     #[new]
     fn new(joined: Vec<String>, joined_count: i64) -> Self {
         PyPlayers {
@@ -227,7 +230,7 @@ impl PyPlayers {
         }
     }
 
-    /// The ids of the players who joined; a new list on each access.
+    /// The ids of the players who joined (a new list on each access).
     #[getter]
     fn joined(&self) -> Vec<String> {
         self.joined.clone()
@@ -258,8 +261,8 @@ impl From<Players> for PyPlayers {
     }
 }
 
-/// One session as `Client.get_session()` describes it, with its players.
-/// Frozen, comparable and hashable.
+/// One session as :meth:`Client.get_session` describes it, with its
+/// players. Frozen, comparable, hashable and picklable.
 #[pyclass(
     frozen,
     eq,
@@ -290,8 +293,7 @@ pub(crate) struct PySessionDetails {
     created: i64,
     port: BTreeMap<String, u16>,
     ports: Vec<PyPort>,
-    /// The status (`"running"`, `"exited"`, ...), or a newer server's unknown
-    /// status as it was sent.
+    /// The status, as :attr:`SessionSummary.status` (never ``None`` here).
     #[pyo3(get)]
     status: String,
     labels: BTreeMap<String, String>,
@@ -302,8 +304,7 @@ pub(crate) struct PySessionDetails {
 
 #[pymethods]
 impl PySessionDetails {
-    /// `SessionDetails(id, image, location, host, created, port, status, *,
-    /// tag=None, labels=None, players=None)`.
+    /// Builds the details; ``get_session`` returns them, this is for tests.
     #[new]
     #[pyo3(signature = (id, image, location, host, created, port, status, *, tag=None, labels=None, players=None))]
     #[allow(clippy::too_many_arguments)]
@@ -334,20 +335,21 @@ impl PySessionDetails {
         }
     }
 
-    /// The exposed ports as the API gives them, `{"80/tcp": 49160}`; a new
-    /// dict on each access.
+    /// The exposed ports as the API gives them, ``{"80/tcp": 49160}``
+    /// (a new dict on each access).
     #[getter]
     fn port(&self) -> BTreeMap<String, u16> {
         self.port.clone()
     }
 
-    /// The exposed ports as typed `Port`s; a new list on each access.
+    /// The exposed ports as typed :class:`Port` (a new list on each access);
+    /// a key without a protocol is TCP, a key that is not a port is skipped.
     #[getter]
     fn ports(&self) -> Vec<PyPort> {
         self.ports.clone()
     }
 
-    /// User-defined labels; a new dict on each access.
+    /// User-defined labels (a new dict on each access).
     #[getter]
     fn labels(&self) -> BTreeMap<String, String> {
         self.labels.clone()
@@ -411,8 +413,8 @@ impl From<SessionDetails> for PySessionDetails {
     }
 }
 
-/// The answer of `join_players` and `leave_players`. Frozen, comparable and
-/// hashable.
+/// The answer of :meth:`Client.join_players` and
+/// :meth:`Client.leave_players`. Frozen, comparable and hashable.
 #[pyclass(
     frozen,
     eq,
@@ -431,13 +433,13 @@ pub(crate) struct PyPlayerCount {
 
 #[pymethods]
 impl PyPlayerCount {
-    /// `PlayerCount(count, players)`.
+    /// Builds a player count; this is for tests.
     #[new]
     fn new(count: i64, players: Vec<String>) -> Self {
         PyPlayerCount { count, players }
     }
 
-    /// The player ids the call joined or removed; a new list on each access.
+    /// The player ids the call joined or removed (a new list on each access).
     #[getter]
     fn players(&self) -> Vec<String> {
         self.players.clone()
@@ -479,7 +481,7 @@ impl From<PlayerCount> for PyPlayerCount {
 )]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyLocation {
-    /// The location id, as `create_session` takes it.
+    /// The location id, as ``create_session`` takes it.
     #[pyo3(get)]
     id: String,
     ips: Vec<String>,
@@ -487,13 +489,14 @@ pub(crate) struct PyLocation {
 
 #[pymethods]
 impl PyLocation {
-    /// `Location(id, ips)`.
+    /// Builds a location; this is for tests.
     #[new]
     fn new(id: String, ips: Vec<String>) -> Self {
         PyLocation { id, ips }
     }
 
-    /// IPv4 addresses to ping to measure latency; a new list on each access.
+    /// IPv4 addresses to ping to measure latency to this location (a new
+    /// list on each access).
     #[getter]
     fn ips(&self) -> Vec<String> {
         self.ips.clone()
