@@ -5,7 +5,7 @@
 //! kept connections and their liveness check, the re-send after a stale
 //! connection, the idle timeout, the connect timeout, no SIGPIPE, and TLS
 //! session resumption. Response size caps and per-attempt timeouts are the
-//! client's (`client.rs`), above this layer, the same for every path.
+//! call's (`call.rs`), above this layer, the same for every path.
 //!
 //! Why not reqwest: its pool's checkout, redirect layer and per-request URL
 //! handling cost about 40% of a loopback create (BENCHMARKS.md), its
