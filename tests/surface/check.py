@@ -11,8 +11,9 @@ Reads the sources, builds nothing, so scripts/test.sh runs it first:
 - C#: the public methods of bindings/csharp/Runtime/GameyeClient.cs, and the
   `extern` declaration of the C function in Generated/NativeMethods.g.cs;
 - Python: the methods of `Client` and `AsyncClient` in the stub
-  bindings/python/python/gameye/_gameye.pyi, and in the extension's
-  `#[pymethods]` blocks (tests/python/test_package.py checks the built
+  bindings/python/python/gameye/_gameye.pyi, and in the extension's sources
+  as scripts/gen_pyi.py reads them (the `client_methods!` declarations and
+  the `#[pymethods]` blocks; tests/python/test_package.py checks the built
   module against the stub).
 
 ENDPOINTS is the explicit map: a core method (its blocking name; the `_async`
@@ -31,8 +32,17 @@ fields of `RetryJson` in retry.rs) -> its name in each layer, checked in:
 - C#: a property of `GameyeConfig` (`RetryConfig` for retry keys) that its
   `ToJson()` writes under the key;
 - Python: a keyword of `Client` and `AsyncClient` in the extension's
-  `#[pyo3(signature = ...)]` and in the stub, read by `build()` (client.rs);
+  constructor (its `client_methods!` declaration) and in the stub, read by
+  `build()` (client.rs);
 - CLI: a global flag (a field of `GlobalArgs` that main.rs reads).
+
+ERROR_KIND_TABLES does it for the error kinds: every variant of the core's
+`ErrorKind` (gameye-core/src/error.rs) has a row in the core's table
+(error_kinds.rs) and in each binding's own table of names for the kinds:
+the C status enum (gameye-ffi/src/status.rs), C++'s `gameye::Status` (with
+the C constant of the kind's name), C#'s `GameyeStatus`, Python's exception
+classes (bindings/python/src/error.rs) and the CLI's exit statuses
+(gameye-cli/src/exit_codes.rs).
 
     python3 tests/surface/check.py    # exit 1 with one line per gap
 """
@@ -40,6 +50,7 @@ fields of `RetryJson` in retry.rs) -> its name in each layer, checked in:
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from pathlib import Path
@@ -309,7 +320,14 @@ def cpp_surface() -> tuple[set[str], set[str]]:
     """Method names of `class Client` and the C functions it calls."""
     body = strip_comments(block_after(read("bindings/cpp/include/gameye.hpp"), r"\nclass Client \{"))
     methods = set(re.findall(r"^    (?:template\s*<[^>]*>\s*)?[\w:<>,&* ]+?[\s&*](\w+)\(", body, flags=re.M))
-    return methods, set(re.findall(r"\b(gameye_\w+)\(", body))
+    calls = set(re.findall(r"\b(gameye_\w+)\(", body))
+    # GAMEYE_HPP_CALL(T, name, (params), [quals,] c_fn, (args)) declares
+    # `name` and `name_async`, calling `c_fn` and `c_fn_async`.
+    pairs = r"^    GAMEYE_HPP_CALL(?:_Q)?\(\s*[^,]+,\s*(\w+),.*?\b(gameye_\w+),\s*\("
+    for name, c_fn in re.findall(pairs, body, flags=re.M | re.S):
+        methods |= {name, name + "_async"}
+        calls |= {c_fn, c_fn + "_async"}
+    return methods, calls
 
 
 def csharp_surface() -> tuple[set[str], set[str]]:
@@ -329,18 +347,26 @@ def python_stub_methods(cls: str) -> set[str]:
     return set()
 
 
+@functools.cache
+def python_extension() -> dict:
+    """The extension's classes by Rust name, as scripts/gen_pyi.py reads
+    the sources (the stub's generator: one parser of the declarations)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import gen_pyi
+    finally:
+        sys.path.pop(0)
+    try:
+        return gen_pyi.load(str(ROOT)).classes
+    except gen_pyi.StubError as e:
+        print(f"python: cannot read the extension's sources: {e}", file=sys.stderr)
+        return {}
+
+
 def python_extension_methods(rust_struct: str) -> set[str]:
-    """Python names of the `#[pymethods] impl STRUCT` methods (`#[pyo3(name)]` honoured)."""
-    names: set[str] = set()
-    for path in sorted((ROOT / "bindings/python/src").glob("*.rs")):
-        src = path.read_text(encoding="utf-8")
-        if not re.search(rf"#\[pymethods\]\s*impl {rust_struct} \{{", src):
-            continue
-        body = block_after(src, rf"#\[pymethods\]\s*impl {rust_struct} \{{")
-        for m in re.finditer(r"((?:\s*#\[[^\n]*\]\n)*)\s*(?:pub(?:\(crate\))? )?fn (\w+)", body):
-            renamed = re.search(r'name\s*=\s*"(\w+)"', m.group(1))
-            names.add(renamed.group(1) if renamed else m.group(2))
-    return names
+    """Python names of the methods of the extension class STRUCT."""
+    cls = python_extension().get(rust_struct)
+    return {m.name for m in cls.members if m.kind != "new"} if cls else set()
 
 
 def struct_fields(rel: str, struct: str) -> list[str]:
@@ -360,13 +386,11 @@ def config_keys() -> list[str]:
     return keys
 
 
-def pyo3_signature(rel: str, struct: str) -> set[str]:
-    """The parameter names of the `#[new]` constructor of `#[pymethods] impl STRUCT`."""
-    body = block_after(read(rel), rf"#\[pymethods\]\s*impl {struct} \{{")
-    m = re.search(r"signature = \((.*?)\)\)\]\s*(?:#\[[^\n]*\]\s*)*fn new\(", body, flags=re.S)
-    if not m:
-        return set()
-    return {p.split("=")[0].strip() for p in m.group(1).split(",")} - {"*", ""}
+def python_constructor(struct: str) -> set[str]:
+    """The parameter names of the constructor of the extension class STRUCT."""
+    cls = python_extension().get(struct)
+    new = [m for m in cls.members if m.kind == "new"] if cls else []
+    return {p.name for p in new[0].params} if new else set()
 
 
 def python_stub_new(cls: str) -> set[str]:
@@ -414,8 +438,8 @@ def check_config_keys() -> list[str]:
     cs = {c: block_after(types_cs, rf"class {c}\b[^{{]*\{{") for c in ("GameyeConfig", "RetryConfig")}
     # Python: both constructors, in the extension and in the stub.
     py = {
-        "Client (client.rs signature)": pyo3_signature("bindings/python/src/client.rs", "PyClient"),
-        "AsyncClient (aio.rs signature)": pyo3_signature("bindings/python/src/aio.rs", "PyAsyncClient"),
+        "Client (its constructor in endpoints.rs)": python_constructor("PyClient"),
+        "AsyncClient (its constructor in endpoints.rs)": python_constructor("PyAsyncClient"),
         "Client (stub)": python_stub_new("Client"),
         "AsyncClient (stub)": python_stub_new("AsyncClient"),
     }
@@ -482,6 +506,55 @@ def check_config_keys() -> list[str]:
     return problems
 
 
+# Each table of names for the core's error kinds: (what, file, the block that
+# holds it, the pattern of one row, whose group 1 is the kind's variant).
+ERROR_KIND_TABLES = [
+    ("the core's table", "gameye-core/src/error_kinds.rs", r"\nkind_table! \{", r"^\s*(\w+)\s*=>"),
+    ("the C status enum", "gameye-ffi/src/status.rs", r"\bpub enum GameyeStatus \{", r"^\s*(\w+)\s*=\s*\d+"),
+    ("C++'s gameye::Status", "bindings/cpp/include/gameye.hpp", r"\benum class Status\b[^{]*\{", r"^\s*(\w+)\s*=\s*GAMEYE_STATUS_"),
+    ("C#'s GameyeStatus", "bindings/csharp/Runtime/**/*.cs", r"\benum GameyeStatus\b[^{]*\{", r"^\s*(\w+)\s*=\s*\d+"),
+    ("Python's exception classes", "bindings/python/src/error.rs", r"\bfn exception_class\(", r"ErrorKind::(\w+)\s*=>"),
+    ("the CLI's exit statuses", "gameye-cli/src/exit_codes.rs", r"\bfn exit_code\(", r"ErrorKind::(\w+)\s*=>"),
+]
+
+
+def core_error_kinds() -> list[str]:
+    """The variants of the core's `ErrorKind`, in order."""
+    body = block_after(strip_comments(read("gameye-core/src/error.rs")), r"\bpub enum ErrorKind \{")
+    return re.findall(r"^\s*(\w+),?\s*$", body, flags=re.M)
+
+
+def check_error_kinds() -> list[str]:
+    """One line per (table, kind) that a table of error-kind names lacks."""
+    kinds = core_error_kinds()
+    if not kinds:
+        return ["error kinds: found no `pub enum ErrorKind` in gameye-core/src/error.rs; has it moved?"]
+    core = block_after(read("gameye-core/src/error_kinds.rs"), r"\nkind_table! \{")
+    c_names = dict(re.findall(r"^\s*(\w+)\s*=>\s*\d+,\s*\"(\w+)\"", core, flags=re.M))
+    problems: list[str] = []
+    for what, rel, block, row in ERROR_KIND_TABLES:
+        paths = sorted(ROOT.glob(rel)) if "*" in rel else [ROOT / rel]
+        body = ""
+        for path in paths:
+            if path.is_file():
+                body = block_after(strip_comments(path.read_text(encoding="utf-8")), block)
+                if body:
+                    break
+        if not body:
+            problems.append(f"error kinds: found no {what} in {rel}; has it moved?")
+            continue
+        mapped = set(re.findall(row, body, flags=re.M))
+        for kind in kinds:
+            if kind not in mapped:
+                problems.append(f"error kinds: {kind} has no row in {what} ({rel})")
+        if what.startswith("C++"):
+            for kind in kinds:
+                name = c_names.get(kind, "")
+                if kind in mapped and name and not re.search(rf"\b{kind}\s*=\s*GAMEYE_STATUS_{name.upper()}\b", body):
+                    problems.append(f"error kinds: {what} gives {kind} another C status than GAMEYE_STATUS_{name.upper()}")
+    return problems
+
+
 def missing(found: set[str], names, message: str) -> list[str]:
     """`message` (a `{}` for the name) for each of `names` not in `found`."""
     return [message.format(n) for n in names if n not in found]
@@ -540,6 +613,7 @@ def main() -> int:
                     problems += missing(found, [name], "Python: " + where.format("{} is missing from the " + what))
 
     problems += check_config_keys()
+    problems += check_error_kinds()
 
     for p in problems:
         print(p, file=sys.stderr)
@@ -548,6 +622,7 @@ def main() -> int:
         return 1
     print(f"binding surface: {len(ENDPOINTS)} core endpoints (blocking + async) in C, C++, C# and Python")
     print(f"binding surface: {len(CONFIG_KEYS)} configuration keys in Rust, C, C++, C#, Python and the CLI")
+    print(f"binding surface: {len(core_error_kinds())} error kinds in the core's table, C, C++, C#, Python and the CLI")
     return 0
 
 
