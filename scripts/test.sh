@@ -148,6 +148,9 @@ if has cmake "the install tests" && has pkg-config "the install tests"; then
 fi
 
 section "Python tests"
+# The stub is generated from the Rust sources: it must be what they give.
+python3 scripts/gen_pyi.py --check
+python3 -W error scripts/gen_pyi_test.py
 request_log python
 venv="$root/target/venv"
 if [ ! -x "$venv/bin/python" ]; then

@@ -6,6 +6,7 @@ import asyncio
 import builtins
 import time
 import uuid
+from pathlib import Path
 from typing import Callable
 
 import gameye
@@ -224,8 +225,8 @@ def test_download_error_pickles_as_os_error() -> None:
 
 
 def test_every_kind_of_the_core_table_has_its_class() -> None:
-    """The core's one error table names a class per kind; each exists, is a
-    GameyeError, and is documented with its kind name."""
+    """The binding's table (error.rs) gives every kind of the core a class;
+    each exists, is a GameyeError, and is documented with its kind name."""
     table = gameye._gameye._error_kinds()
     assert len(table) >= 18
     for kind, number, class_name in table:
@@ -237,3 +238,22 @@ def test_every_kind_of_the_core_table_has_its_class() -> None:
     by_kind = {kind: class_name for kind, _, class_name in table}
     for cls, kind in ERROR_STATUSES.values():
         assert by_kind[kind] == cls.__name__, kind
+
+
+def test_readme_error_table_names_each_kinds_class() -> None:
+    """The README's error table gives each kind the class the binding raises
+    (its Python column; the core's test checks the C names and numbers, the
+    CLI's the exit statuses)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    by_number = {number: class_name for _, number, class_name in gameye._gameye._error_kinds()}
+    seen = set()
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if not line.startswith("| ") or len(cells) < 6 or "`GAMEYE_STATUS_" not in cells[3]:
+            continue
+        number = int(cells[3].rsplit("(", 1)[1].rstrip(")"))
+        if number not in by_number:
+            continue  # a C-only status (NULL argument, panic, ...)
+        assert cells[4].split("`")[1] == by_number[number], line
+        seen.add(number)
+    assert seen == set(by_number)

@@ -95,6 +95,34 @@ def test_stub_signatures_match_runtime(class_name: str) -> None:
         assert stub_params == [p for p in runtime_params if p != "self"], method.name
 
 
+def test_runtime_docstrings_are_the_stubs() -> None:
+    """Each docstring in the stub is the one Python shows at run time: both
+    are the Rust doc comments (scripts/gen_pyi.py writes the stub from them).
+    Except where pyo3 keeps none: ``__new__``, and the methods it makes type
+    slots (``__repr__``, ``__next__``, ...), which show CPython's text."""
+    tree = ast.parse(stub_source())
+    checked = 0
+
+    def same(node: ast.AST, runtime: object, where: str) -> None:
+        nonlocal checked
+        stub_doc = ast.get_docstring(node)  # type: ignore[arg-type]
+        if stub_doc is None or type(runtime).__name__ == "wrapper_descriptor":
+            return
+        assert inspect.cleandoc(getattr(runtime, "__doc__", None) or "") == stub_doc, where
+        checked += 1
+
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            same(node, getattr(gameye._gameye, node.name), node.name)
+        elif isinstance(node, ast.ClassDef) and hasattr(gameye._gameye, node.name):
+            cls = getattr(gameye._gameye, node.name)
+            same(node, cls, node.name)
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name != "__new__":
+                    same(item, cls.__dict__[item.name], f"{node.name}.{item.name}")
+    assert checked > 80
+
+
 def test_sync_and_async_clients_have_the_same_methods() -> None:
     def public(cls: type) -> dict[str, list[str]]:
         return {

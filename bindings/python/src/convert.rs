@@ -1,5 +1,5 @@
 //! Python values → core request types: the JSON form of the core's
-//! `SessionRun`, and the `ListFilter` of `list_sessions`.
+//! `SessionRun`.
 //!
 //! The keyword arguments of `Client.create_session` are converted into a JSON
 //! object as they are, and `SessionRun::from_value` in the core does every
@@ -9,9 +9,7 @@
 //! cannot be handed over; it becomes a violation naming the field, in the same
 //! form the core uses, so every bad argument raises `InvalidRequestError`.
 
-use std::collections::BTreeMap;
-
-use gameye_core::{Error, ListFilter, SessionRun, ValidSessionRun, Violation};
+use gameye_core::{Error, SessionRun, ValidSessionRun, Violation};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
@@ -23,6 +21,39 @@ use crate::error::GameyeResult;
 /// core's fields after the two required ones.
 fn run_keywords() -> &'static [&'static str] {
     &SessionRun::FIELDS[2..]
+}
+
+/// Stops the build (`client_methods!` calls it in a constant) unless
+/// `names`, the keywords `endpoints.rs` declares, are [`run_keywords`] in
+/// order: their values are matched to the fields by position.
+pub(crate) const fn assert_run_keywords(names: &[&str]) {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let fields = &SessionRun::FIELDS;
+    assert!(
+        names.len() + 2 == fields.len(),
+        "session_run: one keyword per SessionRun field"
+    );
+    let mut i = 0;
+    while i < names.len() {
+        assert!(
+            same(names[i], fields[i + 2]),
+            "session_run: the keywords are SessionRun::FIELDS after location and image, in order"
+        );
+        i += 1;
+    }
 }
 
 /// Those keywords' values (`None` when not given), in [`run_keywords`] order.
@@ -54,30 +85,6 @@ pub(crate) fn session_run(
         return Err(Error::invalid_request(violations).into());
     }
     Ok(SessionRun::from_value(Value::Object(object))?)
-}
-
-/// The core's `ListFilter` from the keyword arguments of `list_sessions`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn list_filter(
-    all: bool,
-    location: Option<String>,
-    image: Option<String>,
-    tag: Option<String>,
-    host: Option<String>,
-    player_count_lt: Option<i64>,
-    player_count_gt: Option<i64>,
-    labels: Option<BTreeMap<String, String>>,
-) -> ListFilter {
-    ListFilter {
-        all,
-        location,
-        image,
-        tag,
-        host,
-        player_count_lt,
-        player_count_gt,
-        labels: labels.unwrap_or_default(),
-    }
 }
 
 /// The JSON form of `value`; a value without one is recorded as a violation

@@ -2,9 +2,9 @@
 //!
 //! The exception classes are defined in Python (`gameye/_errors.py`) so they
 //! can subclass builtins such as `ValueError` and be documented and typed like
-//! any Python class; this module picks the class for each [`ErrorKind`] from
-//! the core's one table (`ErrorKind::info`) and copies every detail of the
-//! core [`Error`] onto it.
+//! any Python class; they are imported here as types (`import_exception!`),
+//! [`exception_class`] is the binding's table from [`ErrorKind`] to class,
+//! and every detail of the core [`Error`] is copied onto the exception.
 //! The exception text is the core error's `Display`, which never contains the
 //! API token.
 
@@ -12,10 +12,74 @@ use gameye_core::{Error, ErrorKind};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyModule};
+use pyo3::types::{PyDict, PyList, PyType};
+use pyo3::PyTypeInfo;
 
-/// The Python module that defines the exception classes.
-const ERRORS_MODULE: &str = "gameye._errors";
+/// The classes of `gameye/_errors.py`, as types (in a module of their own:
+/// `GameyeError` is also the name of this module's Rust error enum).
+mod classes {
+    pyo3::import_exception!(gameye._errors, GameyeError);
+    pyo3::import_exception!(gameye._errors, InvalidRequestError);
+    pyo3::import_exception!(gameye._errors, ConfigurationError);
+    pyo3::import_exception!(gameye._errors, AuthenticationError);
+    pyo3::import_exception!(gameye._errors, QuotaExceededError);
+    pyo3::import_exception!(gameye._errors, PermissionDeniedError);
+    pyo3::import_exception!(gameye._errors, NotFoundError);
+    pyo3::import_exception!(gameye._errors, ConflictError);
+    pyo3::import_exception!(gameye._errors, NoCapacityError);
+    pyo3::import_exception!(gameye._errors, ClientError);
+    pyo3::import_exception!(gameye._errors, ServerError);
+    pyo3::import_exception!(gameye._errors, TransportError);
+    pyo3::import_exception!(gameye._errors, TimeoutError);
+    pyo3::import_exception!(gameye._errors, DecodeError);
+    pyo3::import_exception!(gameye._errors, DownloadError);
+    pyo3::import_exception!(gameye._errors, CancelledError);
+    pyo3::import_exception!(gameye._errors, PingNotPermittedError);
+}
+
+/// Imports every class of the table, when the extension loads: a class
+/// missing from `_errors.py` fails the import (pyo3 panics on a failed
+/// import), not the first error of its kind, and no later error waits on an
+/// import (`gameye/__init__.py` has imported `_errors` by then).
+pub(crate) fn import_classes(py: Python<'_>) -> PyResult<()> {
+    py.import("gameye._errors")?;
+    classes::GameyeError::type_object(py);
+    for kind in gameye_core::ERROR_KINDS {
+        exception_class(py, *kind);
+    }
+    violation_class(py)?;
+    Ok(())
+}
+
+/// The exception class of each error kind: the binding's one table
+/// (`tests/surface/check.py` fails when a kind has no row).
+fn exception_class(py: Python<'_>, kind: ErrorKind) -> Bound<'_, PyType> {
+    match kind {
+        ErrorKind::InvalidRequest => classes::InvalidRequestError::type_object(py),
+        ErrorKind::InvalidConfig => classes::ConfigurationError::type_object(py),
+        ErrorKind::Unauthorized => classes::AuthenticationError::type_object(py),
+        ErrorKind::QuotaExhausted => classes::QuotaExceededError::type_object(py),
+        ErrorKind::Forbidden => classes::PermissionDeniedError::type_object(py),
+        ErrorKind::NotFound => classes::NotFoundError::type_object(py),
+        ErrorKind::Conflict => classes::ConflictError::type_object(py),
+        ErrorKind::NoCapacity => classes::NoCapacityError::type_object(py),
+        ErrorKind::InvalidSyntax => classes::InvalidRequestError::type_object(py),
+        ErrorKind::ClientError => classes::ClientError::type_object(py),
+        ErrorKind::ServerError => classes::ServerError::type_object(py),
+        ErrorKind::Connect => classes::TransportError::type_object(py),
+        ErrorKind::Tls => classes::TransportError::type_object(py),
+        ErrorKind::Timeout => classes::TimeoutError::type_object(py),
+        ErrorKind::Transport => classes::TransportError::type_object(py),
+        ErrorKind::Decode => classes::DecodeError::type_object(py),
+        ErrorKind::Io => classes::DownloadError::type_object(py),
+        ErrorKind::Cancelled => classes::CancelledError::type_object(py),
+        ErrorKind::PingNotPermitted => classes::PingNotPermittedError::type_object(py),
+        // `ErrorKind` is non-exhaustive: a kind newer than this table raises
+        // the base class until it has its row (the surface check and the
+        // Python tests fail meanwhile).
+        _ => classes::GameyeError::type_object(py),
+    }
+}
 
 /// A failure of a binding call: either a core error, to be raised as the
 /// matching `gameye` exception, or a Python error raised along the way.
@@ -51,45 +115,36 @@ impl From<GameyeError> for PyErr {
     }
 }
 
-/// The exception class name and the `.kind` string of a core error kind,
-/// from the core's one table (`ErrorKind::info`).
-fn classify(kind: ErrorKind) -> (&'static str, &'static str) {
-    let info = kind.info();
-    (info.python_class, info.name)
-}
-
-/// The core's error table as Python sees it: `(kind, status number, class
-/// name)` per kind, for the tests that check every class exists.
+/// Every error kind with its exception class: `(kind, status number, class
+/// name)` in the core's order, for the tests that check the table.
 #[pyfunction]
-pub fn _error_kinds() -> Vec<(&'static str, u32, &'static str)> {
+pub fn _error_kinds(py: Python<'_>) -> PyResult<Vec<(&'static str, u32, String)>> {
     gameye_core::ERROR_KINDS
         .iter()
         .map(|k| {
             let info = k.info();
-            (info.name, info.status, info.python_class)
+            let class = exception_class(py, *k).name()?.to_string();
+            Ok((info.name, info.status, class))
         })
         .collect()
 }
 
-/// The `gameye._errors` module, imported once.
-fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    MODULE
-        .get_or_try_init(py, || Ok::<_, PyErr>(py.import(ERRORS_MODULE)?.unbind()))
-        .map(|m| m.bind(py))
+/// `gameye._errors.Violation`, a dataclass (not an exception), imported once.
+fn violation_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    static VIOLATION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    VIOLATION.import(py, "gameye._errors", "Violation")
 }
 
 /// Builds the exception instance for a core error.
 fn build_exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {
-    let module = errors_module(py)?;
-    let (class_name, kind) = classify(e.kind());
-    let violation_class = module.getattr("Violation")?;
+    let class = exception_class(py, e.kind());
+    let violation_class = violation_class(py)?;
     let violations = PyList::empty(py);
     for v in e.violations() {
         violations.append(violation_class.call1((v.field.as_str(), v.description.as_str()))?)?;
     }
     let kwargs = PyDict::new(py);
-    kwargs.set_item("kind", kind)?;
+    kwargs.set_item("kind", e.kind().info().name)?;
     kwargs.set_item("status", e.http_status())?;
     kwargs.set_item("code", e.code())?;
     kwargs.set_item("details", e.details())?;
@@ -98,9 +153,7 @@ fn build_exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny
     kwargs.set_item("body_excerpt", e.body_excerpt())?;
     kwargs.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
     kwargs.set_item("attempts", e.attempts())?;
-    module
-        .getattr(class_name)?
-        .call((e.to_string(),), Some(&kwargs))
+    class.call((e.to_string(),), Some(&kwargs))
 }
 
 /// Converts a core error into the matching `gameye` exception. Should the
@@ -138,36 +191,4 @@ pub(crate) fn caused_by(py: Python<'_>, e: &Error, cause: PyErr) -> PyErr {
 /// stopped (the client's runtime shutting down) or panicked.
 pub(crate) fn cancelled(why: &str) -> Error {
     Error::new(ErrorKind::Cancelled, why)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_http_kind_has_its_class() {
-        let cases = [
-            (401, "AuthenticationError"),
-            (402, "QuotaExceededError"),
-            (403, "PermissionDeniedError"),
-            (404, "NotFoundError"),
-            (409, "ConflictError"),
-            (420, "NoCapacityError"),
-            (422, "InvalidRequestError"),
-            (418, "ClientError"),
-            (503, "ServerError"),
-        ];
-        for (status, class) in cases {
-            let kind = ErrorKind::from_http_status(status).unwrap();
-            assert_eq!(classify(kind).0, class, "{status}");
-        }
-    }
-
-    #[test]
-    fn local_kinds_have_their_class() {
-        assert_eq!(classify(ErrorKind::Io).0, "DownloadError");
-        assert_eq!(classify(ErrorKind::Io).1, "io");
-        assert_eq!(classify(ErrorKind::Cancelled).0, "CancelledError");
-        assert_eq!(classify(ErrorKind::Cancelled).1, "cancelled");
-    }
 }

@@ -9,7 +9,7 @@
 //! error classification all live in `gameye-core`. This crate only converts
 //! Python values to core types and back, releases the GIL while a request is
 //! in flight, and maps each core [`gameye_core::ErrorKind`] to an exception
-//! class in one place (`src/error.rs`).
+//! class in one table of its own (`src/error.rs`).
 //!
 //! `Client` calls the core's blocking methods with the GIL released.
 //! `AsyncClient` runs the core's `_async` methods on the client's own tokio
@@ -50,6 +50,7 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<aio::PyAsyncClient>()?;
     m.add_function(wrap_pyfunction!(diagnostics::_route_logs, m)?)?;
     m.add_function(wrap_pyfunction!(error::_error_kinds, m)?)?;
+    error::import_classes(m.py())?;
     exit_gate::register(m)?;
     m.add_function(wrap_pyfunction!(placement::_ping_locations, m)?)?;
     m.add_function(wrap_pyfunction!(placement::_choose_location, m)?)?;

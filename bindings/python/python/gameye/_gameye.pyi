@@ -760,8 +760,8 @@ def _close_exit_gate() -> None:
     """
 
 def _error_kinds() -> list[tuple[str, int, str]]:
-    """The core's error table as Python sees it: `(kind, status number, class
-    name)` per kind, for the tests that check every class exists.
+    """Every error kind with its exception class: `(kind, status number, class
+    name)` in the core's order, for the tests that check the table.
     """
 
 def _ping_locations(locations_json: str, options_json: str) -> str:
