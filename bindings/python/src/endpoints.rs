@@ -17,8 +17,8 @@ use crate::convert;
 use crate::download::{self, Dest};
 use crate::exit_gate;
 use crate::placement;
-use crate::session::PySession;
 use crate::session_logs::{PyAsyncLogStream, PyLogStream};
+use crate::types::PySession;
 use crate::types::{PyLocation, PyPlayerCount, PySessionDetails, PySessionSummary};
 
 crate::client_methods::client_methods! {

@@ -29,7 +29,6 @@ mod error;
 mod exit_gate;
 mod loop_inbox;
 mod placement;
-mod session;
 mod session_logs;
 mod types;
 
@@ -37,8 +36,8 @@ mod types;
 #[pymodule]
 fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // In this order in the stub (scripts/gen_pyi.py): values, streams, clients.
-    m.add_class::<session::PyPort>()?;
-    m.add_class::<session::PySession>()?;
+    m.add_class::<types::PyPort>()?;
+    m.add_class::<types::PySession>()?;
     m.add_class::<types::PySessionSummary>()?;
     m.add_class::<types::PySessionDetails>()?;
     m.add_class::<types::PyPlayers>()?;

@@ -17,7 +17,7 @@ use pyo3::types::PyString;
 use crate::aio_future;
 use crate::convert::RunKeywords;
 use crate::error::{GameyeError, GameyeResult};
-use crate::session::PySession;
+use crate::types::PySession;
 
 /// Pings locations given as JSON; returns the report as JSON. Use
 /// :func:`gameye.ping_locations`. The GIL is released while the probes are
