@@ -190,7 +190,8 @@ def main():
     title = "gameye SDK benchmarks" + (" — SMOKE RUN (tiny counts; figures mean nothing)" if smoke else "")
     lines.append(f"## {title}")
     lines.append("")
-    for key in ("date", "commit", "command", "mode", "profile", "machine", "cpu", "memory", "load"):
+    for key in ("date", "commit", "command", "mode", "profile", "build", "machine", "cpu", "memory",
+                "pinning", "load"):
         if key in meta:
             lines.append(f"- {key}: {meta[key]}")
     lines.append("")

@@ -11,6 +11,9 @@
 #              of benchmarks): checks that each program works, and exits
 #              non-zero if any fails; figures mean nothing. Uses the debug
 #              builds (those scripts/test.sh makes) unless --release.
+#   --no-build use the library, emulator and Python wheel already built (by
+#              an earlier run of this script): for several runs of one build
+#              while the sources change; the C programs are still compiled
 #   --only     comma-separated subset of: c-seq,py-seq,c-async,py-async,
 #              client,size,wrk,criterion, and the https groups (issue 18)
 #              c-tls,c-tls-first,c-tls-reconnect,py-tls
@@ -29,15 +32,17 @@ cd "$root"
 mode=full
 profile=
 only=all
+no_build=0
 args=("$@")
 while [ $# -gt 0 ]; do
     case "$1" in
         --smoke) mode=smoke ;;
         --release) profile=release ;;
+        --no-build) no_build=1 ;;
         --debug) profile=debug ;;
         --only) only=$2; shift ;;
         --only=*) only=${1#--only=} ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -112,11 +117,15 @@ trap 'stop_emulator; stop_nginx' EXIT
 # unpinned, the scheduler sometimes puts both on one core and sometimes not,
 # and latencies move 4x between runs. Throughput benchmarks (concurrency,
 # wrk) leave everything unpinned: they are about using both cores.
+# BENCH_PIN=same puts the server on CPU 0 with the program instead: no
+# cross-CPU wake-up in a round trip (on this project's VM about 40 µs each
+# way when the other CPU idles), so a latency is the CPU cost of both ends.
 server_pin=()
 client_pin=()
 if [ "$mode" = full ] && command -v taskset > /dev/null && [ "$(nproc)" -ge 2 ]; then
     server_pin=(taskset -c 1)
     client_pin=(taskset -c 0)
+    [ "${BENCH_PIN:-split}" = same ] && server_pin=(taskset -c 0)
 fi
 
 # Starts a fresh emulator (stopping the previous one) and sets $base_url.
@@ -312,11 +321,17 @@ run() {
 
 build_start=$SECONDS
 echo "== building ($profile)" >&2
-cargo build --quiet "${cargo_profile[@]}" -p gameye-ffi -p gameye-emulator
-# The shared library as it ships (scripts/install.sh): linked with cdylib as
-# gameye-ffi's only crate type, which lets LTO drop what the rlib would
-# export: smaller, and fewer instructions per call (BENCHMARKS.md, size).
-cargo rustc --quiet "${cargo_profile[@]}" -p gameye-ffi --lib --crate-type cdylib
+if [ $no_build = 1 ]; then
+    for f in "$libdir/libgameye.so" "$libdir/gameye-emulator"; do
+        [ -e "$f" ] || { echo "--no-build: $f is missing; run once without it" >&2; exit 2; }
+    done
+else
+    cargo build --quiet "${cargo_profile[@]}" -p gameye-ffi -p gameye-emulator
+    # The shared library as it ships (scripts/install.sh): linked with cdylib as
+    # gameye-ffi's only crate type, which lets LTO drop what the rlib would
+    # export: smaller, and fewer instructions per call (BENCHMARKS.md, size).
+    cargo rustc --quiet "${cargo_profile[@]}" -p gameye-ffi --lib --crate-type cdylib
+fi
 
 have_cc=0
 have_curl=0
@@ -359,7 +374,9 @@ if (wants py-seq || wants py-async || wants py-tls) && require_tool python3 "the
     pip=("$venv/bin/pip" install --quiet --disable-pip-version-check)
     "$venv/bin/python" -c 'import requests, httpx' 2> /dev/null || "${pip[@]}" requests httpx
     # The wheel is a release build (maturin's default), as users get it.
-    "${pip[@]}" --force-reinstall --no-deps ./bindings/python
+    if [ $no_build = 0 ] || ! "$venv/bin/python" -c 'import gameye' 2> /dev/null; then
+        "${pip[@]}" --force-reinstall --no-deps ./bindings/python
+    fi
     have_py=1
 fi
 echo "build $((SECONDS - build_start)) ok" >> "$out/steps.txt"
@@ -372,9 +389,11 @@ echo "build $((SECONDS - build_start)) ok" >> "$out/steps.txt"
     echo "command: scripts/bench.sh${args[*]:+ ${args[*]}}"
     echo "mode: $mode"
     echo "profile: $profile (C library and emulator; the Python wheel is always release)"
+    echo "build: $([ $no_build = 1 ] && echo 'reused (--no-build)' || echo 'made by this run'), libgameye.so sha256 $(sha256sum "$libdir/libgameye.so" | cut -c1-12)"
     echo "machine: $(nproc) cores, $(uname -sr)"
     echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "pinning: ${server_pin[*]:-none} for the servers of the latency runs, ${client_pin[*]:-none} for their programs (BENCH_PIN=${BENCH_PIN:-split})"
     echo "load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"
 } > "$out/meta.txt"
 

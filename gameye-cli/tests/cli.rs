@@ -568,22 +568,7 @@ fn connection_options_match_the_other_layers() {
             "not both",
         ),
     ];
-    for (flags, named) in cases {
-        let mut args = flags.to_vec();
-        args.extend(["--token", "t", "session", "list"]);
-        let out = gameye(&args, &[]);
-        assert_eq!(
-            out.status.code(),
-            Some(11),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        assert!(
-            text(&out.stderr).contains(named),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-    }
+    refused_naming(&cases);
     let bad = gameye(
         &[
             "--environment",
@@ -662,22 +647,7 @@ fn every_config_key_has_a_flag_that_reaches_the_core() {
         (&["--max-attempts", "0"], "max_attempts"),
         (&["--deadline", "0"], "deadline"),
     ];
-    for (flags, named) in cases {
-        let mut args = flags.to_vec();
-        args.extend(["--token", "t", "session", "list"]);
-        let out = gameye(&args, &[]);
-        assert_eq!(
-            out.status.code(),
-            Some(11),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-        assert!(
-            text(&out.stderr).contains(named),
-            "{args:?}: {}",
-            text(&out.stderr)
-        );
-    }
+    refused_naming(&cases);
     // Small caps make real answers too large (exit 25, decode).
     let out = against(&emu, &["--max-response-bytes", "16", "locations", "nginx"]);
     assert_eq!(out.status.code(), Some(25), "{}", text(&out.stderr));
@@ -803,4 +773,17 @@ fn creates_and_stops_over_https_with_a_ca_bundle() {
         text(&out.stderr)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Each set of global flags makes `session list` exit 11 (invalid config)
+/// with a message naming the option.
+fn refused_naming(cases: &[(&[&str], &str)]) {
+    for (flags, named) in cases {
+        let mut args = flags.to_vec();
+        args.extend(["--token", "t", "session", "list"]);
+        let out = gameye(&args, &[]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(11), "{args:?}: {stderr}");
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+    }
 }
