@@ -568,7 +568,7 @@ fn connection_options_match_the_other_layers() {
             "not both",
         ),
     ];
-    refused_naming(&cases);
+    refused_naming(cases);
     let bad = gameye(
         &[
             "--environment",
