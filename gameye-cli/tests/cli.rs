@@ -647,7 +647,7 @@ fn every_config_key_has_a_flag_that_reaches_the_core() {
         (&["--max-attempts", "0"], "max_attempts"),
         (&["--deadline", "0"], "deadline"),
     ];
-    refused_naming(&cases);
+    refused_naming(cases);
     // Small caps make real answers too large (exit 25, decode).
     let out = against(&emu, &["--max-response-bytes", "16", "locations", "nginx"]);
     assert_eq!(out.status.code(), Some(25), "{}", text(&out.stderr));
