@@ -156,7 +156,7 @@ venv="$root/target/venv"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip maturin pytest pytest-asyncio
+"$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip maturin pytest pytest-asyncio mypy
 "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 # gameye-hostile: tests/python/test_hostile.py finds it beside the emulator.
 cargo build --quiet -p gameye-emulator -p gameye-hostile

@@ -74,10 +74,12 @@ crate::client_methods::client_methods! {
             slf
         }
 
+        // None: the block's exception, if any, propagates; typed so, a
+        // function that returns inside `with` type-checks (`-> bool` made
+        // mypy --strict ask for a return after the block).
         #[pyo3(signature = (*_args))]
-        fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> bool {
+        fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) {
             self.close(py);
-            false
         }
     }
 
@@ -103,7 +105,7 @@ crate::client_methods::client_methods! {
             crate::aio_future::ready(slf.py(), slf.clone().into_any().unbind())
         }
 
-        // py: -> asyncio.Future[bool]
+        // py: -> asyncio.Future[None]
         #[pyo3(signature = (*_args))]
         fn __aexit__<'py>(
             &self,
@@ -111,8 +113,7 @@ crate::client_methods::client_methods! {
             _args: &Bound<'py, PyTuple>,
         ) -> PyResult<Bound<'py, PyAny>> {
             exit_gate::detach(py, || self.inner.close());
-            let no = false.into_pyobject(py)?.to_owned().into_any().unbind();
-            crate::aio_future::ready(py, no)
+            crate::aio_future::ready(py, py.None())
         }
     }
 

@@ -131,10 +131,10 @@ impl PyLogStream {
         slf
     }
 
+    // None: see `Client.__exit__`.
     #[pyo3(signature = (*_args))]
-    fn __exit__(&self, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+    fn __exit__(&self, _args: &Bound<'_, pyo3::types::PyTuple>) {
         self.follower.close();
-        false
     }
 
     fn __repr__(&self) -> &'static str {
@@ -273,7 +273,7 @@ impl PyAsyncLogStream {
         Self::opened(slf)
     }
 
-    // py: -> asyncio.Future[bool]
+    // py: -> asyncio.Future[None]
     #[pyo3(signature = (*_args))]
     fn __aexit__<'py>(
         &self,
@@ -281,7 +281,7 @@ impl PyAsyncLogStream {
         _args: &Bound<'py, pyo3::types::PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.follower.close();
-        aio_future::ready(py, false.into_pyobject(py)?.to_owned().into_any().unbind())
+        aio_future::ready(py, py.None())
     }
 
     fn __repr__(&self) -> &'static str {
