@@ -95,6 +95,9 @@ version=$(sed -n 's/^#define GAMEYE_VERSION_MAJOR \([0-9]*\)$/\1/p' include/game
 # GAMEYE_DIST_WORK: the scratch folder (default target/dist-work), so two
 # builds with different --out can run side by side.
 work="${GAMEYE_DIST_WORK:-$root/target/dist-work}"
+# Cargo's output folder (CARGO_TARGET_DIR: scripts/test.sh gives the
+# background build its own, so it never waits on the tests' cargo locks).
+target_dir=${CARGO_TARGET_DIR:-$root/target}
 rm -rf "$work" "$out"
 mkdir -p "$work" "$out"
 licenses=(LICENSE-MIT LICENSE-APACHE)
@@ -207,14 +210,14 @@ for t in "${targets[@]}"; do
     if [ "$t" = universal2-apple-darwin ]; then
         cli_dir="$work/gameye-cli-$version-$t"
         mkdir -p "$cli_dir"
-        lipo -create -output "$cli_dir/gameye" target/aarch64-apple-darwin/release/gameye \
-            target/x86_64-apple-darwin/release/gameye
+        lipo -create -output "$cli_dir/gameye" "$target_dir/aarch64-apple-darwin/release/gameye" \
+            "$target_dir/x86_64-apple-darwin/release/gameye"
     else
         cli_dir="$work/gameye-cli-$version-$t"
         mkdir -p "$cli_dir"
         exe=gameye
         [ "$platform" = windows ] && exe=gameye.exe
-        cp "target/$t/release/$exe" "$cli_dir/"
+        cp "$target_dir/$t/release/$exe" "$cli_dir/"
     fi
     for f in "$cli_dir"/gameye*; do strip_file "$t" "$f"; done
     ship_licenses "$cli_dir" "$t" gameye-cli
@@ -261,7 +264,7 @@ step "Unreal plugin"
 
 if [ "$wheels" = 1 ]; then
     maturin=("$venv/bin/maturin")
-    export CARGO_TARGET_DIR="$root/target/wheels"
+    export CARGO_TARGET_DIR="$target_dir/wheels"
     for t in "${targets[@]}"; do
         case "$t" in
             *-linux-gnu)
@@ -282,7 +285,7 @@ if [ "$wheels" = 1 ]; then
     done
     step "sdist"
     "${maturin[@]}" sdist -m bindings/python/Cargo.toml --out "$out"
-    unset CARGO_TARGET_DIR
+    export CARGO_TARGET_DIR="$target_dir"
 fi
 
 step "SHA256SUMS"

@@ -96,10 +96,13 @@ prefix=${prefix%/}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# Cargo's output folder: CARGO_TARGET_DIR when set (scripts/test.sh builds
+# the release artifacts in their own, beside the tests), else target/.
+target_dir=${CARGO_TARGET_DIR:-$root/target}
 if [ -n "$target" ]; then
-    out="$root/target/$target/$profile"
+    out="$target_dir/$target/$profile"
 else
-    out="$root/target/$profile"
+    out="$target_dir/$profile"
 fi
 stage="$out/install-stage"
 

@@ -36,7 +36,49 @@ request_log() {
 
 results=()
 record() { results+=("$1"); }
-section() { printf '\n===== %s =====\n' "$1"; }
+# section NAME: a heading with the time since the start, and the previous
+# section's length in the summary (where CI's minutes go).
+started=$SECONDS
+section_name= section_start=$SECONDS
+timings=()
+section() {
+    [ -z "$section_name" ] || timings+=("$(printf '%4ds  %s' $((SECONDS - section_start)) "$section_name")")
+    section_name=$1 section_start=$SECONDS
+    printf '\n===== %s ===== (at %dm%02ds)\n' "$1" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60))
+}
+
+# ---- side by side: a long, CPU-bound stage that shares nothing with the
+# tests (the release artifacts) runs in the background, niced, while the
+# foreground stages mostly wait on valgrind, sockets and timeouts; it is
+# awaited where its results are tested. Its output goes to a log, shown
+# when it is awaited. Any exit kills what is still running. ----
+bg_dir="$root/target/test-background"
+rm -rf "$bg_dir"
+mkdir -p "$bg_dir"
+declare -A bg_pid
+# in_background NAME COMMAND...: starts COMMAND (niced) with its output in NAME's log.
+in_background() {
+    local name=$1
+    shift
+    echo "(in the background: $name, log $bg_dir/$name.log)"
+    setsid nice -n 10 "$@" > "$bg_dir/$name.log" 2>&1 < /dev/null &
+    bg_pid[$name]=$!
+}
+# await NAME: waits for NAME, prints its log, and fails if it failed.
+await() {
+    local rc=0 t0=$SECONDS
+    wait "${bg_pid[$1]}" || rc=$?
+    unset "bg_pid[$1]"
+    echo "(awaited $1 for $((SECONDS - t0))s; its log follows)"
+    cat "$bg_dir/$1.log"
+    [ "$rc" = 0 ] || { echo "$1 failed (exit $rc)" >&2; exit "$rc"; }
+}
+stop_background() {
+    local p
+    # setsid made each its own process group: kill cargo and all with it.
+    for p in "${bg_pid[@]}"; do kill -- "-$p" 2> /dev/null || true; done
+}
+trap stop_background EXIT
 # prune DIR...: under CI only, removes build dirs that no later stage uses
 # (a CI machine's disk may be small) and prints the space left. Outside CI
 # they stay, as caches for the next run.
@@ -90,6 +132,16 @@ section "Rust tests"
 request_log rust
 cargo test --workspace --exclude gameye-python
 record "ok Rust tests"
+
+# The release artifacts build from here on, beside the tests below; their
+# tests run near the end (await dist).
+dist_wanted=0
+if has cmake "the release artifacts" && has python3 "the release artifacts"; then
+    dist_wanted=1
+    # Its own cargo folder: no waiting on the tests' locks (the cross stage
+    # builds its targets in target/ as before).
+    in_background dist env CARGO_TARGET_DIR="$root/target/dist-build" scripts/dist.sh
+fi
 
 if has cc "the C tests"; then
     section "C tests (valgrind)"
@@ -186,12 +238,12 @@ record "ok cross targets (see its output for any SKIPPED target)"
 # ---- end cross targets ----
 
 # --- release artifacts (scripts/dist.sh, tests/dist/run.sh) ------------------
-if has cmake "the release artifacts" && has python3 "the release artifacts"; then
-    section "release artifacts: scripts/dist.sh, then tests/dist/run.sh"
-    scripts/dist.sh
+if [ "$dist_wanted" = 1 ]; then
+    section "release artifacts: scripts/dist.sh (built in the background), then tests/dist/run.sh"
+    await dist
     tests/dist/run.sh
     record "ok release artifacts (dist/) and their tests"
-    prune "$root/target/wheels" "$root/target/dist-work" "$root/target/dist-test" "$root/dist"
+    prune "$root/target/dist-build" "$root/target/dist-work" "$root/target/dist-test" "$root/dist"
 fi
 # -----------------------------------------------------------------------------
 
@@ -208,3 +260,6 @@ fi
 
 section "summary"
 printf '%s\n' "${results[@]}"
+echo
+echo "seconds per section (total $((SECONDS - started))s):"
+printf '%s\n' "${timings[@]}"
