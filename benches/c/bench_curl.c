@@ -16,25 +16,7 @@
  * result keys c.curl.GROUP.* (default "seq"). Also prints the process's CPU
  * time (getrusage, user + system) per create.
  */
-#include "bench_common.h"
-
-#include <curl/curl.h>
-
-struct buf {
-    char data[4096];
-    size_t len;
-};
-
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
-    struct buf *b = userdata;
-    size_t n = size * nmemb;
-    size_t room = sizeof b->data - 1 - b->len;
-    size_t take = n < room ? n : room;
-    memcpy(b->data + b->len, ptr, take);
-    b->len += take;
-    b->data[b->len] = '\0';
-    return n;
-}
+#include "bench_curl_common.h"
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -49,26 +31,11 @@ int main(int argc, char **argv) {
     snprintf(url, sizeof url, "%s/session", argv[1]);
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURL *curl = curl_easy_init();
-    if (curl == NULL) return 1;
-    struct curl_slist *headers = NULL;
-    headers = curl_slist_append(headers, "Authorization: Bearer " BENCH_TOKEN);
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Accept: */*");
-    headers = curl_slist_append(headers, "Expect:");
     struct buf body;
+    struct curl_slist *headers = NULL;
+    CURL *curl = bench_curl_handle(url, ca, &body, &headers);
+    if (curl == NULL) return 1;
     char request[256];
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "bench-curl/1");
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
-    /* HTTP/1.1 as the library speaks it (libcurl would offer h2 over TLS). */
-    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    if (ca != NULL && *ca != '\0') curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
 
     double *lat = malloc((size_t)n * sizeof *lat);
     if (lat == NULL) return 1;

@@ -19,7 +19,7 @@
 #include "bench_common.h"
 #include "gameye.h"
 #ifdef WITH_CURL
-#include <curl/curl.h>
+#include "bench_curl_common.h"
 #endif
 
 #include <sys/wait.h>
@@ -58,22 +58,6 @@ static double first_gameye(const char *base_url) {
 }
 
 #ifdef WITH_CURL
-struct buf {
-    char data[4096];
-    size_t len;
-};
-
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
-    struct buf *b = userdata;
-    size_t n = size * nmemb;
-    size_t room = sizeof b->data - 1 - b->len;
-    size_t take = n < room ? n : room;
-    memcpy(b->data + b->len, ptr, take);
-    b->len += take;
-    b->data[b->len] = '\0';
-    return n;
-}
-
 /* One first call through libcurl, set up as bench_curl.c; µs, or -1. */
 static double first_curl(const char *base_url) {
     char url[512], request[256], id[37];
@@ -82,23 +66,9 @@ static double first_curl(const char *base_url) {
 
     double t0 = now_us();
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    CURL *curl = curl_easy_init();
-    if (curl == NULL) return -1;
     struct curl_slist *headers = NULL;
-    headers = curl_slist_append(headers, "Authorization: Bearer " BENCH_TOKEN);
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Accept: */*");
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "bench-curl/1");
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30000L);
-    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    if (ca() != NULL) curl_easy_setopt(curl, CURLOPT_CAINFO, ca());
+    CURL *curl = bench_curl_handle(url, ca(), &body, &headers);
+    if (curl == NULL) return -1;
     fake_uuid4(id);
     int len = snprintf(request, sizeof request, "{\"id\":\"%s\",\"location\":\"europe\",\"image\":\"%s\"}",
                        id, image());

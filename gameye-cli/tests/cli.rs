@@ -14,6 +14,20 @@ fn gameye(args: &[&str], envs: &[(&str, &str)]) -> Output {
     cmd.output().expect("gameye runs")
 }
 
+/// `gameye session create --location europe --image nginx EXTRA...`.
+fn create_nginx(extra: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut args = vec![
+        "session",
+        "create",
+        "--location",
+        "europe",
+        "--image",
+        "nginx",
+    ];
+    args.extend_from_slice(extra);
+    gameye(&args, envs)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -110,15 +124,8 @@ fn each_error_kind_has_its_exit_status() {
 
 #[test]
 fn token_and_url_come_from_the_environment() {
-    let out = gameye(
-        &[
-            "session",
-            "create",
-            "--location",
-            "europe",
-            "--image",
-            "nginx",
-        ],
+    let out = create_nginx(
+        &[],
         &[
             ("GAMEYE_TOKEN", "s3cr3t-token"),
             ("GAMEYE_BASE_URL", "http://127.0.0.1:1"),
@@ -128,31 +135,12 @@ fn token_and_url_come_from_the_environment() {
     assert!(text(&out.stderr).contains("127.0.0.1:1"));
     assert!(!text(&out.stderr).contains("s3cr3t"));
 
-    let out = gameye(
-        &[
-            "session",
-            "create",
-            "--location",
-            "europe",
-            "--image",
-            "nginx",
-        ],
-        &[],
-    );
+    let out = create_nginx(&[], &[]);
     assert_eq!(out.status.code(), Some(11));
     assert!(text(&out.stderr).contains("GAMEYE_TOKEN"));
 
-    let out = gameye(
-        &[
-            "session",
-            "create",
-            "--location",
-            "europe",
-            "--image",
-            "nginx",
-            "--base-url",
-            "http://example.com",
-        ],
+    let out = create_nginx(
+        &["--base-url", "http://example.com"],
         &[("GAMEYE_TOKEN", "t")],
     );
     assert_eq!(

@@ -214,16 +214,6 @@ impl fmt::Debug for ClientConfig {
     }
 }
 
-/// The environment variables the client reads for proxies (`http::route`).
-const PROXY_ENV_VARS: [&str; 6] = [
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
-
 /// `url` with any `user:password@` replaced, for error messages: a URL that
 /// fails to parse may still hold credentials.
 pub(crate) fn redact_userinfo(url: &str) -> String {
@@ -497,38 +487,48 @@ impl ClientConfig {
             let proxy = self.check_proxy_url("proxy", proxy)?;
             return Ok((base, Some(proxy)));
         }
-        let mut chosen = None;
-        if self.proxy_from_env {
-            let wanted = crate::proxy_env::variables_for(base.scheme());
-            let bypass = crate::proxy_env::bypassed(base.host_str().unwrap_or_default());
-            for var in PROXY_ENV_VARS {
-                let Ok(value) = std::env::var(var) else {
-                    continue;
-                };
-                let value = value.trim();
-                if value.is_empty() {
-                    continue;
-                }
-                // A value without a scheme is http.
-                let url = if value.contains("://") {
-                    value.to_owned()
-                } else {
-                    format!("http://{value}")
-                };
-                let url = self.check_proxy_url("proxy_from_env", &url).map_err(|e| {
-                    Error::invalid_config("proxy_from_env", format!("{var}: {}", e.message()))
-                })?;
-                // The first variable for the base URL's scheme, in the
-                // order `variables_for` gives.
-                let rank = wanted.iter().position(|w| *w == var);
-                if let (Some(rank), false) = (rank, bypass) {
-                    if !matches!(&chosen, Some((r, _)) if *r <= rank) {
-                        chosen = Some((rank, url));
-                    }
-                }
-            }
+        let proxy = self.proxy_in_env(&base)?;
+        Ok((base, proxy))
+    }
+
+    /// The proxy the environment gives for `base` when `proxy_from_env` is
+    /// on (see `proxy_env`), every proxy variable set checked.
+    fn proxy_in_env(&self, base: &url::Url) -> Result<Option<url::Url>> {
+        if !self.proxy_from_env {
+            return Ok(None);
         }
-        Ok((base, chosen.map(|(_, url)| url)))
+        // Every variable set is checked, whichever scheme it serves: a bad
+        // one is an error now, not when the other scheme is first used.
+        let mut set = Vec::new();
+        for var in crate::proxy_env::ALL_VARIABLES {
+            let Ok(value) = std::env::var(var) else {
+                continue;
+            };
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            // A value without a scheme is http.
+            let url = if value.contains("://") {
+                value.to_owned()
+            } else {
+                format!("http://{value}")
+            };
+            let url = self.check_proxy_url("proxy_from_env", &url).map_err(|e| {
+                Error::invalid_config("proxy_from_env", format!("{var}: {}", e.message()))
+            })?;
+            set.push((var, url));
+        }
+        if crate::proxy_env::bypassed(base.host_str().unwrap_or_default()) {
+            return Ok(None);
+        }
+        // The first variable for the base URL's scheme, in the order
+        // `variables_for` gives.
+        let chosen = crate::proxy_env::variables_for(base.scheme())
+            .iter()
+            .find_map(|wanted| set.iter().find(|(var, _)| var == wanted))
+            .map(|(_, url)| url.clone());
+        Ok(chosen)
     }
 
     /// Checks a proxy URL: http(s) with a host, and plain http only to a

@@ -2,6 +2,16 @@
 //! to a scheme (`HTTPS_PROXY` or `HTTP_PROXY`, then `ALL_PROXY`, lowercase
 //! names too), and whether `NO_PROXY` names a host.
 
+/// Every variable that may give a proxy, for either scheme.
+pub(crate) const ALL_VARIABLES: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 /// The variables that give the proxy for `scheme`, the first that is set
 /// winning.
 pub(crate) fn variables_for(scheme: &str) -> &'static [&'static str] {

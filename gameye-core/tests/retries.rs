@@ -200,18 +200,29 @@ fn a_lost_create_response_never_starts_a_second_session() {
     assert_eq!((e.kind(), e.attempts()), (ErrorKind::Conflict, 1));
 }
 
-#[test]
-fn a_lost_stop_response_is_still_a_stop() {
-    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
-    let c = client(&emu, policy(4, 10_000));
+/// An nginx session on `c`, and the next `times` stops of `emu` losing
+/// their answers after the server acted.
+fn session_whose_stop_answers_are_lost(
+    emu: &Emulator,
+    c: &Client,
+    times: u32,
+) -> gameye_core::Response<gameye_core::Session> {
     let s = c
         .create_session(SessionRun::new("europe", "nginx"))
         .unwrap();
     emu.add_fault(FaultRule {
         method: Some("DELETE".into()),
-        times: Some(1),
+        times: Some(times),
         ..FaultRule::always(FaultAction::LostResponse { reset: false })
     });
+    s
+}
+
+#[test]
+fn a_lost_stop_response_is_still_a_stop() {
+    let emu = Emulator::start(EmulatorConfig::default()).unwrap();
+    let c = client(&emu, policy(4, 10_000));
+    let s = session_whose_stop_answers_are_lost(&emu, &c, 1);
     let stopped = fresh(&emu)
         .stop_session(&s.id, gameye_core::StopOptions::default())
         .unwrap();
@@ -341,14 +352,7 @@ fn a_lost_answer_on_a_kept_connection_is_resent_at_once_uncounted() {
     let emu = Emulator::start(EmulatorConfig::default()).unwrap();
     // Retries off: the re-send after a stale kept connection is no retry.
     let c = client(&emu, policy(1, 10_000));
-    let s = c
-        .create_session(SessionRun::new("europe", "nginx"))
-        .unwrap();
-    emu.add_fault(FaultRule {
-        method: Some("DELETE".into()),
-        times: Some(1),
-        ..FaultRule::always(FaultAction::LostResponse { reset: false })
-    });
+    let s = session_whose_stop_answers_are_lost(&emu, &c, 1);
     let started = std::time::Instant::now();
     let stopped = c
         .stop_session(&s.id, gameye_core::StopOptions::default())
@@ -363,14 +367,7 @@ fn a_lost_answer_on_a_kept_connection_is_resent_at_once_uncounted() {
     );
     // A second loss in a row (on the fresh connection too) is a failed
     // attempt: with retries off, the call fails.
-    let s = c
-        .create_session(SessionRun::new("europe", "nginx"))
-        .unwrap();
-    emu.add_fault(FaultRule {
-        method: Some("DELETE".into()),
-        times: Some(2),
-        ..FaultRule::always(FaultAction::LostResponse { reset: false })
-    });
+    let s = session_whose_stop_answers_are_lost(&emu, &c, 2);
     let e = c
         .stop_session(&s.id, gameye_core::StopOptions::default())
         .unwrap_err();
