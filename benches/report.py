@@ -1,12 +1,20 @@
 """Turns the figures that scripts/bench.sh collected into the markdown table.
 
     python3 benches/report.py OUT_DIR
+    python3 benches/report.py --check BENCHMARKS.md [target/bench/summary.md]
 
-reads OUT_DIR/raw.txt (``key value unit`` lines, from the benchmark programs'
-``RESULT`` lines), OUT_DIR/skips.txt, OUT_DIR/failures.txt, OUT_DIR/steps.txt
-(``name seconds status``), OUT_DIR/meta.txt (``key: value``) and, when
-present, OUT_DIR/bloat.txt and OUT_DIR/sections.txt; prints the report and
-writes it to OUT_DIR/results.md. Standard library only.
+The first reads OUT_DIR/raw.txt (``key value unit`` lines, from the benchmark
+programs' ``RESULT`` lines), OUT_DIR/skips.txt, OUT_DIR/failures.txt,
+OUT_DIR/steps.txt (``name seconds status``), OUT_DIR/meta.txt (``key:
+value``) and, when present, OUT_DIR/bloat.txt and OUT_DIR/sections.txt;
+prints the report and writes it to OUT_DIR/results.md; then prints the
+results at a glance (``GLANCE``: the layout of the table that opens
+BENCHMARKS.md) and writes them to OUT_DIR/summary.md.
+
+``--check`` exits 1 unless the table between each file's
+``<!-- glance:start -->`` and ``<!-- glance:end -->`` has GLANCE's header and
+rows, in order: the same figure, anchor, target and command in each (the
+measured values are free). summary.md is marked the same way. Standard library only.
 
 Every row is a figure, the baseline it is compared with, and their ratio,
 always figure / baseline, so that ratios can be compared across runs and
@@ -113,6 +121,119 @@ ROWS = [
      "blocking create over http (Client), same process", "py.async_nginx.blocking_median",
      [("ratio<=", 2)]),
 ]
+
+# Results at a glance: the table that opens BENCHMARKS.md and that a run
+# prints last, one row per (figure key, anchor key) of ROWS, with the
+# `scripts/bench.sh --only` groups that measure both. The anchor is what a
+# studio would use instead (libcurl, requests, ...) or the figure's own
+# floor.
+GLANCE = [
+    ("c.gameye.seq.median", "c.curl.seq.median", "c-seq"),
+    ("py.gameye.seq.median", "py.requests.seq.median", "py-seq"),
+    ("py.gameye.seq.median", "py.httpx.seq.median", "py-seq"),
+    ("c.async.throughput", "c.async.seq_throughput", "c-async"),
+    ("py.async.throughput", "py.async.seq_throughput", "py-async"),
+    ("c.async_rtt.throughput", "c.async_rtt.seq_throughput", "c-async"),
+    ("py.async_rtt.throughput", "py.async_rtt.seq_throughput", "py-async"),
+    ("py.async.seq_median", "py.gameye.seq.median", "py-seq,py-async"),
+    ("client.gameye.create_median", "client.curl.create_median", "client"),
+    ("client.gameye.first_create", "client.curl.first_create", "client"),
+    ("client.gameye.rss_idle", "client.curl.rss_idle", "client"),
+    ("size.gameye_so", "size.curl_stack", "size"),
+    ("size.gameye_dll", "size.gameye_so", "size"),
+    ("wrk.post.rps", "wrk.floor.rps", "wrk"),
+    ("crit.request.from_json", "crit.request.baseline_parse_value", "criterion"),
+    ("crit.response.decode_created", "crit.response.baseline_parse_value", "criterion"),
+    ("c.gameye.tls.median", "c.curl.tls.median", "c-tls"),
+    ("c.gameye.tls.cpu", "c.curl.tls.cpu", "c-tls"),
+    ("c.gameye.first_call.median", "c.curl.first_call.median", "c-tls-first"),
+    ("c.gameye.reconnect.median", "c.curl.reconnect.median", "c-tls-reconnect"),
+    ("py.gameye.tls.median", "py.requests.tls.median", "py-tls"),
+    ("py.async_tls.seq_median", "py.async_tls.blocking_median", "py-tls"),
+]
+GLANCE_HEADER = ["Figure", "Ours", "Anchor", "Anchor's", "Ratio", "Target", "Met", "Command", "Measured"]
+GLANCE_START, GLANCE_END = "<!-- glance:start -->", "<!-- glance:end -->"
+
+
+def glance_rows():
+    """GLANCE with each row's fixed cells: ``(figure key, anchor key, figure
+    name, anchor name, target, command)``."""
+    by_keys = {(row[2], row[4]): row for row in ROWS}
+    out = []
+    for key, base_key, groups in GLANCE:
+        _, name, _, base_label, _, target = by_keys[(key, base_key)]
+        out.append((key, base_key, name, base_label, target, f"`scripts/bench.sh --only {groups}`"))
+    return out
+
+
+def md_row(cells):
+    return "| " + " | ".join(cells) + " |"
+
+
+def glance_table(figures, smoke):
+    """The results at a glance of this run, as markdown lines."""
+    measured = "this run (smoke: tiny counts, figures mean nothing)" if smoke else "this run"
+    title = "Results at a glance" + (" — SMOKE RUN" if smoke else "")
+    lines = [f"## {title}", "", md_row(GLANCE_HEADER), "|" + "---|" * len(GLANCE_HEADER)]
+    for key, base_key, name, base_label, target, command in glance_rows():
+        fig, base = figures.get(key), figures.get(base_key)
+        ratio = fig[0] / base[0] if fig and base and base[0] else None
+        verdict = "" if target is None else verdict_of(target, fig, ratio, smoke)
+        lines.append(md_row([
+            name,
+            fmt(*fig) if fig else "not run",
+            base_label,
+            fmt(*base) if base else "not run",
+            f"{ratio:.3g}×" if ratio is not None else "—",
+            describe(target) if target else "",
+            verdict,
+            command,
+            measured,
+        ]))
+    return lines
+
+
+def verdict_of(target, fig, ratio, smoke):
+    if fig is None:
+        return "not run"
+    if smoke:
+        return "(smoke)"
+    return "yes" if met(target, fig[0], ratio) else "**NO**"
+
+
+def table_cells(text):
+    """The cells of each data row of the glance table in ``text``."""
+    if GLANCE_START not in text or GLANCE_END not in text:
+        raise SystemExit(f"no {GLANCE_START} ... {GLANCE_END} table")
+    body = text.split(GLANCE_START, 1)[1].split(GLANCE_END, 1)[0]
+    rows = [line.strip() for line in body.splitlines() if line.strip().startswith("|")]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+
+
+def check(path):
+    """Exits 1 unless ``path``'s glance table has GLANCE's layout."""
+    if not os.path.exists(path):
+        raise SystemExit(f"{path}: missing")
+    with open(path, encoding="utf-8") as f:
+        rows = table_cells(f.read())
+    problems = []
+    if not rows or rows[0] != GLANCE_HEADER:
+        problems.append(f"header is {rows[0] if rows else None}, expected {GLANCE_HEADER}")
+    data = rows[2:]
+    want = glance_rows()
+    if len(data) != len(want):
+        problems.append(f"{len(data)} rows, expected {len(want)} (benches/report.py GLANCE)")
+    for i, (cells, (_, _, name, base, target, command)) in enumerate(zip(data, want), 1):
+        expected = {0: name, 2: base, 5: describe(target) if target else "", 7: command}
+        for col, value in expected.items():
+            got = cells[col] if col < len(cells) else None
+            if got != value:
+                problems.append(f"row {i}, {GLANCE_HEADER[col]}: {got!r}, expected {value!r}")
+    for p in problems:
+        print(f"{path}: {p}", file=sys.stderr)
+    if problems:
+        sys.exit(1)
+    print(f"{path}: the glance table has the rows of benches/report.py GLANCE ({len(want)})")
 
 
 def read_lines(path):
@@ -262,7 +383,16 @@ def main():
     with open(os.path.join(out, "results.md"), "w", encoding="utf-8") as f:
         f.write(report)
     print(report)
+    summary = "\n".join(glance_table(figures, smoke)) + "\n"
+    # Marked as in BENCHMARKS.md, so that `--check` reads both the same way.
+    with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
+        f.write(f"{GLANCE_START}\n{summary}{GLANCE_END}\n")
+    print(summary)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) >= 3 and sys.argv[1] == "--check":
+        for path in sys.argv[2:]:
+            check(path)
+    else:
+        main()

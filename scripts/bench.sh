@@ -79,7 +79,7 @@ bin="$out/bin-$profile"
 logs="$out/logs"
 libdir="$root/target/$profile"
 mkdir -p "$out" "$bin" "$logs"
-rm -f "$out"/{raw,skips,failures,steps,meta,bloat,sections}.txt "$out/results.md"
+rm -f "$out"/{raw,skips,failures,steps,meta,bloat,sections}.txt "$out/results.md" "$out/summary.md"
 touch "$out"/{raw,skips,failures,steps}.txt
 
 wants() { [ "$only" = all ] || [[ ",$only," == *",$1,"* ]]; }
@@ -685,7 +685,8 @@ fi
 
 python3 benches/report.py "$out"
 echo
-echo "(written to target/bench/results.md; logs in target/bench/logs/)"
+echo "(written to target/bench/results.md, the table at a glance to target/bench/summary.md;"
+echo " logs in target/bench/logs/)"
 if [ -s "$out/failures.txt" ]; then
     echo "benchmark failures:" >&2
     cat "$out/failures.txt" >&2

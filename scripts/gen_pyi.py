@@ -616,13 +616,21 @@ def parse_client_methods(crate: Crate, body: list[Tok], where: str) -> None:
                 aret = body[j + 1].text
                 j += 2
             asyncio_doc = [unquote_attr(x, here) for x in a.attrs if x and x[0].is_("asyncio")]
+            sync_doc = a.doc
+            blocking_doc = [unquote_attr(x, here) for x in a.attrs if x and x[0].is_("blocking")]
+            if blocking_doc:
+                # Each class's head, then the shared `///` text (client_methods.rs).
+                if not asyncio_doc or not a.doc:
+                    raise StubError(f"{here}: #[blocking] heads need #[asyncio] ones and a `///` text")
+                sync_doc = blocking_doc + [""] + a.doc
+                asyncio_doc = asyncio_doc + [""] + a.doc
             i = j + 1  # past `;` or the body
             sync_cls, async_cls = classes
             if a.has("new"):
-                sync_cls.members.append(Member("__new__", "new", a.doc, params, None, sync_cls.name, here))
+                sync_cls.members.append(Member("__new__", "new", sync_doc, params, None, sync_cls.name, here))
                 async_cls.members.append(Member("__new__", "new", asyncio_doc, params, None, async_cls.name, here))
             else:
-                sync_cls.members.append(Member(name, "method", a.doc, params, None, ret, here))
+                sync_cls.members.append(Member(name, "method", sync_doc, params, None, ret, here))
                 async_ret = aret or f"asyncio.Future[{ret}]"
                 async_cls.members.append(Member(name, "method", asyncio_doc, params, None, async_ret, here))
         else:
@@ -633,7 +641,7 @@ def unquote_attr(attr: list[Tok], where: str) -> str:
     """The line of an `#[asyncio = "..."]` attribute (one leading space
     dropped, as pyo3 does with doc lines)."""
     if len(attr) != 3 or not attr[1].is_("=") or attr[2].kind != "str":
-        raise StubError(f'{where}: write #[asyncio = "a docstring line"]')
+        raise StubError(f'{where}: write #[{attr[0].text} = "a docstring line"]')
     text = attr[2].text
     return text[1:] if text.startswith(" ") else text
 

@@ -58,7 +58,7 @@ class GenPyiTest(unittest.TestCase):
 
     def test_check_fails_on_a_changed_docstring_and_write_repairs_it(self):
         with Scratch() as s:
-            s.edit("endpoints.rs", "/// Describes one session", "/// Describes a session")
+            s.edit("endpoints.rs", '#[blocking = "Describes one session', '#[blocking = "Describes a session')
             code, out = s.main("--check")
             self.assertEqual(code, 1)
             self.assertIn('+        """Describes a session (``GET /session/{id}``)', out)
@@ -69,11 +69,11 @@ class GenPyiTest(unittest.TestCase):
         with Scratch() as s:
             s.edit(
                 "endpoints.rs",
-                "    /// Whether the image tag",
+                '    #[blocking = "Whether the image tag',
                 '    /// Pongs.\n    #[asyncio = "Pongs, later."]\n'
                 '    fn ping(id: String as "str", *, twice: bool as "bool" = false) -> "int" {\n'
                 "        call core.ping(&id), core.ping_async(&id);\n"
-                "        map |n: u64| n\n    }\n\n    /// Whether the image tag",
+                '        map |n: u64| n\n    }\n\n    #[blocking = "Whether the image tag',
             )
             stub = s.stub()
         self.assertIn('    def ping(self, id: str, *, twice: bool = False) -> int:\n        """Pongs."""', stub)
@@ -81,6 +81,22 @@ class GenPyiTest(unittest.TestCase):
             '    def ping(self, id: str, *, twice: bool = False) -> asyncio.Future[int]:\n        """Pongs, later."""',
             stub,
         )
+
+    def test_each_client_gets_its_head_over_the_shared_text(self):
+        with Scratch() as s:
+            s.edit(
+                "endpoints.rs",
+                '    #[blocking = "Whether the image tag',
+                '    #[blocking = "Pongs."]\n    #[asyncio = "Pongs, later."]\n'
+                "    /// Args:\n    ///     id: Whom.\n"
+                '    fn ping(id: String as "str") -> "int" {\n'
+                "        call core.ping(&id), core.ping_async(&id);\n"
+                '        map |n: u64| n\n    }\n\n    #[blocking = "Whether the image tag',
+            )
+            stub = s.stub()
+        shared = "\n\n        Args:\n            id: Whom.\n        \"\"\""
+        self.assertIn('    def ping(self, id: str) -> int:\n        """Pongs.' + shared, stub)
+        self.assertIn('    def ping(self, id: str) -> asyncio.Future[int]:\n        """Pongs, later.' + shared, stub)
 
     def test_rust_types_become_python_types_by_side(self):
         with Scratch() as s:

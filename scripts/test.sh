@@ -3,10 +3,11 @@
 # (unit, integration, property, fault matrix), the C tests under valgrind and
 # under ASan+UBSan with the load test, loom, the C tests under TSan, the C++
 # tests, the Unreal plugin against engine stand-ins, the C# and install
-# tests, the Python tests (in a virtualenv it makes), schemathesis against
+# tests, the Python tests (in a virtualenv it makes), the docs site
+# (scripts/docs.sh, tests/docs/run.sh), schemathesis against
 # the emulator and the SDK's requests against the spec (tests/contract), the
-# cross targets, the release artifacts, every benchmark program on a small
-# count, and a bounded fuzz run.
+# examples (examples/run.sh), the cross targets, the release artifacts,
+# every benchmark program on a small count, and a bounded fuzz run.
 # This is the README's test command, and .ci/run calls it.
 #
 # Outside CI a part whose tool is missing is skipped with a loud notice;
@@ -96,6 +97,10 @@ has() {
 }
 
 section "binding surface: every core endpoint in C, C++, C# and Python, every config key in every layer"
+# The endpoint table api/ENDPOINTS.md: its generated parts (the overview,
+# tests/c/endpoints.g.h) are current; the generator's own tests first.
+python3 -W error scripts/gen_endpoints_test.py
+python3 scripts/gen_endpoints.py --check
 python3 tests/surface/check.py
 python3 tests/surface/export_names.py
 record "ok binding surface"
@@ -215,6 +220,19 @@ cargo build --quiet -p gameye-emulator -p gameye-hostile
 GAMEYE_EMULATOR_BIN="$root/target/debug/gameye-emulator" "$venv/bin/python" -m pytest -q tests/python
 record "ok Python tests"
 
+# ---- docs site (scripts/docs.sh, tests/docs/run.sh) ----
+# Built with warnings as errors (mkdocs --strict, Doxygen, rustdoc -D
+# warnings), every internal link checked, then opened in headless Chromium
+# (pages render, search, a screenshot: target/site-artifacts/quickstart.png).
+if has doxygen "the docs site" && has mcs "the docs site"; then
+    section "docs site: build (warnings as errors), links, coverage, headless Chromium"
+    scripts/docs.sh
+    tests/docs/run.sh
+    record "ok docs site (screenshot: target/site-artifacts/quickstart.png)"
+    prune "$root/target/docs-stage" "$root/target/docs-csharp"
+fi
+# ---- end docs site ----
+
 # ---- contract: schemathesis against the emulator (tests/contract) ----
 section "contract: schemathesis against the emulator, every phase"
 if [ -f "$root/../shared/spec/gameye-session-api.yaml" ] || [ "${CI:-}" = "true" ]; then
@@ -227,6 +245,15 @@ fi
 # Benchmarks and fuzzing need no request log (and wrk would fill it).
 unset GAMEYE_EMULATOR_LOG_REQUESTS SDK_REQUEST_LOGS SDK_REQUEST_LOGS_PARTIAL
 # ---- end contract ----
+
+# ---- examples (examples/run.sh): a whole match (C++ server, Python
+# matchmaker and bots), the C game loop, the Rust example, mypy --strict on
+# the Python; uses target/venv from the Python tests ----
+section "examples: a whole match, the C game loop, Rust, mypy --strict"
+examples/run.sh
+record "ok examples"
+prune "$root/target/examples"
+# ---- end examples ----
 # ---- cross targets (tests/cross/run.sh) ----
 # Windows x64 under Wine and Linux arm64 under qemu-user: the C tests, the
 # CLI, and the emulator's session processes on Windows. The runner applies
@@ -249,6 +276,10 @@ fi
 
 section "benchmarks (smoke: each program on a small count)"
 scripts/bench.sh --smoke
+# BENCHMARKS.md opens with the table the run above printed last
+# (target/bench/summary.md): the same rows, anchors, targets and commands
+# (benches/report.py GLANCE).
+python3 benches/report.py --check BENCHMARKS.md target/bench/summary.md
 record "ok benchmark smoke"
 
 fuzz_seconds=${FUZZ_SECONDS:-$([ "${CI:-}" = "true" ] && echo 60 || echo 10)}

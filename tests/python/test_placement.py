@@ -103,17 +103,18 @@ PLAYERS = [
 
 def test_choose_ranks_by_the_worst_player_and_says_why() -> None:
     p = gameye.choose_location(["eu", "us", "as", "mars"], PLAYERS)
-    assert [r["id"] for r in p["ranked"]] == ["us", "eu"]
-    assert p["ranked"][0]["worst_ms"] == 50 and p["ranked"][0]["mean_ms"] == 45
-    reasons = {e["id"]: e for e in p["excluded"]}
-    assert reasons["as"]["reason"] == "loss" and reasons["as"]["player"] == "b"
-    assert reasons["mars"]["reason"] == "no_sample"
+    assert [r.id for r in p.ranked] == ["us", "eu"] and p.best == "us"
+    assert p.ranked[0].worst_ms == 50 and p.ranked[0].mean_ms == 45
+    reasons = {e.id: e for e in p.excluded}
+    assert reasons["as"].reason == "loss" and reasons["as"].player == "b"
+    assert reasons["as"].loss == 0.5 and reasons["as"].max_loss == 0.2
+    assert reasons["mars"].reason == "no_sample"
     capped = gameye.choose_location([gameye.Location("eu", []), "us"], PLAYERS, max_rtt_ms=60, max_loss=1.0)
-    assert [r["id"] for r in capped["ranked"]] == ["us"]
-    assert capped["excluded"][0]["reason"] == "rtt"
+    assert [r.id for r in capped.ranked] == ["us"]
+    assert capped.excluded[0].reason == "rtt" and capped.excluded[0].max_rtt_ms == 60
     lenient = gameye.choose_location(["mars", "us"], PLAYERS + [{"player": "c", "locations": []}], allow_missing=True)
-    assert [r["id"] for r in lenient["ranked"]] == ["us"]
-    assert lenient["excluded"][0]["reason"] == "no_samples"
+    assert [r.id for r in lenient.ranked] == ["us"]
+    assert lenient.excluded[0].reason == "no_samples"
 
 
 def test_choose_bad_input_names_the_field() -> None:
@@ -136,13 +137,13 @@ def test_create_near_skips_the_full_location_and_starts_one_session(make_client:
     client = make_client(max_attempts=1)
     labels = {"test": uuid.uuid4().hex}
     placed = client.create_session_near("nginx", NEAR_FULL, labels=labels)
-    assert placed["location"] == "europe"
-    assert isinstance(placed["session"], gameye.Session)
-    assert [(t["location"], t["outcome"]) for t in placed["tried"]] == [("full", "no_capacity"), ("europe", "created")]
-    assert placed["tried"][1]["session_id"] == placed["session"].id != placed["tried"][0]["session_id"]
-    assert [r["id"] for r in placed["placement"]["ranked"]] == ["full", "europe", "north-america"]
+    assert placed.location == "europe"
+    assert isinstance(placed.session, gameye.Session)
+    assert [(t.location, t.outcome) for t in placed.tried] == [("full", "no_capacity"), ("europe", "created")]
+    assert placed.tried[1].session_id == placed.session.id != placed.tried[0].session_id
+    assert [r.id for r in placed.placement.ranked] == ["full", "europe", "north-america"]
     (only,) = client.list_sessions(labels=labels)
-    assert only.id == placed["session"].id and only.location == "europe"
+    assert only.id == placed.session.id and only.location == "europe"
 
 
 def test_create_near_raises_no_capacity_within_the_limit(make_client: Any) -> None:
@@ -170,10 +171,10 @@ async def test_async_create_near(make_async_client: Any) -> None:
     client = make_async_client(max_attempts=1)
     labels = {"test": uuid.uuid4().hex}
     placed = await asyncio.wait_for(client.create_session_near("nginx", NEAR_FULL, labels=labels), 30)
-    assert placed["location"] == "europe"
-    assert [t["outcome"] for t in placed["tried"]] == ["no_capacity", "created"]
+    assert placed.location == "europe"
+    assert [t.outcome for t in placed.tried] == ["no_capacity", "created"]
     (only,) = await asyncio.wait_for(client.list_sessions(labels=labels), 30)
-    assert only.id == placed["session"].id
+    assert only.id == placed.session.id
 
 
 def test_the_whole_flow(client: gameye.Client) -> None:
@@ -182,7 +183,7 @@ def test_the_whole_flow(client: gameye.Client) -> None:
     report = gameye.ping_locations(locations, **FAST)
     labels = {"test": uuid.uuid4().hex}
     placed = client.create_session_near("nginx", [{**report, "player": "alice"}], labels=labels)
-    assert placed["location"] in {loc.id for loc in locations}
+    assert placed.location in {loc.id for loc in locations}
     assert len(client.list_sessions(labels=labels)) == 1
 
 

@@ -9,7 +9,10 @@
 //! before the keyword-only ones; the Python return type (with `/ "Async"`
 //! when the asyncio form returns something other than a future of it); the
 //! docstrings (`///` for `Client`, `#[asyncio = "..."]` lines for
-//! `AsyncClient`); and the body, one of:
+//! `AsyncClient`; or, so that the two share their `Args:`/`Raises:` text,
+//! `#[blocking = "..."]` lines for `Client`'s own head, `#[asyncio = "..."]`
+//! for `AsyncClient`'s, then the shared `///` text: each docstring is its
+//! head, a blank line, and the shared text); and the body, one of:
 //!
 //! - `call <blocking call>, <async call>; map <conversion>`: a core
 //!   endpoint. `Client` runs the blocking call with the GIL released;
@@ -95,6 +98,23 @@ macro_rules! client_methods {
                 *, $($k : $kt as $kpy = $kd,)* $($rk : $rkt as $rkpy = $rkd,)*
             )
             $($rest)*
+        );
+    };
+
+    // `#[blocking]` and `#[asyncio]` heads over a shared `///` text: made
+    // into the two docstrings of the arms below.
+    (@munch $ctx:tt $sync:tt $async:tt
+        $(#[blocking = $sdoc:tt])+
+        $(#[asyncio = $adoc:tt])+
+        $(#[doc = $doc:tt])+
+        $(#[prelude $pre:tt])?
+        fn $($rest:tt)*
+    ) => {
+        $crate::client_methods::client_methods!(@munch $ctx $sync $async
+            $(#[doc = $sdoc])* #[doc = ""] $(#[doc = $doc])*
+            $(#[asyncio = $adoc])* #[asyncio = ""] $(#[asyncio = $doc])*
+            $(#[prelude $pre])?
+            fn $($rest)*
         );
     };
 

@@ -1,8 +1,10 @@
 //! The methods of `gameye.Client` and `gameye.AsyncClient`, one declaration
-//! each (see [`crate::client_methods`] for the syntax). The `///` text is the
-//! `Client` method's docstring and `#[asyncio]` the `AsyncClient` one's, at
-//! run time and in the stub (`scripts/gen_pyi.py` writes `_gameye.pyi`
-//! from this file).
+//! each (see [`crate::client_methods`] for the syntax). A method's
+//! docstring is its `#[blocking]` head (`Client`) or `#[asyncio]` head
+//! (`AsyncClient`), each with its example, then the shared `///` text: its
+//! `Args:` (every parameter) and `Raises:`, at run time and in the stub
+//! (`scripts/gen_pyi.py` writes `_gameye.pyi` from this file;
+//! `tests/python/test_docstrings.py` checks every section is there).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -59,7 +61,12 @@ crate::client_methods::client_methods! {
         /// :class:`gameye.CancelledError`; a JSON call in flight on another
         /// thread runs on that thread and finishes first. Later calls raise
         /// :class:`gameye.CancelledError`, its I/O threads stop and its
-        /// connections close. Idempotent.
+        /// connections close. Idempotent; never raises.
+        ///
+        /// Example:
+        ///     >>> client.close()
+        ///     >>> client.closed
+        ///     True
         fn close(&self, py: Python<'_>) {
             exit_gate::detach(py, || self.inner.close());
         }
@@ -87,7 +94,10 @@ crate::client_methods::client_methods! {
     impl PyAsyncClient {
         /// Closes the client: awaitables in flight and its log streams raise
         /// :class:`gameye.CancelledError`, later calls raise it, its I/O
-        /// threads stop and its connections close. Idempotent.
+        /// threads stop and its connections close. Idempotent; never raises.
+        ///
+        /// Example:
+        ///     >>> await client.aclose()
         // py: -> asyncio.Future[None]
         fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
             exit_gate::detach(py, || self.inner.close());
@@ -117,53 +127,10 @@ crate::client_methods::client_methods! {
         }
     }
 
-    /// Creates a client.
-    ///
-    /// Args:
-    ///     token: The API bearer token; by default the ``GAMEYE_TOKEN``
-    ///         environment variable's (``ConfigurationError`` if unset).
-    ///     base_url: The API base URL (sandbox by default). Plain ``http://``
-    ///         is accepted for loopback hosts only, unless
-    ///         ``allow_insecure_http`` is set.
-    ///     environment: ``"sandbox"`` or ``"production"``; exclusive with
-    ///         ``base_url``.
-    ///     timeout: Time allowed for a whole request, in seconds (30 by default).
-    ///     connect_timeout: Time allowed to connect, in seconds (10 by default).
-    ///     idle_timeout: How long a kept connection may stay idle and still
-    ///         be reused, in seconds (30 by default); an older one is closed
-    ///         and a fresh one opened. Keep it under the idle timeout of any
-    ///         load balancer or proxy in front of the API.
-    ///     allow_insecure_http: Allow plain ``http://`` to non-loopback hosts,
-    ///         which sends the token in clear.
-    ///     max_attempts: Attempts per call, the first included (4 by
-    ///         default; 1 turns retries off). 420, 5xx and failures before
-    ///         any response are retried with jittered exponential backoff
-    ///         (or the server's ``Retry-After``).
-    ///     initial_backoff: Upper bound of the first backoff, in seconds
-    ///         (0.25 by default); it doubles per retry, and each wait is
-    ///         drawn uniformly below the bound.
-    ///     max_backoff: Cap on the bound of one backoff, in seconds (8 by
-    ///         default).
-    ///     deadline: Time allowed for one call, all attempts and waits
-    ///         included, in seconds (60 by default).
-    ///     proxy: A proxy every request goes through, such as
-    ///         ``"http://127.0.0.1:3128"`` (plain ``http://`` only to a
-    ///         loopback proxy unless ``allow_insecure_http`` is set).
-    ///     proxy_from_env: Use ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
-    ///         from the environment. Off by default: proxies are used only
-    ///         when configured.
-    ///     ca_bundle_path: A PEM file of extra root certificates to trust
-    ///         (for a proxy that re-signs TLS), besides the built-in roots;
-    ///         verification itself is always on.
-    ///     max_response_bytes: Cap on a JSON response body (1 MiB by
-    ///         default); a larger body raises ``DecodeError``.
-    ///     max_log_bytes: Cap on the text of :meth:`logs` (16 MiB by default).
-    ///     max_concurrent_requests: Requests in flight at once (256 by
-    ///         default); more calls wait for a slot within their deadline.
-    ///
-    /// Raises:
-    ///     gameye.ConfigurationError: An option is invalid.
-    #[asyncio = "Creates a client; the options are those of :class:`Client`."]
+    /// Creates a client; its options are documented on the class
+    /// (``help(gameye.Client)``).
+    #[asyncio = "Creates a client; its options are documented on the class"]
+    #[asyncio = "(``help(gameye.AsyncClient)``)."]
     #[new]
     fn new(
         token: Option<String> as "str | None" = None,
@@ -186,10 +153,17 @@ crate::client_methods::client_methods! {
         max_concurrent_requests: Option<i64> as "int | None" = None,
     ) -> "Self";
 
-    /// Starts a session of ``image`` in ``location`` (``POST /session``).
-    ///
-    /// Blocks until the server answers, releasing the GIL meanwhile.
-    ///
+    #[blocking = "Starts a session of ``image`` in ``location`` (``POST /session``)."]
+    #[blocking = "Blocks until the server answers, releasing the GIL meanwhile."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> session = client.create_session(\"europe\", \"nginx\", ttl=\"1h\")"]
+    #[blocking = "     >>> session.host, [p.host for p in session.ports]"]
+    #[asyncio = "Starts a session of ``image`` in ``location`` (``POST /session``):"]
+    #[asyncio = "an awaitable :class:`Session`."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> session = await client.create_session(\"europe\", \"nginx\", ttl=\"1h\")"]
     /// Args:
     ///     location: The region to host the session in, such as ``"europe"``.
     ///     image: The application (image) name.
@@ -207,9 +181,11 @@ crate::client_methods::client_methods! {
     ///
     /// Raises:
     ///     gameye.InvalidRequestError: A bad argument (``.violations`` names
-    ///         every bad field; nothing is sent) or a 422 answer.
+    ///         every bad field; nothing is sent; raised at the call) or a
+    ///         422 answer.
+    ///     gameye.NoCapacityError: 420, no capacity in ``location`` (after
+    ///         the retries).
     ///     gameye.GameyeError: Any other failure, as its subclass.
-    #[asyncio = "Starts a session, as :meth:`Client.create_session`."]
     fn create_session(
         location: &Bound<'_, PyAny> as "str",
         image: &Bound<'_, PyAny> as "str",
@@ -220,17 +196,33 @@ crate::client_methods::client_methods! {
         map PySession::from
     }
 
-    /// Lists sessions (``GET /session``): the running ones, or every one
-    /// with ``all=True``, narrowed by each filter given (``labels``: the
-    /// sessions having every one of these labels; ``player_count_lt`` /
-    /// ``player_count_gt``: fewer / more players than this).
+    #[blocking = "Lists sessions (``GET /session``)."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> for s in client.list_sessions(labels={\"mode\": \"duel\"}):"]
+    #[blocking = "     ...     print(s.id, s.location, s.player_count)"]
+    #[asyncio = "Lists sessions (``GET /session``): an awaitable list of"]
+    #[asyncio = ":class:`SessionSummary`."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> running = await client.list_sessions(image=\"nginx\")"]
+    /// Args:
+    ///     all: Every session, not only the running ones.
+    ///     location: Only the sessions in this location.
+    ///     image: Only the sessions of this image.
+    ///     tag: Only the sessions of this image tag.
+    ///     host: Only the sessions on this host (an IP address).
+    ///     player_count_lt: Only the sessions with fewer players than this.
+    ///     player_count_gt: Only the sessions with more players than this.
+    ///     labels: Only the sessions having every one of these labels.
     ///
     /// Raises:
-    ///     gameye.AuthenticationError: 401. gameye.PermissionDeniedError: 403
-    ///     (the token lacks ``session:read``). And as for every call: the
-    ///     class of the status (402, 404, 409, 420, 422, other 4xx, 5xx), or
-    ///     a transport, timeout or decode error.
-    #[asyncio = "Lists sessions, as :meth:`Client.list_sessions`."]
+    ///     gameye.AuthenticationError: 401.
+    ///     gameye.PermissionDeniedError: 403 (the token lacks
+    ///         ``session:read``).
+    ///     gameye.GameyeError: Any other failure, as its subclass: the
+    ///         class of the status (402, 404, 409, 420, 422, other 4xx,
+    ///         5xx), or a transport, timeout or decode error.
     fn list_sessions(
         *,
         all: bool as "bool" = false,
@@ -257,24 +249,54 @@ crate::client_methods::client_methods! {
         map into_vec::<_, PySessionSummary>
     }
 
-    /// Describes one session (``GET /session/{id}``), with its players.
+    #[blocking = "Describes one session (``GET /session/{id}``), with its players."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> client.get_session(session.id).players.joined"]
+    #[asyncio = "Describes one session (``GET /session/{id}``), with its players:"]
+    #[asyncio = "an awaitable :class:`SessionDetails`."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> details = await client.get_session(session.id)"]
+    /// Args:
+    ///     id: The session id.
     ///
     /// Raises:
     ///     gameye.NotFoundError: No such session.
     ///     gameye.InvalidRequestError: ``id`` is empty (nothing is sent).
-    #[asyncio = "Describes one session, as :meth:`Client.get_session`."]
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn get_session(id: String as "str") -> "SessionDetails" {
         call core.get_session(&id), core.get_session_async(&id);
         map PySessionDetails::from
     }
 
-    /// Stops a session (``DELETE /session/{id}``); the container gets
-    /// SIGTERM.
+    #[blocking = "Stops a session (``DELETE /session/{id}``); the container gets"]
+    #[blocking = "SIGTERM."]
+    #[blocking = ""]
+    #[blocking = "Returns ``\"stopped\"``; with ``idempotent=True`` also"]
+    #[blocking = "``\"already_stopped\"`` (409) or ``\"not_found\"`` (404)."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> client.stop_session(session.id, idempotent=True)"]
+    #[blocking = "     'stopped'"]
+    #[asyncio = "Stops a session (``DELETE /session/{id}``): an awaitable of"]
+    #[asyncio = "``\"stopped\"`` (with ``idempotent=True`` also ``\"already_stopped\"``"]
+    #[asyncio = "or ``\"not_found\"``)."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> await client.stop_session(session.id, idempotent=True)"]
+    /// Args:
+    ///     id: The session id.
+    ///     idempotent: Return an outcome instead of raising when the
+    ///         session is already stopped or unknown, so that a retried
+    ///         stop succeeds.
     ///
-    /// Returns ``"stopped"``; with ``idempotent=True`` also
-    /// ``"already_stopped"`` (409) or ``"not_found"`` (404), which otherwise
-    /// raise :class:`~gameye.ConflictError` and :class:`~gameye.NotFoundError`.
-    #[asyncio = "Stops a session, as :meth:`Client.stop_session`."]
+    /// Raises:
+    ///     gameye.ConflictError: 409, already stopped (not with
+    ///         ``idempotent=True``).
+    ///     gameye.NotFoundError: 404, no such session (not with
+    ///         ``idempotent=True``).
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn stop_session(id: String as "str", *, idempotent: bool as "bool" = false) -> "_StopOutcome" {
         let options = StopOptions { idempotent };
         call core.stop_session(&id, options),
@@ -282,14 +304,27 @@ crate::client_methods::client_methods! {
         map stop_outcome
     }
 
-    /// Registers players as joined to a session
-    /// (``PUT /session/player/join``). ``players`` is a list or tuple of
-    /// non-empty ids (a ``str`` is refused with :class:`TypeError`).
+    #[blocking = "Registers players as joined to a session"]
+    #[blocking = "(``PUT /session/player/join``)."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> client.join_players(session.id, [\"alice\", \"bob\"]).count"]
+    #[blocking = "     2"]
+    #[asyncio = "Registers players as joined to a session"]
+    #[asyncio = "(``PUT /session/player/join``): an awaitable :class:`PlayerCount`."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> joined = await client.join_players(session.id, [\"alice\", \"bob\"])"]
+    /// Args:
+    ///     session: The session id.
+    ///     players: The player ids, each non-empty: a list or a tuple (a
+    ///         ``str`` is refused with :class:`TypeError`).
     ///
     /// Raises:
     ///     gameye.InvalidRequestError: No players, or an empty id.
     ///     gameye.NotFoundError: No such running session.
-    #[asyncio = "Registers players as joined, as :meth:`Client.join_players`."]
+    ///     TypeError: ``players`` is a ``str`` or holds a non-``str``.
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn join_players(
         session: String as "str",
         players: Vec<String> as "Sequence[str]",
@@ -299,35 +334,76 @@ crate::client_methods::client_methods! {
         map PyPlayerCount::from
     }
 
-    /// Removes players from their session
-    /// (``DELETE /session/player/leave``); the ids identify the session.
+    #[blocking = "Removes players from their session"]
+    #[blocking = "(``DELETE /session/player/leave``)."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> client.leave_players([\"bob\"]).count"]
+    #[blocking = "     1"]
+    #[asyncio = "Removes players from their session"]
+    #[asyncio = "(``DELETE /session/player/leave``): an awaitable :class:`PlayerCount`."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> left = await client.leave_players([\"bob\"])"]
+    /// Args:
+    ///     players: The player ids; they identify the session.
     ///
     /// Raises:
     ///     gameye.NotFoundError: No running session holds any of them.
-    #[asyncio = "Removes players, as :meth:`Client.leave_players`."]
+    ///     gameye.InvalidRequestError: No players, or an empty id.
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn leave_players(players: Vec<String> as "Sequence[str]") -> "PlayerCount" {
         call core.leave_players(&players),
             core.leave_players_async(&players);
         map PyPlayerCount::from
     }
 
-    /// The session's logs so far (``GET /logs?id=...``), as text.
+    #[blocking = "The session's logs so far (``GET /logs?id=...``), as text."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> print(client.logs(session.id))"]
+    #[asyncio = "The session's logs so far (``GET /logs?id=...``): an awaitable ``str``."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> text = await client.logs(session.id)"]
+    /// Args:
+    ///     id: The session id.
     ///
     /// Raises:
-    ///     gameye.DecodeError: The logs exceed the client's size limit;
-    ///         follow them instead.
-    #[asyncio = "The session's logs so far, as :meth:`Client.logs`."]
+    ///     gameye.DecodeError: The logs exceed the client's size limit
+    ///         (``max_log_bytes``); follow them instead.
+    ///     gameye.NotFoundError: No such session.
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn logs(id: String as "str") -> "str" {
         call core.logs(&id), core.logs_async(&id);
         map |text: String| text
     }
 
-    /// Follows the session's logs: the lines so far, then new ones as they
-    /// are written, until the session ends or the stream is closed. The
-    /// request is made here, so its errors raise here.
+    #[blocking = "Follows the session's logs: the lines so far, then new ones as they"]
+    #[blocking = "are written, until the session ends or the stream is closed. The"]
+    #[blocking = "request is made here, so its errors raise here."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> with client.follow_logs(session.id) as lines:"]
+    #[blocking = "     ...     for line in lines:"]
+    #[blocking = "     ...         print(line)"]
     #[asyncio = "Follows the session's logs: an :class:`AsyncLogStream` (returned"]
     #[asyncio = "directly, not awaitable-only) for ``async for``; ``await`` it or use"]
-    #[asyncio = "``async with`` to open it first."]
+    #[asyncio = "``async with`` to open it first (its errors raise there, else at the"]
+    #[asyncio = "first line)."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> async with client.follow_logs(session.id) as lines:"]
+    #[asyncio = "     ...     async for line in lines:"]
+    #[asyncio = "     ...         print(line)"]
+    /// Args:
+    ///     id: The session id.
+    ///
+    /// Raises:
+    ///     gameye.NotFoundError: No such session.
+    ///     gameye.CancelledError: The stream or the client was closed while
+    ///         waiting for a line.
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn follow_logs(id: String as "str") -> "LogStream" / "AsyncLogStream" {
         sync {
             let stream = exit_gate::detach(py, || core.follow_logs(&id))?;
@@ -338,14 +414,26 @@ crate::client_methods::client_methods! {
         }
     }
 
-    /// Downloads an artifact: a ``.tar.gz`` of the file or folder ``path``
-    /// of a terminated session (``GET /artifacts``). Returns the number of
-    /// bytes written.
-    ///
-    /// ``dest`` is a path (``str`` or :class:`os.PathLike`), written through
-    /// a temporary file renamed into place when complete, or a binary file
-    /// object, whose ``write()`` gets each chunk as it arrives (the GIL is
-    /// held only for the call).
+    #[blocking = "Downloads an artifact: a ``.tar.gz`` of the file or folder ``path``"]
+    #[blocking = "of a terminated session (``GET /artifacts``). Returns the number of"]
+    #[blocking = "bytes written. A file object's ``write()`` gets each chunk as it"]
+    #[blocking = "arrives (the GIL is held only for the call)."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> client.download_artifact(session.id, \"/app/result\", \"result.tar.gz\")"]
+    #[asyncio = "Downloads an artifact, as :meth:`Client.download_artifact`: an awaitable"]
+    #[asyncio = "of the number of bytes written. A file object's ``write()`` runs on the"]
+    #[asyncio = "event loop's thread, one chunk at a time, and is awaited when it returns"]
+    #[asyncio = "an awaitable (``aiofiles``)."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> await client.download_artifact(session.id, \"/app/result\", \"result.tar.gz\")"]
+    /// Args:
+    ///     session: The session id.
+    ///     path: The file or folder inside the session's container.
+    ///     dest: A path (``str`` or :class:`os.PathLike`), written through a
+    ///         temporary file renamed into place when complete, or a binary
+    ///         file object (anything with ``write(bytes)``).
     ///
     /// Raises:
     ///     gameye.NotFoundError: No such session, path, or the session has
@@ -353,9 +441,7 @@ crate::client_methods::client_methods! {
     ///     gameye.DownloadError: The file could not be written, or
     ///         ``write()`` raised (its exception is the ``__cause__``).
     ///     TypeError: ``dest`` is neither a path nor has ``write()``.
-    #[asyncio = "Downloads an artifact, as :meth:`Client.download_artifact`. A file"]
-    #[asyncio = "object's ``write()`` runs on the event loop's thread, one chunk at a"]
-    #[asyncio = "time, and is awaited when it returns an awaitable (``aiofiles``)."]
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn download_artifact(
         session: String as "str",
         path: String as "str",
@@ -370,35 +456,48 @@ crate::client_methods::client_methods! {
         }
     }
 
-    /// Starts a session of ``image`` near its players.
+    #[blocking = "Starts a session of ``image`` near its players: in the best location"]
+    #[blocking = "they measured and, on 420 (no capacity), in the next. Blocks,"]
+    #[blocking = "releasing the GIL. Returns a :class:`PlacedSession`."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> report = gameye.ping_locations(client.available_locations(\"nginx\"))"]
+    #[blocking = "     >>> placed = client.create_session_near(\"nginx\", [{**report, \"player\": \"alice\"}])"]
+    #[blocking = "     >>> placed.location, placed.session.host, [t.outcome for t in placed.tried]"]
+    #[asyncio = "Starts a session of ``image`` near its players, as"]
+    #[asyncio = ":meth:`Client.create_session_near`: an awaitable :class:`PlacedSession`."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> placed = await client.create_session_near(\"nginx\", players)"]
+    /// The locations the players measured are ranked as
+    /// :func:`gameye.choose_location` does; the session is created in the
+    /// best one and, on 420, in the next, at most ``max_locations`` in all.
+    /// Each location tried gets its own session id; any error other than
+    /// 420 ends the call there, so no second session can start.
     ///
-    /// ``players`` are the players' ping reports (from
-    /// :func:`gameye.ping_locations`), each with ``"player"`` added, or
-    /// ``{"player": id, "locations": [{"id", "median_ms", "loss"}]}``. The
-    /// locations they measured are ranked as :func:`gameye.choose_location`
-    /// does under ``policy`` (``{"max_loss": 0.2, "max_rtt_ms": None,
-    /// "allow_missing": False, "max_locations": 3}``, every key optional);
-    /// the session is created in the best one and, on 420 (no capacity), in
-    /// the next, at most ``max_locations`` in all. Each location tried gets
-    /// its own session id; any error other than 420 ends the call there, so
-    /// no second session can start. Other keywords are those of
-    /// :meth:`create_session`. Blocks, releasing the GIL.
-    ///
-    /// Returns ``{"session": Session, "location": str, "tried": [{"location",
-    /// "session_id", "outcome": "created" | "no_capacity", "message"?}],
-    /// "placement": {"ranked": [...], "excluded": [...]}}``.
+    /// Args:
+    ///     image: The application (image) name.
+    ///     players: The players' ping reports (from
+    ///         :func:`gameye.ping_locations`), each with ``"player"`` added,
+    ///         or ``{"player": id, "locations": [{"id", "median_ms",
+    ///         "loss"}]}``.
+    ///     policy: ``{"max_loss": 0.2, "max_rtt_ms": None, "allow_missing":
+    ///         False, "max_locations": 3}``, every key optional.
+    ///     id, env, args, restart, labels, version, ttl, external_id: As
+    ///         for :meth:`create_session` (``id`` is the first location's
+    ///         session id).
     ///
     /// Raises:
     ///     gameye.NoCapacityError: Every location tried answered 420.
     ///     gameye.InvalidRequestError: No location is acceptable (the
     ///         violation gives each reason), or a bad argument.
-    #[asyncio = "Starts a session near its players, as :meth:`Client.create_session_near`."]
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn create_session_near(
         image: &Bound<'_, PyAny> as "str",
         players: &Bound<'_, PyAny> as "Sequence[Mapping[str, Any]]",
         *,
         policy: Option<&Bound<'_, PyAny>> as "Mapping[str, Any] | None" = None,
-    ) with session_run(keywords) -> "dict[str, Any]" {
+    ) with session_run(keywords) -> "PlacedSession" {
         let args = placement::near_args(py, image, players, policy, keywords)?;
         sync {
             placement::create_near(py, core, args)?
@@ -408,18 +507,49 @@ crate::client_methods::client_methods! {
         }
     }
 
-    /// The locations that can currently host ``image``
-    /// (``GET /available-location/{image}``). Do not cache: it changes.
-    #[asyncio = "The locations that can currently host ``image``."]
+    #[blocking = "The locations that can currently host ``image``"]
+    #[blocking = "(``GET /available-location/{image}``). Do not cache: it changes."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> [loc.id for loc in client.available_locations(\"nginx\")]"]
+    #[asyncio = "The locations that can currently host ``image``"]
+    #[asyncio = "(``GET /available-location/{image}``): an awaitable list of"]
+    #[asyncio = ":class:`Location`. Do not cache: it changes."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> locations = await client.available_locations(\"nginx\")"]
+    /// Args:
+    ///     image: The application (image) name.
+    ///
+    /// Raises:
+    ///     gameye.NotFoundError: No such image.
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn available_locations(image: String as "str") -> "list[Location]" {
         call core.available_locations(&image),
             core.available_locations_async(&image);
         map into_vec::<_, PyLocation>
     }
 
-    /// Whether the image tag ``version`` exists in ``region``
-    /// (``GET /tag/{region}/{image}/{version}``).
-    #[asyncio = "Whether the image tag ``version`` exists in ``region``."]
+    #[blocking = "Whether the image tag ``version`` exists in ``region``"]
+    #[blocking = "(``GET /tag/{region}/{image}/{version}``)."]
+    #[blocking = ""]
+    #[blocking = "Example:"]
+    #[blocking = "     >>> client.tag_exists(\"europe\", \"nginx\", \"1.25\")"]
+    #[blocking = "     True"]
+    #[asyncio = "Whether the image tag ``version`` exists in ``region``"]
+    #[asyncio = "(``GET /tag/{region}/{image}/{version}``): an awaitable ``bool``."]
+    #[asyncio = ""]
+    #[asyncio = "Example:"]
+    #[asyncio = "     >>> await client.tag_exists(\"europe\", \"nginx\", \"1.25\")"]
+    /// Args:
+    ///     region: The region (location) id.
+    ///     image: The application (image) name.
+    ///     version: The image tag.
+    ///
+    /// Raises:
+    ///     gameye.InvalidRequestError: An argument that is empty, ``.``,
+    ///         ``..`` or holds a control character (nothing is sent).
+    ///     gameye.GameyeError: Any other failure, as its subclass.
     fn tag_exists(
         region: String as "str",
         image: String as "str",

@@ -29,6 +29,7 @@ mod error;
 mod exit_gate;
 mod loop_inbox;
 mod placement;
+mod placement_types;
 mod session_logs;
 mod types;
 
@@ -43,6 +44,11 @@ fn _gameye(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::PyPlayers>()?;
     m.add_class::<types::PyPlayerCount>()?;
     m.add_class::<types::PyLocation>()?;
+    m.add_class::<placement_types::PyRankedLocation>()?;
+    m.add_class::<placement_types::PyExclusion>()?;
+    m.add_class::<placement_types::PyPlacement>()?;
+    m.add_class::<placement_types::PyPlacementAttempt>()?;
+    m.add_class::<placement_types::PyPlacedSession>()?;
     m.add_class::<session_logs::PyLogStream>()?;
     m.add_class::<session_logs::PyAsyncLogStream>()?;
     m.add_class::<client::PyClient>()?;

@@ -3,13 +3,14 @@
 //! wrapped in Python by `gameye.ping_locations` / `gameye.choose_location`),
 //! and the body of `Client.create_session_near` / `AsyncClient.create_session_near`.
 //!
-//! Inputs and outputs cross as JSON text: the Python side hands over lists
-//! and dicts as `json.dumps` writes them and gets plain dicts back, the same
-//! documents the C ABI takes and gives.
+//! Inputs cross as JSON text: the Python side hands over lists and dicts as
+//! `json.dumps` writes them, the same documents the C ABI takes. The ping
+//! report comes back as JSON (a document players send on to the backend);
+//! the placements come back typed (`src/placement_types.rs`).
 
 use gameye_core::{
-    choose_location, locations_from_json, ping_locations, Client, PingOptions, PlacedSession,
-    PlacementPolicy, PlayerLatencies, ValidSessionRun,
+    choose_location, locations_from_json, ping_locations, Client, PingOptions, PlacementPolicy,
+    PlayerLatencies, ValidSessionRun,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -17,7 +18,7 @@ use pyo3::types::PyString;
 use crate::aio_future;
 use crate::convert::RunKeywords;
 use crate::error::{GameyeError, GameyeResult};
-use crate::types::PySession;
+use crate::placement_types::{PyPlacedSession, PyPlacement};
 
 /// Pings locations given as JSON; returns the report as JSON. Use
 /// :func:`gameye.ping_locations`. The GIL is released while the probes are
@@ -35,14 +36,14 @@ pub(crate) fn _ping_locations(
 }
 
 /// Ranks candidates (a JSON list of ids) by players' latencies (JSON) under
-/// a policy (JSON); returns the placement as JSON. Use
+/// a policy (JSON); returns the :class:`Placement`. Use
 /// :func:`gameye.choose_location`.
 #[pyfunction]
 pub(crate) fn _choose_location(
     candidates_json: &str,
     players_json: &str,
     policy_json: &str,
-) -> GameyeResult<String> {
+) -> GameyeResult<PyPlacement> {
     let candidates: Vec<String> = serde_json::from_str(candidates_json).map_err(|e| {
         gameye_core::Error::invalid_request(vec![gameye_core::Violation::new(
             "candidates",
@@ -51,8 +52,7 @@ pub(crate) fn _choose_location(
     })?;
     let players = PlayerLatencies::list_from_json(players_json)?;
     let policy = PlacementPolicy::from_json(policy_json)?;
-    let placement = choose_location(&candidates, &players, &policy)?;
-    Ok(serde_json::to_string(&placement).expect("a placement always encodes"))
+    Ok(choose_location(&candidates, &players, &policy)?.into())
 }
 
 /// `json.dumps(value)`.
@@ -60,11 +60,6 @@ fn dumps(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
     py.import("json")?
         .call_method1("dumps", (value,))?
         .extract()
-}
-
-/// `json.loads(text)`.
-fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("json")?.call_method1("loads", (text,))
 }
 
 /// The arguments of `create_session_near`, converted at the call.
@@ -98,19 +93,6 @@ pub(crate) fn near_args(
     })
 }
 
-/// `{"session": Session, "location": ..., "tried": [...], "placement": {...}}`.
-fn placed_to_py(py: Python<'_>, placed: PlacedSession) -> PyResult<Py<PyAny>> {
-    let report = serde_json::json!({
-        "location": placed.location,
-        "tried": placed.tried,
-        "placement": placed.placement,
-    });
-    let dict = loads(py, &report.to_string())?;
-    let session: PySession = placed.session.into();
-    dict.set_item("session", Py::new(py, session)?)?;
-    Ok(dict.unbind())
-}
-
 /// The blocking `Client.create_session_near`, with the GIL released.
 pub(crate) fn create_near(
     py: Python<'_>,
@@ -120,7 +102,7 @@ pub(crate) fn create_near(
     let placed = crate::exit_gate::detach(py, || {
         client.create_session_near(args.run, &args.players, &args.policy)
     })?;
-    Ok(placed_to_py(py, placed.into_inner())?)
+    Ok(Py::new(py, PyPlacedSession::from(placed.into_inner()))?.into_any())
 }
 
 /// The asyncio `AsyncClient.create_session_near`.
@@ -141,7 +123,7 @@ pub(crate) fn create_near_async<'py>(
         fut,
         |py, result| {
             let placed = result.map_err(|e| PyErr::from(GameyeError::from(e)))?;
-            placed_to_py(py, placed.into_inner())
+            Ok(Py::new(py, PyPlacedSession::from(placed.into_inner()))?.into_any())
         },
     )
 }

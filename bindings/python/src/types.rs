@@ -14,7 +14,7 @@ use pyo3::types::{PyDict, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 /// `Name(field=repr(value), ...)`, each value shown by Python's `repr`.
-fn repr_call(name: &str, fields: Vec<(&str, Bound<'_, PyAny>)>) -> PyResult<String> {
+pub(crate) fn repr_call(name: &str, fields: Vec<(&str, Bound<'_, PyAny>)>) -> PyResult<String> {
     let mut parts = Vec::with_capacity(fields.len());
     for (field, value) in fields {
         parts.push(format!("{field}={}", value.repr()?));
@@ -23,7 +23,7 @@ fn repr_call(name: &str, fields: Vec<(&str, Bound<'_, PyAny>)>) -> PyResult<Stri
 }
 
 /// The value as a Python object, for `repr_call` and pickling.
-fn obj<'py, T>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn obj<'py, T>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
 where
     T: IntoPyObject<'py>,
 {
@@ -33,7 +33,7 @@ where
 /// `(args, kwargs)` of `__getnewargs_ex__`.
 type NewArgs<'py> = (Bound<'py, PyTuple>, Bound<'py, PyDict>);
 
-fn new_args<'py>(
+pub(crate) fn new_args<'py>(
     py: Python<'py>,
     args: Vec<Bound<'py, PyAny>>,
     kwargs: Vec<(&str, Bound<'py, PyAny>)>,
@@ -585,14 +585,7 @@ impl From<Port> for PyPort {
 }
 
 /// A started session. Frozen, comparable and hashable.
-#[pyclass(
-    frozen,
-    eq,
-    hash,
-    module = "gameye",
-    name = "Session",
-    skip_from_py_object
-)]
+#[pyclass(frozen, eq, hash, module = "gameye", name = "Session", from_py_object)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PySession {
     /// The session id: the server's, or the one the client sent when the

@@ -15,11 +15,16 @@ __all__ = [
     "AsyncClient",
     "AsyncLogStream",
     "Client",
+    "Exclusion",
     "Location",
     "LogStream",
+    "PlacedSession",
+    "Placement",
+    "PlacementAttempt",
     "PlayerCount",
     "Players",
     "Port",
+    "RankedLocation",
     "Session",
     "SessionDetails",
     "SessionSummary",
@@ -282,6 +287,192 @@ class Location:
     def __hash__(self) -> int: ...
 
 @final
+class RankedLocation:
+    """An acceptable location of a :class:`Placement`, with the figures it was
+    ranked by. Frozen, comparable and picklable.
+    """
+
+    def __new__(
+        cls,
+        id: str,
+        worst_ms: float,
+        mean_ms: float,
+        players_measured: int,
+    ) -> RankedLocation:
+        """Builds a ranked location; placements come with them, this is for tests."""
+    @property
+    def id(self) -> str:
+        """The location id."""
+    @property
+    def worst_ms(self) -> float:
+        """The highest median RTT among the players, in milliseconds (the first
+        sort key).
+        """
+    @property
+    def mean_ms(self) -> float:
+        """The mean of the players' median RTTs, in milliseconds (the second
+        sort key).
+        """
+    @property
+    def players_measured(self) -> int:
+        """How many players had a sample for it."""
+    def __repr__(self) -> str: ...
+    def __getnewargs__(self) -> tuple[str, float, float, int]:
+        """The constructor arguments, so that instances pickle and copy."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class Exclusion:
+    """A location a :class:`Placement` dropped, and why. Frozen, comparable and
+    picklable.
+    """
+
+    def __new__(
+        cls,
+        id: str,
+        reason: str,
+        message: str,
+        *,
+        player: str | None = None,
+        loss: float | None = None,
+        max_loss: float | None = None,
+        median_ms: float | None = None,
+        max_rtt_ms: float | None = None,
+    ) -> Exclusion:
+        """Builds an exclusion; placements come with them, this is for tests."""
+    @property
+    def id(self) -> str:
+        """The location id."""
+    @property
+    def reason(self) -> str:
+        """Why: ``"loss"`` (a player's loss is above ``max_loss``), ``"rtt"``
+        (a player's median is above ``max_rtt_ms``), ``"no_sample"`` (a
+        player has no sample for it) or ``"no_samples"`` (no player has).
+        """
+    @property
+    def message(self) -> str:
+        """The reason in words."""
+    @property
+    def player(self) -> str | None:
+        """The player the reason is about (``None`` for ``"no_samples"``)."""
+    @property
+    def loss(self) -> float | None:
+        """The player's loss (``"loss"`` only)."""
+    @property
+    def max_loss(self) -> float | None:
+        """The policy's limit on loss (``"loss"`` only)."""
+    @property
+    def median_ms(self) -> float | None:
+        """The player's median RTT in milliseconds (``"rtt"`` only)."""
+    @property
+    def max_rtt_ms(self) -> float | None:
+        """The policy's cap on the median RTT (``"rtt"`` only)."""
+    def __repr__(self) -> str: ...
+    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The constructor arguments, so that instances pickle and copy."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class Placement:
+    """The ranking of :func:`gameye.choose_location`: the acceptable locations,
+    best first, and the dropped ones with the reason. Frozen, comparable and
+    picklable.
+    """
+
+    def __new__(cls, ranked: Sequence[RankedLocation], excluded: Sequence[Exclusion]) -> Placement:
+        """Builds a placement; ``choose_location`` returns them, this is for tests."""
+    @property
+    def ranked(self) -> list[RankedLocation]:
+        """Acceptable locations, best first: lowest worst-player median, then
+        lowest mean, then id (a new list on each access).
+        """
+    @property
+    def excluded(self) -> list[Exclusion]:
+        """Every other candidate, in candidate order, with the reason (a new
+        list on each access).
+        """
+    @property
+    def best(self) -> str | None:
+        """The best location's id; ``None`` when none is acceptable."""
+    def __repr__(self) -> str: ...
+    def __getnewargs__(self) -> tuple[list[RankedLocation], list[Exclusion]]:
+        """The constructor arguments, so that instances pickle and copy."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class PlacementAttempt:
+    """One location :meth:`Client.create_session_near` tried. Frozen,
+    comparable, hashable and picklable.
+    """
+
+    def __new__(
+        cls,
+        location: str,
+        session_id: str,
+        outcome: str,
+        message: str | None = None,
+    ) -> PlacementAttempt:
+        """Builds an attempt; placed sessions come with them, this is for tests."""
+    @property
+    def location(self) -> str:
+        """The location."""
+    @property
+    def session_id(self) -> str:
+        """The session id sent for it (a fresh one per location)."""
+    @property
+    def outcome(self) -> str:
+        """``"created"``, ``"no_capacity"`` (420: moved on) or ``"failed"``
+        (stopped there).
+        """
+    @property
+    def message(self) -> str | None:
+        """The error in words, for the ones that did not create."""
+    def __repr__(self) -> str: ...
+    def __getnewargs__(self) -> tuple[str, str, str, str | None]:
+        """The constructor arguments, so that instances pickle and copy."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class PlacedSession:
+    """A session :meth:`Client.create_session_near` started near its players:
+    the session, where, every location tried, and the ranking followed.
+    Frozen, comparable and picklable.
+    """
+
+    def __new__(
+        cls,
+        session: Session,
+        location: str,
+        tried: Sequence[PlacementAttempt],
+        placement: Placement,
+    ) -> PlacedSession:
+        """Builds a placed session; ``create_session_near`` returns them, this
+        is for tests.
+        """
+    @property
+    def session(self) -> Session:
+        """The session."""
+    @property
+    def location(self) -> str:
+        """The location it runs in."""
+    @property
+    def placement(self) -> Placement:
+        """The ranking the attempts followed."""
+    @property
+    def tried(self) -> list[PlacementAttempt]:
+        """Every location tried, in order, the last being :attr:`location` (a
+        new list on each access).
+        """
+    @property
+    def ranked(self) -> list[RankedLocation]:
+        """The ranked locations, best first: ``placement.ranked``."""
+    def __repr__(self) -> str: ...
+    def __getnewargs__(self) -> tuple[Session, str, list[PlacementAttempt], Placement]:
+        """The constructor arguments, so that instances pickle and copy."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class LogStream:
     """A followed log (:meth:`Client.follow_logs`): iterate it for lines,
     without line endings, as the game server writes them, until the session
@@ -364,6 +555,69 @@ class Client:
     Create one per process and share it: it is thread-safe and reuses its
     connections. The token is never shown by ``repr()`` or in exception texts.
     A context manager: leaving a ``with`` block closes it.
+
+    Args:
+        token: The API bearer token; by default the ``GAMEYE_TOKEN``
+            environment variable's.
+        base_url: The API base URL (sandbox by default). Plain ``http://``
+            is accepted for loopback hosts only, unless
+            ``allow_insecure_http`` is set.
+        environment: ``"sandbox"`` or ``"production"``; exclusive with
+            ``base_url``.
+        timeout: Time allowed for one attempt of a request, in seconds (30
+            by default). A call makes up to ``max_attempts`` attempts (4 by
+            default) with a backoff wait between them, so its worst case is
+            about ``max_attempts * timeout`` plus the waits (with
+            ``timeout=2`` and the other defaults: 4 x 2 s + up to 1.75 s,
+            under 10 s), and never more than ``deadline`` (60 s by default).
+            To bound a call's total time, set ``deadline`` (or
+            ``max_attempts=1``). ``create_session_near`` makes one such call
+            per location it tries.
+        connect_timeout: Time allowed to connect, in seconds (10 by
+            default); part of the attempt's ``timeout``.
+        idle_timeout: How long a kept connection may stay idle and still
+            be reused, in seconds (30 by default); an older one is closed
+            and a fresh one opened. Keep it under the idle timeout of any
+            load balancer or proxy in front of the API.
+        allow_insecure_http: Allow plain ``http://`` to non-loopback hosts,
+            which sends the token in clear.
+        max_attempts: Attempts per call, the first included (4 by
+            default; 1 turns retries off). 420, 5xx and failures before
+            any response are retried with jittered exponential backoff
+            (or the server's ``Retry-After``).
+        initial_backoff: Upper bound of the first backoff, in seconds
+            (0.25 by default); it doubles per retry, and each wait is
+            drawn uniformly below the bound.
+        max_backoff: Cap on the bound of one backoff, in seconds (8 by
+            default).
+        deadline: Time allowed for one call, all attempts and waits
+            included, in seconds (60 by default): the bound on a call's
+            total time: no retry starts after it, nor a wait that would pass it.
+        proxy: A proxy every request goes through, such as
+            ``"http://127.0.0.1:3128"`` (plain ``http://`` only to a
+            loopback proxy unless ``allow_insecure_http`` is set).
+        proxy_from_env: Use ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
+            from the environment. Off by default: proxies are used only
+            when configured.
+        ca_bundle_path: A PEM file of extra root certificates to trust
+            (for a proxy that re-signs TLS), besides the built-in roots;
+            verification itself is always on.
+        max_response_bytes: Cap on a JSON response body (1 MiB by
+            default); a larger body raises ``DecodeError``.
+        max_log_bytes: Cap on the text of ``logs()`` (16 MiB by default).
+        max_concurrent_requests: Requests in flight at once (256 by
+            default); more calls wait for a slot within their deadline.
+
+    Raises:
+        gameye.ConfigurationError: An option is invalid, or no token is
+            given and ``GAMEYE_TOKEN`` is unset.
+
+    Example:
+        >>> import gameye
+        >>> with gameye.Client(environment="sandbox", timeout=5, deadline=20) as client:
+        ...     session = client.create_session("europe", "nginx")
+        ...     client.stop_session(session.id)
+        'stopped'
     """
 
     def __new__(
@@ -387,52 +641,8 @@ class Client:
         max_log_bytes: int | None = None,
         max_concurrent_requests: int | None = None,
     ) -> Client:
-        """Creates a client.
-
-        Args:
-            token: The API bearer token; by default the ``GAMEYE_TOKEN``
-                environment variable's (``ConfigurationError`` if unset).
-            base_url: The API base URL (sandbox by default). Plain ``http://``
-                is accepted for loopback hosts only, unless
-                ``allow_insecure_http`` is set.
-            environment: ``"sandbox"`` or ``"production"``; exclusive with
-                ``base_url``.
-            timeout: Time allowed for a whole request, in seconds (30 by default).
-            connect_timeout: Time allowed to connect, in seconds (10 by default).
-            idle_timeout: How long a kept connection may stay idle and still
-                be reused, in seconds (30 by default); an older one is closed
-                and a fresh one opened. Keep it under the idle timeout of any
-                load balancer or proxy in front of the API.
-            allow_insecure_http: Allow plain ``http://`` to non-loopback hosts,
-                which sends the token in clear.
-            max_attempts: Attempts per call, the first included (4 by
-                default; 1 turns retries off). 420, 5xx and failures before
-                any response are retried with jittered exponential backoff
-                (or the server's ``Retry-After``).
-            initial_backoff: Upper bound of the first backoff, in seconds
-                (0.25 by default); it doubles per retry, and each wait is
-                drawn uniformly below the bound.
-            max_backoff: Cap on the bound of one backoff, in seconds (8 by
-                default).
-            deadline: Time allowed for one call, all attempts and waits
-                included, in seconds (60 by default).
-            proxy: A proxy every request goes through, such as
-                ``"http://127.0.0.1:3128"`` (plain ``http://`` only to a
-                loopback proxy unless ``allow_insecure_http`` is set).
-            proxy_from_env: Use ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
-                from the environment. Off by default: proxies are used only
-                when configured.
-            ca_bundle_path: A PEM file of extra root certificates to trust
-                (for a proxy that re-signs TLS), besides the built-in roots;
-                verification itself is always on.
-            max_response_bytes: Cap on a JSON response body (1 MiB by
-                default); a larger body raises ``DecodeError``.
-            max_log_bytes: Cap on the text of :meth:`logs` (16 MiB by default).
-            max_concurrent_requests: Requests in flight at once (256 by
-                default); more calls wait for a slot within their deadline.
-
-        Raises:
-            gameye.ConfigurationError: An option is invalid.
+        """Creates a client; its options are documented on the class
+        (``help(gameye.Client)``).
         """
     @property
     def base_url(self) -> str:
@@ -447,7 +657,12 @@ class Client:
         :class:`gameye.CancelledError`; a JSON call in flight on another
         thread runs on that thread and finishes first. Later calls raise
         :class:`gameye.CancelledError`, its I/O threads stop and its
-        connections close. Idempotent.
+        connections close. Idempotent; never raises.
+
+        Example:
+            >>> client.close()
+            >>> client.closed
+            True
         """
     @property
     def closed(self) -> bool:
@@ -469,8 +684,11 @@ class Client:
         external_id: str | None = None,
     ) -> Session:
         """Starts a session of ``image`` in ``location`` (``POST /session``).
-
         Blocks until the server answers, releasing the GIL meanwhile.
+
+        Example:
+            >>> session = client.create_session("europe", "nginx", ttl="1h")
+            >>> session.host, [p.host for p in session.ports]
 
         Args:
             location: The region to host the session in, such as ``"europe"``.
@@ -489,7 +707,10 @@ class Client:
 
         Raises:
             gameye.InvalidRequestError: A bad argument (``.violations`` names
-                every bad field; nothing is sent) or a 422 answer.
+                every bad field; nothing is sent; raised at the call) or a
+                422 answer.
+            gameye.NoCapacityError: 420, no capacity in ``location`` (after
+                the retries).
             gameye.GameyeError: Any other failure, as its subclass.
         """
     def list_sessions(
@@ -504,69 +725,152 @@ class Client:
         player_count_gt: int | None = None,
         labels: Mapping[str, str] | None = None,
     ) -> list[SessionSummary]:
-        """Lists sessions (``GET /session``): the running ones, or every one
-        with ``all=True``, narrowed by each filter given (``labels``: the
-        sessions having every one of these labels; ``player_count_lt`` /
-        ``player_count_gt``: fewer / more players than this).
+        """Lists sessions (``GET /session``).
+
+        Example:
+            >>> for s in client.list_sessions(labels={"mode": "duel"}):
+            ...     print(s.id, s.location, s.player_count)
+
+        Args:
+            all: Every session, not only the running ones.
+            location: Only the sessions in this location.
+            image: Only the sessions of this image.
+            tag: Only the sessions of this image tag.
+            host: Only the sessions on this host (an IP address).
+            player_count_lt: Only the sessions with fewer players than this.
+            player_count_gt: Only the sessions with more players than this.
+            labels: Only the sessions having every one of these labels.
 
         Raises:
-            gameye.AuthenticationError: 401. gameye.PermissionDeniedError: 403
-            (the token lacks ``session:read``). And as for every call: the
-            class of the status (402, 404, 409, 420, 422, other 4xx, 5xx), or
-            a transport, timeout or decode error.
+            gameye.AuthenticationError: 401.
+            gameye.PermissionDeniedError: 403 (the token lacks
+                ``session:read``).
+            gameye.GameyeError: Any other failure, as its subclass: the
+                class of the status (402, 404, 409, 420, 422, other 4xx,
+                5xx), or a transport, timeout or decode error.
         """
     def get_session(self, id: str) -> SessionDetails:
         """Describes one session (``GET /session/{id}``), with its players.
 
+        Example:
+            >>> client.get_session(session.id).players.joined
+
+        Args:
+            id: The session id.
+
         Raises:
             gameye.NotFoundError: No such session.
             gameye.InvalidRequestError: ``id`` is empty (nothing is sent).
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def stop_session(self, id: str, *, idempotent: bool = False) -> _StopOutcome:
         """Stops a session (``DELETE /session/{id}``); the container gets
         SIGTERM.
 
         Returns ``"stopped"``; with ``idempotent=True`` also
-        ``"already_stopped"`` (409) or ``"not_found"`` (404), which otherwise
-        raise :class:`~gameye.ConflictError` and :class:`~gameye.NotFoundError`.
+        ``"already_stopped"`` (409) or ``"not_found"`` (404).
+
+        Example:
+            >>> client.stop_session(session.id, idempotent=True)
+            'stopped'
+
+        Args:
+            id: The session id.
+            idempotent: Return an outcome instead of raising when the
+                session is already stopped or unknown, so that a retried
+                stop succeeds.
+
+        Raises:
+            gameye.ConflictError: 409, already stopped (not with
+                ``idempotent=True``).
+            gameye.NotFoundError: 404, no such session (not with
+                ``idempotent=True``).
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def join_players(self, session: str, players: Sequence[str]) -> PlayerCount:
         """Registers players as joined to a session
-        (``PUT /session/player/join``). ``players`` is a list or tuple of
-        non-empty ids (a ``str`` is refused with :class:`TypeError`).
+        (``PUT /session/player/join``).
+
+        Example:
+            >>> client.join_players(session.id, ["alice", "bob"]).count
+            2
+
+        Args:
+            session: The session id.
+            players: The player ids, each non-empty: a list or a tuple (a
+                ``str`` is refused with :class:`TypeError`).
 
         Raises:
             gameye.InvalidRequestError: No players, or an empty id.
             gameye.NotFoundError: No such running session.
+            TypeError: ``players`` is a ``str`` or holds a non-``str``.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def leave_players(self, players: Sequence[str]) -> PlayerCount:
         """Removes players from their session
-        (``DELETE /session/player/leave``); the ids identify the session.
+        (``DELETE /session/player/leave``).
+
+        Example:
+            >>> client.leave_players(["bob"]).count
+            1
+
+        Args:
+            players: The player ids; they identify the session.
 
         Raises:
             gameye.NotFoundError: No running session holds any of them.
+            gameye.InvalidRequestError: No players, or an empty id.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def logs(self, id: str) -> str:
         """The session's logs so far (``GET /logs?id=...``), as text.
 
+        Example:
+            >>> print(client.logs(session.id))
+
+        Args:
+            id: The session id.
+
         Raises:
-            gameye.DecodeError: The logs exceed the client's size limit;
-                follow them instead.
+            gameye.DecodeError: The logs exceed the client's size limit
+                (``max_log_bytes``); follow them instead.
+            gameye.NotFoundError: No such session.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def follow_logs(self, id: str) -> LogStream:
         """Follows the session's logs: the lines so far, then new ones as they
         are written, until the session ends or the stream is closed. The
         request is made here, so its errors raise here.
+
+        Example:
+            >>> with client.follow_logs(session.id) as lines:
+            ...     for line in lines:
+            ...         print(line)
+
+        Args:
+            id: The session id.
+
+        Raises:
+            gameye.NotFoundError: No such session.
+            gameye.CancelledError: The stream or the client was closed while
+                waiting for a line.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def download_artifact(self, session: str, path: str, dest: _Dest) -> int:
         """Downloads an artifact: a ``.tar.gz`` of the file or folder ``path``
         of a terminated session (``GET /artifacts``). Returns the number of
-        bytes written.
+        bytes written. A file object's ``write()`` gets each chunk as it
+        arrives (the GIL is held only for the call).
 
-        ``dest`` is a path (``str`` or :class:`os.PathLike`), written through
-        a temporary file renamed into place when complete, or a binary file
-        object, whose ``write()`` gets each chunk as it arrives (the GIL is
-        held only for the call).
+        Example:
+            >>> client.download_artifact(session.id, "/app/result", "result.tar.gz")
+
+        Args:
+            session: The session id.
+            path: The file or folder inside the session's container.
+            dest: A path (``str`` or :class:`os.PathLike`), written through a
+                temporary file renamed into place when complete, or a binary
+                file object (anything with ``write(bytes)``).
 
         Raises:
             gameye.NotFoundError: No such session, path, or the session has
@@ -574,6 +878,7 @@ class Client:
             gameye.DownloadError: The file could not be written, or
                 ``write()`` raised (its exception is the ``__cause__``).
             TypeError: ``dest`` is neither a path nor has ``write()``.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def create_session_near(
         self,
@@ -589,37 +894,71 @@ class Client:
         version: str | None = None,
         ttl: str | None = None,
         external_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Starts a session of ``image`` near its players.
+    ) -> PlacedSession:
+        """Starts a session of ``image`` near its players: in the best location
+        they measured and, on 420 (no capacity), in the next. Blocks,
+        releasing the GIL. Returns a :class:`PlacedSession`.
 
-        ``players`` are the players' ping reports (from
-        :func:`gameye.ping_locations`), each with ``"player"`` added, or
-        ``{"player": id, "locations": [{"id", "median_ms", "loss"}]}``. The
-        locations they measured are ranked as :func:`gameye.choose_location`
-        does under ``policy`` (``{"max_loss": 0.2, "max_rtt_ms": None,
-        "allow_missing": False, "max_locations": 3}``, every key optional);
-        the session is created in the best one and, on 420 (no capacity), in
-        the next, at most ``max_locations`` in all. Each location tried gets
-        its own session id; any error other than 420 ends the call there, so
-        no second session can start. Other keywords are those of
-        :meth:`create_session`. Blocks, releasing the GIL.
+        Example:
+            >>> report = gameye.ping_locations(client.available_locations("nginx"))
+            >>> placed = client.create_session_near("nginx", [{**report, "player": "alice"}])
+            >>> placed.location, placed.session.host, [t.outcome for t in placed.tried]
 
-        Returns ``{"session": Session, "location": str, "tried": [{"location",
-        "session_id", "outcome": "created" | "no_capacity", "message"?}],
-        "placement": {"ranked": [...], "excluded": [...]}}``.
+        The locations the players measured are ranked as
+        :func:`gameye.choose_location` does; the session is created in the
+        best one and, on 420, in the next, at most ``max_locations`` in all.
+        Each location tried gets its own session id; any error other than
+        420 ends the call there, so no second session can start.
+
+        Args:
+            image: The application (image) name.
+            players: The players' ping reports (from
+                :func:`gameye.ping_locations`), each with ``"player"`` added,
+                or ``{"player": id, "locations": [{"id", "median_ms",
+                "loss"}]}``.
+            policy: ``{"max_loss": 0.2, "max_rtt_ms": None, "allow_missing":
+                False, "max_locations": 3}``, every key optional.
+            id, env, args, restart, labels, version, ttl, external_id: As
+                for :meth:`create_session` (``id`` is the first location's
+                session id).
 
         Raises:
             gameye.NoCapacityError: Every location tried answered 420.
             gameye.InvalidRequestError: No location is acceptable (the
                 violation gives each reason), or a bad argument.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def available_locations(self, image: str) -> list[Location]:
         """The locations that can currently host ``image``
         (``GET /available-location/{image}``). Do not cache: it changes.
+
+        Example:
+            >>> [loc.id for loc in client.available_locations("nginx")]
+
+        Args:
+            image: The application (image) name.
+
+        Raises:
+            gameye.NotFoundError: No such image.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def tag_exists(self, region: str, image: str, version: str) -> bool:
         """Whether the image tag ``version`` exists in ``region``
         (``GET /tag/{region}/{image}/{version}``).
+
+        Example:
+            >>> client.tag_exists("europe", "nginx", "1.25")
+            True
+
+        Args:
+            region: The region (location) id.
+            image: The application (image) name.
+            version: The image tag.
+
+        Raises:
+            gameye.InvalidRequestError: An argument that is empty, ``.``,
+                ``..`` or holds a control character (nothing is sent).
+            gameye.GameyeError: Any other failure, as its subclass.
         """
 
 @final
@@ -636,6 +975,69 @@ class AsyncClient:
     validation) raise at the call. Cancelling the future (``wait_for``
     timing out, a cancelled task) aborts the request. Methods must be called
     with an event loop running, except :meth:`follow_logs`.
+
+    Args:
+        token: The API bearer token; by default the ``GAMEYE_TOKEN``
+            environment variable's.
+        base_url: The API base URL (sandbox by default). Plain ``http://``
+            is accepted for loopback hosts only, unless
+            ``allow_insecure_http`` is set.
+        environment: ``"sandbox"`` or ``"production"``; exclusive with
+            ``base_url``.
+        timeout: Time allowed for one attempt of a request, in seconds (30
+            by default). A call makes up to ``max_attempts`` attempts (4 by
+            default) with a backoff wait between them, so its worst case is
+            about ``max_attempts * timeout`` plus the waits (with
+            ``timeout=2`` and the other defaults: 4 x 2 s + up to 1.75 s,
+            under 10 s), and never more than ``deadline`` (60 s by default).
+            To bound a call's total time, set ``deadline`` (or
+            ``max_attempts=1``). ``create_session_near`` makes one such call
+            per location it tries.
+        connect_timeout: Time allowed to connect, in seconds (10 by
+            default); part of the attempt's ``timeout``.
+        idle_timeout: How long a kept connection may stay idle and still
+            be reused, in seconds (30 by default); an older one is closed
+            and a fresh one opened. Keep it under the idle timeout of any
+            load balancer or proxy in front of the API.
+        allow_insecure_http: Allow plain ``http://`` to non-loopback hosts,
+            which sends the token in clear.
+        max_attempts: Attempts per call, the first included (4 by
+            default; 1 turns retries off). 420, 5xx and failures before
+            any response are retried with jittered exponential backoff
+            (or the server's ``Retry-After``).
+        initial_backoff: Upper bound of the first backoff, in seconds
+            (0.25 by default); it doubles per retry, and each wait is
+            drawn uniformly below the bound.
+        max_backoff: Cap on the bound of one backoff, in seconds (8 by
+            default).
+        deadline: Time allowed for one call, all attempts and waits
+            included, in seconds (60 by default): the bound on a call's
+            total time: no retry starts after it, nor a wait that would pass it.
+        proxy: A proxy every request goes through, such as
+            ``"http://127.0.0.1:3128"`` (plain ``http://`` only to a
+            loopback proxy unless ``allow_insecure_http`` is set).
+        proxy_from_env: Use ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``
+            from the environment. Off by default: proxies are used only
+            when configured.
+        ca_bundle_path: A PEM file of extra root certificates to trust
+            (for a proxy that re-signs TLS), besides the built-in roots;
+            verification itself is always on.
+        max_response_bytes: Cap on a JSON response body (1 MiB by
+            default); a larger body raises ``DecodeError``.
+        max_log_bytes: Cap on the text of ``logs()`` (16 MiB by default).
+        max_concurrent_requests: Requests in flight at once (256 by
+            default); more calls wait for a slot within their deadline.
+
+    Raises:
+        gameye.ConfigurationError: An option is invalid, or no token is
+            given and ``GAMEYE_TOKEN`` is unset.
+
+    Example:
+        >>> import gameye
+        >>> async with gameye.AsyncClient(environment="sandbox", deadline=20) as client:
+        ...     session = await client.create_session("europe", "nginx")
+        ...     await client.stop_session(session.id)
+        'stopped'
     """
 
     def __new__(
@@ -659,7 +1061,9 @@ class AsyncClient:
         max_log_bytes: int | None = None,
         max_concurrent_requests: int | None = None,
     ) -> AsyncClient:
-        """Creates a client; the options are those of :class:`Client`."""
+        """Creates a client; its options are documented on the class
+        (``help(gameye.AsyncClient)``).
+        """
     @property
     def base_url(self) -> str:
         """The base URL requests go to (without a trailing slash)."""
@@ -670,7 +1074,10 @@ class AsyncClient:
     def aclose(self) -> asyncio.Future[None]:
         """Closes the client: awaitables in flight and its log streams raise
         :class:`gameye.CancelledError`, later calls raise it, its I/O
-        threads stop and its connections close. Idempotent.
+        threads stop and its connections close. Idempotent; never raises.
+
+        Example:
+            >>> await client.aclose()
         """
     @property
     def closed(self) -> bool:
@@ -691,7 +1098,35 @@ class AsyncClient:
         ttl: str | None = None,
         external_id: str | None = None,
     ) -> asyncio.Future[Session]:
-        """Starts a session, as :meth:`Client.create_session`."""
+        """Starts a session of ``image`` in ``location`` (``POST /session``):
+        an awaitable :class:`Session`.
+
+        Example:
+            >>> session = await client.create_session("europe", "nginx", ttl="1h")
+
+        Args:
+            location: The region to host the session in, such as ``"europe"``.
+            image: The application (image) name.
+            id: The session id; a UUIDv4 is generated when omitted, so the
+                returned ``Session.id`` is known even if the server's answer
+                omits it.
+            env: Environment variables for the container (non-empty values).
+            args: Program arguments (each non-empty); a list or a tuple.
+            restart: Restart the session automatically when it fails.
+            labels: User-defined key/value metadata.
+            version: The image tag; the highest-priority tag when omitted.
+            ttl: Lifetime after which the session is stopped: ``"1m"``,
+                ``"1h"``, ``"2h30m"``.
+            external_id: A caller-provided identifier for the session.
+
+        Raises:
+            gameye.InvalidRequestError: A bad argument (``.violations`` names
+                every bad field; nothing is sent; raised at the call) or a
+                422 answer.
+            gameye.NoCapacityError: 420, no capacity in ``location`` (after
+                the retries).
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
     def list_sessions(
         self,
         *,
@@ -704,26 +1139,157 @@ class AsyncClient:
         player_count_gt: int | None = None,
         labels: Mapping[str, str] | None = None,
     ) -> asyncio.Future[list[SessionSummary]]:
-        """Lists sessions, as :meth:`Client.list_sessions`."""
+        """Lists sessions (``GET /session``): an awaitable list of
+        :class:`SessionSummary`.
+
+        Example:
+            >>> running = await client.list_sessions(image="nginx")
+
+        Args:
+            all: Every session, not only the running ones.
+            location: Only the sessions in this location.
+            image: Only the sessions of this image.
+            tag: Only the sessions of this image tag.
+            host: Only the sessions on this host (an IP address).
+            player_count_lt: Only the sessions with fewer players than this.
+            player_count_gt: Only the sessions with more players than this.
+            labels: Only the sessions having every one of these labels.
+
+        Raises:
+            gameye.AuthenticationError: 401.
+            gameye.PermissionDeniedError: 403 (the token lacks
+                ``session:read``).
+            gameye.GameyeError: Any other failure, as its subclass: the
+                class of the status (402, 404, 409, 420, 422, other 4xx,
+                5xx), or a transport, timeout or decode error.
+        """
     def get_session(self, id: str) -> asyncio.Future[SessionDetails]:
-        """Describes one session, as :meth:`Client.get_session`."""
+        """Describes one session (``GET /session/{id}``), with its players:
+        an awaitable :class:`SessionDetails`.
+
+        Example:
+            >>> details = await client.get_session(session.id)
+
+        Args:
+            id: The session id.
+
+        Raises:
+            gameye.NotFoundError: No such session.
+            gameye.InvalidRequestError: ``id`` is empty (nothing is sent).
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
     def stop_session(self, id: str, *, idempotent: bool = False) -> asyncio.Future[_StopOutcome]:
-        """Stops a session, as :meth:`Client.stop_session`."""
+        """Stops a session (``DELETE /session/{id}``): an awaitable of
+        ``"stopped"`` (with ``idempotent=True`` also ``"already_stopped"``
+        or ``"not_found"``).
+
+        Example:
+            >>> await client.stop_session(session.id, idempotent=True)
+
+        Args:
+            id: The session id.
+            idempotent: Return an outcome instead of raising when the
+                session is already stopped or unknown, so that a retried
+                stop succeeds.
+
+        Raises:
+            gameye.ConflictError: 409, already stopped (not with
+                ``idempotent=True``).
+            gameye.NotFoundError: 404, no such session (not with
+                ``idempotent=True``).
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
     def join_players(self, session: str, players: Sequence[str]) -> asyncio.Future[PlayerCount]:
-        """Registers players as joined, as :meth:`Client.join_players`."""
+        """Registers players as joined to a session
+        (``PUT /session/player/join``): an awaitable :class:`PlayerCount`.
+
+        Example:
+            >>> joined = await client.join_players(session.id, ["alice", "bob"])
+
+        Args:
+            session: The session id.
+            players: The player ids, each non-empty: a list or a tuple (a
+                ``str`` is refused with :class:`TypeError`).
+
+        Raises:
+            gameye.InvalidRequestError: No players, or an empty id.
+            gameye.NotFoundError: No such running session.
+            TypeError: ``players`` is a ``str`` or holds a non-``str``.
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
     def leave_players(self, players: Sequence[str]) -> asyncio.Future[PlayerCount]:
-        """Removes players, as :meth:`Client.leave_players`."""
+        """Removes players from their session
+        (``DELETE /session/player/leave``): an awaitable :class:`PlayerCount`.
+
+        Example:
+            >>> left = await client.leave_players(["bob"])
+
+        Args:
+            players: The player ids; they identify the session.
+
+        Raises:
+            gameye.NotFoundError: No running session holds any of them.
+            gameye.InvalidRequestError: No players, or an empty id.
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
     def logs(self, id: str) -> asyncio.Future[str]:
-        """The session's logs so far, as :meth:`Client.logs`."""
+        """The session's logs so far (``GET /logs?id=...``): an awaitable ``str``.
+
+        Example:
+            >>> text = await client.logs(session.id)
+
+        Args:
+            id: The session id.
+
+        Raises:
+            gameye.DecodeError: The logs exceed the client's size limit
+                (``max_log_bytes``); follow them instead.
+            gameye.NotFoundError: No such session.
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
     def follow_logs(self, id: str) -> AsyncLogStream:
         """Follows the session's logs: an :class:`AsyncLogStream` (returned
         directly, not awaitable-only) for ``async for``; ``await`` it or use
-        ``async with`` to open it first.
+        ``async with`` to open it first (its errors raise there, else at the
+        first line).
+
+        Example:
+            >>> async with client.follow_logs(session.id) as lines:
+            ...     async for line in lines:
+            ...         print(line)
+
+        Args:
+            id: The session id.
+
+        Raises:
+            gameye.NotFoundError: No such session.
+            gameye.CancelledError: The stream or the client was closed while
+                waiting for a line.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def download_artifact(self, session: str, path: str, dest: _Dest) -> asyncio.Future[int]:
-        """Downloads an artifact, as :meth:`Client.download_artifact`. A file
-        object's ``write()`` runs on the event loop's thread, one chunk at a
-        time, and is awaited when it returns an awaitable (``aiofiles``).
+        """Downloads an artifact, as :meth:`Client.download_artifact`: an awaitable
+        of the number of bytes written. A file object's ``write()`` runs on the
+        event loop's thread, one chunk at a time, and is awaited when it returns
+        an awaitable (``aiofiles``).
+
+        Example:
+            >>> await client.download_artifact(session.id, "/app/result", "result.tar.gz")
+
+        Args:
+            session: The session id.
+            path: The file or folder inside the session's container.
+            dest: A path (``str`` or :class:`os.PathLike`), written through a
+                temporary file renamed into place when complete, or a binary
+                file object (anything with ``write(bytes)``).
+
+        Raises:
+            gameye.NotFoundError: No such session, path, or the session has
+                not terminated yet.
+            gameye.DownloadError: The file could not be written, or
+                ``write()`` raised (its exception is the ``__cause__``).
+            TypeError: ``dest`` is neither a path nor has ``write()``.
+            gameye.GameyeError: Any other failure, as its subclass.
         """
     def create_session_near(
         self,
@@ -739,16 +1305,73 @@ class AsyncClient:
         version: str | None = None,
         ttl: str | None = None,
         external_id: str | None = None,
-    ) -> asyncio.Future[dict[str, Any]]:
-        """Starts a session near its players, as :meth:`Client.create_session_near`."""
-    def available_locations(self, image: str) -> asyncio.Future[list[Location]]:
-        """The locations that can currently host ``image``."""
-    def tag_exists(self, region: str, image: str, version: str) -> asyncio.Future[bool]:
-        """Whether the image tag ``version`` exists in ``region``."""
+    ) -> asyncio.Future[PlacedSession]:
+        """Starts a session of ``image`` near its players, as
+        :meth:`Client.create_session_near`: an awaitable :class:`PlacedSession`.
 
-def _choose_location(candidates_json: str, players_json: str, policy_json: str) -> str:
+        Example:
+            >>> placed = await client.create_session_near("nginx", players)
+
+        The locations the players measured are ranked as
+        :func:`gameye.choose_location` does; the session is created in the
+        best one and, on 420, in the next, at most ``max_locations`` in all.
+        Each location tried gets its own session id; any error other than
+        420 ends the call there, so no second session can start.
+
+        Args:
+            image: The application (image) name.
+            players: The players' ping reports (from
+                :func:`gameye.ping_locations`), each with ``"player"`` added,
+                or ``{"player": id, "locations": [{"id", "median_ms",
+                "loss"}]}``.
+            policy: ``{"max_loss": 0.2, "max_rtt_ms": None, "allow_missing":
+                False, "max_locations": 3}``, every key optional.
+            id, env, args, restart, labels, version, ttl, external_id: As
+                for :meth:`create_session` (``id`` is the first location's
+                session id).
+
+        Raises:
+            gameye.NoCapacityError: Every location tried answered 420.
+            gameye.InvalidRequestError: No location is acceptable (the
+                violation gives each reason), or a bad argument.
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
+    def available_locations(self, image: str) -> asyncio.Future[list[Location]]:
+        """The locations that can currently host ``image``
+        (``GET /available-location/{image}``): an awaitable list of
+        :class:`Location`. Do not cache: it changes.
+
+        Example:
+            >>> locations = await client.available_locations("nginx")
+
+        Args:
+            image: The application (image) name.
+
+        Raises:
+            gameye.NotFoundError: No such image.
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
+    def tag_exists(self, region: str, image: str, version: str) -> asyncio.Future[bool]:
+        """Whether the image tag ``version`` exists in ``region``
+        (``GET /tag/{region}/{image}/{version}``): an awaitable ``bool``.
+
+        Example:
+            >>> await client.tag_exists("europe", "nginx", "1.25")
+
+        Args:
+            region: The region (location) id.
+            image: The application (image) name.
+            version: The image tag.
+
+        Raises:
+            gameye.InvalidRequestError: An argument that is empty, ``.``,
+                ``..`` or holds a control character (nothing is sent).
+            gameye.GameyeError: Any other failure, as its subclass.
+        """
+
+def _choose_location(candidates_json: str, players_json: str, policy_json: str) -> Placement:
     """Ranks candidates (a JSON list of ids) by players' latencies (JSON) under
-    a policy (JSON); returns the placement as JSON. Use
+    a policy (JSON); returns the :class:`Placement`. Use
     :func:`gameye.choose_location`.
     """
 

@@ -12,11 +12,59 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Optional, TypedDict, cast
 
-from gameye._gameye import Location, _choose_location, _ping_locations
+from gameye._gameye import Location, Placement, _choose_location, _ping_locations
 
-__all__ = ["choose_location", "ping_locations", "ping_locations_async"]
+__all__ = ["IpPing", "LocationPing", "PingReport", "choose_location", "ping_locations", "ping_locations_async"]
+
+
+# The ping report stays a dict, typed: it is the JSON document a game client
+# sends on to its backend (``{**report, "player": id}``), which
+# ``choose_location`` and ``create_session_near`` take. Its keys are the
+# core's ``PingReport`` fields. ``Optional``, not ``X | None``: the package
+# supports Python 3.9, where ``typing.get_type_hints`` cannot read ``|``.
+
+
+class _IpPingError(TypedDict, total=False):
+    error: str
+    """Why this IP could not be (fully) pinged; absent when all went out."""
+
+
+class IpPing(_IpPingError):
+    """One IP of a location in a :class:`PingReport`."""
+
+    ip: str
+    min_ms: Optional[float]
+    median_ms: Optional[float]
+    p90_ms: Optional[float]
+    loss: float
+    sent: int
+    received: int
+
+
+class LocationPing(TypedDict):
+    """One location of a :class:`PingReport`: statistics over the replies of
+    all its IPs (RTTs in milliseconds, ``None`` without a reply; ``loss``
+    0.0..1.0), then each IP."""
+
+    id: str
+    min_ms: Optional[float]
+    median_ms: Optional[float]
+    p90_ms: Optional[float]
+    loss: float
+    sent: int
+    received: int
+    ips: list[IpPing]
+
+
+class PingReport(TypedDict):
+    """What :func:`ping_locations` returns: how the echo requests were sent
+    (``"datagram"``, ``"raw"``, ``"icmp_api"`` or ``"none"``) and every
+    location, best first."""
+
+    method: str
+    locations: list[LocationPing]
 
 
 def _location_json(location: Any) -> Any:
@@ -40,7 +88,7 @@ def ping_locations(
     probes: int = 5,
     interval: float = 0.2,
     timeout: float = 2.0,
-) -> dict[str, Any]:
+) -> PingReport:
     """Ping every IP of every location; needs no token and no client.
 
     ``locations`` is what ``Client.available_locations`` returns (a list of
@@ -50,7 +98,7 @@ def ping_locations(
     whole call bounded by ``timeout`` seconds (replies after it count as
     lost). Blocks for at most about ``timeout``, with the GIL released.
 
-    Returns the report as a dict: ``{"method": "datagram" | "raw" |
+    Returns the report as a dict (typed: :class:`PingReport`): ``{"method": "datagram" | "raw" |
     "icmp_api" | "none", "locations": [{"id", "min_ms", "median_ms",
     "p90_ms", "loss", "sent", "received", "ips": [...]}]}``, locations best
     first. RTTs are ``None`` without a reply. Send it to the backend with the
@@ -65,7 +113,7 @@ def ping_locations(
         "interval_ms": _millis("interval", interval),
         "timeout_ms": _millis("timeout", timeout),
     }
-    return json.loads(_ping_locations(_locations_json(locations), json.dumps(options)))
+    return cast(PingReport, json.loads(_ping_locations(_locations_json(locations), json.dumps(options))))
 
 
 async def ping_locations_async(
@@ -74,7 +122,7 @@ async def ping_locations_async(
     probes: int = 5,
     interval: float = 0.2,
     timeout: float = 2.0,
-) -> dict[str, Any]:
+) -> PingReport:
     """:func:`ping_locations` for asyncio: runs in the default executor, so
     the event loop is never blocked. A cancelled await stops waiting at once;
     the probes themselves end by ``timeout``."""
@@ -90,9 +138,9 @@ def choose_location(
     players: Iterable[Mapping[str, Any]],
     *,
     max_loss: float = 0.2,
-    max_rtt_ms: float | None = None,
+    max_rtt_ms: Optional[float] = None,
     allow_missing: bool = False,
-) -> dict[str, Any]:
+) -> Placement:
     """Rank ``candidates`` (location ids or :class:`Location`) by what the
     ``players`` measured: each a ping report with ``"player"`` added, or
     ``{"player": id, "locations": [{"id", "median_ms", "loss"}]}``.
@@ -100,13 +148,13 @@ def choose_location(
     A location is dropped when any player's loss is above ``max_loss`` or
     their median above ``max_rtt_ms``, or, unless ``allow_missing``, a player
     has no sample for it. The rest are ranked by the worst player's median,
-    then the mean. Pure: no network. Returns ``{"ranked": [{"id",
-    "worst_ms", "mean_ms", "players_measured"}], "excluded": [{"id",
-    "reason", "message", ...}]}``.
+    then the mean. Pure: no network. Returns a :class:`Placement`:
+    ``.ranked`` (:class:`RankedLocation`, best first) and ``.excluded``
+    (:class:`Exclusion`, with the reason).
     """
     ids = [c.id if isinstance(c, Location) else c for c in candidates]
     policy = {"max_loss": max_loss, "max_rtt_ms": max_rtt_ms, "allow_missing": allow_missing}
-    return json.loads(_choose_location(json.dumps(ids), json.dumps(list(players)), json.dumps(policy)))
+    return _choose_location(json.dumps(ids), json.dumps(list(players)), json.dumps(policy))
 
 
 def _millis(name: str, seconds: float) -> int:
