@@ -224,12 +224,12 @@ record "ok Python tests"
 # Built with warnings as errors (mkdocs --strict, Doxygen, rustdoc -D
 # warnings), every internal link checked, then opened in headless Chromium
 # (pages render, search, a screenshot: target/site-artifacts/quickstart.png).
+# It runs in the background beside the stages below; awaited before the
+# benchmarks.
+docs_wanted=0
 if has doxygen "the docs site" && has mcs "the docs site"; then
-    section "docs site: build (warnings as errors), links, coverage, headless Chromium"
-    scripts/docs.sh
-    tests/docs/run.sh
-    record "ok docs site (screenshot: target/site-artifacts/quickstart.png)"
-    prune "$root/target/docs-stage" "$root/target/docs-csharp"
+    docs_wanted=1
+    in_background docs bash -c 'scripts/docs.sh && tests/docs/run.sh'
 fi
 # ---- end docs site ----
 
@@ -273,6 +273,13 @@ if [ "$dist_wanted" = 1 ]; then
     prune "$root/target/dist-build" "$root/target/dist-work" "$root/target/dist-test" "$root/dist"
 fi
 # -----------------------------------------------------------------------------
+
+if [ "$docs_wanted" = 1 ]; then
+    section "docs site: build (warnings as errors), links, coverage, headless Chromium (built in the background)"
+    await docs
+    record "ok docs site (screenshot: target/site-artifacts/quickstart.png)"
+    prune "$root/target/docs-stage" "$root/target/docs-csharp"
+fi
 
 section "benchmarks (smoke: each program on a small count)"
 scripts/bench.sh --smoke
