@@ -84,7 +84,7 @@ def test_each_client_documents_its_constructor(cls: type) -> None:
     assert not missing, f"{cls.__name__}: Args lacks {sorted(missing)}"
     found = sections(doc)
     assert any("ConfigurationError" in line for line in found.get("Raises", [])), cls
-    assert any(">>>" in line for line in found.get("Example", [])), cls
+    assert any(">>>" in line for line in found.get("Examples", [])), cls
     # help() is what a user reads: it shows the constructor's options.
     assert "max_attempts" in pydoc.render_doc(cls), cls
 
@@ -121,6 +121,6 @@ def test_the_checks_catch_a_missing_param_raises_or_example() -> None:
     """
     assert documented_params(bad) == {"a"}
     assert "Raises" not in sections(bad)
-    assert "Example" not in sections(bad)
-    good = bad + "\nRaises:\n    ValueError: Bad.\n\nExample:\n    >>> f(1, 2)\n"
+    assert "Examples" not in sections(bad)
+    good = bad + "\nRaises:\n    ValueError: Bad.\n\nExamples:\n    >>> f(1, 2)\n"
     assert sections(inspect.cleandoc(good))["Raises"] == ["    ValueError: Bad.", ""]

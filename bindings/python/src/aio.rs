@@ -85,7 +85,7 @@ use crate::error::GameyeError;
 ///     gameye.ConfigurationError: An option is invalid, or no token is
 ///         given and ``GAMEYE_TOKEN`` is unset.
 ///
-/// Example:
+/// Examples:
 ///     >>> import gameye
 ///     >>> async with gameye.AsyncClient(environment="sandbox", deadline=20) as client:
 ///     ...     session = await client.create_session("europe", "nginx")

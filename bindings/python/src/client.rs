@@ -72,7 +72,7 @@ use crate::error::GameyeResult;
 ///     gameye.ConfigurationError: An option is invalid, or no token is
 ///         given and ``GAMEYE_TOKEN`` is unset.
 ///
-/// Example:
+/// Examples:
 ///     >>> import gameye
 ///     >>> with gameye.Client(environment="sandbox", timeout=5, deadline=20) as client:
 ///     ...     session = client.create_session("europe", "nginx")

@@ -63,7 +63,7 @@ crate::client_methods::client_methods! {
         /// :class:`gameye.CancelledError`, its I/O threads stop and its
         /// connections close. Idempotent; never raises.
         ///
-        /// Example:
+        /// Examples:
         ///     >>> client.close()
         ///     >>> client.closed
         ///     True
@@ -96,7 +96,7 @@ crate::client_methods::client_methods! {
         /// :class:`gameye.CancelledError`, later calls raise it, its I/O
         /// threads stop and its connections close. Idempotent; never raises.
         ///
-        /// Example:
+        /// Examples:
         ///     >>> await client.aclose()
         // py: -> asyncio.Future[None]
         fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -156,13 +156,13 @@ crate::client_methods::client_methods! {
     #[blocking = "Starts a session of ``image`` in ``location`` (``POST /session``)."]
     #[blocking = "Blocks until the server answers, releasing the GIL meanwhile."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> session = client.create_session(\"europe\", \"nginx\", ttl=\"1h\")"]
     #[blocking = "     >>> session.host, [p.host for p in session.ports]"]
     #[asyncio = "Starts a session of ``image`` in ``location`` (``POST /session``):"]
     #[asyncio = "an awaitable :class:`Session`."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> session = await client.create_session(\"europe\", \"nginx\", ttl=\"1h\")"]
     /// Args:
     ///     location: The region to host the session in, such as ``"europe"``.
@@ -198,13 +198,13 @@ crate::client_methods::client_methods! {
 
     #[blocking = "Lists sessions (``GET /session``)."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> for s in client.list_sessions(labels={\"mode\": \"duel\"}):"]
     #[blocking = "     ...     print(s.id, s.location, s.player_count)"]
     #[asyncio = "Lists sessions (``GET /session``): an awaitable list of"]
     #[asyncio = ":class:`SessionSummary`."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> running = await client.list_sessions(image=\"nginx\")"]
     /// Args:
     ///     all: Every session, not only the running ones.
@@ -251,12 +251,12 @@ crate::client_methods::client_methods! {
 
     #[blocking = "Describes one session (``GET /session/{id}``), with its players."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> client.get_session(session.id).players.joined"]
     #[asyncio = "Describes one session (``GET /session/{id}``), with its players:"]
     #[asyncio = "an awaitable :class:`SessionDetails`."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> details = await client.get_session(session.id)"]
     /// Args:
     ///     id: The session id.
@@ -276,14 +276,14 @@ crate::client_methods::client_methods! {
     #[blocking = "Returns ``\"stopped\"``; with ``idempotent=True`` also"]
     #[blocking = "``\"already_stopped\"`` (409) or ``\"not_found\"`` (404)."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> client.stop_session(session.id, idempotent=True)"]
     #[blocking = "     'stopped'"]
     #[asyncio = "Stops a session (``DELETE /session/{id}``): an awaitable of"]
     #[asyncio = "``\"stopped\"`` (with ``idempotent=True`` also ``\"already_stopped\"``"]
     #[asyncio = "or ``\"not_found\"``)."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> await client.stop_session(session.id, idempotent=True)"]
     /// Args:
     ///     id: The session id.
@@ -307,13 +307,13 @@ crate::client_methods::client_methods! {
     #[blocking = "Registers players as joined to a session"]
     #[blocking = "(``PUT /session/player/join``)."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> client.join_players(session.id, [\"alice\", \"bob\"]).count"]
     #[blocking = "     2"]
     #[asyncio = "Registers players as joined to a session"]
     #[asyncio = "(``PUT /session/player/join``): an awaitable :class:`PlayerCount`."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> joined = await client.join_players(session.id, [\"alice\", \"bob\"])"]
     /// Args:
     ///     session: The session id.
@@ -337,13 +337,13 @@ crate::client_methods::client_methods! {
     #[blocking = "Removes players from their session"]
     #[blocking = "(``DELETE /session/player/leave``)."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> client.leave_players([\"bob\"]).count"]
     #[blocking = "     1"]
     #[asyncio = "Removes players from their session"]
     #[asyncio = "(``DELETE /session/player/leave``): an awaitable :class:`PlayerCount`."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> left = await client.leave_players([\"bob\"])"]
     /// Args:
     ///     players: The player ids; they identify the session.
@@ -360,11 +360,11 @@ crate::client_methods::client_methods! {
 
     #[blocking = "The session's logs so far (``GET /logs?id=...``), as text."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> print(client.logs(session.id))"]
     #[asyncio = "The session's logs so far (``GET /logs?id=...``): an awaitable ``str``."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> text = await client.logs(session.id)"]
     /// Args:
     ///     id: The session id.
@@ -383,7 +383,7 @@ crate::client_methods::client_methods! {
     #[blocking = "are written, until the session ends or the stream is closed. The"]
     #[blocking = "request is made here, so its errors raise here."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> with client.follow_logs(session.id) as lines:"]
     #[blocking = "     ...     for line in lines:"]
     #[blocking = "     ...         print(line)"]
@@ -392,7 +392,7 @@ crate::client_methods::client_methods! {
     #[asyncio = "``async with`` to open it first (its errors raise there, else at the"]
     #[asyncio = "first line)."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> async with client.follow_logs(session.id) as lines:"]
     #[asyncio = "     ...     async for line in lines:"]
     #[asyncio = "     ...         print(line)"]
@@ -419,14 +419,14 @@ crate::client_methods::client_methods! {
     #[blocking = "bytes written. A file object's ``write()`` gets each chunk as it"]
     #[blocking = "arrives (the GIL is held only for the call)."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> client.download_artifact(session.id, \"/app/result\", \"result.tar.gz\")"]
     #[asyncio = "Downloads an artifact, as :meth:`Client.download_artifact`: an awaitable"]
     #[asyncio = "of the number of bytes written. A file object's ``write()`` runs on the"]
     #[asyncio = "event loop's thread, one chunk at a time, and is awaited when it returns"]
     #[asyncio = "an awaitable (``aiofiles``)."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> await client.download_artifact(session.id, \"/app/result\", \"result.tar.gz\")"]
     /// Args:
     ///     session: The session id.
@@ -460,14 +460,14 @@ crate::client_methods::client_methods! {
     #[blocking = "they measured and, on 420 (no capacity), in the next. Blocks,"]
     #[blocking = "releasing the GIL. Returns a :class:`PlacedSession`."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> report = gameye.ping_locations(client.available_locations(\"nginx\"))"]
     #[blocking = "     >>> placed = client.create_session_near(\"nginx\", [{**report, \"player\": \"alice\"}])"]
     #[blocking = "     >>> placed.location, placed.session.host, [t.outcome for t in placed.tried]"]
     #[asyncio = "Starts a session of ``image`` near its players, as"]
     #[asyncio = ":meth:`Client.create_session_near`: an awaitable :class:`PlacedSession`."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> placed = await client.create_session_near(\"nginx\", players)"]
     /// The locations the players measured are ranked as
     /// :func:`gameye.choose_location` does; the session is created in the
@@ -510,13 +510,13 @@ crate::client_methods::client_methods! {
     #[blocking = "The locations that can currently host ``image``"]
     #[blocking = "(``GET /available-location/{image}``). Do not cache: it changes."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> [loc.id for loc in client.available_locations(\"nginx\")]"]
     #[asyncio = "The locations that can currently host ``image``"]
     #[asyncio = "(``GET /available-location/{image}``): an awaitable list of"]
     #[asyncio = ":class:`Location`. Do not cache: it changes."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> locations = await client.available_locations(\"nginx\")"]
     /// Args:
     ///     image: The application (image) name.
@@ -533,13 +533,13 @@ crate::client_methods::client_methods! {
     #[blocking = "Whether the image tag ``version`` exists in ``region``"]
     #[blocking = "(``GET /tag/{region}/{image}/{version}``)."]
     #[blocking = ""]
-    #[blocking = "Example:"]
+    #[blocking = "Examples:"]
     #[blocking = "     >>> client.tag_exists(\"europe\", \"nginx\", \"1.25\")"]
     #[blocking = "     True"]
     #[asyncio = "Whether the image tag ``version`` exists in ``region``"]
     #[asyncio = "(``GET /tag/{region}/{image}/{version}``): an awaitable ``bool``."]
     #[asyncio = ""]
-    #[asyncio = "Example:"]
+    #[asyncio = "Examples:"]
     #[asyncio = "     >>> await client.tag_exists(\"europe\", \"nginx\", \"1.25\")"]
     /// Args:
     ///     region: The region (location) id.

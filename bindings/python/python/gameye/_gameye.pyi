@@ -612,7 +612,7 @@ class Client:
         gameye.ConfigurationError: An option is invalid, or no token is
             given and ``GAMEYE_TOKEN`` is unset.
 
-    Example:
+    Examples:
         >>> import gameye
         >>> with gameye.Client(environment="sandbox", timeout=5, deadline=20) as client:
         ...     session = client.create_session("europe", "nginx")
@@ -659,7 +659,7 @@ class Client:
         :class:`gameye.CancelledError`, its I/O threads stop and its
         connections close. Idempotent; never raises.
 
-        Example:
+        Examples:
             >>> client.close()
             >>> client.closed
             True
@@ -686,7 +686,7 @@ class Client:
         """Starts a session of ``image`` in ``location`` (``POST /session``).
         Blocks until the server answers, releasing the GIL meanwhile.
 
-        Example:
+        Examples:
             >>> session = client.create_session("europe", "nginx", ttl="1h")
             >>> session.host, [p.host for p in session.ports]
 
@@ -727,7 +727,7 @@ class Client:
     ) -> list[SessionSummary]:
         """Lists sessions (``GET /session``).
 
-        Example:
+        Examples:
             >>> for s in client.list_sessions(labels={"mode": "duel"}):
             ...     print(s.id, s.location, s.player_count)
 
@@ -752,7 +752,7 @@ class Client:
     def get_session(self, id: str) -> SessionDetails:
         """Describes one session (``GET /session/{id}``), with its players.
 
-        Example:
+        Examples:
             >>> client.get_session(session.id).players.joined
 
         Args:
@@ -770,7 +770,7 @@ class Client:
         Returns ``"stopped"``; with ``idempotent=True`` also
         ``"already_stopped"`` (409) or ``"not_found"`` (404).
 
-        Example:
+        Examples:
             >>> client.stop_session(session.id, idempotent=True)
             'stopped'
 
@@ -791,7 +791,7 @@ class Client:
         """Registers players as joined to a session
         (``PUT /session/player/join``).
 
-        Example:
+        Examples:
             >>> client.join_players(session.id, ["alice", "bob"]).count
             2
 
@@ -810,7 +810,7 @@ class Client:
         """Removes players from their session
         (``DELETE /session/player/leave``).
 
-        Example:
+        Examples:
             >>> client.leave_players(["bob"]).count
             1
 
@@ -825,7 +825,7 @@ class Client:
     def logs(self, id: str) -> str:
         """The session's logs so far (``GET /logs?id=...``), as text.
 
-        Example:
+        Examples:
             >>> print(client.logs(session.id))
 
         Args:
@@ -842,7 +842,7 @@ class Client:
         are written, until the session ends or the stream is closed. The
         request is made here, so its errors raise here.
 
-        Example:
+        Examples:
             >>> with client.follow_logs(session.id) as lines:
             ...     for line in lines:
             ...         print(line)
@@ -862,7 +862,7 @@ class Client:
         bytes written. A file object's ``write()`` gets each chunk as it
         arrives (the GIL is held only for the call).
 
-        Example:
+        Examples:
             >>> client.download_artifact(session.id, "/app/result", "result.tar.gz")
 
         Args:
@@ -899,7 +899,7 @@ class Client:
         they measured and, on 420 (no capacity), in the next. Blocks,
         releasing the GIL. Returns a :class:`PlacedSession`.
 
-        Example:
+        Examples:
             >>> report = gameye.ping_locations(client.available_locations("nginx"))
             >>> placed = client.create_session_near("nginx", [{**report, "player": "alice"}])
             >>> placed.location, placed.session.host, [t.outcome for t in placed.tried]
@@ -932,7 +932,7 @@ class Client:
         """The locations that can currently host ``image``
         (``GET /available-location/{image}``). Do not cache: it changes.
 
-        Example:
+        Examples:
             >>> [loc.id for loc in client.available_locations("nginx")]
 
         Args:
@@ -946,7 +946,7 @@ class Client:
         """Whether the image tag ``version`` exists in ``region``
         (``GET /tag/{region}/{image}/{version}``).
 
-        Example:
+        Examples:
             >>> client.tag_exists("europe", "nginx", "1.25")
             True
 
@@ -1032,7 +1032,7 @@ class AsyncClient:
         gameye.ConfigurationError: An option is invalid, or no token is
             given and ``GAMEYE_TOKEN`` is unset.
 
-    Example:
+    Examples:
         >>> import gameye
         >>> async with gameye.AsyncClient(environment="sandbox", deadline=20) as client:
         ...     session = await client.create_session("europe", "nginx")
@@ -1076,7 +1076,7 @@ class AsyncClient:
         :class:`gameye.CancelledError`, later calls raise it, its I/O
         threads stop and its connections close. Idempotent; never raises.
 
-        Example:
+        Examples:
             >>> await client.aclose()
         """
     @property
@@ -1101,7 +1101,7 @@ class AsyncClient:
         """Starts a session of ``image`` in ``location`` (``POST /session``):
         an awaitable :class:`Session`.
 
-        Example:
+        Examples:
             >>> session = await client.create_session("europe", "nginx", ttl="1h")
 
         Args:
@@ -1142,7 +1142,7 @@ class AsyncClient:
         """Lists sessions (``GET /session``): an awaitable list of
         :class:`SessionSummary`.
 
-        Example:
+        Examples:
             >>> running = await client.list_sessions(image="nginx")
 
         Args:
@@ -1167,7 +1167,7 @@ class AsyncClient:
         """Describes one session (``GET /session/{id}``), with its players:
         an awaitable :class:`SessionDetails`.
 
-        Example:
+        Examples:
             >>> details = await client.get_session(session.id)
 
         Args:
@@ -1183,7 +1183,7 @@ class AsyncClient:
         ``"stopped"`` (with ``idempotent=True`` also ``"already_stopped"``
         or ``"not_found"``).
 
-        Example:
+        Examples:
             >>> await client.stop_session(session.id, idempotent=True)
 
         Args:
@@ -1203,7 +1203,7 @@ class AsyncClient:
         """Registers players as joined to a session
         (``PUT /session/player/join``): an awaitable :class:`PlayerCount`.
 
-        Example:
+        Examples:
             >>> joined = await client.join_players(session.id, ["alice", "bob"])
 
         Args:
@@ -1221,7 +1221,7 @@ class AsyncClient:
         """Removes players from their session
         (``DELETE /session/player/leave``): an awaitable :class:`PlayerCount`.
 
-        Example:
+        Examples:
             >>> left = await client.leave_players(["bob"])
 
         Args:
@@ -1235,7 +1235,7 @@ class AsyncClient:
     def logs(self, id: str) -> asyncio.Future[str]:
         """The session's logs so far (``GET /logs?id=...``): an awaitable ``str``.
 
-        Example:
+        Examples:
             >>> text = await client.logs(session.id)
 
         Args:
@@ -1253,7 +1253,7 @@ class AsyncClient:
         ``async with`` to open it first (its errors raise there, else at the
         first line).
 
-        Example:
+        Examples:
             >>> async with client.follow_logs(session.id) as lines:
             ...     async for line in lines:
             ...         print(line)
@@ -1273,7 +1273,7 @@ class AsyncClient:
         event loop's thread, one chunk at a time, and is awaited when it returns
         an awaitable (``aiofiles``).
 
-        Example:
+        Examples:
             >>> await client.download_artifact(session.id, "/app/result", "result.tar.gz")
 
         Args:
@@ -1309,7 +1309,7 @@ class AsyncClient:
         """Starts a session of ``image`` near its players, as
         :meth:`Client.create_session_near`: an awaitable :class:`PlacedSession`.
 
-        Example:
+        Examples:
             >>> placed = await client.create_session_near("nginx", players)
 
         The locations the players measured are ranked as
@@ -1341,7 +1341,7 @@ class AsyncClient:
         (``GET /available-location/{image}``): an awaitable list of
         :class:`Location`. Do not cache: it changes.
 
-        Example:
+        Examples:
             >>> locations = await client.available_locations("nginx")
 
         Args:
@@ -1355,7 +1355,7 @@ class AsyncClient:
         """Whether the image tag ``version`` exists in ``region``
         (``GET /tag/{region}/{image}/{version}``): an awaitable ``bool``.
 
-        Example:
+        Examples:
             >>> await client.tag_exists("europe", "nginx", "1.25")
 
         Args:
