@@ -344,3 +344,130 @@ fn every_endpoint_maps_auth_and_server_errors() {
         }
     }
 }
+
+// ---- the endpoint table's sweep ----------------------------------------------
+
+/// A swept endpoint's arguments: the table's examples, one perhaps
+/// replaced ([`endpoint_rows::Row::values`]).
+struct Args(Vec<Vec<String>>);
+
+impl Args {
+    fn s(&self, i: usize) -> &str {
+        &self.0[i][0]
+    }
+    fn list(&self, i: usize) -> Vec<String> {
+        self.0[i].clone()
+    }
+}
+
+type SweepCall = Box<dyn Fn(&Client, &Args) -> gameye_core::Result<()>>;
+
+/// `name, name_async(arguments);` per swept endpoint of api/ENDPOINTS.md,
+/// the arguments made from `a` (named first: `a =>`), the row's [`Args`]: the blocking call and
+/// its `_async` twin (on a runtime of its own). A new endpoint adds a line.
+macro_rules! sweep_calls {
+    ($a:ident => $($name:ident, $name_async:ident($($arg:expr),*);)*) => {
+        fn sweep_calls() -> Vec<(&'static str, SweepCall, SweepCall)> {
+            vec![$((
+                stringify!($name),
+                Box::new(|c: &Client, $a: &Args| {
+                    let _ = $a;
+                    c.$name($($arg),*).map(|_| ())
+                }),
+                Box::new(|c: &Client, $a: &Args| {
+                    let _ = $a;
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(c.$name_async($($arg),*)).map(|_| ())
+                }),
+            )),*]
+        }
+    };
+}
+
+sweep_calls! { a =>
+    list_sessions, list_sessions_async(&ListFilter::default());
+    get_session, get_session_async(a.s(0));
+    stop_session, stop_session_async(a.s(0), StopOptions::default());
+    join_players, join_players_async(a.s(0), &a.list(1));
+    leave_players, leave_players_async(&a.list(0));
+    logs, logs_async(a.s(0));
+    available_locations, available_locations_async(a.s(0));
+    tag_exists, tag_exists_async(a.s(0), a.s(1), a.s(2));
+}
+
+#[path = "../../tests/lib/endpoint_rows.rs"]
+mod endpoint_rows;
+
+fn check_status(got: gameye_core::Result<()>, want: &str, what: &str) {
+    match got {
+        Ok(()) => assert_eq!(want, "OK", "{what}: want {want}, got success"),
+        Err(e) => assert_eq!(
+            e.kind().status_name(),
+            format!("GAMEYE_STATUS_{want}"),
+            "{what}: {e}"
+        ),
+    }
+}
+
+/// Every endpoint the table api/ENDPOINTS.md sweeps, blocking and async: the
+/// examples get the table's status from the shared emulator configuration;
+/// each argument empty is an invalid request naming it (and `.`, `..`, a
+/// TAB in a path parameter); a wrong token is
+/// unauthorized, the read-only one forbidden where its scope is too small.
+/// The table and `sweep_calls!` name the same endpoints.
+#[test]
+fn the_endpoint_tables_sweep() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/emulator-config.json");
+    let emu = Emulator::start(EmulatorConfig::from_json_file(path.as_ref()).unwrap()).unwrap();
+    let (c, wrong, read_only) = (
+        client(&emu, DEFAULT_TOKEN),
+        client(&emu, "wrong-token"),
+        client(&emu, "read-only-token"),
+    );
+    let rows = endpoint_rows::rows();
+    let calls = sweep_calls();
+    let table: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    let here: Vec<&str> = calls.iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(
+        table, here,
+        "sweep_calls! names the table's swept endpoints, in its order"
+    );
+    for (row, (name, blocking, non_blocking)) in rows.iter().zip(&calls) {
+        for (call, how) in [(blocking, "blocking"), (non_blocking, "async")] {
+            let what = format!("{name} ({how})");
+            check_status(
+                call(&c, &Args(row.values(None, ""))),
+                &row.expect,
+                &format!("{what}: the examples"),
+            );
+            for (i, (arg, kind, _)) in row.args.iter().enumerate() {
+                let field = if kind == "strs" {
+                    format!("{arg}[0]")
+                } else {
+                    arg.clone()
+                };
+                for value in row.refused_values(i) {
+                    let err = call(&c, &Args(row.values(Some(i), value))).unwrap_err();
+                    assert_eq!(
+                        err.kind(),
+                        ErrorKind::InvalidRequest,
+                        "{what}: {arg} = {value:?}: {err}"
+                    );
+                    let fields: Vec<&str> =
+                        err.violations().iter().map(|v| v.field.as_str()).collect();
+                    assert_eq!(fields, [field.as_str()], "{what}: {arg} = {value:?}");
+                }
+            }
+            check_status(
+                call(&wrong, &Args(row.values(None, ""))),
+                "UNAUTHORIZED",
+                &format!("{what}: a wrong token"),
+            );
+            check_status(
+                call(&read_only, &Args(row.values(None, ""))),
+                row.read_only_expect(),
+                &format!("{what}: the read-only token"),
+            );
+        }
+    }
+}

@@ -109,12 +109,11 @@
 //!   (a simplification; quotas still count per token).
 //! - Labels are returned as given; the real service also adds its own
 //!   bookkeeping labels, which the emulator does not invent.
-//! - Also served: `PUT /session/player/join`, `DELETE /session/player/leave`
-//!   (any valid token), `GET /available-location/{image}` and
-//!   `GET /tag/{region}/{image}/{version}` (`regions:read`), `GET /logs`
-//!   (`logs:read`) and `GET /artifacts` (`artifact:read`). For sessions that
-//!   run no process, the log is synthetic (returned whole, even with
-//!   `follow=true`) and an artifact is a small generated `.tar.gz`.
+//! - Also served: every other request of the repository's endpoint table,
+//!   `api/ENDPOINTS.md`, with the token scope it names there (`routes.rs`
+//!   has the paths). For sessions that run no process, the log is synthetic
+//!   (returned whole, even with `follow=true`) and an artifact is a small
+//!   generated `.tar.gz`.
 //! - Every error is the spec's `ErrorResponse` with all required fields,
 //!   including unknown routes (404 `ROUTE_NOT_FOUND`) and wrong methods (405,
 //!   with the `Allow` header RFC 9110 requires).

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "gameye.hpp"
+// The endpoint sweep, generated from api/ENDPOINTS.md (scripts/gen_endpoints.py).
+#include "../c/endpoints.g.h"
 
 using namespace std::chrono_literals;
 
@@ -100,6 +102,53 @@ gameye::Result<T> finish(gameye::Operation<T> op) {
 }
 
 // ---------------------------------------------------------------------------
+
+// Every endpoint the table api/ENDPOINTS.md sweeps, through gameye::Client,
+// blocking and `_async` (tests/c/endpoints.g.h; a new endpoint needs no edit
+// here): the examples get the table's status; each argument nullptr gives
+// NullArgument and empty InvalidRequest, naming it (and `.`, `..`, a TAB in
+// a path parameter InvalidRequest); an empty Client gives
+// NullArgument; a wrong token Unauthorized; the read-only token Forbidden
+// where its scope is too small.
+void test_sweep(const gameye::Client &client) {
+    gameye::Client wrong = new_client("wrong-token");
+    gameye::Client read_only = new_client("read-only-token");
+    const gameye::Client none;
+    CHECK(std::size(SWEEP_CPP_ENDPOINTS) == SWEEP_COUNT && SWEEP_COUNT > 0, "one C++ row per C row");
+    for (const SweepCppEndpoint &ep : SWEEP_CPP_ENDPOINTS) {
+        for (SweepCppCall call : {ep.call, ep.call_async}) {
+            std::string name = std::string(ep.name) + (call == ep.call_async ? "_async" : "");
+            auto expect_outcome = [&](const SweepOutcome &o, GameyeStatus want, const std::string &what,
+                                      const char *field) {
+                CHECK(o.status == want, "%s: %s: want %s, got %s (%s)", name.c_str(), what.c_str(),
+                      gameye_status_name(want), gameye_status_name(o.status), o.message.c_str());
+                if (field != nullptr) {
+                    CHECK(o.message.find(field) != std::string::npos, "%s: %s: names `%s`: %s", name.c_str(),
+                          what.c_str(), field, o.message.c_str());
+                }
+            };
+            expect_outcome(call(client, SWEEP_EXAMPLES, nullptr), ep.expect, "the examples", nullptr);
+            for (std::size_t i = 0; i < ep.nargs; i++) {
+                expect_outcome(call(client, static_cast<int>(i), nullptr), GAMEYE_STATUS_NULL_ARGUMENT,
+                               std::string("nullptr ") + ep.args[i], ep.args[i]);
+                expect_outcome(call(client, static_cast<int>(i), ""), GAMEYE_STATUS_INVALID_REQUEST,
+                               std::string("empty ") + ep.args[i], ep.args[i]);
+                for (const char *bad : {".", "..", "a\tb"}) {
+                    if (!ep.path[i]) break;
+                    expect_outcome(call(client, static_cast<int>(i), bad), GAMEYE_STATUS_INVALID_REQUEST,
+                                   std::string("path parameter ") + ep.args[i] + " = " + bad, ep.args[i]);
+                }
+            }
+            expect_outcome(call(none, SWEEP_EXAMPLES, nullptr), GAMEYE_STATUS_NULL_ARGUMENT, "an empty Client",
+                           "client");
+            expect_outcome(call(wrong, SWEEP_EXAMPLES, nullptr), GAMEYE_STATUS_UNAUTHORIZED, "a wrong token",
+                           nullptr);
+            expect_outcome(call(read_only, SWEEP_EXAMPLES, nullptr),
+                           ep.read_only_forbidden ? GAMEYE_STATUS_FORBIDDEN : ep.expect, "the read-only token",
+                           nullptr);
+        }
+    }
+}
 
 void test_version_and_basics() {
     CHECK(gameye::version_matches(), "header %d.%d.%d, library %s", gameye::kVersionMajor,
@@ -1128,6 +1177,7 @@ int main() {
         test_cancel_and_free_while_pending(client);
         test_library_thread_callbacks(client);
         test_every_endpoint_async(client);
+        test_sweep(client);
     }
     test_logging();
     std::printf("%d passed, %d failed\n", passed, failed);

@@ -23,7 +23,7 @@ using System.Threading.Tasks;
 using GameyeSdk;
 using GameyeSdk.Native;
 
-internal static class Tests
+internal static partial class Tests
 {
     private static int s_passed;
     private static int s_failed;
@@ -71,6 +71,7 @@ internal static class Tests
             Run("bad arguments", () => TestBadArguments(client));
             Run("async: 50 creates by polling", () => TestAsyncCreates(client));
             Run("async: every endpoint", () => TestAsyncEndpoints(client));
+            Run("the endpoint table's sweep", () => TestSweep(client));
             Run("async: cancellation", () => TestCancellation(client));
             Run("cancel a download from inside Stream.Write", () => TestCancelInsideWrite(client));
             Run("LogStream.Dispose during ReadLine", () => TestDisposeDuringReadLine(client));

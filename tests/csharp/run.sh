@@ -19,7 +19,7 @@ cargo build --quiet -p gameye-ffi -p gameye-emulator
 
 runtime=(bindings/csharp/Runtime/*.cs bindings/csharp/Runtime/Generated/*.cs)
 mcs -nologo -warnaserror+ -target:library -out:"$out/GameyeSdk.dll" "${runtime[@]}"
-mcs -nologo -warnaserror+ -r:"$out/GameyeSdk.dll" -out:"$out/Tests.exe" tests/csharp/Tests.cs
+mcs -nologo -warnaserror+ -r:"$out/GameyeSdk.dll" -out:"$out/Tests.exe" tests/csharp/Tests.cs tests/csharp/Sweep.cs
 # The binding as Unity compiles it for an iOS player (UnityEngine stubbed):
 # the Unity-only code must compile, and the tests check its "__Internal" imports.
 mcs -nologo -warnaserror+ -target:library -define:UNITY_5_3_OR_NEWER -define:UNITY_IOS \
@@ -40,6 +40,9 @@ if require_tool "$cc" "the C# struct layout check"; then
     export GAMEYE_CONSTANTS_FILE="$out/constants.txt"
 fi
 export GAMEYE_HEADER="$root/include/gameye.h"
+# The endpoint table's sweep (tests/csharp/Sweep.cs), one row per endpoint.
+python3 scripts/gen_endpoints.py --tsv > "$out/sweep.tsv"
+export GAMEYE_SWEEP_FILE="$out/sweep.tsv"
 export GAMEYE_TEST_OUT="$out"
 
 start_emulator

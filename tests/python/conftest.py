@@ -159,23 +159,51 @@ ERROR_STATUSES: dict[int, tuple[type[gameye.GameyeError], str]] = {
 #: A session id for calls that fail before the id is looked at.
 SOME_ID = "no-such-session"
 
+#: The endpoint table, api/ENDPOINTS.md, read by scripts/gen_endpoints.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import gen_endpoints  # noqa: E402 (found through the path above)
+
+ENDPOINT_TABLE: list[dict[str, Any]] = gen_endpoints.load()
+#: The endpoints the table sweeps (test_sweep.py): their arguments are made
+#: from the table's examples.
+SWEPT: list[dict[str, Any]] = gen_endpoints.swept(ENDPOINT_TABLE)
+
+
+def example_args(endpoint: dict[str, Any], arg: int = -1, value: Any = None) -> list[Any]:
+    """The table's example arguments of a swept endpoint, with argument
+    number ``arg`` replaced by ``value`` (a list's first element)."""
+    args: list[Any] = []
+    for i, a in enumerate(endpoint["args"]):
+        example = list(a["example"]) if a["type"] == "strs" else a["example"]
+        if i == arg and a["type"] == "strs":
+            example[0] = value
+        elif i == arg:
+            example = value
+        args.append(example)
+    return args
+
+
+def table_call(endpoint: dict[str, Any]) -> Callable[[Any, Path], Any]:
+    """A call of a swept endpoint with its examples, as in ENDPOINT_CALLS."""
+    method = endpoint["names"]["python"][0]
+    return lambda c, d: getattr(c, method)(*example_args(endpoint))
+
+
 #: One call of every endpoint, for a client (``Client`` or ``AsyncClient``:
-#: the async client's calls return awaitables) and a scratch directory.
+#: the async client's calls return awaitables) and a scratch directory: the
+#: swept endpoints from the table, the others by hand.
 #: ``follow_logs`` of ``AsyncClient`` opens the stream when awaited.
 ENDPOINT_CALLS: dict[str, Callable[[Any, Path], Any]] = {
     "create_session": lambda c, d: c.create_session("europe", "nginx"),
-    "list_sessions": lambda c, d: c.list_sessions(all=True),
-    "get_session": lambda c, d: c.get_session(SOME_ID),
-    "stop_session": lambda c, d: c.stop_session(SOME_ID),
-    "join_players": lambda c, d: c.join_players(SOME_ID, ["p1"]),
-    "leave_players": lambda c, d: c.leave_players(["p1"]),
-    "logs": lambda c, d: c.logs(SOME_ID),
     "follow_logs": lambda c, d: c.follow_logs(SOME_ID),
     "download_to_path": lambda c, d: c.download_artifact(SOME_ID, "/log", d / "artifact.tar.gz"),
     "download_to_file": lambda c, d: c.download_artifact(SOME_ID, "/log", io.BytesIO()),
-    "available_locations": lambda c, d: c.available_locations("nginx"),
-    "tag_exists": lambda c, d: c.tag_exists("europe", "nginx", "latest"),
+    **{ep["name"]: table_call(ep) for ep in SWEPT},
 }
+#: The endpoints of ENDPOINT_CALLS the read-only token may not call.
+NEEDS_SCOPE: list[str] = ["create_session", "follow_logs", "download_to_path", "download_to_file"] + [
+    ep["name"] for ep in SWEPT if gen_endpoints.read_only_forbidden(ep)
+]
 
 
 def fault_config(tmp: Path, faults: list[dict[str, Any]], images: list[dict[str, Any]] | None = None) -> Path:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import gameye
 import pytest
-from conftest import ENDPOINT_CALLS, ERROR_STATUSES, REQUEST_TIMEOUT, TOKEN, check_http_error
+from conftest import ENDPOINT_CALLS, ERROR_STATUSES, NEEDS_SCOPE, REQUEST_TIMEOUT, TOKEN, check_http_error
 
 ENDPOINTS = sorted(ENDPOINT_CALLS)
 
@@ -175,19 +175,6 @@ async def test_wrong_token_is_authentication_error_async(emulator: str, tmp_path
     with pytest.raises(gameye.AuthenticationError) as info:
         await async_call(client, endpoint, tmp_path)
     check_http_error(info.value, 401, "unauthorized")
-
-
-#: Endpoints needing a scope the read-only token (``session:read``) lacks.
-NEEDS_SCOPE = [
-    "create_session",
-    "stop_session",
-    "logs",
-    "follow_logs",
-    "download_to_path",
-    "download_to_file",
-    "available_locations",
-    "tag_exists",
-]
 
 
 @pytest.mark.parametrize("endpoint", NEEDS_SCOPE)

@@ -16,11 +16,12 @@ Reads the sources, builds nothing, so scripts/test.sh runs it first:
   the `#[pymethods]` blocks; tests/python/test_package.py checks the built
   module against the stub).
 
-ENDPOINTS is the explicit map: a core method (its blocking name; the `_async`
+ENDPOINTS is the explicit map, read from the endpoint table api/ENDPOINTS.md
+(scripts/gen_endpoints.py): a core method (its blocking name; the `_async`
 twin goes with it) -> its (blocking, async) names per binding. A new core
-endpoint fails here until it has a row; a row naming something a binding does
-not have fails too. A binding that deliberately lacks an endpoint says so
-with ABSENT and the reason.
+endpoint fails here until it has a block there; a block naming something a
+binding does not have fails too. An endpoint no binding has on purpose says
+so with `absent` and the reason.
 
 CONFIG_KEYS does the same for the client configuration: every key of the
 core's `ConfigJson` (gameye-core/src/config.rs; `retry` expanded into the
@@ -53,9 +54,14 @@ import ast
 import functools
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import gen_endpoints  # noqa: E402 (found through the path above)
+
+BINDINGS = ("c", "cpp", "csharp", "python")
 
 
 class Absent:
@@ -65,103 +71,19 @@ class Absent:
         self.why = why
 
 
-ABSENT_STREAM = Absent("the byte stream is handed out as download_artifact's writer")
+def load_endpoints() -> dict[str, dict[str, tuple[str, str] | Absent]]:
+    """The map from the endpoint table, api/ENDPOINTS.md (read by
+    scripts/gen_endpoints.py, which checks its rules)."""
+    out: dict[str, dict[str, tuple[str, str] | Absent]] = {}
+    for ep in gen_endpoints.load():
+        absent = Absent(ep["absent"]) if "absent" in ep else None
+        out[ep["name"]] = {b: absent or ep["names"][b] for b in BINDINGS}
+    return out
 
-# core method -> {binding: (blocking name, async name)}. Python's async name
-# is the AsyncClient method (same name, awaitable).
-ENDPOINTS: dict[str, dict[str, tuple[str, str] | Absent]] = {
-    "create_session": {
-        "c": ("gameye_session_create", "gameye_session_create_async"),
-        "cpp": ("create_session", "create_session_async"),
-        "csharp": ("CreateSession", "CreateSessionAsync"),
-        "python": ("create_session", "create_session"),
-    },
-    "list_sessions": {
-        "c": ("gameye_session_list", "gameye_session_list_async"),
-        "cpp": ("list_sessions", "list_sessions_async"),
-        "csharp": ("ListSessions", "ListSessionsAsync"),
-        "python": ("list_sessions", "list_sessions"),
-    },
-    "get_session": {
-        "c": ("gameye_session_get", "gameye_session_get_async"),
-        "cpp": ("get_session", "get_session_async"),
-        "csharp": ("GetSession", "GetSessionAsync"),
-        "python": ("get_session", "get_session"),
-    },
-    "stop_session": {
-        "c": ("gameye_session_stop", "gameye_session_stop_async"),
-        "cpp": ("stop_session", "stop_session_async"),
-        "csharp": ("StopSession", "StopSessionAsync"),
-        "python": ("stop_session", "stop_session"),
-    },
-    "join_players": {
-        "c": ("gameye_players_join", "gameye_players_join_async"),
-        "cpp": ("join_players", "join_players_async"),
-        "csharp": ("JoinPlayers", "JoinPlayersAsync"),
-        "python": ("join_players", "join_players"),
-    },
-    "leave_players": {
-        "c": ("gameye_players_leave", "gameye_players_leave_async"),
-        "cpp": ("leave_players", "leave_players_async"),
-        "csharp": ("LeavePlayers", "LeavePlayersAsync"),
-        "python": ("leave_players", "leave_players"),
-    },
-    "logs": {
-        "c": ("gameye_logs_get", "gameye_logs_get_async"),
-        "cpp": ("get_logs", "get_logs_async"),
-        "csharp": ("GetLogs", "GetLogsAsync"),
-        "python": ("logs", "logs"),
-    },
-    "follow_logs": {
-        "c": ("gameye_logs_follow", "gameye_logs_follow_async"),
-        "cpp": ("follow_logs", "follow_logs_async"),
-        # The non-blocking follow returns the stream at once (ReadLineAsync).
-        "csharp": ("FollowLogs", "OpenLogStream"),
-        "python": ("follow_logs", "follow_logs"),
-    },
-    "download_artifact": {
-        "c": ("gameye_artifacts_download", "gameye_artifacts_download_async"),
-        "cpp": ("download_artifact", "download_artifact_async"),
-        "csharp": ("DownloadArtifact", "DownloadArtifactAsync"),
-        "python": ("download_artifact", "download_artifact"),
-    },
-    "download_artifact_to_file": {
-        "c": ("gameye_artifacts_save", "gameye_artifacts_save_async"),
-        "cpp": ("save_artifact", "save_artifact_async"),
-        "csharp": ("SaveArtifact", "SaveArtifactAsync"),
-        # One method takes a path or a file object.
-        "python": ("download_artifact", "download_artifact"),
-    },
-    "open_artifact": {
-        "c": ABSENT_STREAM,
-        "cpp": ABSENT_STREAM,
-        "csharp": ABSENT_STREAM,
-        "python": ABSENT_STREAM,
-    },
-    "available_locations": {
-        "c": ("gameye_locations_available", "gameye_locations_available_async"),
-        "cpp": ("available_locations", "available_locations_async"),
-        "csharp": ("AvailableLocations", "AvailableLocationsAsync"),
-        "python": ("available_locations", "available_locations"),
-    },
-    "tag_exists": {
-        "c": ("gameye_tag_exists", "gameye_tag_exists_async"),
-        "cpp": ("tag_exists", "tag_exists_async"),
-        "csharp": ("TagExists", "TagExistsAsync"),
-        "python": ("tag_exists", "tag_exists"),
-    },
-    "create_session_near": {
-        "c": ("gameye_session_create_near", "gameye_session_create_near_async"),
-        "cpp": ("create_session_near", "create_session_near_async"),
-        "csharp": ("CreateSessionNear", "CreateSessionNearAsync"),
-        "python": ("create_session_near", "create_session_near"),
-    },
-}
 
 # `impl Client` methods that are the client itself, not endpoints.
 NOT_ENDPOINTS = {"new", "base_url", "close", "is_closed", "config", "spawn_background", "spawn_eager"}
 
-BINDINGS = ("c", "cpp", "csharp", "python")
 
 # Configuration key (`retry.x` for the retry object's keys) -> its name per
 # layer: rust (the ClientConfig method that sets it), cpp (the gameye::Config
@@ -562,15 +484,20 @@ def missing(found: set[str], names, message: str) -> list[str]:
 
 def main() -> int:
     problems: list[str] = []
+    try:
+        endpoints = load_endpoints()
+    except (gen_endpoints.TableError, tomllib.TOMLDecodeError) as e:
+        print(f"api/ENDPOINTS.md: {e}", file=sys.stderr)
+        return 1
     core = core_methods()
     blocking = {m for m in core if not m.endswith("_async")}
     for m in sorted(core):
         if m.endswith("_async") and m[: -len("_async")] not in blocking:
             problems.append(f"core: {m} has no blocking twin; add a row for it by hand")
-    for m in sorted(blocking - ENDPOINTS.keys()):
-        problems.append(f"core: Client::{m} has no row in ENDPOINTS (tests/surface/check.py)")
-    for m in sorted(ENDPOINTS.keys() - blocking):
-        problems.append(f"ENDPOINTS: {m} is not a method of the core's Client")
+    for m in sorted(blocking - endpoints.keys()):
+        problems.append(f"core: Client::{m} has no block in api/ENDPOINTS.md")
+    for m in sorted(endpoints.keys() - blocking):
+        problems.append(f"api/ENDPOINTS.md: {m} is not a method of the core's Client")
     for m in sorted(blocking):
         if f"{m}_async" not in core:
             problems.append(f"core: Client::{m} has no {m}_async twin")
@@ -588,11 +515,11 @@ def main() -> int:
         if not found:
             problems.append(f"python: found no methods in the {what}; has the file moved?")
 
-    for endpoint, row in sorted(ENDPOINTS.items()):
+    for endpoint, row in sorted(endpoints.items()):
         for binding in BINDINGS:
             names = row.get(binding)
             if names is None:
-                problems.append(f"ENDPOINTS: {endpoint} has no {binding} entry")
+                problems.append(f"api/ENDPOINTS.md: {endpoint} has no {binding} entry")
                 continue
             if isinstance(names, Absent):
                 continue
@@ -620,7 +547,7 @@ def main() -> int:
     if problems:
         print(f"binding surface: {len(problems)} gap(s)", file=sys.stderr)
         return 1
-    print(f"binding surface: {len(ENDPOINTS)} core endpoints (blocking + async) in C, C++, C# and Python")
+    print(f"binding surface: {len(endpoints)} core endpoints (blocking + async) in C, C++, C# and Python")
     print(f"binding surface: {len(CONFIG_KEYS)} configuration keys in Rust, C, C++, C#, Python and the CLI")
     print(f"binding surface: {len(core_error_kinds())} error kinds in the core's table, C, C++, C#, Python and the CLI")
     return 0
