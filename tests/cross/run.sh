@@ -124,7 +124,7 @@ c_flags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -I include)
 # x86_64 (qemu-user passes the system calls through); both need the ICMP
 # permission the native run has (CI runs as root).
 cross_c_tests=(test_async test_endpoints test_every_function test_fault_matrix test_http_promises
-               test_lifetimes test_logging test_placement test_session_create test_tls)
+               test_lifetimes test_logging test_placement test_session_create test_sweep test_tls)
 
 # ---------------------------------------------------------------- Windows x64
 windows() {
