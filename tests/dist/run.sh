@@ -3,6 +3,22 @@
 #
 #   - SHA256SUMS matches, and every archive, wheel and package carries
 #     LICENSE-MIT and LICENSE-APACHE;
+#   - every artifact's third-party notices name each crate it links (cargo
+#     tree for its package and targets) with licence texts that satisfy the
+#     crate's licence, and its CycloneDX SBOM lists them
+#     (tests/dist/check_notices.py; shown to fail without the ISC text);
+#   - every ELF executable and shared library of the Linux gnu archives, the
+#     manylinux wheels and the Unity/Unreal packages needs at most
+#     GLIBC_2.17 (tests/dist/check_elf.py, shown to fail on a program
+#     linked here);
+#   - each static libgameye.a has no LLVM bitcode and no debug info, and
+#     nm lists exactly the header's functions; the Linux x86_64 one links
+#     the README program with gcc, gcc -flto, clang, clang -flto and
+#     clang -flto=thin (Debian's LLVM 14), which then runs;
+#   - the -debug archives: each stripped .so/CLI/DLL names its .debug file
+#     (.gnu_debuglink CRC) and shares its build id; gdb reads source lines
+#     through it (Linux), objdump --dwarf the DLL's;
+#   - gameye.dll carries a VERSIONINFO with the header's version;
 #   - the stripped libraries are within their size targets: libgameye.so
 #     (Linux x86_64) at most 4 MB, gameye.dll at most 5 MB;
 #   - Linux x86_64 C SDK: a consumer finds it with find_package(gameye),
@@ -15,12 +31,27 @@
 #     (shared and static);
 #   - the CLI of each target starts (under qemu / Wine for the cross ones) and
 #     the Linux x86_64 one creates a session on the emulator;
-#   - the Unity package: every JSON and .meta file (tests/dist/check_upm.py)
-#     and its sample script compiles (mcs, C# 7.2 ⊂ Unity 2019.4's 7.3);
+#   - the SDK README's pkg-config lines run as written and build a program
+#     that starts without LD_LIBRARY_PATH; the CLI archive's README ships and
+#     its emulator line runs; the packages' Markdown links resolve inside them;
+#   - the Unity package: every JSON and .meta file, the docs, CHANGELOG.md,
+#     LICENSE.md, Third Party Notices.md, no blocking call in a sample
+#     (tests/dist/check_upm.py), and its sample script compiles (mcs, C# 7.2
+#     ⊂ Unity 2019.4's 7.3);
 #   - the Unreal plugin: Gameye.Build.cs compiled with mono against stand-ins
 #     of UnrealBuildTool and run per platform; every file it names exists in
-#     the archive; platforms without a library get GAMEYE_SUPPORTED=0, and
-#     the module's no-library stubs link against gameye.hpp without libgameye;
+#     the archive; a platform without its library stops the build with a
+#     message naming the file and GAMEYE_ALLOW_MISSING_LIBRARY, which, set,
+#     gives GAMEYE_SUPPORTED=0; the .uplugin lists exactly the platforms with
+#     a library; the module's no-library stubs link against gameye.hpp
+#     without libgameye;
+#   - macOS universal (tests/dist/macos.sh, tests/dist/check_macho.py): the
+#     SDK, CLI, wheel and engine-package dylib read structurally (both
+#     architectures, exports, system libraries, macOS 11, install name, code
+#     signature), each check shown to fail on a wrong input;
+#   - musl (tests/dist/musl.sh): the static CLIs create a session (arm64
+#     under qemu), the README program built with musl-gcc against the
+#     static and shared library runs (arm64: zig cc under qemu);
 #   - the x86_64 wheel, installed into a fresh virtualenv with no cargo or
 #     rustc on PATH, passes the Python test suite (tests/python);
 #   - the sdist has the metadata and licenses;
@@ -35,7 +66,9 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$root/tests/cross/lib.sh"
 cd "$root"
 dist=$(cd "${1:-$root/dist}" && pwd)
-work="$root/target/dist-test"
+# GAMEYE_DIST_TEST_WORK: the scratch folder (default target/dist-test), so two
+# runs on different dist folders can go side by side.
+work="${GAMEYE_DIST_TEST_WORK:-$root/target/dist-test}"
 rm -rf "$work"
 mkdir -p "$work/logs"
 version=$(sed -n 's/^#define GAMEYE_VERSION_MAJOR \([0-9]*\)$/\1/p' include/gameye.h).$(
@@ -59,14 +92,19 @@ check() {
     fi
 }
 
+# Notices, READMEs, Unreal's missing-library rule: tests/dist/packages.sh.
+source "$root/tests/dist/packages.sh"
+
 require_tool cmake "the dist tests (tests/dist)" || exit 0
 require_tool python3 "the dist tests (tests/dist)" || exit 0
 
-# A virtualenv for the test tools (PyYAML); the wheel test makes its own,
+# A virtualenv for the test tools (PyYAML; cyclonedx-python-lib, whose
+# CycloneDX 1.5 schema the SBOMs must pass); the wheel test makes its own,
 # fresh one.
 tools="$work/tools-venv"
 python3 -m venv "$tools"
-"$tools/bin/pip" install --quiet --disable-pip-version-check pyyaml
+"$tools/bin/pip" install --quiet --disable-pip-version-check pyyaml \
+    "cyclonedx-python-lib[json-validation]>=8,<12"
 
 # --- checksums and licenses -----------------------------------------------------
 
@@ -92,7 +130,36 @@ artifacts=("$dist"/*.tar.gz "$dist"/*.tgz "$dist"/*.zip "$dist"/*.whl)
 check "dist/ has artifacts" test ${#artifacts[@]} -gt 0
 for a in "${artifacts[@]}"; do
     check "licenses in $(basename "$a")" has_licenses "$a"
+    check "third-party notices + SBOM in $(basename "$a") name every crate it links" has_notices "$a"
 done
+if [ -f "$dist/gameye-sdk-$version-x86_64-unknown-linux-gnu.tar.gz" ]; then
+    check "the notices check fails when the ISC text is taken out" \
+        notices_check_fails "$dist/gameye-sdk-$version-x86_64-unknown-linux-gnu.tar.gz"
+fi
+
+# --- glibc 2.17 and the static libraries (tests/dist/check_elf.py) ------------------
+
+# Every ELF executable and shared library of the Linux gnu archives, the
+# wheels and the engine packages: no symbol version above GLIBC_2.17.
+glibc_artifacts=("$dist"/gameye-*-linux-gnu.tar.gz "$dist"/*manylinux*.whl
+                 "$dist"/com.gameye.sdk-*.tgz "$dist"/gameye-unreal-*.zip)
+check "glibc: every Linux ELF artifact needs at most GLIBC_2.17" \
+    python3 tests/dist/check_elf.py glibc --max 2.17 "${glibc_artifacts[@]}"
+# The checker can fail: a program linked with this host's glibc needs
+# pthread_create@GLIBC_2.34.
+glibc_checker_fails() {
+    local out status=0
+    printf '%s\n' '#include <pthread.h>' 'static void *f(void *a) { return a; }' \
+        'int main(void) { pthread_t t; return pthread_create(&t, 0, f, 0) || pthread_join(t, 0); }' \
+        > "$work/glibc-new.c" && cc -O2 -pthread "$work/glibc-new.c" -o "$work/glibc-new" || return 1
+    out=$(python3 tests/dist/check_elf.py glibc --max 2.17 "$work/glibc-new") || status=$?
+    echo "$out"
+    [ "$status" = 1 ] && grep -q 'GLIBC_2.34: .*pthread_create' <<< "$out"
+}
+check "glibc checker rejects a host-linked program (pthread_create@GLIBC_2.34)" glibc_checker_fails
+# static_lib LIB NM: no LLVM bitcode or debug info in any member, and NM
+# lists exactly the header's functions.
+static_lib() { python3 tests/dist/check_elf.py staticlib --header include/gameye.h --nm "$2" "$1"; }
 
 # --- C SDK archives ---------------------------------------------------------------
 
@@ -110,6 +177,7 @@ extract() {
     find "$2" -name '*.exe' -exec chmod +x {} + -o -name '*.dll' -exec chmod +x {} +
 }
 
+not() { ! "$@"; } # not COMMAND...: COMMAND fails
 run_ok() { # run_ok COMMAND...: runs it; it must exit 0 and print a session line
     local out status=0
     out=$("$@") || status=$?
@@ -161,6 +229,59 @@ if check "Linux x86_64 SDK archive exists" test -f "$linux_sdk"; then
     }
     if require_tool pkg-config "the dist pkg-config check"; then
         check "Linux SDK: gameye.pc finds the extracted tree (pcfiledir), app builds and runs" pc_relocatable
+        check "Linux SDK: README's pkg-config lines, run as written, build an app that starts and runs" \
+            pkgconfig_readme "$sdk"
+    fi
+    check "Linux SDK: README.md's links name files in the archive" md_links "$sdk"
+    check "Linux SDK: libgameye.a has no LLVM bitcode or debug info; nm lists the header's functions" \
+        static_lib "$sdk/lib/libgameye.a" nm
+    bitcode_rejected() { # the check fails on the archive plus one -fembed-bitcode member
+        local out status=0
+        cp "$sdk/lib/libgameye.a" "$work/bitcode.a" && echo 'int extra(void) { return 1; }' > "$work/bitcode.c" &&
+        clang -c -fembed-bitcode "$work/bitcode.c" -o "$work/bitcode.o" && ar r "$work/bitcode.a" "$work/bitcode.o" ||
+            return 1
+        out=$(static_lib "$work/bitcode.a" nm) || status=$?
+        echo "$out"
+        [ "$status" = 1 ] && grep -q 'bitcode in bitcode.o' <<< "$out"
+    }
+    # The README's static link line (cc app.c libgameye.a -lpthread -ldl -lm)
+    # with the program of tests/install, as a consumer with LTO on links it;
+    # clang is Debian's 14, another LLVM than rustc's.
+    lto_app() { # lto_app CC [FLAGS...]
+        local exe
+        exe="$work/app-lto-$(printf '%s' "$*" | tr -c 'A-Za-z0-9' '_')"
+        "$@" -std=c11 -O2 -I"$sdk/include" tests/install/app.c "$sdk/lib/libgameye.a" -lpthread -ldl -lm \
+            -o "$exe" && run_ok "$exe"
+    }
+    if require_tool clang "the static library's clang (-flto) checks"; then
+        check "Linux SDK: the bitcode check fails on an archive with an -fembed-bitcode member" bitcode_rejected
+        for cc_flags in "gcc" "gcc -flto" "clang" "clang -flto" "clang -flto=thin"; do
+            # shellcheck disable=SC2086 # the compiler and its flags, as words
+            check "Linux SDK: README program + libgameye.a ($cc_flags) runs against the emulator" lto_app $cc_flags
+        done
+    fi
+    # Debug info: in its own archive, found through .gnu_debuglink / build id.
+    linux_debug="$dist/gameye-sdk-$version-x86_64-unknown-linux-gnu-debug.tar.gz"
+    if check "Linux SDK debug archive exists" test -f "$linux_debug"; then
+        extract "$linux_debug" "$work/linux-debug"
+        so_debug="$work/linux-debug/gameye-sdk-$version-x86_64-unknown-linux-gnu-debug/lib/libgameye.so.$version.debug"
+        check "Linux SDK: libgameye.so names its .debug file (debuglink CRC) and shares its build id" \
+            python3 tests/dist/check_elf.py debuglink --debug "$so_debug" "$sdk/lib/libgameye.so.$version"
+        gdb_line() { # gdb_line DIR: gdb finds gameye_session_create's source line for DIR's libgameye.so
+            local out
+            out=$(gdb -batch -nx -ex 'info line gameye_session_create' "$1/libgameye.so.$version" 2>&1)
+            echo "$out"
+            grep -qE '^Line [0-9]+ of ".*[.]rs"' <<< "$out"
+        }
+        mkdir -p "$work/gdb-debug" "$work/gdb-stripped"
+        cp "$sdk/lib/libgameye.so.$version" "$so_debug" "$work/gdb-debug/"
+        cp "$sdk/lib/libgameye.so.$version" "$work/gdb-stripped/"
+        if require_tool gdb "the debug symbol check"; then
+            check "Linux SDK: gdb reads gameye_session_create's source line from the .debug file" \
+                gdb_line "$work/gdb-debug"
+            check "Linux SDK: the shipped libgameye.so alone has no line info (it is in .debug)" \
+                not gdb_line "$work/gdb-stripped"
+        fi
     fi
 fi
 
@@ -176,6 +297,16 @@ if check "Linux arm64 SDK archive exists" test -f "$arm64_sdk" &&
         run_ok env LD_LIBRARY_PATH="$sdk/lib" qemu-aarch64 -L "$CROSS_ARM64_SYSROOT" "$work/arm64-build/app"
     check "arm64 SDK: app_static runs under qemu-aarch64" \
         run_ok cross_qemu_arm64_run "$work/arm64-build/app_static"
+    check "arm64 SDK: libgameye.a has no LLVM bitcode or debug info; nm lists the header's functions" \
+        static_lib "$sdk/lib/libgameye.a" aarch64-linux-gnu-nm
+    arm64_debug="$dist/gameye-sdk-$version-aarch64-unknown-linux-gnu-debug.tar.gz"
+    if check "arm64 SDK debug archive exists" test -f "$arm64_debug"; then
+        extract "$arm64_debug" "$work/arm64-debug"
+        check "arm64 SDK: libgameye.so names its .debug file (debuglink CRC) and shares its build id" \
+            python3 tests/dist/check_elf.py debuglink --debug \
+            "$work/arm64-debug/gameye-sdk-$version-aarch64-unknown-linux-gnu-debug/lib/libgameye.so.$version.debug" \
+            "$sdk/lib/libgameye.so.$version"
+    fi
 fi
 
 windows_sdk="$dist/gameye-sdk-$version-x86_64-pc-windows-gnu.zip"
@@ -193,6 +324,36 @@ if check "Windows x64 SDK archive exists" test -f "$windows_sdk" &&
         [ "$syms" -ge 1 ]
     }
     check "Windows SDK: lib/gameye.dll.lib (MSVC format) exports gameye_session_create" msvc_import_lib
+    check "Windows SDK: libgameye.a (mingw) has no LLVM bitcode or debug info; nm lists the header's functions" \
+        static_lib "$sdk/lib/libgameye.a" x86_64-w64-mingw32-nm
+    versioninfo() { # gameye.dll's VERSIONINFO resource (windres reads it back) has the header's version
+        local rc
+        rc=$(x86_64-w64-mingw32-windres -i "$sdk/bin/gameye.dll" -O rc) && echo "$rc" &&
+        grep -qx " *FILEVERSION ${version//./, }, 0" <<< "$rc" &&
+        grep -qx " *PRODUCTVERSION ${version//./, }, 0" <<< "$rc" &&
+        grep -qx " *VALUE \"ProductVersion\", \"$version\"" <<< "$rc" &&
+        grep -qx " *VALUE \"FileVersion\", \"$version\"" <<< "$rc" &&
+        grep -q 'VALUE "ProductName", "Gameye SDK' <<< "$rc" &&
+        grep -q 'VALUE "CompanyName", "..*"' <<< "$rc" && grep -q 'VALUE "LegalCopyright", "Copyright' <<< "$rc"
+    }
+    check "Windows SDK: gameye.dll has a VERSIONINFO with version $version, product, company, copyright" versioninfo
+    windows_debug="$dist/gameye-sdk-$version-x86_64-pc-windows-gnu-debug.zip"
+    if check "Windows SDK debug archive exists" test -f "$windows_debug"; then
+        extract "$windows_debug" "$work/windows-debug"
+        dll_debug="$work/windows-debug/gameye-sdk-$version-x86_64-pc-windows-gnu-debug/bin/gameye.dll.debug"
+        check "Windows SDK: gameye.dll names gameye.dll.debug in .gnu_debuglink (CRC matches)" \
+            python3 tests/dist/check_elf.py debuglink --debug "$dll_debug" "$sdk/bin/gameye.dll"
+        dwarf_lines() { # FILE has DWARF line tables for gameye-ffi's sources and the gameye_ symbols
+            local rows
+            # (grep -c reads it all: under pipefail an early exit would fail objdump)
+            rows=$(x86_64-w64-mingw32-objdump --dwarf=decodedline "$1" | grep -c 'gameye-ffi/src/.*[.]rs')
+            echo "$rows line-table rows name gameye-ffi/src/*.rs"
+            [ "$rows" -gt 0 ] && x86_64-w64-mingw32-nm "$1" | grep ' T gameye_session_create$'
+        }
+        check "Windows SDK: gameye.dll.debug has line tables (objdump --dwarf) and symbols" dwarf_lines "$dll_debug"
+        check "Windows SDK: the shipped gameye.dll has no DWARF (it is in .debug)" \
+            not dwarf_lines "$sdk/bin/gameye.dll"
+    fi
     cross_setup_wine
     check "Windows SDK: app.exe (gameye.dll) runs under Wine against the emulator" \
         run_ok cross_wine_run "$work/windows-build/app.exe"
@@ -213,6 +374,18 @@ if check "Linux x86_64 CLI archive exists" test -f "$cli_x86"; then
         grep -q '"id"' <<< "$out"
     }
     check "Linux x86_64 CLI creates a session on the emulator" cli_creates
+    check "Linux x86_64 CLI: README.md ships, and its emulator line runs as written" \
+        cli_readme_runs "$work/cli-x86/gameye-cli-$version-x86_64-unknown-linux-gnu"
+    check "Linux x86_64 CLI: README.md's links name files in the archive" \
+        md_links "$work/cli-x86/gameye-cli-$version-x86_64-unknown-linux-gnu"
+    cli_debug="$dist/gameye-cli-$version-x86_64-unknown-linux-gnu-debug.tar.gz"
+    if check "Linux x86_64 CLI debug archive exists" test -f "$cli_debug"; then
+        extract "$cli_debug" "$work/cli-x86-debug"
+        check "Linux x86_64 CLI names gameye.debug (debuglink CRC) and shares its build id" \
+            python3 tests/dist/check_elf.py debuglink \
+            --debug "$work/cli-x86-debug/gameye-cli-$version-x86_64-unknown-linux-gnu-debug/gameye.debug" \
+            "$work/cli-x86/gameye-cli-$version-x86_64-unknown-linux-gnu/gameye"
+    fi
 fi
 cli_arm64="$dist/gameye-cli-$version-aarch64-unknown-linux-gnu.tar.gz"
 if [ -f "$cli_arm64" ] && cross_require_arm64 "the arm64 CLI check (tests/dist)"; then
@@ -238,8 +411,14 @@ fi
 upm="$dist/com.gameye.sdk-$version.tgz"
 if check "Unity package exists" test -f "$upm"; then
     extract "$upm" "$work/upm"
-    check "Unity package: package.json, asmdef, every .meta, native libraries" \
-        "$tools/bin/python" tests/dist/check_upm.py "$work/upm/package" "$version" "$root"
+    # The libraries the package must hold: those of the SDK targets built.
+    upm_kinds=()
+    [ -n "$(pick 'x86_64-pc-windows-*')" ] && upm_kinds+=(windows-x86_64)
+    [ -n "$(pick x86_64-unknown-linux-gnu)" ] && upm_kinds+=(linux-x86_64)
+    [ -n "$(pick '*-apple-darwin')" ] && upm_kinds+=(macos-universal)
+    check "Unity package: package.json, docs, licences, asmdef, every .meta, native libraries (${upm_kinds[*]})" \
+        "$tools/bin/python" tests/dist/check_upm.py "$work/upm/package" "$version" "$root" "${upm_kinds[@]}"
+    check "Unity package: the Markdown files' links name files in the package" md_links "$work/upm/package"
     if require_tool mcs "the Unity sample compile check"; then
         check "Unity package: Runtime + Samples~ compile with mcs -langversion:7.2 (Unity defines)" \
             mcs -nologo -warnaserror+ -langversion:7.2 -target:library -define:UNITY_5_3_OR_NEWER \
@@ -279,11 +458,32 @@ if check "Unreal plugin archive exists" test -f "$unreal" && require_tool mcs "t
             ! grep -qE '^(link|runtime|delayload) ' <<< "$out"
         fi
     }
-    check "Unreal: Win64 names gameye.dll.lib, delay-loads + stages gameye.dll (all present)" build_rules Win64 1
-    check "Unreal: Linux names libgameye.so (present)" build_rules Linux 1
-    check "Unreal: LinuxArm64 names libgameye.so (present)" build_rules LinuxArm64 1
-    check "Unreal: Mac has no library here: GAMEYE_SUPPORTED=0, nothing linked" build_rules Mac 0
-    check "Unreal: Android has no library here: GAMEYE_SUPPORTED=0" build_rules Android 0
+    # The platforms the plugin must have a library for: those of the SDK
+    # targets built (all of them under CI).
+    unreal_want=()
+    [ -n "$(pick 'x86_64-pc-windows-*')" ] && unreal_want+=(Win64)
+    [ -n "$(pick x86_64-unknown-linux-gnu)" ] && unreal_want+=(Linux)
+    [ -n "$(pick aarch64-unknown-linux-gnu)" ] && unreal_want+=(LinuxArm64)
+    [ -n "$(pick '*-apple-darwin')" ] && unreal_want+=(Mac)
+    wants() { [[ " ${unreal_want[*]} " == *" $1 "* ]]; }
+    if wants Win64; then
+        check "Unreal: Win64 names gameye.dll.lib, delay-loads + stages gameye.dll (all present)" build_rules Win64 1
+    fi
+    if wants Linux; then check "Unreal: Linux names libgameye.so (present)" build_rules Linux 1; fi
+    if wants LinuxArm64; then check "Unreal: LinuxArm64 names libgameye.so (present)" build_rules LinuxArm64 1; fi
+    if wants Mac; then check "Unreal: Mac delay-loads + stages libgameye.dylib (present)" build_rules Mac 1; fi
+    check "Unreal: Mac without libgameye.dylib: the build stops (file, opt-out); opted out, SUPPORTED=0" \
+        unreal_missing "$plugin" Mac Mac/libgameye.dylib
+    check "Unreal: Linux without libgameye.so: the build stops (file, opt-out); opted out, SUPPORTED=0" \
+        unreal_missing "$plugin" Linux Linux/libgameye.so
+    check "Unreal: Win64 without gameye.dll.lib: the build stops; opted out, SUPPORTED=0" \
+        unreal_missing "$plugin" Win64 Win64/gameye.dll.lib
+    check "Unreal: Android (no library made): the build stops; opted out, SUPPORTED=0" \
+        unreal_missing "$plugin" Android ""
+    check "Unreal: Gameye.uplugin has EngineVersion, lists the platforms with a library (${unreal_want[*]})" \
+        uplugin_platforms "$plugin" "${unreal_want[@]}"
+    check "Unreal: the Markdown files' links name files in the archive" md_links "$plugin"
+    check "Unreal: README.md names no file the archive lacks (stage.sh)" not grep -q 'stage\.sh' "$plugin/README.md"
     machine() { # machine FILE WANT: the library's machine code (file(1)-free: readelf/objdump)
         case "$2" in
             x86-64-elf) readelf -h "$1" | grep -q 'Advanced Micro Devices X86-64' ;;
@@ -291,11 +491,19 @@ if check "Unreal plugin archive exists" test -f "$unreal" && require_tool mcs "t
             x86-64-pe) x86_64-w64-mingw32-objdump -f "$1" | grep -q 'pei-x86-64' ;;
         esac
     }
-    check "Unreal: Win64/gameye.dll is x86-64 PE" machine "$plugin/Source/ThirdParty/libgameye/Win64/gameye.dll" x86-64-pe
-    check "Unreal: Linux/libgameye.so is x86-64 ELF, SONAME libgameye.so" bash -c \
-        'readelf -h "$1" | grep -q "X86-64" && readelf -d "$1" | grep -q "(SONAME).*\[libgameye.so\]"' \
-        _ "$plugin/Source/ThirdParty/libgameye/Linux/libgameye.so"
-    check "Unreal: LinuxArm64/libgameye.so is AArch64 ELF" machine "$plugin/Source/ThirdParty/libgameye/LinuxArm64/libgameye.so" aarch64-elf
+    if wants Win64; then
+        check "Unreal: Win64/gameye.dll is x86-64 PE" \
+            machine "$plugin/Source/ThirdParty/libgameye/Win64/gameye.dll" x86-64-pe
+    fi
+    if wants Linux; then
+        check "Unreal: Linux/libgameye.so is x86-64 ELF, SONAME libgameye.so" bash -c \
+            'readelf -h "$1" | grep -q "X86-64" && readelf -d "$1" | grep -q "(SONAME).*\[libgameye.so\]"' \
+            _ "$plugin/Source/ThirdParty/libgameye/Linux/libgameye.so"
+    fi
+    if wants LinuxArm64; then
+        check "Unreal: LinuxArm64/libgameye.so is AArch64 ELF" \
+            machine "$plugin/Source/ThirdParty/libgameye/LinuxArm64/libgameye.so" aarch64-elf
+    fi
     check "Unreal: Gameye.uplugin is JSON with VersionName $version" \
         python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["VersionName"] == sys.argv[2], d' \
         "$plugin/Gameye.uplugin" "$version"
@@ -318,6 +526,12 @@ EOF
     }
     check "Unreal: the no-library stubs link gameye.hpp's members without libgameye" unsupported_links
 fi
+
+# --- macOS universal and musl (their own files; after Unity and Unreal, whose
+# macOS copies tests/dist/macos.sh checks too) ------------------------------------
+
+source "$root/tests/dist/macos.sh"
+source "$root/tests/dist/musl.sh"
 
 # --- Python -----------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 // Runs Gameye.Build.cs for one platform and prints what it asks for, one
-// item a line ("KIND VALUE"), for tests/dist/run.sh to check:
+// item a line ("KIND VALUE"), for tests/dist/run.sh to check; when the rules
+// throw (as UnrealBuildTool would stop the build), prints "error MESSAGE"
+// and exits 2:
 //   mono BuildRules.exe PLUGIN_DIR PLATFORM
 using System;
 using System.IO;
@@ -12,7 +14,16 @@ public static class Driver
         string plugin = Path.GetFullPath(args[0]);
         ModuleRules.NextPluginDirectory = plugin;
         ModuleRules.NextModuleDirectory = Path.Combine(plugin, "Source", "Gameye");
-        var rules = new Gameye(new ReadOnlyTargetRules(UnrealTargetPlatform.Parse(args[1])));
+        Gameye rules;
+        try
+        {
+            rules = new Gameye(new ReadOnlyTargetRules(UnrealTargetPlatform.Parse(args[1])));
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine("error " + e.Message);
+            return 2;
+        }
         foreach (string s in rules.PublicSystemIncludePaths) Console.WriteLine("include " + s);
         foreach (string s in rules.PublicIncludePaths) Console.WriteLine("include " + s);
         foreach (string s in rules.PublicAdditionalLibraries) Console.WriteLine("link " + s);

@@ -6,10 +6,13 @@
 //   Linux/libgameye.so                  x86_64, SONAME libgameye.so
 //   LinuxArm64/libgameye.so             arm64
 //   Mac/libgameye.dylib                 universal, install name @rpath/libgameye.dylib
-//   IOS/libgameye.a, Android/arm64-v8a/libgameye.a   static
 //
-// A platform whose library is not there still compiles: GAMEYE_SUPPORTED is 0
-// and every call reports "not supported on this platform" at run time.
+// A missing library stops the build with a message that names the file: a
+// standard Unreal .gitignore drops *.so / *.dll / *.dylib, and a teammate's
+// build would otherwise quietly lose Gameye. To build without it on purpose
+// (GAMEYE_SUPPORTED=0: every call reports "not supported on this platform"),
+// set GAMEYE_ALLOW_MISSING_LIBRARY=1 in the build's environment, or set
+// AllowMissingLibrary below to true.
 
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +20,10 @@ using UnrealBuildTool;
 
 public class Gameye : ModuleRules
 {
+	/// <summary>True: a platform without its library builds with
+	/// GAMEYE_SUPPORTED=0 instead of failing (as GAMEYE_ALLOW_MISSING_LIBRARY=1 does).</summary>
+	public static bool AllowMissingLibrary = false;
+
 	public Gameye(ReadOnlyTargetRules Target) : base(Target)
 	{
 		PCHUsage = PCHUsageMode.UseExplicitOrSharedPCHs;
@@ -56,36 +63,36 @@ public class Gameye : ModuleRules
 			Folder = "Mac";
 			RuntimeFile = "libgameye.dylib";
 		}
-		else if (Target.Platform == UnrealTargetPlatform.IOS)
-		{
-			// iOS apps cannot load a dylib of their own: the static library.
-			Folder = "IOS";
-			LinkFiles = new string[] { "libgameye.a" };
-		}
-		else if (Target.Platform == UnrealTargetPlatform.Android)
-		{
-			Folder = Path.Combine("Android", "arm64-v8a");
-			LinkFiles = new string[] { "libgameye.a" };
-			PublicSystemLibraries.AddRange(new string[] { "log", "dl", "m" });
-		}
 
 		List<string> Needed = new List<string>(LinkFiles);
 		if (RuntimeFile != null && !Needed.Contains(RuntimeFile))
 		{
 			Needed.Add(RuntimeFile);
 		}
-		bool bSupported = Folder != null;
+		string Missing = Folder == null ? "no libgameye is made for " + Target.Platform : null;
 		foreach (string Name in Needed)
 		{
-			if (bSupported && !File.Exists(Path.Combine(LibDir, Folder, Name)))
+			string Wanted = Path.Combine(LibDir, Folder, Name);
+			if (Missing == null && !File.Exists(Wanted))
 			{
-				bSupported = false;
+				Missing = Wanted + " is missing (a .gitignore that drops *.so, *.dll or *.dylib removes it:"
+					+ " restore it from gameye-unreal-VERSION.zip)";
 			}
 		}
-		PublicDefinitions.Add("GAMEYE_SUPPORTED=" + (bSupported ? "1" : "0"));
-		if (!bSupported)
+		PublicDefinitions.Add("GAMEYE_SUPPORTED=" + (Missing == null ? "1" : "0"));
+		if (Missing != null)
 		{
-			return;
+			if (AllowMissingLibrary || System.Environment.GetEnvironmentVariable("GAMEYE_ALLOW_MISSING_LIBRARY") == "1")
+			{
+				System.Console.WriteLine("Gameye: " + Missing + "; building without Gameye on "
+					+ Target.Platform + " (GAMEYE_ALLOW_MISSING_LIBRARY)");
+				return;
+			}
+			// A plain exception: UnrealBuildTool prints its message, and
+			// BuildException's namespace differs between engine versions.
+			throw new System.InvalidOperationException("Gameye plugin: " + Missing + ". To build for "
+				+ Target.Platform + " without Gameye (every call then reports \"not supported\"), set"
+				+ " GAMEYE_ALLOW_MISSING_LIBRARY=1 in the build's environment.");
 		}
 
 		foreach (string Name in LinkFiles)
