@@ -36,6 +36,12 @@
 #   --no-cli         skip the CLI archives
 #   --out DIR        where to write (default dist/, emptied first)
 #
+# GAMEYE_DIST_QUICK=1 (the test command sets it): every target but the two
+# whose sizes tests/dist holds to a target (x86_64-unknown-linux-gnu,
+# x86_64-pc-windows-gnu), and every wheel but the x86_64 manylinux one that
+# the tests install, builds without LTO (16 codegen units): the same code,
+# checked the same way, in a fraction of the time. Releases never set it.
+#
 # Cargo output goes to target/TRIPLE/release (the same place and profile as
 # `cargo build --release --target TRIPLE`, so the cross tests reuse it); the
 # wheels build in target/wheels, because maturin's zig linker setup changes
@@ -122,6 +128,26 @@ version=$(sed -n 's/^#define GAMEYE_VERSION_MAJOR \([0-9]*\)$/\1/p' include/game
 # GAMEYE_DIST_WORK: the scratch folder (default target/dist-work), so two
 # builds with different --out can run side by side.
 work="${GAMEYE_DIST_WORK:-$root/target/dist-work}"
+# prune_build DIR TRIPLE: with GAMEYE_DIST_PRUNE=1 (the test command, whose
+# machine's disk may be small), removes cargo's output for TRIPLE under DIR
+# once its artifacts are packed; nothing later reads it.
+prune_build() {
+    [ "${GAMEYE_DIST_PRUNE:-0}" = 1 ] || return 0
+    case "$2" in
+        universal2-apple-darwin) rm -rf "$1/aarch64-apple-darwin" "$1/x86_64-apple-darwin" ;;
+        *) rm -rf "${1:?}/$2" ;;
+    esac
+}
+# with_profile TRIPLE COMMAND...: runs COMMAND, under GAMEYE_DIST_QUICK=1
+# without LTO unless TRIPLE is one whose artifacts tests/dist measures.
+with_profile() {
+    local t=$1
+    shift
+    case "${GAMEYE_DIST_QUICK:-0}-$t" in
+        1-x86_64-unknown-linux-gnu|1-x86_64-pc-windows-gnu|0-*) "$@" ;;
+        *) CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 "$@" ;;
+    esac
+}
 # Cargo's output folder (CARGO_TARGET_DIR: scripts/test.sh gives the
 # background build its own, so it never waits on the tests' cargo locks).
 target_dir=${CARGO_TARGET_DIR:-$root/target}
@@ -300,7 +326,8 @@ for t in "${targets[@]}"; do
     # Linux gnu: linked against glibc 2.17 (zig), like the manylinux2014 wheels.
     zig=()
     case "$t" in *-linux-gnu) zig=(--zig-glibc 2.17) ;; esac
-    scripts/install.sh --release --build-only "${with_cli[@]}" "${zig[@]}" --target "$t"
+    with_profile "$t" scripts/install.sh --release --build-only ${with_cli[@]+"${with_cli[@]}"} \
+        ${zig[@]+"${zig[@]}"} --target "$t"
     DESTDIR="$work/sdk-$t" scripts/install.sh --release --no-build --target "$t" --prefix "/$name"
     dir="$work/sdk-$t/$name"
     # A relocatable gameye.pc: pkg-config computes the prefix from the file's place.
@@ -345,6 +372,7 @@ for t in "${targets[@]}"; do
     cp packaging/cli-README.md "$cli_dir/README.md"
     archive "$cli_dir" "gameye-cli-$version-$t" "$platform"
     debug_archive "$dbg" "$t" gameye-cli "$platform"
+    prune_build "$target_dir" "$t"
 done
 
 # --- engine packages: the shared libraries of every target built above ------
@@ -423,13 +451,13 @@ if [ "$wheels" = 1 ]; then
             *-linux-gnu)
                 # zig links against glibc 2.17, and the compliance check stays on.
                 step "wheel for $t (manylinux2014, zig)"
-                "${maturin[@]}" build --release --strip \
+                with_profile "$t" "${maturin[@]}" build --release --strip \
                     -m bindings/python/Cargo.toml --target "$t" --zig \
                     --compatibility manylinux2014 --out "$out" ;;
             *-linux-musl)
                 # Alpine and other musl distributions (musl 1.2 and later).
                 step "wheel for $t (musllinux_1_2, zig)"
-                "${maturin[@]}" build --release --strip \
+                with_profile "$t" "${maturin[@]}" build --release --strip \
                     -m bindings/python/Cargo.toml --target "$t" --zig \
                     --compatibility musllinux_1_2 --out "$out" ;;
             universal2-apple-darwin)
@@ -437,13 +465,14 @@ if [ "$wheels" = 1 ]; then
                 step "wheel for $t"
                 mac_zig=()
                 [ "$(uname -s)" = Darwin ] || mac_zig=(--zig)
-                "${maturin[@]}" build --release --strip -m bindings/python/Cargo.toml \
+                with_profile "$t" "${maturin[@]}" build --release --strip -m bindings/python/Cargo.toml \
                     --target universal2-apple-darwin ${mac_zig[@]+"${mac_zig[@]}"} --out "$out" ;;
             *)
                 step "wheel for $t"
-                "${maturin[@]}" build --release --strip -m bindings/python/Cargo.toml \
+                with_profile "$t-wheel" "${maturin[@]}" build --release --strip -m bindings/python/Cargo.toml \
                     --target "$t" --out "$out" ;;
         esac
+        prune_build "$CARGO_TARGET_DIR" "$t"
     done
     step "sdist"
     "${maturin[@]}" sdist -m bindings/python/Cargo.toml --out "$out"

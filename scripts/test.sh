@@ -110,6 +110,19 @@ python3 scripts/gen_csharp.py --check
 python3 -W error scripts/gen_csharp_test.py
 record "ok C# interop matches gameye.h"
 
+# The release artifacts build from the start, beside every stage below (the
+# longest part of the run); their tests run near the end (await dist).
+# GAMEYE_DIST_QUICK: the targets whose sizes are not measured build without
+# LTO; GAMEYE_DIST_PRUNE: each target's cargo output goes once packed
+# (scripts/dist.sh says more).
+dist_wanted=0
+if has cmake "the release artifacts" && has python3 "the release artifacts"; then
+    dist_wanted=1
+    # Its own cargo folder: no waiting on the tests' locks (the cross stage
+    # builds its targets in target/ as before).
+    in_background dist env CARGO_TARGET_DIR="$root/target/dist-build" GAMEYE_DIST_QUICK=1 GAMEYE_DIST_PRUNE=1 scripts/dist.sh
+fi
+
 section "format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
@@ -138,15 +151,6 @@ request_log rust
 cargo test --workspace --exclude gameye-python
 record "ok Rust tests"
 
-# The release artifacts build from here on, beside the tests below; their
-# tests run near the end (await dist).
-dist_wanted=0
-if has cmake "the release artifacts" && has python3 "the release artifacts"; then
-    dist_wanted=1
-    # Its own cargo folder: no waiting on the tests' locks (the cross stage
-    # builds its targets in target/ as before).
-    in_background dist env CARGO_TARGET_DIR="$root/target/dist-build" scripts/dist.sh
-fi
 
 if has cc "the C tests"; then
     section "C tests (valgrind)"
