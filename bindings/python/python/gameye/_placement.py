@@ -31,30 +31,29 @@ class _IpPingError(TypedDict, total=False):
     """Why this IP could not be (fully) pinged; absent when all went out."""
 
 
-class IpPing(_IpPingError):
+class _PingStats(TypedDict):
+    """Statistics over echo replies: RTTs in milliseconds (``None`` without
+    a reply), ``loss`` 0.0..1.0, the requests sent and the replies."""
+
+    min_ms: Optional[float]
+    median_ms: Optional[float]
+    p90_ms: Optional[float]
+    loss: float
+    sent: int
+    received: int
+
+
+class IpPing(_PingStats, _IpPingError):
     """One IP of a location in a :class:`PingReport`."""
 
     ip: str
-    min_ms: Optional[float]
-    median_ms: Optional[float]
-    p90_ms: Optional[float]
-    loss: float
-    sent: int
-    received: int
 
 
-class LocationPing(TypedDict):
+class LocationPing(_PingStats):
     """One location of a :class:`PingReport`: statistics over the replies of
-    all its IPs (RTTs in milliseconds, ``None`` without a reply; ``loss``
-    0.0..1.0), then each IP."""
+    all its IPs, then each IP."""
 
     id: str
-    min_ms: Optional[float]
-    median_ms: Optional[float]
-    p90_ms: Optional[float]
-    loss: float
-    sent: int
-    received: int
     ips: list[IpPing]
 
 
