@@ -53,6 +53,13 @@ unshare -n -- sh -c 'while ! ip link show vB >/dev/null 2>&1; do sleep 0.02; don
   exec "$0" --exact netns_responder --ignored --nocapture' "$0" &
 responder=$!
 trap 'kill $responder 2>/dev/null || true' EXIT
+# `ip link set ... netns PID` moves the link into PID's namespace as it is
+# now: wait until `unshare -n` has made B (a loaded machine may take a
+# while to get there), or vB would stay here and B wait for it forever.
+for _ in $(seq 3000); do
+  [ "$(readlink /proc/$responder/ns/net)" != "$(readlink /proc/$$/ns/net)" ] && break; sleep 0.02
+done
+[ "$(readlink /proc/$responder/ns/net)" != "$(readlink /proc/$$/ns/net)" ] || {{ echo "namespace B was not made" >&2; exit 1; }}
 ip link add vA type veth peer name vB
 ip link set vB netns $responder
 ip addr add 198.18.0.1/24 dev vA
