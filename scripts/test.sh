@@ -268,16 +268,6 @@ tests/cross/run.sh
 record "ok cross targets (see its output for any SKIPPED target)"
 # ---- end cross targets ----
 
-# --- release artifacts (scripts/dist.sh, tests/dist/run.sh) ------------------
-if [ "$dist_wanted" = 1 ]; then
-    section "release artifacts: scripts/dist.sh (built in the background), then tests/dist/run.sh"
-    await dist
-    tests/dist/run.sh
-    record "ok release artifacts (dist/) and their tests"
-    prune "$root/target/dist-build" "$root/target/dist-work" "$root/target/dist-test" "$root/dist"
-fi
-# -----------------------------------------------------------------------------
-
 if [ "$docs_wanted" = 1 ]; then
     section "docs site: build (warnings as errors), links, coverage, headless Chromium (built in the background)"
     await docs
@@ -299,6 +289,19 @@ if [ "$fuzz_seconds" != 0 ]; then
     scripts/fuzz.sh "$fuzz_seconds"
     record "ok fuzzing ${fuzz_seconds}s per target"
 fi
+
+# The release artifacts last: their background build is the run's longest
+# part, so everything else runs before it is awaited.
+# --- release artifacts (scripts/dist.sh, tests/dist/run.sh) ------------------
+if [ "$dist_wanted" = 1 ]; then
+    section "release artifacts: scripts/dist.sh (built in the background), then tests/dist/run.sh"
+    await dist
+    tests/dist/run.sh
+    record "ok release artifacts (dist/) and their tests"
+    prune "$root/target/dist-build" "$root/target/dist-work" "$root/target/dist-test" "$root/dist"
+fi
+# -----------------------------------------------------------------------------
+
 
 section "summary"
 printf '%s\n' "${results[@]}"
