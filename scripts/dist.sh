@@ -38,9 +38,11 @@
 #
 # GAMEYE_DIST_QUICK=1 (the test command sets it): every target but the two
 # whose sizes tests/dist holds to a target (x86_64-unknown-linux-gnu,
-# x86_64-pc-windows-gnu), and every wheel but the x86_64 manylinux one that
-# the tests install, builds without LTO (16 codegen units): the same code,
-# checked the same way, in a fraction of the time. Releases never set it.
+# x86_64-pc-windows-gnu) and macOS (zig's Mach-O linker ignores the export
+# list: only LTO keeps the dylib's exports to the header's), and every wheel
+# but the x86_64 manylinux and the universal2 ones, builds without LTO (16
+# codegen units): the same code, checked the same way, in a fraction of the
+# time. Releases never set it.
 #
 # Cargo output goes to target/TRIPLE/release (the same place and profile as
 # `cargo build --release --target TRIPLE`, so the cross tests reuse it); the
@@ -144,7 +146,7 @@ with_profile() {
     local t=$1
     shift
     case "${GAMEYE_DIST_QUICK:-0}-$t" in
-        1-x86_64-unknown-linux-gnu|1-x86_64-pc-windows-gnu|0-*) "$@" ;;
+        1-x86_64-unknown-linux-gnu|1-x86_64-pc-windows-gnu|1-universal2-apple-darwin|0-*) "$@" ;;
         *) CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 "$@" ;;
     esac
 }
