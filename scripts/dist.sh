@@ -44,10 +44,10 @@
 # codegen units): the same code, checked the same way, in a fraction of the
 # time. Releases never set it.
 #
-# Cargo output goes to target/TRIPLE/release (the same place and profile as
-# `cargo build --release --target TRIPLE`, so the cross tests reuse it); the
-# wheels build in target/wheels, because maturin's zig linker setup changes
-# the C compiler and would otherwise rebuild the shared dependencies.
+# Cargo output goes to target/TRIPLE/release, or CARGO_TARGET_DIR/TRIPLE/release
+# when set (the test command gives this build a folder of its own); the
+# wheels build in wheels/ beside it, because maturin's zig linker setup
+# changes the C compiler and would otherwise rebuild the shared dependencies.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
