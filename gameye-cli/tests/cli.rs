@@ -14,18 +14,19 @@ fn gameye(args: &[&str], envs: &[(&str, &str)]) -> Output {
     cmd.output().expect("gameye runs")
 }
 
+/// `gameye session create` of an nginx session in europe.
+const CREATE_NGINX: [&str; 6] = [
+    "session",
+    "create",
+    "--location",
+    "europe",
+    "--image",
+    "nginx",
+];
+
 /// `gameye session create --location europe --image nginx EXTRA...`.
 fn create_nginx(extra: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut args = vec![
-        "session",
-        "create",
-        "--location",
-        "europe",
-        "--image",
-        "nginx",
-    ];
-    args.extend_from_slice(extra);
-    gameye(&args, envs)
+    gameye(&[&CREATE_NGINX[..], extra].concat(), envs)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -344,16 +345,7 @@ fn emulator_with_a_stopped_session() -> gameye_emulator::Emulator {
     let emu = gameye_emulator::Emulator::start(gameye_emulator::EmulatorConfig::default()).unwrap();
     ok_json(against(
         &emu,
-        &[
-            "session",
-            "create",
-            "--location",
-            "europe",
-            "--image",
-            "nginx",
-            "--id",
-            "done",
-        ],
+        &[&CREATE_NGINX[..], &["--id", "done"]].concat(),
     ));
     ok_json(against(&emu, &["session", "stop", "done"]));
     emu
