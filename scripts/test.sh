@@ -48,8 +48,8 @@ section() {
     printf '\n===== %s ===== (at %dm%02ds)\n' "$1" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60))
 }
 
-# ---- side by side: a long, CPU-bound stage that shares nothing with the
-# tests (the release artifacts) runs in the background, niced, while the
+# ---- side by side: long, CPU-bound stages that share nothing with the
+# tests (the release artifacts, the docs site) run in the background, niced, while the
 # foreground stages mostly wait on valgrind, sockets and timeouts; it is
 # awaited where its results are tested. Its output goes to a log, shown
 # when it is awaited. Any exit kills what is still running. ----
