@@ -37,13 +37,16 @@ async def test_every_endpoint(async_client: gameye.AsyncClient, tmp_path: Path) 
     assert isinstance(summary, gameye.SessionSummary)
     assert summary.id == session.id and summary.status == "running" and summary.ports == session.ports
 
-    joined = await bounded(async_client.join_players(session.id, ["alice", "bob"]))
-    assert joined == gameye.PlayerCount(2, ["alice", "bob"])
+    # Player ids unique to this test: leaving is by player id, across every
+    # session, so a shared "alice" would also count another test's player.
+    alice, bob = f"alice-{labels['test']}", f"bob-{labels['test']}"
+    joined = await bounded(async_client.join_players(session.id, [alice, bob]))
+    assert joined == gameye.PlayerCount(2, [alice, bob])
     details = await bounded(async_client.get_session(session.id))
     assert isinstance(details, gameye.SessionDetails)
-    assert details.players == gameye.Players(["alice", "bob"], 2)
-    left = await bounded(async_client.leave_players(["alice"]))
-    assert left.count == 1 and left.players == ["alice"]
+    assert details.players == gameye.Players([alice, bob], 2)
+    left = await bounded(async_client.leave_players([alice]))
+    assert left.count == 1 and left.players == [alice]
 
     text = await bounded(async_client.logs(session.id))
     assert session.id in text
