@@ -1047,11 +1047,16 @@ void gameye_queue_free(struct GameyeQueue *queue);
  *
  * Returns a result (never NULL), freed with `gameye_result_free`. On
  * success `text`/`text_len` hold the report, a JSON object:
- * `{"method": "datagram"|"raw"|"icmp_api"|"none", "locations": [{"id",
- * "min_ms", "median_ms", "p90_ms", "loss", "sent", "received", "ips": [{"ip",
- * "min_ms", "median_ms", "p90_ms", "loss", "sent", "received", "error"?}]}]}`,
- * locations best first (lowest median, then loss); RTTs are null without a
- * reply. `GAMEYE_STATUS_PING_NOT_PERMITTED` when the OS lets this process
+ *
+ * ```text
+ * {"method", "locations": [{"id", "min_ms", "median_ms", "p90_ms", "loss",
+ *   "sent", "received", "ips": [{"ip", "min_ms", "median_ms", "p90_ms",
+ *   "loss", "sent", "received", "error"?}]}]}
+ * ```
+ *
+ * with the locations best first (lowest median, then loss); RTTs are null
+ * without a reply. `method` is one of `"datagram"`, `"raw"`, `"icmp_api"`
+ * or `"none"`. `GAMEYE_STATUS_PING_NOT_PERMITTED` when the OS lets this process
  * send no ICMP echo: `message` names the cause and the fix.
  * `GAMEYE_STATUS_INVALID_REQUEST` for malformed JSON, naming the field.
  *
@@ -1099,9 +1104,15 @@ struct GameyeOperation *gameye_locations_ping_async(const char *locations_json,
  * then the mean, then id.
  *
  * Returns a result (never NULL), freed with `gameye_result_free`. On
- * success `text` holds `{"ranked": [{"id", "worst_ms", "mean_ms",
- * "players_measured"}], "excluded": [{"id", "reason": "loss"|"rtt"|
- * "no_sample"|"no_samples", "player"?, ..., "message"}]}`.
+ * success `text` holds
+ *
+ * ```text
+ * {"ranked": [{"id", "worst_ms", "mean_ms", "players_measured"}],
+ *  "excluded": [{"id", "reason", "player"?, ..., "message"}]}
+ * ```
+ *
+ * where `reason` is one of `"loss"`, `"rtt"`, `"no_sample"` or
+ * `"no_samples"`.
  * `GAMEYE_STATUS_INVALID_REQUEST` names a malformed field.
  *
  * Thread safety: any thread.
@@ -1129,9 +1140,15 @@ struct GameyeResult *gameye_locations_choose(const char *candidates_json,
  * ends the call at that location, so no second session can start.
  *
  * Returns a result (never NULL), freed with `gameye_result_free`. On
- * success `session` holds the session and `text` holds `{"location":
- * "europe", "tried": [{"location", "session_id", "outcome":
- * "created"|"no_capacity", "message"?}], "placement": {...}}`.
+ * success `session` holds the session and `text` holds
+ *
+ * ```text
+ * {"location": "europe",
+ *  "tried": [{"location", "session_id", "outcome", "message"?}],
+ *  "placement": {...}}
+ * ```
+ *
+ * where `outcome` is `"created"` or `"no_capacity"`.
  * `GAMEYE_STATUS_NO_CAPACITY` when every location tried answered 420 (the
  * message lists them); `GAMEYE_STATUS_INVALID_REQUEST` when no location is
  * acceptable (the message gives each reason) or an argument is malformed.

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Checks that the built site covers what the sources declare:
 
-- the C reference (Doxygen) has an entry for every function of gameye.h;
+- the C reference (Doxygen) has an entry for every function of gameye.h,
+  and no raw backtick (a code span Doxygen did not render: a '|' inside one
+  reads to it as a table);
 - the C++ reference shows gameye::Client's calls (the GAMEYE_HPP_CALL
   macros expanded into each blocking and _async method);
 - the Python reference has an entry for every public name of gameye.__all__;
@@ -15,6 +17,7 @@
 """
 
 import ast
+import html
 import os
 import re
 import sys
@@ -53,7 +56,11 @@ def errors_table(markdown):
 def check_c(root, site, header):
     page = read(os.path.join(site, "api/c/gameye_8h.html"))
     rendered = set(re.findall(r'<h2 class="memtitle">.*?(gameye_\w+)\(\)</h2>', page))
-    return [f"C reference: no entry for {f}" for f in sorted(header_functions(header) - rendered)]
+    errors = [f"C reference: no entry for {f}" for f in sorted(header_functions(header) - rendered)]
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    errors += [f"C reference: unrendered code span: {line.strip()[:120]}"
+               for line in text.splitlines() if "`" in line]
+    return errors
 
 
 def check_cpp(site):
