@@ -61,11 +61,11 @@ cat > "$stage/api/rust/index.html" <<'HTML'
 HTML
 
 # C# (the compiler's XML documentation, as one page). A malformed doc
-# comment is an error; a missing one (CS1591, 35 today) is not.
+# comment is an error, and so is a missing one (CS1591).
 csdir="$root/target/docs-csharp"
 mkdir -p "$csdir"
 cs_sources=(bindings/csharp/Runtime/*.cs bindings/csharp/Runtime/Generated/*.cs)
-mcs -nologo -warnaserror+ -target:library -nowarn:1591 -doc:"$csdir/GameyeSdk.xml" \
+mcs -nologo -warnaserror+ -target:library -doc:"$csdir/GameyeSdk.xml" \
     -out:"$csdir/GameyeSdk.dll" "${cs_sources[@]}"
 python3 docs/tools/csharp_ref.py "$csdir/GameyeSdk.xml" "$stage/reference/csharp.md" "${cs_sources[@]}"
 

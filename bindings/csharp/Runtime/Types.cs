@@ -13,6 +13,9 @@ namespace GameyeSdk
     /// <summary>One problem with one field, from client-side validation or the server's 422.</summary>
     public sealed class Violation
     {
+        /// <summary>A violation of <paramref name="field"/>.</summary>
+        /// <param name="field">The field, as in <see cref="Field"/>.</param>
+        /// <param name="description">What is wrong with it.</param>
         public Violation(string field, string description)
         {
             Field = field;
@@ -24,12 +27,17 @@ namespace GameyeSdk
         /// <summary>What is wrong with it.</summary>
         public string Description { get; private set; }
 
+        /// <summary>"FIELD: DESCRIPTION".</summary>
         public override string ToString() { return Field + ": " + Description; }
     }
 
     /// <summary>One mapped port of a session.</summary>
     public sealed class Port
     {
+        /// <summary>A port mapping.</summary>
+        /// <param name="protocol">"tcp", "udp" or another name.</param>
+        /// <param name="container">The port inside the container.</param>
+        /// <param name="host">The port on the host.</param>
         public Port(string protocol, int container, int host)
         {
             Protocol = protocol;
@@ -44,6 +52,7 @@ namespace GameyeSdk
         /// <summary>The port on the host that players connect to.</summary>
         public int Host { get; private set; }
 
+        /// <summary>"CONTAINER/PROTOCOL -> HOST", such as "7777/udp -> 49152".</summary>
         public override string ToString()
         {
             return Container.ToString(CultureInfo.InvariantCulture) + "/" + Protocol + " -> " +
@@ -54,6 +63,10 @@ namespace GameyeSdk
     /// <summary>A started session: where players connect.</summary>
     public sealed class Session
     {
+        /// <summary>A session, its ports copied into a read-only list.</summary>
+        /// <param name="id">The session id.</param>
+        /// <param name="host">The IP address players connect to.</param>
+        /// <param name="ports">The mapped ports.</param>
         public Session(string id, string host, IList<Port> ports)
         {
             Id = id;
@@ -74,11 +87,15 @@ namespace GameyeSdk
     {
         internal SessionInfo() { }
 
+        /// <summary>The session id.</summary>
         public string Id { get; internal set; }
+        /// <summary>The container image it runs.</summary>
         public string Image { get; internal set; }
         /// <summary>The image tag, or null when the server did not say.</summary>
         public string Tag { get; internal set; }
+        /// <summary>The location it runs in, such as "europe".</summary>
         public string Location { get; internal set; }
+        /// <summary>The IP address players connect to.</summary>
         public string Host { get; internal set; }
         /// <summary>Creation time in milliseconds since the Unix epoch.</summary>
         public long CreatedMs { get; internal set; }
@@ -87,10 +104,14 @@ namespace GameyeSdk
         {
             get { return new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(CreatedMs); }
         }
+        /// <summary>The mapped ports.</summary>
         public IReadOnlyList<Port> Ports { get; internal set; }
         /// <summary>The status as the API spells it, or null.</summary>
         public string Status { get; internal set; }
+        /// <summary>The status as an enum: <see cref="SessionState.Other"/> for a status newer than this library,
+        /// <see cref="SessionState.Unknown"/> when the server did not say.</summary>
         public SessionState State { get; internal set; }
+        /// <summary>The labels the session was created with (empty when none).</summary>
         public IReadOnlyDictionary<string, string> Labels { get; internal set; }
         /// <summary>The number of players, or null when the server did not say.</summary>
         public long? PlayerCount { get; internal set; }
@@ -101,12 +122,16 @@ namespace GameyeSdk
     /// <summary>A location that can host an image.</summary>
     public sealed class Location
     {
+        /// <summary>A location and the addresses to ping in it.</summary>
+        /// <param name="id">The location id.</param>
+        /// <param name="ips">IPv4 addresses to ping.</param>
         public Location(string id, IList<string> ips)
         {
             Id = id;
             Ips = new ReadOnlyCollection<string>(ips);
         }
 
+        /// <summary>The location id, as a create request names it ("europe").</summary>
         public string Id { get; private set; }
         /// <summary>IPv4 addresses to ping.</summary>
         public IReadOnlyList<string> Ips { get; private set; }
@@ -115,6 +140,9 @@ namespace GameyeSdk
     /// <summary>The answer of <see cref="GameyeClient.JoinPlayers"/> and <see cref="GameyeClient.LeavePlayers"/>.</summary>
     public sealed class PlayersResult
     {
+        /// <summary>A join or leave answer.</summary>
+        /// <param name="playerCount">The session's player count after the call.</param>
+        /// <param name="players">The player ids affected.</param>
         public PlayersResult(long playerCount, IList<string> players)
         {
             PlayerCount = playerCount;
@@ -136,11 +164,13 @@ namespace GameyeSdk
         public string BaseUrl { get; set; }
         /// <summary>"sandbox" (the default) or "production"; exclusive with <see cref="BaseUrl"/>.</summary>
         public string Environment { get; set; }
+        /// <summary>Time allowed to open a connection (10 s by default).</summary>
         public TimeSpan? ConnectTimeout { get; set; }
         /// <summary>Time allowed for one whole request.</summary>
         public TimeSpan? RequestTimeout { get; set; }
         /// <summary>Allow plain http:// to a host that is not loopback (the token travels in clear).</summary>
         public bool? AllowInsecureHttp { get; set; }
+        /// <summary>Cap on a JSON response body (1 MiB by default); a larger one is an error.</summary>
         public long? MaxResponseBytes { get; set; }
         /// <summary>Cap on the logs text fetched without follow.</summary>
         public long? MaxLogBytes { get; set; }
@@ -194,7 +224,10 @@ namespace GameyeSdk
     {
         /// <summary>Attempts per call, the first included (at least 1).</summary>
         public int? MaxAttempts { get; set; }
+        /// <summary>The bound of the first retry's wait (250 ms by default): each wait is random
+        /// below a bound that doubles per retry, up to <see cref="MaxBackoff"/>.</summary>
         public TimeSpan? InitialBackoff { get; set; }
+        /// <summary>The cap on that bound (8 s by default).</summary>
         public TimeSpan? MaxBackoff { get; set; }
         /// <summary>The deadline of one call, retries included.</summary>
         public TimeSpan? Deadline { get; set; }
@@ -254,11 +287,17 @@ namespace GameyeSdk
     {
         /// <summary>Also list terminated sessions.</summary>
         public bool? All { get; set; }
+        /// <summary>Sessions in this location.</summary>
         public string Location { get; set; }
+        /// <summary>Sessions running this image.</summary>
         public string Image { get; set; }
+        /// <summary>Sessions running this image tag.</summary>
         public string Tag { get; set; }
+        /// <summary>Sessions on this host IP address.</summary>
         public string Host { get; set; }
+        /// <summary>Sessions with fewer players than this.</summary>
         public long? PlayerCountLessThan { get; set; }
+        /// <summary>Sessions with more players than this.</summary>
         public long? PlayerCountGreaterThan { get; set; }
         /// <summary>Sessions carrying every one of these labels.</summary>
         public IDictionary<string, string> Labels { get; set; }
@@ -284,6 +323,7 @@ namespace GameyeSdk
     {
         internal GameyeError() { }
 
+        /// <summary>The library's status (stable numbers, gameye.h's GameyeStatus).</summary>
         public GameyeStatus Status { get; internal set; }
         /// <summary>The status's stable name, such as "GAMEYE_STATUS_NOT_FOUND".</summary>
         public string StatusName { get { return Gameye.StatusName((uint)Status); } }
@@ -309,6 +349,7 @@ namespace GameyeSdk
             get { return Body == null ? null : new System.Text.UTF8Encoding(false, false).GetString(Body); }
         }
 
+        /// <summary>"STATUS_NAME: MESSAGE".</summary>
         public override string ToString()
         {
             return StatusName + ": " + Message;
@@ -324,11 +365,16 @@ namespace GameyeSdk
     /// <summary>A failed call. The fields mirror <see cref="GameyeError"/>.</summary>
     public class GameyeException : Exception
     {
+        /// <summary>An exception carrying <paramref name="error"/>; its message is the error's.</summary>
+        /// <param name="error">What went wrong.</param>
         public GameyeException(GameyeError error)
             : this(error, null)
         {
         }
 
+        /// <summary>An exception carrying <paramref name="error"/>, caused by <paramref name="inner"/>.</summary>
+        /// <param name="error">What went wrong.</param>
+        /// <param name="inner">The exception that caused it, or null.</param>
         public GameyeException(GameyeError error, Exception inner)
             : base(error.Message ?? error.StatusName, inner)
         {
@@ -337,11 +383,17 @@ namespace GameyeSdk
 
         /// <summary>Everything the library said.</summary>
         public GameyeError Error { get; private set; }
+        /// <summary><see cref="GameyeError.Status"/>.</summary>
         public GameyeStatus Status { get { return Error.Status; } }
+        /// <summary><see cref="GameyeError.HttpStatus"/>.</summary>
         public int HttpStatus { get { return Error.HttpStatus; } }
+        /// <summary><see cref="GameyeError.Code"/>.</summary>
         public string Code { get { return Error.Code; } }
+        /// <summary><see cref="GameyeError.Details"/>.</summary>
         public string Details { get { return Error.Details; } }
+        /// <summary><see cref="GameyeError.Identifier"/>.</summary>
         public string Identifier { get { return Error.Identifier; } }
+        /// <summary><see cref="GameyeError.Violations"/>.</summary>
         public IReadOnlyList<Violation> Violations { get { return Error.Violations; } }
     }
 }
