@@ -398,7 +398,7 @@ impl ReferenceStateMachine for Reference {
             // An artifact streams its body to the caller's sink: once the
             // head has arrived, a body cut short is a `Transport` error, not
             // a retry. `logs` buffers its text inside the attempt, so a cut
-            // body is retried like any lost response (README, retries).
+            // body is retried like any lost response (docs/src/concepts/retries.md).
             Step::Artifact(_) if burst == Some(Burst::Truncated) => {
                 Expect::Fail(ErrorKind::Transport)
             }

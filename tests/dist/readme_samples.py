@@ -50,24 +50,14 @@ PLACEMENT_C = (
     "int main(void) { (void)sample; return 0; }\n")
 BACKEND_CS = ("static void SendToBackend(string json) { }\n"
               "static string locationsJsonFromBackend = \"[]\";\nstatic string playerId = \"alice\";\n")
+# C_STUBS, PLACEMENT_C and BACKEND_CS also serve the docs guides
+# fragments (tests/docs/samples.py).
 FRAGMENTS = {
-    # Definitions (the callback), then statements: split at the last line
-    # that closes a top-level block.
-    ("README.md", "c", "static void on_created("): (
-        "c-defs+stmts", '#include "gameye.h"\n' + C_STUBS,
-        "static void sample(GameyeClient *client, const char *request_json, void *game) {\n"
-        "(void)on_created;\n@BODY@\n}\n"
-        "int main(void) { (void)sample; return 0; }\n"),
-    ("README.md", "c", "GameyeResult *locs = gameye_locations_available("): (
-        "stmts", '#include <stdio.h>\n#include "gameye.h"\n', PLACEMENT_C),
     ("README.md", "cpp", "#include <iostream>"): (
         "stmts", '#include "gameye.hpp"\n', "int main() {\n@BODY@\nreturn 0;\n}\n"),
     ("README.md", "csharp", "// C# 7.3 (Unity 2019.4)"): (
         "stmts", "using GameyeSdk;\n",
         "public static class Sample {\n public static void Run() {\n@BODY@\n }\n}\n"),
-    ("README.md", "csharp", "LocationPinger pinger;"): (
-        "members", "using GameyeSdk;\n",
-        "public class Sample : UnityEngine.MonoBehaviour {\n" + BACKEND_CS + "@BODY@\n}\n"),
     ("bindings/cpp/README.md", "cpp", "gameye::Queue queue;"): (
         "stmts", '#include "gameye.hpp"\n' + CPP_STUBS,
         "void sample(gameye::Result<gameye::Client> &client, const std::string &json,\n"
