@@ -27,16 +27,16 @@ rm -rf "$stage" "$site"
 mkdir -p "$stage/api" "$stage/reference"
 cp -r docs/src/. "$stage/"
 
-# C and C++ (Doxygen). Every item of gameye.h is documented, so an
-# undocumented one fails; the C++ wrapper's small accessors are not, so
-# there only malformed comments fail.
+# C and C++ (Doxygen). Every item of gameye.h and of gameye.hpp is
+# documented, so for both headers an undocumented item fails the build, as
+# does a malformed comment.
 doxygen_run() { # INPUT HTML_OUTPUT WARN_IF_UNDOCUMENTED TITLE
     (cat docs/doxygen/Doxyfile
      printf '%s\n' "INPUT=$1" "HTML_OUTPUT=$2" "WARN_IF_UNDOCUMENTED=$3" \
          "PROJECT_NAME=\"$4\"" "OUTPUT_DIRECTORY=$stage/api") | doxygen -
 }
 doxygen_run "include/gameye.h docs/doxygen/c.dox" c YES "gameye C API (gameye.h)"
-doxygen_run "bindings/cpp/include/gameye.hpp docs/doxygen/cpp.dox" cpp NO "gameye C++ API (gameye.hpp)"
+doxygen_run "bindings/cpp/include/gameye.hpp docs/doxygen/cpp.dox" cpp YES "gameye C++ API (gameye.hpp)"
 
 # Rust (rustdoc). The shared target/doc may hold other crates' pages from
 # other builds: only gameye-core's own pages and rustdoc's shared files go in.

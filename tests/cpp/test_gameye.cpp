@@ -19,6 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gameye.hpp"
@@ -71,6 +74,27 @@ bool has_violation(const gameye::Error &e, std::string_view field) {
 }
 
 std::string sid(const char *name) { return run_id + "-" + name; }
+
+// Arms one fault rule on the emulator (it runs with --control): a raw
+// HTTP/1.1 POST to /_emulator/faults on base_url's loopback port.
+bool emulator_fault(const std::string &rule) {
+    auto colon = base_url.rfind(':');
+    if (colon == std::string::npos) return false;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(std::atoi(base_url.c_str() + colon + 1)));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string req = "POST /_emulator/faults HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                      "content-length: " + std::to_string(rule.size()) + "\r\nconnection: close\r\n\r\n" + rule;
+    char resp[64] = {0};
+    bool ok = connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
+              send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()) &&
+              recv(fd, resp, sizeof resp - 1, 0) > 12 && std::strncmp(resp, "HTTP/1.1 201", 12) == 0;
+    close(fd);
+    return ok;
+}
 
 gameye::Client new_client(const char *token, std::uint64_t timeout_ms = 20000) {
     gameye::Config config;
@@ -613,6 +637,70 @@ void test_logs(const gameye::Client &c) {
         expect(stream.next(), gameye::Status::NullArgument, "next on a moved-from stream");
     }
     expect(c.follow_logs(missing), gameye::Status::NotFound, "follow unknown");
+}
+
+// close() from another thread ends a next() blocked there, and every later
+// read; closing twice, or an empty stream, is fine.
+void test_log_stream_close(const gameye::Client &c) {
+    std::string id = sid("close");
+    expect(c.create_session(create_json(id)), gameye::Status::Ok, "start");
+    // The followed log's first byte comes after a minute: a read blocks.
+    CHECK(emulator_fault(R"({"method":"GET","path":"/logs","times":1,)"
+                         R"("action":{"kind":"slow_drip","chunk_bytes":1,"interval_ms":60000}})"),
+          "arm the stalled log");
+    auto follow = c.follow_logs(id);
+    if (expect(follow, gameye::Status::Ok, "follow, to close it")) {
+        gameye::LogStream stream = std::move(follow).value();
+        std::atomic<bool> done{false};
+        gameye::Status last = gameye::Status::Ok;
+        int lines = 0;
+        std::thread reader([&] {
+            for (int i = 0; i < 100000; i++) {
+                auto l = stream.next();
+                if (!l.ok()) {
+                    last = l.status();
+                    break;
+                }
+                if (l->end()) break;
+                lines++;
+            }
+            done = true;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        CHECK(!done && lines == 0, "the reader is blocked (%d lines) before close()", lines);
+        stream.close();
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (!done) {  // the read would block for minutes more: fail now rather than hang
+            std::fprintf(stderr, "FAIL close() did not end the read blocked on another thread\n");
+            std::_Exit(1);
+        }
+        reader.join();
+        CHECK(last == gameye::Status::Cancelled, "the blocked read: want Cancelled, got %s",
+              gameye::status_name(last));
+        expect(stream.next(), gameye::Status::Cancelled, "a read after close()");
+        stream.close();
+        CHECK(stream.valid(), "close() twice keeps the handle");
+    }
+    gameye::LogStream().close();
+    expect(c.stop_session(id), gameye::Status::Ok, "stop");
+}
+
+void test_validate_session() {
+    expect(gameye::validate_session(R"({"location":"europe","image":"nginx","ttl":"1h"})"), gameye::Status::Ok,
+           "validate a good request");
+    auto bad = gameye::validate_session(R"({"location":"","image":"nginx","ttl":"soon"})");
+    if (expect(bad, gameye::Status::InvalidRequest, "validate a bad request")) {
+        CHECK(has_violation(bad.error(), "location") && has_violation(bad.error(), "ttl"),
+              "a violation per bad field: %s", bad.error().to_string().c_str());
+    }
+    expect(gameye::validate_session(R"({"location":"europe","image":"nginx","colour":1})"),
+           gameye::Status::InvalidRequest, "validate an unknown field");
+    expect(gameye::validate_session("{"), gameye::Status::InvalidRequest, "validate malformed JSON");
+    expect(gameye::validate_session(nullptr), gameye::Status::NullArgument, "validate NULL");
+    expect(gameye::validate_session("{\"image\":\"\xff\"}"), gameye::Status::InvalidUtf8, "validate invalid UTF-8");
 }
 
 void test_artifacts(const gameye::Client &c) {
@@ -1160,6 +1248,7 @@ int main() {
     run_id = "cpp" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
 
     test_version_and_basics();
+    test_validate_session();
     test_client_config_errors();
     test_config_keys();
     test_https_every_operation();
@@ -1169,6 +1258,7 @@ int main() {
         test_shared_client_threads(client);
         test_list_get_stop_players(client);
         test_logs(client);
+        test_log_stream_close(client);
         test_artifacts(client);
         test_locations_tags(client);
         test_auth_errors();

@@ -46,6 +46,16 @@
 
 #include "gameye.h"
 
+/// 1 when the compiler has C++ exceptions enabled (__cpp_exceptions,
+/// __EXCEPTIONS or _CPPUNWIND), else 0, as under -fno-exceptions. With 1 the
+/// wrapper catches any exception a user callback throws (a download's
+/// `write`, a completion callback, the logger) so it never unwinds through
+/// libgameye's C frames: a download then stops with Status::Cancelled and
+/// other callbacks' exceptions are dropped. With 0 nothing is caught, as
+/// nothing can be thrown. Usable in `#if`, as the tests do. Detected, not
+/// a switch: this header always defines it, so defining it first with another
+/// value is a macro redefinition (a warning, an error under -Werror) and this
+/// header's value wins; the compiler's exception flag decides.
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
 #define GAMEYE_HPP_EXCEPTIONS 1
 #else
@@ -58,9 +68,12 @@ namespace gameye {
 // Versions and enums
 // ---------------------------------------------------------------------------
 
-/// The header's version, from the GAMEYE_VERSION_* macros.
+/// The header's major version (GAMEYE_VERSION_MAJOR); version_matches()
+/// compares the three with the loaded library's version().
 inline constexpr int kVersionMajor = GAMEYE_VERSION_MAJOR;
+/// The header's minor version (GAMEYE_VERSION_MINOR).
 inline constexpr int kVersionMinor = GAMEYE_VERSION_MINOR;
+/// The header's patch version (GAMEYE_VERSION_PATCH).
 inline constexpr int kVersionPatch = GAMEYE_VERSION_PATCH;
 
 /// The loaded library's version, such as "0.1.0". Static memory.
@@ -79,29 +92,42 @@ inline bool version_matches() noexcept {
 
 /// The outcome of a call; numbers equal the C GAMEYE_STATUS_* values.
 enum class Status : std::uint32_t {
-    Ok = GAMEYE_STATUS_OK,
+    Ok = GAMEYE_STATUS_OK,  ///< Success.
+    /// Failed client-side validation and was not sent (see Error::violations()); the
+    /// wrapper also gives it for a result already taken or a second callback registration.
     InvalidRequest = GAMEYE_STATUS_INVALID_REQUEST,
+    /// The client configuration is invalid; the message names the option.
     InvalidConfig = GAMEYE_STATUS_INVALID_CONFIG,
+    /// A required argument was NULL (the message names it); the wrapper also gives
+    /// it for an empty handle.
     NullArgument = GAMEYE_STATUS_NULL_ARGUMENT,
-    InvalidUtf8 = GAMEYE_STATUS_INVALID_UTF8,
-    Unauthorized = GAMEYE_STATUS_UNAUTHORIZED,
-    QuotaExhausted = GAMEYE_STATUS_QUOTA_EXHAUSTED,
-    Forbidden = GAMEYE_STATUS_FORBIDDEN,
-    NotFound = GAMEYE_STATUS_NOT_FOUND,
-    Conflict = GAMEYE_STATUS_CONFLICT,
+    InvalidUtf8 = GAMEYE_STATUS_INVALID_UTF8,        ///< A string argument was not UTF-8; the message names it.
+    Unauthorized = GAMEYE_STATUS_UNAUTHORIZED,       ///< HTTP 401: the token is missing or wrong.
+    QuotaExhausted = GAMEYE_STATUS_QUOTA_EXHAUSTED,  ///< HTTP 402: quota exhausted.
+    Forbidden = GAMEYE_STATUS_FORBIDDEN,             ///< HTTP 403: the token lacks the scope for this endpoint.
+    NotFound = GAMEYE_STATUS_NOT_FOUND,  ///< HTTP 404: location, image, tag, organization or session not found.
+    Conflict = GAMEYE_STATUS_CONFLICT,   ///< HTTP 409: the id is taken, or the session already stopped.
+    /// HTTP 420: no capacity, or too many sessions in a short time; retry later.
     NoCapacity = GAMEYE_STATUS_NO_CAPACITY,
+    /// HTTP 422: the server rejected the syntax; see Error::violations().
     InvalidSyntax = GAMEYE_STATUS_INVALID_SYNTAX,
-    ClientError = GAMEYE_STATUS_CLIENT_ERROR,
-    ServerError = GAMEYE_STATUS_SERVER_ERROR,
-    Connect = GAMEYE_STATUS_CONNECT,
-    Tls = GAMEYE_STATUS_TLS,
+    ClientError = GAMEYE_STATUS_CLIENT_ERROR,  ///< Any other HTTP 4xx; see Error::http_status().
+    ServerError = GAMEYE_STATUS_SERVER_ERROR,  ///< Any HTTP 5xx; see Error::http_status().
+    Connect = GAMEYE_STATUS_CONNECT,           ///< The connection could not be established.
+    Tls = GAMEYE_STATUS_TLS,                   ///< The TLS handshake failed.
+    /// The connect or request timeout ran out; also Operation::get() when the
+    /// operation is still pending after its wait.
     Timeout = GAMEYE_STATUS_TIMEOUT,
-    Transport = GAMEYE_STATUS_TRANSPORT,
-    Decode = GAMEYE_STATUS_DECODE,
-    Io = GAMEYE_STATUS_IO,
+    Transport = GAMEYE_STATUS_TRANSPORT,  ///< Another transport failure (connection reset, broken body).
+    Decode = GAMEYE_STATUS_DECODE,        ///< The response did not match the API spec; Error::body() holds it.
+    Io = GAMEYE_STATUS_IO,                ///< Writing a download to the caller's file or callback failed.
+    /// Cancelled by the caller: Operation::cancel(), or a download whose `write`
+    /// returned false or threw.
     Cancelled = GAMEYE_STATUS_CANCELLED,
     /// The OS lets this process send no ICMP echo; message() names the cause and the fix.
     PingNotPermitted = GAMEYE_STATUS_PING_NOT_PERMITTED,
+    /// A bug in libgameye panicked: the call failed but the process is intact. The
+    /// wrapper also gives it when libgameye returned no result at all.
     Panic = GAMEYE_STATUS_PANIC,
 };
 
@@ -112,41 +138,44 @@ inline const char *status_name(Status s) noexcept {
 
 /// A session's state; `SessionInfo::status()` carries the exact text.
 enum class SessionState : std::uint32_t {
-    Unknown = GAMEYE_SESSION_STATE_UNKNOWN,
-    Created = GAMEYE_SESSION_STATE_CREATED,
-    Running = GAMEYE_SESSION_STATE_RUNNING,
-    Restarting = GAMEYE_SESSION_STATE_RESTARTING,
-    Exited = GAMEYE_SESSION_STATE_EXITED,
-    Dead = GAMEYE_SESSION_STATE_DEAD,
-    Draining = GAMEYE_SESSION_STATE_DRAINING,
-    ShuttingDown = GAMEYE_SESSION_STATE_SHUTTING_DOWN,
-    ServerUnreachable = GAMEYE_SESSION_STATE_SERVER_UNREACHABLE,
-    Other = GAMEYE_SESSION_STATE_OTHER,
+    Unknown = GAMEYE_SESSION_STATE_UNKNOWN,                      ///< The server did not say.
+    Created = GAMEYE_SESSION_STATE_CREATED,                      ///< "created"
+    Running = GAMEYE_SESSION_STATE_RUNNING,                      ///< "running"
+    Restarting = GAMEYE_SESSION_STATE_RESTARTING,                ///< "restarting"
+    Exited = GAMEYE_SESSION_STATE_EXITED,                        ///< "exited"
+    Dead = GAMEYE_SESSION_STATE_DEAD,                            ///< "dead"
+    Draining = GAMEYE_SESSION_STATE_DRAINING,                    ///< "draining"
+    ShuttingDown = GAMEYE_SESSION_STATE_SHUTTING_DOWN,           ///< "shuttingdown"
+    ServerUnreachable = GAMEYE_SESSION_STATE_SERVER_UNREACHABLE, ///< "server_unreachable"
+    Other = GAMEYE_SESSION_STATE_OTHER,  ///< A status newer than this library; read SessionInfo::status().
 };
 
 /// What a stop did.
 enum class StopOutcome : std::uint32_t {
-    None = GAMEYE_STOP_OUTCOME_NONE,
-    Stopped = GAMEYE_STOP_OUTCOME_STOPPED,
+    None = GAMEYE_STOP_OUTCOME_NONE,        ///< Not a stop call, or the stop failed.
+    Stopped = GAMEYE_STOP_OUTCOME_STOPPED,  ///< The session was running and is now terminated.
+    /// With StopFlags::Idempotent: it had already terminated (409).
     AlreadyStopped = GAMEYE_STOP_OUTCOME_ALREADY_STOPPED,
+    /// With StopFlags::Idempotent: no such session (404).
     NotFound = GAMEYE_STOP_OUTCOME_NOT_FOUND,
 };
 
 /// Flags of `Client::stop_session`.
 enum class StopFlags : std::uint32_t {
-    None = 0,
+    None = 0,  ///< No flags: an unknown session is Status::NotFound, an already stopped one Status::Conflict.
     /// Count "no such session" and "already terminated" as stopped.
     Idempotent = GAMEYE_STOP_IDEMPOTENT,
 };
 
-/// Log levels; a logger set at one level gets it and every level above.
+/// Log levels; a logger set at one level gets it and every more severe one
+/// (lower number): Info also gets Warn and Error.
 enum class LogLevel : std::uint32_t {
-    Off = GAMEYE_LOG_LEVEL_OFF,
-    Error = GAMEYE_LOG_LEVEL_ERROR,
-    Warn = GAMEYE_LOG_LEVEL_WARN,
-    Info = GAMEYE_LOG_LEVEL_INFO,
-    Debug = GAMEYE_LOG_LEVEL_DEBUG,
-    Trace = GAMEYE_LOG_LEVEL_TRACE,
+    Off = GAMEYE_LOG_LEVEL_OFF,      ///< Logging off.
+    Error = GAMEYE_LOG_LEVEL_ERROR,  ///< A call failed.
+    Warn = GAMEYE_LOG_LEVEL_WARN,    ///< Something unusual the library handled (a retry).
+    Info = GAMEYE_LOG_LEVEL_INFO,    ///< One line per request: method, path, status, duration.
+    Debug = GAMEYE_LOG_LEVEL_DEBUG,  ///< Request starts and more.
+    Trace = GAMEYE_LOG_LEVEL_TRACE,  ///< Everything.
 };
 
 // ---------------------------------------------------------------------------
@@ -158,11 +187,15 @@ enum class LogLevel : std::uint32_t {
 /// function allows NULL) or a `const std::string &`. Only valid for the call.
 class CStr {
 public:
+    /// No string: the C function gets NULL.
     CStr(std::nullptr_t) noexcept : p_(nullptr) {}
+    /// Borrows `s`, which may be NULL.
     CStr(const char *s) noexcept : p_(s) {}
+    /// Borrows `s.c_str()`; `s` must not change or go away during the call.
     CStr(const std::string &s) noexcept : p_(s.c_str()) {}
     // A temporary std::string would dangle when the CStr is stored; it is
     // fine as a direct argument, which is the only use.
+    /// The borrowed pointer handed to the C function; may be NULL.
     const char *c_str() const noexcept { return p_; }
 
 private:
@@ -234,52 +267,71 @@ struct Adapt<SessionInfo> {
 template <class T>
 class Span {
 public:
+    /// The C element type of the array, such as GameyePort for Span<Port>
+    /// (`const char *` for std::string_view; T itself for plain values).
     using Raw = typename detail::Adapt<T>::Raw;
-    using value_type = T;
-    using size_type = std::size_t;
+    using value_type = T;           ///< The element type, made by value from a Raw.
+    using size_type = std::size_t;  ///< The type of size() and indexes.
 
+    /// An input iterator over a Span: dereferencing makes a `T` from the C
+    /// element. Valid as long as the Span's memory is.
     class iterator {
     public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = T;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = T;
+        using iterator_category = std::input_iterator_tag;  ///< Input: elements are values, not references.
+        using value_type = T;                              ///< The element type.
+        using difference_type = std::ptrdiff_t;            ///< The type of operator-().
+        using pointer = void;                              ///< None: elements are made on demand.
+        using reference = T;                               ///< `T` by value, not a reference.
 
+        /// A null iterator; an empty Span's begin() and end() are null too.
         iterator() noexcept = default;
+        /// An iterator at the C element `p`.
         explicit iterator(const Raw *p) noexcept : p_(p) {}
+        /// The current element, made as a `T` view; the iterator must not be at the end.
         T operator*() const noexcept { return detail::Adapt<T>::view(*p_); }
+        /// Moves to the next element.
         iterator &operator++() noexcept {
             ++p_;
             return *this;
         }
+        /// Moves to the next element; returns the iterator as it was before.
         iterator operator++(int) noexcept {
             iterator old = *this;
             ++p_;
             return old;
         }
+        /// Whether both are at the same element.
         friend bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
+        /// Whether they are at different elements.
         friend bool operator!=(iterator a, iterator b) noexcept { return a.p_ != b.p_; }
+        /// The number of elements from `b` to `a` (both of the same Span).
         friend difference_type operator-(iterator a, iterator b) noexcept { return a.p_ - b.p_; }
 
     private:
         const Raw *p_ = nullptr;
     };
 
+    /// An empty span.
     constexpr Span() noexcept = default;
     /// `size` elements at `data`; a NULL `data` gives an empty span.
     constexpr Span(const Raw *data, std::size_t size) noexcept
         : data_(size != 0 ? data : nullptr), size_(data != nullptr ? size : 0) {}
 
+    /// The number of elements.
     constexpr std::size_t size() const noexcept { return size_; }
+    /// Whether size() is 0.
     constexpr bool empty() const noexcept { return size_ == 0; }
+    /// The C array; NULL when the span is empty.
     constexpr const Raw *data() const noexcept { return data_; }
     /// Element `i`; `i` must be below size().
     T operator[](std::size_t i) const noexcept { return detail::Adapt<T>::view(data_[i]); }
-    /// The first / last element; the span must not be empty.
+    /// The first element; the span must not be empty.
     T front() const noexcept { return (*this)[0]; }
+    /// The last element; the span must not be empty.
     T back() const noexcept { return (*this)[size_ - 1]; }
+    /// An iterator at the first element.
     iterator begin() const noexcept { return iterator(data_); }
+    /// An iterator past the last element.
     iterator end() const noexcept { return iterator(data_ + size_); }
 
 private:
@@ -320,6 +372,7 @@ public:
     using View::View;
     /// Such as "location", "env.PORT" or "args[2]".
     std::string_view field() const noexcept { return detail::sv(p_->field); }
+    /// What is wrong with the field.
     std::string_view description() const noexcept { return detail::sv(p_->description); }
 };
 
@@ -327,7 +380,9 @@ public:
 class Label : public detail::View<GameyeKeyValue> {
 public:
     using View::View;
+    /// The label's key.
     std::string_view key() const noexcept { return detail::sv(p_->key); }
+    /// The label's value.
     std::string_view value() const noexcept { return detail::sv(p_->value); }
 };
 
@@ -335,6 +390,7 @@ public:
 class Location : public detail::View<GameyeLocation> {
 public:
     using View::View;
+    /// The location's id, such as "europe".
     std::string_view id() const noexcept { return detail::sv(p_->id); }
     /// IPv4 addresses to ping.
     Span<std::string_view> ips() const noexcept { return {p_->ips, p_->ips_len}; }
@@ -344,23 +400,31 @@ public:
 class SessionInfo : public detail::View<GameyeSessionInfo> {
 public:
     using View::View;
+    /// The session id.
     std::string_view id() const noexcept { return detail::sv(p_->id); }
+    /// The image name.
     std::string_view image() const noexcept { return detail::sv(p_->image); }
     /// The image tag; empty when the server did not say.
     std::string_view tag() const noexcept { return detail::sv(p_->tag); }
+    /// The location the session runs in.
     std::string_view location() const noexcept { return detail::sv(p_->location); }
+    /// The host's IP address.
     std::string_view host() const noexcept { return detail::sv(p_->host); }
     /// Creation time in milliseconds since the Unix epoch.
     std::int64_t created_ms() const noexcept { return p_->created_ms; }
+    /// created_ms() as a std::chrono::system_clock time point.
     std::chrono::system_clock::time_point created() const noexcept {
         return std::chrono::system_clock::time_point(
             std::chrono::duration_cast<std::chrono::system_clock::duration>(
                 std::chrono::milliseconds(p_->created_ms)));
     }
+    /// The mapped ports.
     Span<Port> ports() const noexcept { return {p_->ports, p_->ports_len}; }
     /// The status as the API spells it; empty when the server did not say.
     std::string_view status() const noexcept { return detail::sv(p_->status); }
+    /// The status as a number; SessionState::Other for a status newer than this library.
     SessionState state() const noexcept { return static_cast<SessionState>(p_->state); }
+    /// The session's labels.
     Span<Label> labels() const noexcept { return {p_->labels, p_->labels_len}; }
     /// The number of players, or -1 when the server did not say.
     std::int64_t player_count() const noexcept { return p_->player_count; }
@@ -419,13 +483,15 @@ public:
         : r_(owned),
           status_(owned != nullptr ? static_cast<Status>(owned->status) : Status::Panic),
           message_(owned != nullptr ? nullptr : "libgameye returned no result") {}
-    /// An error made by the wrapper itself; `message` must be static.
+    /// An error made by the wrapper itself; `static_message` must be static.
     Error(Status status, const char *static_message) noexcept
         : status_(status), message_(static_message) {}
+    /// Takes `o`'s result; `o` is left empty (Status::Ok, no message).
     Error(Error &&o) noexcept
         : r_(std::move(o.r_)),
           status_(std::exchange(o.status_, Status::Ok)),
           message_(std::exchange(o.message_, nullptr)) {}
+    /// Frees this error's result and takes `o`'s; `o` is left empty.
     Error &operator=(Error &&o) noexcept {
         r_ = std::move(o.r_);
         status_ = std::exchange(o.status_, Status::Ok);
@@ -433,6 +499,7 @@ public:
         return *this;
     }
 
+    /// What went wrong (Status::Ok once moved from).
     Status status() const noexcept { return status_; }
     /// "GAMEYE_STATUS_…"
     const char *status_name() const noexcept { return gameye::status_name(status_); }
@@ -484,24 +551,38 @@ private:
 template <class T>
 class [[nodiscard]] Result {
 public:
+    /// A success holding `value`.
     Result(T value) noexcept : v_(std::in_place_index<0>, std::move(value)) {}
+    /// A failure holding `error`.
     Result(Error error) noexcept : v_(std::in_place_index<1>, std::move(error)) {}
 
+    /// Whether it holds a value.
     bool ok() const noexcept { return v_.index() == 0; }
+    /// Same as ok().
     explicit operator bool() const noexcept { return ok(); }
     /// Status::Ok, or the error's status.
     Status status() const noexcept { return ok() ? Status::Ok : std::get_if<1>(&v_)->status(); }
 
+    /// The value; aborts when this holds an error.
     T &value() & noexcept { return *check_value(); }
+    /// The value; aborts when this holds an error.
     const T &value() const & noexcept { return *check_value(); }
+    /// The value, to move out of a temporary Result; aborts when this holds an error.
     T &&value() && noexcept { return std::move(*check_value()); }
+    /// Member access to the value; aborts when this holds an error.
     T *operator->() noexcept { return check_value(); }
+    /// Member access to the value; aborts when this holds an error.
     const T *operator->() const noexcept { return check_value(); }
+    /// The value; aborts when this holds an error.
     T &operator*() & noexcept { return *check_value(); }
+    /// The value; aborts when this holds an error.
     const T &operator*() const & noexcept { return *check_value(); }
 
+    /// The error; aborts when this holds a value.
     Error &error() & noexcept { return *check_error(); }
+    /// The error; aborts when this holds a value.
     const Error &error() const & noexcept { return *check_error(); }
+    /// The error, to move out of a temporary Result; aborts when this holds a value.
     Error &&error() && noexcept { return std::move(*check_error()); }
 
     /// The value, or `fallback` on error (for copyable values).
@@ -539,7 +620,9 @@ private:
 /// The base of the successful result types: owns the C result, move-only.
 class Response {
 public:
+    /// An empty response: has_value() is false.
     Response() noexcept = default;
+    /// Takes ownership of a C result (freed with gameye_result_free()).
     explicit Response(GameyeResult *owned) noexcept : r_(owned) {}
     /// The HTTP status of the response (0 when none arrived).
     std::uint16_t http_status() const noexcept { return raw() ? raw()->http_status : 0; }
@@ -562,9 +645,11 @@ private:
 class Session : public Response {
 public:
     using Response::Response;
+    /// The session id (the server's, or the one sent when it gave none).
     std::string_view id() const noexcept { return s() ? detail::sv(s()->id) : std::string_view(); }
     /// The IP address players connect to.
     std::string_view host() const noexcept { return s() ? detail::sv(s()->host) : std::string_view(); }
+    /// The mapped ports.
     Span<Port> ports() const noexcept { return s() ? Span<Port>(s()->ports, s()->ports_len) : Span<Port>(); }
 
 private:
@@ -594,6 +679,7 @@ class SessionList
     : public detail::ListResponse<SessionInfo, &GameyeResult::sessions, &GameyeResult::sessions_len> {
 public:
     using ListResponse::ListResponse;
+    /// The sessions as a Span (the list also iterates and indexes them directly).
     Span<SessionInfo> sessions() const noexcept { return items(); }
 };
 
@@ -621,7 +707,7 @@ private:
 class Players : public Response {
 public:
     using Response::Response;
-    /// The session's player count after the call.
+    /// The session's player count after the call; -1 when unknown or moved from.
     std::int64_t player_count() const noexcept { return raw() ? raw()->player_count : -1; }
     /// The player ids affected.
     Span<std::string_view> players() const noexcept {
@@ -656,6 +742,7 @@ class Locations
     : public detail::ListResponse<Location, &GameyeResult::locations, &GameyeResult::locations_len> {
 public:
     using ListResponse::ListResponse;
+    /// The locations as a Span (the list also iterates and indexes them directly).
     Span<Location> locations() const noexcept { return items(); }
 };
 
@@ -911,7 +998,9 @@ public:
     Queue() noexcept : raw_(gameye_queue_new()), state_(std::make_shared<detail::QueueState>()) {}
     /// An empty queue (no C queue).
     explicit Queue(std::nullptr_t) noexcept {}
+    /// Takes `o`'s queue and registrations; `o` is left empty.
     Queue(Queue &&o) noexcept : raw_(std::exchange(o.raw_, nullptr)), state_(std::move(o.state_)) {}
+    /// Destroys this queue, as the destructor does, then takes `o`'s.
     Queue &operator=(Queue &&o) noexcept {
         if (this != &o) {
             reset();
@@ -922,14 +1011,18 @@ public:
     }
     Queue(const Queue &) = delete;
     Queue &operator=(const Queue &) = delete;
+    /// Frees the queue and what is registered with it, as the class notes say.
     ~Queue() { reset(); }
 
     /// Runs up to `max` ready callbacks (0: all ready) on this thread; returns
     /// how many ran. Never blocks on I/O. Inside a callback it returns 0.
     std::size_t drain(std::size_t max = 0) const noexcept { return gameye_queue_drain(raw_, max); }
 
+    /// Whether it holds a C queue (false for Queue(nullptr) and once moved from).
     bool valid() const noexcept { return raw_ != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// The C queue, owned by this object; NULL when empty.
     const GameyeQueue *raw() const noexcept { return raw_; }
 
 private:
@@ -988,13 +1081,17 @@ private:
 template <class T>
 class [[nodiscard]] Operation {
 public:
+    /// An empty handle: valid() is false.
     Operation() noexcept = default;
     /// Takes ownership of a C operation.
     explicit Operation(GameyeOperation *owned) noexcept : raw_(owned) {}
+    /// Takes `o`'s operation, callback registration and download writer; `o`
+    /// is left empty.
     Operation(Operation &&o) noexcept
         : raw_(std::exchange(o.raw_, nullptr)),
           reg_(std::exchange(o.reg_, nullptr)),
           writer_(std::exchange(o.writer_, nullptr)) {}
+    /// Frees this handle's operation, as the destructor does, then takes `o`'s.
     Operation &operator=(Operation &&o) noexcept {
         if (this != &o) {
             reset();
@@ -1006,9 +1103,14 @@ public:
     }
     Operation(const Operation &) = delete;
     Operation &operator=(const Operation &) = delete;
+    /// Frees the operation: a pending one is cancelled and its callback never
+    /// runs. Waits for a callback running on another thread.
     ~Operation() { reset(); }
 
+    /// Whether it holds an operation (false when empty, moved from, or handed
+    /// off by then()).
     bool valid() const noexcept { return raw_ != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
 
     /// Whether it is done. Never blocks.
@@ -1141,7 +1243,9 @@ private:
 /// following (also while a read is pending).
 class LogStream {
 public:
+    /// An empty stream: valid() is false.
     LogStream() noexcept = default;
+    /// Takes ownership of a C stream (freed with gameye_log_stream_free()).
     explicit LogStream(GameyeLogStream *owned) noexcept : s_(owned) {}
 
     /// The next line, blocking until one arrives; LogLine::end() at the end.
@@ -1152,8 +1256,18 @@ public:
     /// the stream.
     Operation<LogLine> next_async() noexcept { return Operation<LogLine>(gameye_log_stream_next_async(raw())); }
 
+    /// Ends following without freeing (gameye_log_stream_close()): a next()
+    /// blocked on another thread returns Status::Cancelled within 100 ms, a
+    /// pending next_async() completes with it, and every later read returns
+    /// it at once. Any thread, also while another thread reads; closing
+    /// twice, or an empty stream, is fine.
+    void close() noexcept { gameye_log_stream_close(raw()); }
+
+    /// Whether it holds a C stream (false when empty or moved from).
     bool valid() const noexcept { return raw() != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// The C stream, owned by this object; NULL when empty.
     GameyeLogStream *raw() const noexcept { return s_.get(); }
 
 private:
@@ -1195,18 +1309,18 @@ struct Config {
     std::string token;        ///< required
     std::string base_url;     ///< or `environment`
     std::string environment;  ///< "sandbox" or "production"
-    std::uint64_t connect_timeout_ms = 0;
-    std::uint64_t request_timeout_ms = 0;
+    std::uint64_t connect_timeout_ms = 0;  ///< bound on establishing a connection
+    std::uint64_t request_timeout_ms = 0;  ///< bound on each attempt (see gameye_client_new)
     bool allow_insecure_http = false;  ///< plain http is allowed to loopback hosts only
     std::uint64_t max_response_bytes = 0;  ///< cap on a JSON response body
     std::uint64_t max_log_bytes = 0;       ///< cap on get_logs' text
     /// Retries of 420, 5xx and lost responses (max_attempts 1: none).
     struct Retry {
-        std::uint32_t max_attempts = 0;
-        std::uint64_t initial_backoff_ms = 0;
-        std::uint64_t max_backoff_ms = 0;
-        std::uint64_t deadline_ms = 0;
-    } retry;
+        std::uint32_t max_attempts = 0;        ///< attempts per call, the first included
+        std::uint64_t initial_backoff_ms = 0;  ///< the first backoff; later ones grow exponentially
+        std::uint64_t max_backoff_ms = 0;      ///< cap on one backoff
+        std::uint64_t deadline_ms = 0;         ///< bound on the whole call, retries included
+    } retry;  ///< left out entirely when all its fields are 0
     /// Requests in flight at once; more calls wait for a slot.
     std::uint64_t max_concurrent_requests = 0;
     std::string ca_bundle_path;  ///< extra trusted roots (PEM)
@@ -1218,6 +1332,9 @@ struct Config {
     /// default); keep it under the idle timeout of any load balancer in front.
     std::uint64_t idle_timeout_ms = 0;
 
+    /// The JSON object gameye_client_new() reads. `token` is always written,
+    /// the other fields only when set; the text holds the token, so keep it
+    /// out of logs. Not noexcept: it allocates.
     std::string to_json() const {
         // Starts `"key":` in the object being written to `out`.
         auto key = [](std::string &out, const char *name) {
@@ -1270,16 +1387,18 @@ struct Config {
     }
 };
 
-// Declares one call of Client in both forms: the blocking `name` (returns
-// Result<T>) and the non-blocking `name##_async` (returns Operation<T>), over
-// the C pair `c_fn` / `c_fn##_async`. PARAMS is the parameter list with its
-// defaults, ARGS the C call's arguments; the pair cannot drift apart, and
-// a C function without its `_async` twin fails to compile. QUALS is
-// `const noexcept`, or `const` where converting the arguments allocates.
-// Private to this header (#undef after Client).
+/// Declares one call of Client in both forms: the blocking `name` (returns
+/// Result<T>) and the non-blocking `name##_async` (returns Operation<T>), over
+/// the C pair `c_fn` / `c_fn##_async`. PARAMS is the parameter list with its
+/// defaults, ARGS the C call's arguments; the pair cannot drift apart, and
+/// a C function without its `_async` twin fails to compile. QUALS is
+/// `const noexcept`, or `const` where converting the arguments allocates.
+/// Private to this header (`#undef` after Client).
 #define GAMEYE_HPP_CALL_Q(T, name, PARAMS, QUALS, c_fn, ARGS)                 \
     Result<T> name PARAMS QUALS { return detail::make_result<T>(c_fn ARGS); } \
     Operation<T> name##_async PARAMS QUALS { return Operation<T>(c_fn##_async ARGS); }
+/// GAMEYE_HPP_CALL_Q with QUALS `const noexcept`: the usual case, where the
+/// arguments reach the C call without allocating. Private to this header too.
 #define GAMEYE_HPP_CALL(T, name, PARAMS, c_fn, ARGS) \
     GAMEYE_HPP_CALL_Q(T, name, PARAMS, const noexcept, c_fn, ARGS)
 
@@ -1292,7 +1411,9 @@ struct Config {
 /// operation that is already done with the error).
 class Client {
 public:
+    /// An empty client: valid() is false.
     Client() noexcept = default;
+    /// Takes ownership of a C client (freed with gameye_client_free()).
     explicit Client(GameyeClient *owned) noexcept : c_(owned) {}
 
     /// A client from a JSON configuration (see gameye_client_new); on error
@@ -1307,10 +1428,15 @@ public:
         gameye_result_free(r);
         return Client(c);
     }
+    /// A client from a Config, through Config::to_json(); not noexcept, as
+    /// building the JSON allocates.
     static Result<Client> create(const Config &config) { return create(config.to_json()); }
 
+    /// Whether it holds a C client (false when empty or moved from).
     bool valid() const noexcept { return raw() != nullptr; }
+    /// Same as valid().
     explicit operator bool() const noexcept { return valid(); }
+    /// The C client, owned by this object; NULL when empty.
     const GameyeClient *raw() const noexcept { return c_.get(); }
 
     // ---- sessions ----
@@ -1319,21 +1445,29 @@ public:
     /// {"location":"europe","image":"nginx"}; validated before sending.
     GAMEYE_HPP_CALL(Session, create_session, (CStr request_json),
                     gameye_session_create, (raw(), request_json.c_str()))
+    /// \fn Client::create_session_async(CStr request_json) const
+    /// Non-blocking create_session(); the argument is copied before it returns.
 
     /// GET /session. `filter_json` is nullptr (running sessions) or
     /// {"all":true,"location":…,"image":…,"tag":…,"host":…,
     ///  "player_count_lt":8,"player_count_gt":0,"labels":{…}}.
     GAMEYE_HPP_CALL(SessionList, list_sessions, (CStr filter_json = nullptr),
                     gameye_session_list, (raw(), filter_json.c_str()))
+    /// \fn Client::list_sessions_async(CStr filter_json) const
+    /// Non-blocking list_sessions().
 
     /// GET /session/{id}.
     GAMEYE_HPP_CALL(SessionDetails, get_session, (CStr id),
                     gameye_session_get, (raw(), id.c_str()))
+    /// \fn Client::get_session_async(CStr id) const
+    /// Non-blocking get_session().
 
     /// DELETE /session/{id}. With StopFlags::Idempotent an unknown or already
     /// stopped session is a success; the outcome says which case it was.
     GAMEYE_HPP_CALL(StopOutcome, stop_session, (CStr id, StopFlags flags = StopFlags::None),
                     gameye_session_stop, (raw(), id.c_str(), static_cast<std::uint32_t>(flags)))
+    /// \fn Client::stop_session_async(CStr id, StopFlags flags) const
+    /// Non-blocking stop_session().
 
     // ---- players ----
     // Each takes the ids as a pointer and a count, an initializer list of
@@ -1343,23 +1477,45 @@ public:
     /// PUT /session/player/join: at least one player id, none empty.
     GAMEYE_HPP_CALL(Players, join_players, (CStr session, const char *const *players, std::size_t n),
                     gameye_players_join, (raw(), session.c_str(), players, n))
+    /// \fn Client::join_players_async(CStr session, const char *const *players, std::size_t n) const
+    /// Non-blocking join_players(); the ids are copied before it returns.
+
+    /// join_players() with the ids as a list of C strings.
     GAMEYE_HPP_CALL(Players, join_players, (CStr session, std::initializer_list<const char *> players),
                     gameye_players_join, (raw(), session.c_str(), players.begin(), players.size()))
+    /// \fn Client::join_players_async(CStr session, std::initializer_list<const char *> players) const
+    /// Non-blocking join_players() with a list of C strings.
+
+    /// join_players() with the ids as strings; not noexcept (it allocates their array).
     GAMEYE_HPP_CALL_Q(Players, join_players, (CStr session, const std::vector<std::string> &players), const,
                       gameye_players_join, (raw(), session.c_str(), c_strs(players).data(), players.size()))
+    /// \fn Client::join_players_async(CStr session, const std::vector<std::string> &players) const
+    /// Non-blocking join_players() with strings; not noexcept (it allocates their array).
 
     /// DELETE /session/player/leave.
     GAMEYE_HPP_CALL(Players, leave_players, (const char *const *players, std::size_t n),
                     gameye_players_leave, (raw(), players, n))
+    /// \fn Client::leave_players_async(const char *const *players, std::size_t n) const
+    /// Non-blocking leave_players(); the ids are copied before it returns.
+
+    /// leave_players() with the ids as a list of C strings.
     GAMEYE_HPP_CALL(Players, leave_players, (std::initializer_list<const char *> players),
                     gameye_players_leave, (raw(), players.begin(), players.size()))
+    /// \fn Client::leave_players_async(std::initializer_list<const char *> players) const
+    /// Non-blocking leave_players() with a list of C strings.
+
+    /// leave_players() with the ids as strings; not noexcept (it allocates their array).
     GAMEYE_HPP_CALL_Q(Players, leave_players, (const std::vector<std::string> &players), const,
                       gameye_players_leave, (raw(), c_strs(players).data(), players.size()))
+    /// \fn Client::leave_players_async(const std::vector<std::string> &players) const
+    /// Non-blocking leave_players() with strings; not noexcept (it allocates their array).
 
     // ---- logs ----
 
     /// GET /logs?id=…: the logs so far.
     GAMEYE_HPP_CALL(Logs, get_logs, (CStr id), gameye_logs_get, (raw(), id.c_str()))
+    /// \fn Client::get_logs_async(CStr id) const
+    /// Non-blocking get_logs().
 
     /// GET /logs?id=…&follow=true: blocks until the response starts.
     Result<LogStream> follow_logs(CStr id) const noexcept {
@@ -1387,6 +1543,8 @@ public:
     /// complete). The value is the number of bytes written.
     GAMEYE_HPP_CALL(std::uint64_t, save_artifact, (CStr session, CStr path, CStr dest_path),
                     gameye_artifacts_save, (raw(), session.c_str(), path.c_str(), dest_path.c_str()))
+    /// \fn Client::save_artifact_async(CStr session, CStr path, CStr dest_path) const
+    /// Non-blocking save_artifact().
 
     /// GET /artifacts, handing the tar.gz to `write(gameye::Span<uint8_t>)`
     /// chunk by chunk on this thread. `write` returns void, or bool: false
@@ -1427,10 +1585,14 @@ public:
     /// GET /available-location/{image}: where `image` can run now (do not cache).
     GAMEYE_HPP_CALL(Locations, available_locations, (CStr image),
                     gameye_locations_available, (raw(), image.c_str()))
+    /// \fn Client::available_locations_async(CStr image) const
+    /// Non-blocking available_locations().
 
     /// GET /tag/{region}/{image}/{version}: whether the tag exists.
     GAMEYE_HPP_CALL(bool, tag_exists, (CStr region, CStr image, CStr version),
                     gameye_tag_exists, (raw(), region.c_str(), image.c_str(), version.c_str()))
+    /// \fn Client::tag_exists_async(CStr region, CStr image, CStr version) const
+    /// Non-blocking tag_exists().
 
     // ---- placing sessions near players ----
 
@@ -1443,6 +1605,8 @@ public:
                     (CStr request_json, CStr players_json, CStr policy_json = nullptr),
                     gameye_session_create_near,
                     (raw(), request_json.c_str(), players_json.c_str(), policy_json.c_str()))
+    /// \fn Client::create_session_near_async(CStr request_json, CStr players_json, CStr policy_json) const
+    /// Non-blocking create_session_near(); cancelling it stops the create in progress.
 
 private:
     static std::vector<const char *> c_strs(const std::vector<std::string> &v) {
@@ -1457,6 +1621,19 @@ private:
 
 #undef GAMEYE_HPP_CALL
 #undef GAMEYE_HPP_CALL_Q
+
+// ---------------------------------------------------------------------------
+// Checking a request offline (no client needed)
+// ---------------------------------------------------------------------------
+
+/// Checks a create request (the spec's SessionRun JSON) exactly as
+/// Client::create_session would, without sending anything
+/// (gameye_session_validate): no client, no network. On success the value
+/// is an empty Response; otherwise Status::InvalidRequest with one
+/// violation per bad field (or Status::NullArgument, InvalidUtf8). Any thread.
+inline Result<Response> validate_session(CStr request_json) noexcept {
+    return detail::make_result<Response>(gameye_session_validate(request_json.c_str()));
+}
 
 // ---------------------------------------------------------------------------
 // Placing sessions near players (no client needed)
