@@ -2,8 +2,8 @@
 """Checks that the built site covers what the sources declare:
 
 - the C reference (Doxygen) has an entry for every function of gameye.h,
-  and no raw backtick (a code span Doxygen did not render: a '|' inside one
-  reads to it as a table);
+  and no raw backtick (a code span Doxygen did not render: Doxygen 1.9
+  leaves one that runs over three or more lines as it is);
 - the C++ reference shows gameye::Client's calls (the GAMEYE_HPP_CALL
   macros expanded into each blocking and _async method);
 - the Python reference has an entry for every public name of gameye.__all__;
