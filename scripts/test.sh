@@ -151,7 +151,6 @@ request_log rust
 cargo test --workspace --exclude gameye-python
 record "ok Rust tests"
 
-
 if has cc "the C tests"; then
     section "C tests (valgrind)"
     request_log c
@@ -301,7 +300,6 @@ if [ "$dist_wanted" = 1 ]; then
     prune "$root/target/dist-build" "$root/target/dist-work" "$root/target/dist-test" "$root/dist"
 fi
 # -----------------------------------------------------------------------------
-
 
 section "summary"
 printf '%s\n' "${results[@]}"

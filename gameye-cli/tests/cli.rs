@@ -631,17 +631,7 @@ fn every_config_key_has_a_flag_that_reaches_the_core() {
     // Small caps make real answers too large (exit 25, decode).
     let out = against(&emu, &["--max-response-bytes", "16", "locations", "nginx"]);
     assert_eq!(out.status.code(), Some(25), "{}", text(&out.stderr));
-    let created = ok_json(against(
-        &emu,
-        &[
-            "session",
-            "create",
-            "--location",
-            "europe",
-            "--image",
-            "nginx",
-        ],
-    ));
+    let created = ok_json(against(&emu, &CREATE_NGINX));
     let id = created["id"].as_str().unwrap();
     let logs = against(&emu, &["logs", id]);
     assert!(logs.status.success(), "{}", text(&logs.stderr));
@@ -727,16 +717,9 @@ fn creates_and_stops_over_https_with_a_ca_bundle() {
         all.extend_from_slice(args);
         against(&emu, &all)
     };
-    let created = ok_json(with_bundle(&[
-        "session",
-        "create",
-        "--location",
-        "europe",
-        "--image",
-        "nginx",
-        "--id",
-        "tls-1",
-    ]));
+    let created = ok_json(with_bundle(
+        &[&CREATE_NGINX[..], &["--id", "tls-1"]].concat(),
+    ));
     assert_eq!(created["id"], "tls-1");
     let stopped = ok_json(with_bundle(&["session", "stop", "tls-1"]));
     assert_eq!(stopped["outcome"], "stopped");
